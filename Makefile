@@ -1,0 +1,39 @@
+# mirror: one command per task. `make help` lists them.
+PYTHON ?= python3
+VENV   ?= .venv
+PY     := $(VENV)/bin/python
+STAMP  := $(VENV)/.installed
+
+.DEFAULT_GOAL := help
+.PHONY: help install run test test-fast bench ui clean
+
+help: ## list the targets
+	@grep -hE '^[a-zA-Z_-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  %-12s %s\n", $$1, $$2}'
+
+$(STAMP): pyproject.toml constraints.txt
+	$(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install --quiet --upgrade pip
+	# torch first and pinned: an unpinned resolve pulls a multi-GB CUDA build
+	$(PY) -m pip install --quiet -c constraints.txt torch
+	$(PY) -m pip install --quiet -c constraints.txt -e ".[test]"
+	touch $@
+
+install: $(STAMP) ## create .venv and install mirror with the pinned versions
+
+run: $(STAMP) ## train and analyse the default experiment (shared_gru, seed 42)
+	$(PY) -m mirror.run $(ARGS)
+
+test: $(STAMP) ## the whole test suite, slow end-to-end tests included (what CI runs)
+	$(PY) -m pytest $(ARGS)
+
+test-fast: $(STAMP) ## unit tests only
+	$(PY) -m pytest -m "not slow" $(ARGS)
+
+bench: $(STAMP) ## time the training loop against plain PyTorch, and the analysis
+	$(PY) -m mirror.bench $(ARGS)
+
+ui: $(STAMP) ## browse every run in the MLflow UI on http://127.0.0.1:5000
+	$(VENV)/bin/mlflow ui --backend-store-uri sqlite:///mlruns/mlflow.db --host 127.0.0.1 --port 5000
+
+clean: ## delete generated output (runs, sweeps, caches); keeps .venv
+	rm -rf outputs multirun mlruns reports .cache .pytest_cache

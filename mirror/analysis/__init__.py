@@ -1,0 +1,1 @@
+"""The shared mirror analysis: pure metrics, figures and the Lightning callback that runs them."""

@@ -1,0 +1,108 @@
+"""``make bench``: where the time of a run goes, against a plain-PyTorch baseline.
+
+Prints wall times of (1) the paper-size training loop in Lightning and in a minimal
+plain-PyTorch loop over the same model, data, epochs and validation passes, and
+(2) the shared analysis of a paper-size test set.
+"""
+
+from __future__ import annotations
+
+import argparse
+import time
+from collections.abc import Callable
+
+import pytorch_lightning as pl
+import torch
+
+from mirror.analysis.summary import analyse
+from mirror.config import AnalysisConfig
+from mirror.data.action_sequences import ActionSequenceDataModule
+from mirror.models.gru_variants import SharedCoreGRU
+
+
+def fresh_setup(seed: int) -> tuple[SharedCoreGRU, ActionSequenceDataModule]:
+    pl.seed_everything(seed, verbose=False)
+    torch.use_deterministic_algorithms(True)
+    datamodule = ActionSequenceDataModule(seed=seed)
+    datamodule.setup()
+    return SharedCoreGRU(n_actions=4, sensory_dim=16), datamodule
+
+
+def lightning_fit(epochs: int, seed: int) -> float:
+    model, datamodule = fresh_setup(seed)
+    trainer = pl.Trainer(
+        max_epochs=epochs,
+        accelerator="cpu",
+        deterministic=True,
+        logger=False,
+        enable_checkpointing=False,
+        enable_progress_bar=False,
+        enable_model_summary=False,
+        num_sanity_val_steps=0,
+    )
+    started = time.perf_counter()
+    trainer.fit(model, datamodule=datamodule)
+    return time.perf_counter() - started
+
+
+def plain_fit(epochs: int, seed: int) -> float:
+    model, datamodule = fresh_setup(seed)
+    optimiser = model.configure_optimizers()
+    train_loader, val_loader = datamodule.train_dataloader(), datamodule.val_dataloader()
+    started = time.perf_counter()
+    for _ in range(epochs):
+        model.train()
+        for batch in train_loader:
+            optimiser.zero_grad()
+            forward_loss, inverse_loss, _ = model.losses(batch, batch[2])
+            model.objective(forward_loss, inverse_loss).backward()
+            optimiser.step()
+        model.eval()
+        with torch.no_grad():
+            for batch in val_loader:
+                model.losses(batch, batch[2])
+    return time.perf_counter() - started
+
+
+def best_of(repeats: int, measure: Callable[[], float]) -> float:
+    return min(measure() for _ in range(repeats))
+
+
+def analysis_seconds(repeats: int) -> float:
+    model, datamodule = fresh_setup(0)
+    activity = model.mirror_activity(datamodule.test_dataloader())
+    analyse(activity, AnalysisConfig())  # warm-up
+
+    def once() -> float:
+        started = time.perf_counter()
+        analyse(activity, AnalysisConfig())
+        return time.perf_counter() - started
+
+    return best_of(repeats, once)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--epochs", type=int, default=20, help="training epochs (paper: 20)")
+    parser.add_argument("--repeats", type=int, default=3, help="timings take the best of this many")
+    args = parser.parse_args()
+
+    print(f"torch {torch.__version__}, {torch.get_num_threads()} threads, {args.epochs} epochs, best of {args.repeats}")
+    plain = best_of(args.repeats, lambda: plain_fit(args.epochs, seed=0))
+    lightning = best_of(args.repeats, lambda: lightning_fit(args.epochs, seed=0))
+    analysis = analysis_seconds(max(args.repeats, 5))
+    rows = [
+        ("training, plain PyTorch loop", plain),
+        ("training, Lightning Trainer", lightning),
+        ("Lightning / plain", lightning / plain),
+        ("analysis of 300 x 12 x 96", analysis),
+    ]
+    width = max(len(name) for name, _ in rows)
+    for name, value in rows:
+        unit = "x" if "/" in name else "s"
+        print(f"{name:<{width}}  {value:8.3f} {unit}")
+    print(f"steps per second, plain: {args.epochs * 32 / plain:.0f}; Lightning: {args.epochs * 32 / lightning:.0f}")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,1 @@
+"""Environments that generate the training and test data, and their datamodules."""

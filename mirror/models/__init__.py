@@ -1,0 +1,1 @@
+"""LightningModules. Each one produces a :class:`mirror.protocol.MirrorActivity` for the analysis."""

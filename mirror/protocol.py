@@ -1,0 +1,50 @@
+"""The one structure that passes between any model and the shared analysis.
+
+A model exposes ``mirror_activity(dataloader) -> MirrorActivity``; the analysis callback
+and the report know only this record, never a concrete model. "Perform" is the
+executed condition (GRU perform mode, Hebbian motor-only trials) and "observe" the
+observed one (GRU observe mode, Hebbian visual-only trials). Trial n of ``perform`` is
+matched with trial n of ``observe``: same sequence, or same expression.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+
+@dataclass(frozen=True)
+class MirrorActivity:
+    """Matched hidden activity of one model on one test set.
+
+    Shapes: ``perform`` and ``observe`` (N trials, T steps, U units); labels (N, T) ints in
+    [0, n_classes); ``trial_ids`` (N,) identify the test examples.
+    """
+
+    perform: np.ndarray
+    observe: np.ndarray
+    perform_labels: np.ndarray
+    observe_labels: np.ndarray
+    trial_ids: np.ndarray
+    n_classes: int
+    condition_names: tuple[str, str] = ("perform", "observe")
+
+    def __post_init__(self) -> None:
+        if self.perform.ndim != 3 or self.perform.shape != self.observe.shape:
+            raise ValueError(
+                f"perform {self.perform.shape} and observe {self.observe.shape} must both be (N, T, U)"
+            )
+        n_trials, n_steps, _ = self.perform.shape
+        for name in ("perform_labels", "observe_labels"):
+            labels = getattr(self, name)
+            if labels.shape != (n_trials, n_steps):
+                raise ValueError(f"{name} has shape {labels.shape}, expected {(n_trials, n_steps)}")
+            if labels.size and (labels.min() < 0 or labels.max() >= self.n_classes):
+                raise ValueError(f"{name} must lie in [0, {self.n_classes})")
+        if self.trial_ids.shape != (n_trials,):
+            raise ValueError(f"trial_ids has shape {self.trial_ids.shape}, expected {(n_trials,)}")
+
+    @property
+    def n_units(self) -> int:
+        return self.perform.shape[2]

@@ -1,0 +1,105 @@
+"""One MLflow run per Hydra job, opened before training and closed with the job's true status."""
+
+from __future__ import annotations
+
+import subprocess
+import traceback
+from collections.abc import Iterator, Mapping
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from omegaconf import DictConfig, OmegaConf
+
+from mirror.tracking.lightning_logger import JobRunLogger
+from mirror.tracking.store import prepare_experiment, resolve_uri
+
+# Overrides that every run has, so they add nothing to a run's name.
+_NAME_KEYS_SKIPPED = ("model", "seed")
+
+
+@dataclass(frozen=True)
+class JobContext:
+    """What Hydra knows about a job that the record should keep."""
+
+    model_name: str
+    output_dir: Path
+    overrides: list[str] = field(default_factory=list)
+
+
+def flatten(tree: Mapping[str, Any], prefix: str = "") -> dict[str, Any]:
+    """Nested config -> {'model.hidden_size': 96, ...}."""
+    flat: dict[str, Any] = {}
+    for key, value in tree.items():
+        name = f"{prefix}{key}"
+        if isinstance(value, Mapping):
+            flat.update(flatten(value, f"{name}."))
+        else:
+            flat[name] = value
+    return flat
+
+
+def git_state(directory: Path) -> dict[str, str]:
+    """Commit and dirtiness of the checkout the code runs from (empty outside git)."""
+    def git(*args: str) -> str:
+        return subprocess.run(
+            ["git", *args], cwd=directory, capture_output=True, text=True, check=True, timeout=10
+        ).stdout.strip()
+
+    try:
+        return {
+            "mlflow.source.git.commit": git("rev-parse", "HEAD"),
+            "mirror.git_dirty": str(bool(git("status", "--porcelain", "--untracked-files=no"))).lower(),
+        }
+    except (OSError, subprocess.SubprocessError):
+        return {}
+
+
+def run_name(cfg: DictConfig, job: JobContext) -> str:
+    """'<model>-seed<seed>', plus any other swept values: readable in the MLflow run list."""
+    if cfg.tracking.run_name:
+        return cfg.tracking.run_name
+    extra = [
+        f"{key.rsplit('.', 1)[-1]}={value}"
+        for key, _, value in (o.partition("=") for o in job.overrides)
+        if key.lstrip("+~") not in _NAME_KEYS_SKIPPED and not key.startswith("hydra")
+    ]
+    return "-".join([f"{job.model_name}-seed{cfg.seed}", *extra])
+
+
+@contextmanager
+def job_run(cfg: DictConfig, job: JobContext) -> Iterator[JobRunLogger]:
+    """Open the job's run, log its config, and close it FINISHED, FAILED (with the traceback) or KILLED."""
+    uri = resolve_uri(cfg.tracking.uri)
+    client, experiment_id = prepare_experiment(uri, cfg.tracking.experiment, cfg.tracking.artifact_root)
+    tags = {
+        "mirror.model": job.model_name,
+        "mirror.overrides": " ".join(job.overrides),
+        "mirror.output_dir": str(job.output_dir),
+        "mlflow.source.name": "mirror.run",
+        **git_state(Path(__file__).resolve().parent),
+    }
+    run = client.create_run(experiment_id, run_name=run_name(cfg, job), tags=tags)
+    run_id = run.info.run_id
+    try:
+        resolved = OmegaConf.to_container(cfg, resolve=True)
+        from mlflow.entities import Param
+
+        params = [Param(key, str(value)) for key, value in flatten(resolved).items()]
+        for start in range(0, len(params), 100):
+            client.log_batch(run_id, params=params[start : start + 100])
+        client.log_text(run_id, OmegaConf.to_yaml(cfg, resolve=True), "config.yaml")
+        yield JobRunLogger(tracking_uri=uri, run_id=run_id)
+    except (KeyboardInterrupt, SystemExit):
+        # Lightning turns Ctrl-C into SystemExit(1) after its own clean-up.
+        client.set_tag(run_id, "mirror.error", "interrupted")
+        client.set_terminated(run_id, "KILLED")
+        raise
+    except BaseException as error:
+        client.set_tag(run_id, "mirror.error", f"{type(error).__name__}: {error}"[:5000])
+        client.log_text(run_id, traceback.format_exc(), "error.txt")
+        client.set_terminated(run_id, "FAILED")
+        raise
+    else:
+        client.set_terminated(run_id, "FINISHED")

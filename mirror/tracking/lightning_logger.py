@@ -1,0 +1,29 @@
+"""Lightning's MLflow logger, bound to a run whose life :mod:`mirror.tracking.job_run` owns."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+from pytorch_lightning.loggers import MLFlowLogger
+
+
+class JobRunLogger(MLFlowLogger):
+    """Logs metrics into an existing run and never ends it.
+
+    Lightning marks its logger's run FINISHED when ``fit`` returns, before the analysis
+    has run; the run's owner sets the true final status instead (FINISHED, FAILED, KILLED).
+    """
+
+    def __init__(self, tracking_uri: str, run_id: str) -> None:
+        super().__init__(tracking_uri=tracking_uri, run_id=run_id, log_model=False)
+
+    def log_hyperparams(self, params: Any) -> None:
+        """Skipped: the resolved config is logged once, as params, when the run opens."""
+
+    def finalize(self, status: str = "success") -> None:
+        """Skipped: the run's owner sets its final status."""
+
+    def log_artifacts(self, local_dir: Path, artifact_path: str | None = None) -> None:
+        """Copy a folder of outputs into the run's artifacts."""
+        self.experiment.log_artifacts(self.run_id, str(local_dir), artifact_path)

@@ -1,0 +1,80 @@
+"""Shared fixtures: tiny configs composed from the real ``conf/`` and isolated MLflow stores."""
+
+from __future__ import annotations
+
+import os
+import signal
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from hydra import compose, initialize_config_dir
+from hydra.core.global_hydra import GlobalHydra
+from hydra.core.hydra_config import HydraConfig
+from omegaconf import DictConfig, open_dict
+
+from mirror.config import register_schemas
+
+ROOT = Path(__file__).resolve().parents[1]
+CONF = ROOT / "conf"
+
+TINY = [
+    "trainer=fast",
+    "data.n_train=96",
+    "data.n_val=32",
+    "data.n_test=40",
+    "data.batch_size=32",
+    "model.hidden_size=12",
+]
+
+
+def store_overrides(root: Path) -> list[str]:
+    """Overrides that put the MLflow store and all outputs under ``root``."""
+    return [
+        f"tracking.uri=sqlite:///{root}/mlruns/mlflow.db",
+        f"tracking.artifact_root={root}/mlruns/artifacts",
+    ]
+
+
+def compose_job(overrides: list[str], output_dir: Path) -> DictConfig:
+    """Compose the real config as Hydra would for one job, with its runtime fields filled in."""
+    register_schemas()
+    GlobalHydra.instance().clear()
+    with initialize_config_dir(config_dir=str(CONF), version_base="1.3"):
+        cfg = compose("config", overrides=overrides, return_hydra_config=True)
+    with open_dict(cfg):
+        cfg.hydra.runtime.output_dir = str(output_dir)
+        cfg.hydra.overrides.task = list(overrides)
+    HydraConfig.instance().set_config(cfg)
+    with open_dict(cfg):
+        del cfg["hydra"]  # a task function never sees the hydra node
+    output_dir.mkdir(parents=True, exist_ok=True)
+    return cfg
+
+
+@pytest.fixture
+def tiny_job(tmp_path: Path):
+    """Build a tiny job config (extra overrides welcome) writing everything into tmp_path."""
+
+    def build(*overrides: str, name: str = "job") -> DictConfig:
+        return compose_job([*TINY, *store_overrides(tmp_path), *overrides], tmp_path / name)
+
+    yield build
+    GlobalHydra.instance().clear()
+
+
+@pytest.fixture
+def restore_sigint():
+    """Lightning ignores SIGINT after a Ctrl-C; put the default handler back for later tests."""
+    handler = signal.getsignal(signal.SIGINT)
+    yield
+    signal.signal(signal.SIGINT, handler)
+
+
+def run_cli(*args: str, cwd: Path, timeout: float = 600) -> subprocess.CompletedProcess:
+    """Run ``python -m mirror.run`` the way a user types it."""
+    env = {**os.environ, "HYDRA_FULL_ERROR": "0", "PYTHONUNBUFFERED": "1"}
+    return subprocess.run(
+        [sys.executable, "-m", "mirror.run", *args], cwd=cwd, env=env, capture_output=True, text=True, timeout=timeout
+    )

@@ -1,0 +1,54 @@
+"""A wrong config value stops the run before training, with a message naming the field."""
+
+from __future__ import annotations
+
+import pytest
+from hydra.errors import ConfigCompositionException, MissingConfigException
+
+from mirror.config import ConfigError, validate
+from tests.conftest import run_cli
+
+
+@pytest.mark.parametrize(
+    ("override", "field"),
+    [
+        ("model.hidden_size=-3", "model.hidden_size"),
+        ("data.n_actions=1", "data.n_actions"),
+        ("data.decay=1.5", "data.decay"),
+        ("data.pairing=shuffled", "data.pairing"),
+        ("trainer.max_epochs=-1", "trainer.max_epochs"),
+        ("analysis.headline=median", "analysis.headline"),
+        ("seed=-1", "seed"),
+    ],
+)
+def test_out_of_range_values_name_their_field(tiny_job, override, field):
+    cfg = tiny_job(override)
+    with pytest.raises(ConfigError, match=rf"^{field} "):
+        validate(cfg)
+
+
+def test_defaults_are_valid(tiny_job):
+    validate(tiny_job())
+
+
+def test_wrong_types_fail_at_composition_naming_the_field(tiny_job):
+    with pytest.raises(ConfigCompositionException) as error:
+        tiny_job("model.hidden_size=many")
+    assert "hidden_size" in str(error.value.__cause__ or error.value)
+
+
+def test_unknown_keys_are_refused(tiny_job):
+    with pytest.raises(ConfigCompositionException, match="hiden_size"):
+        tiny_job("model.hiden_size=8")
+
+
+def test_unknown_model_lists_the_available_ones(tiny_job):
+    with pytest.raises(MissingConfigException, match="shared_gru"):
+        tiny_job("model=no_such_model")
+
+
+def test_command_line_stops_before_training(tmp_path):
+    result = run_cli("model.hidden_size=-3", cwd=tmp_path, timeout=120)
+    assert result.returncode != 0
+    assert "model.hidden_size must be positive (got -3)" in result.stderr
+    assert not (tmp_path / "mlruns").exists(), "nothing may be recorded for a config that never ran"

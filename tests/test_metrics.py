@@ -1,0 +1,87 @@
+"""Per-unit mirror metrics against independent computations."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+from scipy import stats
+
+from mirror.analysis.metrics import centre_over_trials, pearson_per_unit, threshold_fractions
+from mirror.analysis.summary import analyse, classify_units
+from mirror.config import AnalysisConfig
+from mirror.protocol import MirrorActivity
+
+
+def planted_activity(rng: np.random.Generator, n=30, t=6, u=5, coupling=(1.0, 0.5, 0.0, -0.3, -1.0)):
+    shared = rng.standard_normal((n, t, u))
+    perform = shared + 0.5 * rng.standard_normal((n, t, u))
+    observe = np.asarray(coupling) * shared + 0.5 * rng.standard_normal((n, t, u))
+    return perform, observe
+
+
+def test_pearson_per_unit_matches_scipy():
+    perform, observe = planted_activity(np.random.default_rng(0))
+    ours = pearson_per_unit(perform, observe)
+    expected = [stats.pearsonr(perform[..., u].ravel(), observe[..., u].ravel()).statistic for u in range(5)]
+    np.testing.assert_allclose(ours, expected, rtol=1e-12, atol=1e-12)
+    assert ours[0] > 0.5 and ours[-1] < -0.5
+
+
+def test_pearson_is_nan_for_a_constant_unit():
+    perform, observe = planted_activity(np.random.default_rng(1))
+    perform[..., 2] = 3.0
+    r = pearson_per_unit(perform, observe)
+    assert np.isnan(r[2]) and np.isfinite(np.delete(r, 2)).all()
+
+
+def test_pearson_refuses_mismatched_shapes():
+    with pytest.raises(ValueError, match="must match"):
+        pearson_per_unit(np.zeros((3, 4, 2)), np.zeros((3, 4, 3)))
+
+
+def test_centring_removes_a_shared_transient():
+    rng = np.random.default_rng(2)
+    transient = np.linspace(5, 0, 8)[None, :, None]
+    perform = transient + rng.standard_normal((200, 8, 3))
+    observe = transient + rng.standard_normal((200, 8, 3))
+    raw = pearson_per_unit(perform, observe)
+    centred = pearson_per_unit(centre_over_trials(perform), centre_over_trials(observe))
+    assert (raw > 0.6).all(), "the transient alone makes unrelated units look like mirror units"
+    assert (np.abs(centred) < 0.15).all()
+    np.testing.assert_allclose(centre_over_trials(perform).mean(axis=0), 0, atol=1e-12)
+
+
+def test_threshold_fractions_by_hand():
+    r = np.array([0.9, 0.76, 0.75, 0.1, -0.61, -0.9, np.nan, 0.61])
+    got = threshold_fractions(r, mirror_threshold=0.75, abs_threshold=0.6, anti_mirror_threshold=-0.6)
+    assert got["fraction_mirror"] == 2 / 8
+    assert got["fraction_abs"] == 6 / 8
+    assert got["fraction_anti_mirror"] == 2 / 8
+    assert (got["max_r"], got["min_r"], got["n_undefined"]) == (0.9, -0.9, 1.0)
+    assert got["mean_r"] == pytest.approx(np.nanmean(r))
+
+
+def test_analyse_scores_a_planted_population():
+    perform, observe = planted_activity(np.random.default_rng(3), n=400)
+    labels = np.zeros(perform.shape[:2], dtype=int)
+    activity = MirrorActivity(perform, observe, labels, labels, np.arange(400), n_classes=2)
+    result = analyse(activity, AnalysisConfig())
+    assert list(result.units["class"]) == ["mirror", "other", "other", "other", "anti-mirror"]
+    assert result.metrics["analysis/centred/fraction_mirror"] == pytest.approx(1 / 5)
+    assert result.metrics["analysis/centred/fraction_anti_mirror"] == pytest.approx(1 / 5)
+    assert result.metrics["analysis/n_units"] == 5.0
+    np.testing.assert_allclose(result.units["r_raw"], pearson_per_unit(perform, observe))
+
+
+def test_classify_units_uses_the_configured_thresholds():
+    r = np.array([0.8, 0.5, -0.5, -0.8])
+    strict = AnalysisConfig(mirror_threshold=0.9, anti_mirror_threshold=-0.9)
+    assert list(classify_units(r, AnalysisConfig())) == ["mirror", "other", "other", "anti-mirror"]
+    assert list(classify_units(r, strict)) == ["other"] * 4
+
+
+def test_protocol_rejects_unmatched_trials():
+    with pytest.raises(ValueError, match="must both be"):
+        MirrorActivity(np.zeros((4, 3, 2)), np.zeros((5, 3, 2)), np.zeros((4, 3)), np.zeros((4, 3)), np.arange(4), 2)
+    with pytest.raises(ValueError, match="observe_labels"):
+        MirrorActivity(np.zeros((4, 3, 2)), np.zeros((4, 3, 2)), np.zeros((4, 3)), np.zeros((4, 2)), np.arange(4), 2)

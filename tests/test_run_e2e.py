@@ -1,0 +1,129 @@
+"""The real Hydra app end to end, read back from the MLflow store."""
+
+from __future__ import annotations
+
+import subprocess
+from pathlib import Path
+
+import pandas as pd
+import pytest
+from mlflow.tracking import MlflowClient
+
+from mirror.analysis.callback import MirrorAnalysisCallback
+from mirror.models.predictive_gru import PredictiveGRU
+from mirror.run import run_job
+from tests.conftest import ROOT, TINY, run_cli, store_overrides
+
+pytestmark = pytest.mark.slow
+
+
+def client_for(root: Path) -> MlflowClient:
+    return MlflowClient(tracking_uri=f"sqlite:///{root}/mlruns/mlflow.db")
+
+
+def all_runs(root: Path):
+    client = client_for(root)
+    experiment = client.get_experiment_by_name("mirror")
+    return client.search_runs([experiment.experiment_id]) if experiment else []
+
+
+def artifact_paths(client: MlflowClient, run_id: str, path: str | None = None) -> set[str]:
+    found = set()
+    for item in client.list_artifacts(run_id, path):
+        found |= artifact_paths(client, run_id, item.path) if item.is_dir else {item.path}
+    return found
+
+
+def test_a_run_records_params_metrics_tags_and_artifacts(tiny_job, tmp_path):
+    outcome = run_job(tiny_job("model.hidden_size=10"))
+    client = client_for(tmp_path)
+    run = client.get_run(outcome.run_id)
+    assert run.info.status == "FINISHED"
+    assert run.info.run_name.startswith("shared_gru-seed42")
+    assert run.data.params["model.hidden_size"] == "10"
+    assert run.data.params["data.n_train"] == "96"
+    assert run.data.params["model._target_"] == "mirror.models.gru_variants.SharedCoreGRU"
+    assert "model.hidden_size=10" in run.data.tags["mirror.overrides"]
+    head = subprocess.run(["git", "rev-parse", "HEAD"], cwd=ROOT, capture_output=True, text=True)
+    if head.returncode == 0:
+        assert run.data.tags["mlflow.source.git.commit"] == head.stdout.strip()
+
+    assert len(client.get_metric_history(run.info.run_id, "train/loss")) == 2
+    assert len(client.get_metric_history(run.info.run_id, "val/loss")) == 2
+    metrics = run.data.metrics
+    for name in ("fraction_mirror", "fraction_abs", "max_r", "min_r"):
+        for kind in ("centred", "raw"):
+            assert f"analysis/{kind}/{name}" in metrics
+    assert metrics["analysis/n_units"] == 10
+    assert {"time/startup_s", "time/train_s", "time/analysis_s"} <= metrics.keys()
+
+    assert {
+        "config.yaml",
+        "model.pt",
+        "analysis/units.csv",
+        "analysis/per_unit_r_sorted.png",
+    } <= artifact_paths(client, run.info.run_id)
+    units = pd.read_csv(client.download_artifacts(run.info.run_id, "analysis/units.csv", str(tmp_path)))
+    assert len(units) == 10
+    assert metrics["analysis/centred/fraction_mirror"] == pytest.approx((units["r_centred"] > 0.75).mean())
+    assert metrics["analysis/raw/max_r"] == pytest.approx(units["r_raw"].max())
+
+
+def test_the_same_command_twice_gives_identical_metrics(tiny_job, tmp_path):
+    first = run_job(tiny_job(name="first"))
+    second = run_job(tiny_job(name="second"))
+    assert first.metrics == second.metrics
+    client = client_for(tmp_path)
+    losses = [client.get_run(o.run_id).data.metrics["train/loss"] for o in (first, second)]
+    assert losses[0] == losses[1]
+
+
+def test_a_run_that_raises_is_marked_failed_with_its_error(tiny_job, tmp_path, monkeypatch):
+    def explode(self, trainer, pl_module):
+        raise RuntimeError("analysis exploded")
+
+    monkeypatch.setattr(MirrorAnalysisCallback, "on_fit_end", explode)
+    with pytest.raises(RuntimeError, match="analysis exploded"):
+        run_job(tiny_job())
+    (run,) = all_runs(tmp_path)
+    client = client_for(tmp_path)
+    assert run.info.status == "FAILED"
+    assert "analysis exploded" in run.data.tags["mirror.error"]
+    assert "error.txt" in artifact_paths(client, run.info.run_id)
+
+
+def test_ctrl_c_marks_the_run_killed(tiny_job, tmp_path, monkeypatch, restore_sigint):
+    def interrupt(self, batch, batch_idx):
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(PredictiveGRU, "training_step", interrupt)
+    with pytest.raises((KeyboardInterrupt, SystemExit)):
+        run_job(tiny_job())
+    (run,) = all_runs(tmp_path)
+    assert run.info.status == "KILLED"
+
+
+def test_command_line_run_prints_where_the_results_are(tmp_path):
+    result = run_cli(*TINY, cwd=tmp_path)
+    assert result.returncode == 0, result.stderr[-3000:]
+    assert "MLflow run" in result.stdout and "outputs:" in result.stdout
+    (run,) = all_runs(tmp_path)
+    assert run.info.status == "FINISHED" and run.info.run_name.startswith("shared_gru-seed42")
+    assert list((tmp_path / "outputs").glob("*/*_shared_gru_seed42/analysis/units.csv"))
+
+
+def test_multirun_gives_one_run_per_job(tmp_path):
+    sweep_dir = tmp_path / "multirun"
+    result = run_cli(
+        "-m", "seed=0,1,2", *TINY, *store_overrides(tmp_path), f"hydra.sweep.dir={sweep_dir}", cwd=tmp_path
+    )
+    assert result.returncode == 0, result.stderr[-3000:]
+    runs = all_runs(tmp_path)
+    assert sorted(r.data.params["seed"] for r in runs) == ["0", "1", "2"]
+    assert all(r.info.status == "FINISHED" for r in runs)
+    job_dirs = sorted(p.name for p in sweep_dir.iterdir() if p.is_dir())
+    assert len(job_dirs) == 3
+    for number, name in enumerate(job_dirs):
+        assert name.startswith(f"{number}_") and f"seed={number}" in name
+        assert (sweep_dir / name / "analysis" / "units.csv").exists()
+    assert {r.data.params["data.seed"] for r in runs} == {"0", "1", "2"}, "data.seed follows seed"
