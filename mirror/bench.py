@@ -8,6 +8,7 @@ plain-PyTorch loop over the same model, data, epochs and validation passes, and
 from __future__ import annotations
 
 import argparse
+import statistics
 import time
 from collections.abc import Callable
 
@@ -64,8 +65,14 @@ def plain_fit(epochs: int, seed: int) -> float:
     return time.perf_counter() - started
 
 
-def best_of(repeats: int, measure: Callable[[], float]) -> float:
-    return min(measure() for _ in range(repeats))
+def interleaved_medians(repeats: int, *measures: Callable[[], float]) -> list[float]:
+    """Run the measures in turn (ABAB...) and return each one's median: timings on a shared
+    2-core machine drift by tens of percent, and interleaving spreads the drift evenly."""
+    samples: list[list[float]] = [[] for _ in measures]
+    for _ in range(repeats):
+        for measure, found in zip(measures, samples):
+            found.append(measure())
+    return [statistics.median(found) for found in samples]
 
 
 def analysis_seconds(repeats: int) -> float:
@@ -78,18 +85,20 @@ def analysis_seconds(repeats: int) -> float:
         analyse(activity, AnalysisConfig())
         return time.perf_counter() - started
 
-    return best_of(repeats, once)
+    (seconds,) = interleaved_medians(repeats, once)
+    return seconds
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--epochs", type=int, default=20, help="training epochs (paper: 20)")
-    parser.add_argument("--repeats", type=int, default=3, help="timings take the best of this many")
+    parser.add_argument("--repeats", type=int, default=3, help="timings are medians of this many")
     args = parser.parse_args()
 
-    print(f"torch {torch.__version__}, {torch.get_num_threads()} threads, {args.epochs} epochs, best of {args.repeats}")
-    plain = best_of(args.repeats, lambda: plain_fit(args.epochs, seed=0))
-    lightning = best_of(args.repeats, lambda: lightning_fit(args.epochs, seed=0))
+    print(f"torch {torch.__version__}, {torch.get_num_threads()} threads, {args.epochs} epochs, median of {args.repeats}")
+    plain, lightning = interleaved_medians(
+        args.repeats, lambda: plain_fit(args.epochs, seed=0), lambda: lightning_fit(args.epochs, seed=0)
+    )
     analysis = analysis_seconds(max(args.repeats, 5))
     rows = [
         ("training, plain PyTorch loop", plain),

@@ -12,7 +12,7 @@ from __future__ import annotations
 import numpy as np
 import pytorch_lightning as pl
 import torch
-from torch.utils.data import DataLoader, TensorDataset
+from torch.utils.data import BatchSampler, DataLoader, RandomSampler, SequentialSampler, TensorDataset
 
 from mirror.data.sensorimotor import Episodes, SensorimotorEnvironment
 
@@ -75,11 +75,16 @@ class ActionSequenceDataModule(pl.LightningDataModule):
             torch.from_numpy(observe.actions),
             torch.from_numpy(observe.sensations),
         )
-        generator = torch.Generator().manual_seed(self.hparams.seed)
-        # In-memory tensors: worker processes would only add start-up cost (and fail in loky workers).
-        return DataLoader(
-            dataset, batch_size=self.hparams.batch_size, shuffle=shuffle, generator=generator, num_workers=0
+        order = (
+            RandomSampler(dataset, generator=torch.Generator().manual_seed(self.hparams.seed))
+            if shuffle
+            else SequentialSampler(dataset)
         )
+        # The sampler yields whole batches of indices and the tensors are indexed once per batch,
+        # instead of once per sequence and then collated. In-memory tensors need no worker
+        # processes (which would also fail inside loky workers).
+        batches = BatchSampler(order, batch_size=self.hparams.batch_size, drop_last=False)
+        return DataLoader(dataset, sampler=batches, batch_size=None, num_workers=0)
 
     def train_dataloader(self) -> DataLoader:
         return self._loader("train", shuffle=True)

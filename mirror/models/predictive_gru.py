@@ -74,17 +74,11 @@ class PredictiveGRU(pl.LightningModule):
         inverse_loss = F.cross_entropy(action_logits.flatten(0, 1), inverse_targets.flatten())
         return forward_loss, inverse_loss, action_logits
 
-    def _step(self, batch: Batch, stage: str, inverse_targets: Tensor) -> Tensor:
-        forward_loss, inverse_loss, action_logits = self.losses(batch, inverse_targets)
+    def _log_losses(self, stage: str, forward_loss: Tensor, inverse_loss: Tensor, **extra: Tensor) -> Tensor:
         loss = self.objective(forward_loss, inverse_loss)
-        accuracy = (action_logits.argmax(-1) == batch[2]).float().mean()
+        logged = {"loss": loss, "forward_loss": forward_loss, "inverse_loss": inverse_loss, **extra}
         self.log_dict(
-            {
-                f"{stage}/loss": loss,
-                f"{stage}/forward_loss": forward_loss,
-                f"{stage}/inverse_loss": inverse_loss,
-                f"{stage}/observe_accuracy": accuracy,
-            },
+            {f"{stage}/{name}": value for name, value in logged.items()},
             on_step=False,
             on_epoch=True,
             prog_bar=stage == "val",
@@ -92,10 +86,14 @@ class PredictiveGRU(pl.LightningModule):
         return loss
 
     def training_step(self, batch: Batch, batch_idx: int) -> Tensor:
-        return self._step(batch, "train", self.inverse_targets(batch[2]))
+        forward_loss, inverse_loss, _ = self.losses(batch, self.inverse_targets(batch[2]))
+        return self._log_losses("train", forward_loss, inverse_loss)
 
     def validation_step(self, batch: Batch, batch_idx: int) -> Tensor:
-        return self._step(batch, "val", batch[2])
+        # Validation scores the inverse model against the true actions, whatever it was trained on.
+        forward_loss, inverse_loss, action_logits = self.losses(batch, batch[2])
+        accuracy = (action_logits.argmax(-1) == batch[2]).float().mean()
+        return self._log_losses("val", forward_loss, inverse_loss, observe_accuracy=accuracy)
 
     def configure_optimizers(self) -> torch.optim.Optimizer:
         return torch.optim.Adam(self.parameters(), lr=self.hparams.lr)
