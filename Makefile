@@ -5,7 +5,7 @@ PY     := $(VENV)/bin/python
 STAMP  := $(VENV)/.installed
 
 .DEFAULT_GOAL := help
-.PHONY: help install run test test-fast bench ui clean
+.PHONY: help install run test test-fast bench ui clean ablations
 
 help: ## list the targets
 	@grep -hE '^[a-zA-Z_-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  %-12s %s\n", $$1, $$2}'
@@ -31,6 +31,12 @@ test-fast: $(STAMP) ## unit tests only
 
 bench: $(STAMP) ## time the training loop against plain PyTorch, and the analysis
 	$(PY) -m mirror.bench $(ARGS)
+
+ABLATION_MODELS := shared_gru,separate_gru,forward_only_gru,shuffled_gru
+
+ablations: $(STAMP) ## the four GRU models, trained (20 epochs) and untrained (0), seeds 0-9: one multirun
+	$(PY) -m mirror.run 'model=$(ABLATION_MODELS)' 'trainer.max_epochs=20,0' 'seed=range(10)' \
+		trainer.enable_progress_bar=false tracking.experiment=ablations $(ARGS) -m
 
 ui: $(STAMP) ## browse every run in the MLflow UI on http://127.0.0.1:5000
 	$(VENV)/bin/mlflow ui --backend-store-uri sqlite:///mlruns/mlflow.db --host 127.0.0.1 --port 5000

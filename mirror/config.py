@@ -142,6 +142,24 @@ class AnalysisConfig:
     """A unit with r below this counts as anti-mirror."""
     headline: str = "centred"
     """Which per-unit r the summary leads with: 'centred' (time-centred) or 'raw'."""
+    n_permutations: int = 1000
+    """Sequence re-pairings in the permutation null of each unit's r."""
+    fdr_method: str = "bh"
+    """'bh' (Benjamini-Hochberg) or 'by' (Benjamini-Yekutieli, valid under any dependence)."""
+    fdr_alpha: float = 0.05
+    """False discovery rate at which a unit counts as a significant (anti-)mirror unit."""
+    decoder_folds: int = 2
+    """Folds over test sequences for the cross-condition decoders."""
+    max_lag: int = 3
+    """Largest lag (steps) of the perform/observe cross-correlation."""
+    top_units: int = 10
+    """How many of the most mirror-like units the lag summary and figures describe."""
+    cka_permutations: int = 200
+    """Sequence re-pairings in the null of linear CKA."""
+    silhouette_samples: int = 1000
+    """Samples drawn to compute each mode's silhouette score (its cost is quadratic)."""
+    seed: int = 0
+    """Seeds the permutations, folds and subsamples (follows the run's seed)."""
 
     def validate(self) -> None:
         _check(-1.0 <= self.mirror_threshold <= 1.0, "mirror_threshold", "must be in [-1, 1]", self.mirror_threshold)
@@ -153,6 +171,12 @@ class AnalysisConfig:
             self.anti_mirror_threshold,
         )
         _check(self.headline in ("centred", "raw"), "headline", "must be 'centred' or 'raw'", self.headline)
+        for name in ("n_permutations", "top_units", "cka_permutations", "silhouette_samples"):
+            _check(getattr(self, name) >= 1, name, "must be positive", getattr(self, name))
+        _check(self.fdr_method in ("bh", "by"), "fdr_method", "must be 'bh' or 'by'", self.fdr_method)
+        _check(0.0 < self.fdr_alpha < 1.0, "fdr_alpha", "must be in (0, 1)", self.fdr_alpha)
+        _check(self.decoder_folds >= 2, "decoder_folds", "must be at least 2", self.decoder_folds)
+        _check(self.max_lag >= 0, "max_lag", "must be non-negative", self.max_lag)
 
 
 @dataclass

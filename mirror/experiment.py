@@ -38,7 +38,10 @@ class ExperimentOutcome:
         return (
             f"\n{job.model_name} seed {cfg.seed}: fraction of units with {self.headline} r > "
             f"{cfg.analysis.mirror_threshold}: {self.headline_fraction:.3f}, "
-            f"max r {self.metrics[f'analysis/{self.headline}/max_r']:.3f}\n"
+            f"max r {self.metrics[f'analysis/{self.headline}/max_r']:.3f}; significant mirror units "
+            f"{self.metrics['analysis/permutation/n_significant_mirror']:.0f}, anti-mirror "
+            f"{self.metrics['analysis/permutation/n_significant_anti_mirror']:.0f} "
+            f"of {self.metrics['analysis/n_units']:.0f}\n"
             f"  time: start-up {seconds['startup_s']:.1f} s, training {seconds['train_s']:.1f} s, "
             f"analysis {seconds['analysis_s']:.1f} s\n"
             f"  outputs: {job.output_dir}\n"

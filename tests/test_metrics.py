@@ -7,7 +7,7 @@ import pytest
 from scipy import stats
 
 from mirror.analysis.metrics import centre_over_trials, pearson_per_unit, threshold_fractions
-from mirror.analysis.summary import analyse, classify_units
+from mirror.analysis.summary import analyse
 from mirror.config import AnalysisConfig
 from mirror.protocol import MirrorActivity
 
@@ -62,22 +62,18 @@ def test_threshold_fractions_by_hand():
 
 
 def test_analyse_scores_a_planted_population():
-    perform, observe = planted_activity(np.random.default_rng(3), n=400)
-    labels = np.zeros(perform.shape[:2], dtype=int)
+    rng = np.random.default_rng(3)
+    perform, observe = planted_activity(rng, n=400)
+    labels = rng.integers(0, 2, perform.shape[:2])
     activity = MirrorActivity(perform, observe, labels, labels, np.arange(400), n_classes=2)
-    result = analyse(activity, AnalysisConfig())
-    assert list(result.units["class"]) == ["mirror", "other", "other", "other", "anti-mirror"]
+    result = analyse(activity, AnalysisConfig(n_permutations=200, cka_permutations=20))
+    assert list(result.units["class"]) == ["mirror", "mirror", "n.s.", "anti-mirror", "anti-mirror"]
+    assert result.metrics["analysis/permutation/n_significant_mirror"] == 2
+    assert result.metrics["analysis/matching/fraction_self_matched"] == 1.0
     assert result.metrics["analysis/centred/fraction_mirror"] == pytest.approx(1 / 5)
     assert result.metrics["analysis/centred/fraction_anti_mirror"] == pytest.approx(1 / 5)
     assert result.metrics["analysis/n_units"] == 5.0
     np.testing.assert_allclose(result.units["r_raw"], pearson_per_unit(perform, observe))
-
-
-def test_classify_units_uses_the_configured_thresholds():
-    r = np.array([0.8, 0.5, -0.5, -0.8])
-    strict = AnalysisConfig(mirror_threshold=0.9, anti_mirror_threshold=-0.9)
-    assert list(classify_units(r, AnalysisConfig())) == ["mirror", "other", "other", "anti-mirror"]
-    assert list(classify_units(r, strict)) == ["other"] * 4
 
 
 def test_protocol_rejects_unmatched_trials():

@@ -7,7 +7,13 @@ import pytorch_lightning as pl
 import torch
 
 from mirror.data.action_sequences import ActionSequenceDataModule
-from mirror.models.gru_variants import SharedCoreGRU
+from mirror.models.gru_variants import (
+    ForwardOnlyGRU,
+    SeparateCoreGRU,
+    SharedCoreGRU,
+    ShuffledLabelGRU,
+    derangement,
+)
 
 
 def tiny_model(seed: int = 0, hidden_size: int = 16) -> SharedCoreGRU:
@@ -79,3 +85,48 @@ def test_same_seed_gives_identical_weights_and_activity():
     b = second.mirror_activity(datamodule.test_dataloader())
     np.testing.assert_array_equal(a.perform, b.perform)
     assert not np.array_equal(a.perform, tiny_model(seed=5).mirror_activity(datamodule.test_dataloader()).perform)
+
+
+def test_separate_cores_do_not_share_units():
+    pl.seed_everything(0, verbose=False)
+    model = SeparateCoreGRU(n_actions=4, sensory_dim=16, hidden_size=8)
+    actions, sensations = torch.randint(0, 4, (3, 12)), torch.randn(3, 12, 16)
+    perform_before, observe_before = model(actions, sensations)
+    with torch.no_grad():
+        for weight in model.observe_core.parameters():
+            weight.add_(1.0)
+    perform_after, observe_after = model(actions, sensations)
+    torch.testing.assert_close(perform_after, perform_before)
+    assert not torch.allclose(observe_after, observe_before)
+
+
+def test_forward_only_never_trains_the_observe_path():
+    pl.seed_everything(0, verbose=False)
+    model = ForwardOnlyGRU(n_actions=4, sensory_dim=16, hidden_size=8)
+    observe_path = [model.observe_head.weight, model.sensory_projection.weight]
+    before = [p.detach().clone() for p in [*observe_path, model.perform_head.weight]]
+    optimiser = model.configure_optimizers()
+    for batch in tiny_data(batch_size=16).train_dataloader():
+        optimiser.zero_grad()
+        model.objective(*model.losses(batch, batch[2])[:2]).backward()
+        optimiser.step()
+    for parameter, initial in zip(observe_path, before):
+        torch.testing.assert_close(parameter, initial, rtol=0, atol=0)
+    assert not torch.equal(model.perform_head.weight, before[2])
+
+
+def test_shuffled_labels_come_from_other_examples_and_change_every_step():
+    pl.seed_everything(0, verbose=False)
+    model = ShuffledLabelGRU(n_actions=4, sensory_dim=16, hidden_size=8)
+    actions = torch.arange(40).reshape(20, 2)  # one distinct sequence per example
+    first, second = model.inverse_targets(actions), model.inverse_targets(actions)
+    assert not (first == actions).all(dim=1).any(), "no example keeps its own labels"
+    assert sorted(first[:, 0].tolist()) == actions[:, 0].tolist(), "labels are re-assigned, not invented"
+    assert not torch.equal(first, second)
+
+
+def test_derangement_has_no_fixed_point():
+    for n in (2, 3, 10, 64):
+        permutation = derangement(n)
+        assert sorted(permutation.tolist()) == list(range(n))
+        assert (permutation != torch.arange(n)).all()

@@ -16,6 +16,32 @@ from tests.conftest import ROOT, TINY, run_cli, store_overrides
 
 pytestmark = pytest.mark.slow
 
+ANALYSIS_ARTIFACTS = {
+    "analysis/units.csv",
+    "analysis/figure1_per_unit_r.png",
+    "analysis/figure2_permutation_decoding.png",
+    "analysis/figure4_lags_anti_mirror.png",
+    "analysis/geometry_pca.png",
+}
+ANALYSIS_METRICS = {
+    "analysis/centred/fraction_mirror",
+    "analysis/raw/fraction_mirror",
+    "analysis/permutation/n_significant_mirror",
+    "analysis/permutation/n_significant_anti_mirror",
+    "analysis/decoding/perform_to_observe",
+    "analysis/decoding/observe_to_perform",
+    "analysis/decoding/within_perform",
+    "analysis/decoding/chance",
+    "analysis/lag/fraction_top_units_peak_at_zero",
+    "analysis/matching/mean_r",
+    "analysis/matching/fraction_self_matched",
+    "analysis/cka/value",
+    "analysis/cka/null_mean",
+    "analysis/geometry/silhouette_perform",
+    "analysis/geometry/silhouette_observe",
+}
+QUICK_ANALYSIS = ("analysis.n_permutations=100", "analysis.cka_permutations=10")
+
 
 def client_for(root: Path) -> MlflowClient:
     return MlflowClient(tracking_uri=f"sqlite:///{root}/mlruns/mlflow.db")
@@ -57,16 +83,40 @@ def test_a_run_records_params_metrics_tags_and_artifacts(tiny_job, tmp_path):
     assert metrics["analysis/n_units"] == 10
     assert {"time/startup_s", "time/train_s", "time/analysis_s"} <= metrics.keys()
 
-    assert {
-        "config.yaml",
-        "model.pt",
-        "analysis/units.csv",
-        "analysis/per_unit_r_sorted.png",
-    } <= artifact_paths(client, run.info.run_id)
+    assert {"config.yaml", "model.pt", *ANALYSIS_ARTIFACTS} <= artifact_paths(client, run.info.run_id)
     units = pd.read_csv(client.download_artifacts(run.info.run_id, "analysis/units.csv", str(tmp_path)))
     assert len(units) == 10
     assert metrics["analysis/centred/fraction_mirror"] == pytest.approx((units["r_centred"] > 0.75).mean())
     assert metrics["analysis/raw/max_r"] == pytest.approx(units["r_raw"].max())
+
+
+@pytest.mark.parametrize(
+    ("model", "target"),
+    [
+        ("separate_gru", "SeparateCoreGRU"),
+        ("forward_only_gru", "ForwardOnlyGRU"),
+        ("shuffled_gru", "ShuffledLabelGRU"),
+    ],
+)
+def test_every_control_goes_through_the_same_analysis(tiny_job, tmp_path, model, target):
+    outcome = run_job(tiny_job(f"model={model}", *QUICK_ANALYSIS))
+    client = client_for(tmp_path)
+    run = client.get_run(outcome.run_id)
+    assert run.info.status == "FINISHED" and run.info.run_name.startswith(f"{model}-seed42")
+    assert run.data.params["model._target_"].endswith(target)
+    assert ANALYSIS_METRICS <= run.data.metrics.keys()
+    assert ANALYSIS_ARTIFACTS <= artifact_paths(client, run.info.run_id)
+    units = pd.read_csv(client.download_artifacts(run.info.run_id, "analysis/units.csv", str(tmp_path)))
+    assert {"r_centred", "p_mirror", "q_mirror", "peak_lag", "matched_partner", "class"} <= set(units.columns)
+    assert run.data.metrics["analysis/permutation/n_significant_mirror"] == (units["class"] == "mirror").sum()
+
+
+def test_the_untrained_baseline_is_scored_at_initialisation(tiny_job, tmp_path):
+    outcome = run_job(tiny_job("trainer.max_epochs=0", *QUICK_ANALYSIS))
+    run = client_for(tmp_path).get_run(outcome.run_id)
+    assert run.info.status == "FINISHED"
+    assert "train/loss" not in run.data.metrics
+    assert ANALYSIS_METRICS <= run.data.metrics.keys()
 
 
 def test_the_same_command_twice_gives_identical_metrics(tiny_job, tmp_path):

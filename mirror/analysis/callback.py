@@ -5,17 +5,20 @@ from __future__ import annotations
 import time
 from pathlib import Path
 
+import numpy as np
 import pytorch_lightning as pl
 
-from mirror.analysis.figures import sorted_unit_r
-from mirror.analysis.summary import AnalysisResult, analyse
+from mirror.analysis.figures import figure_1, figure_2, figure_4, figure_geometry
+from mirror.analysis.summary import AnalysisResult, analyse, per_unit_r
 from mirror.config import AnalysisConfig
 
 
 class MirrorAnalysisCallback(pl.Callback):
-    """After fitting (zero epochs included), score the model on the test set and log the results.
+    """Score the model on the test set after fitting (zero epochs included) and log the results.
 
-    Writes ``analysis/units.csv`` and figures under ``output_dir`` and hands them to every
+    Before fitting it also records the per-unit r of the network at initialisation, the
+    untrained control drawn beside the trained network in figure 1B. Writes
+    ``analysis/units.csv`` and the figures under ``output_dir`` and hands them to every
     logger that accepts artifacts; the metrics go to every logger.
     """
 
@@ -24,17 +27,25 @@ class MirrorAnalysisCallback(pl.Callback):
         self.output_dir = Path(output_dir) / "analysis"
         self.title = title
         self.result: AnalysisResult | None = None
+        self.r_at_init: np.ndarray | None = None
         self.seconds: float = float("nan")
+
+    def on_fit_start(self, trainer: pl.Trainer, pl_module: pl.LightningModule) -> None:
+        activity = pl_module.mirror_activity(trainer.datamodule.test_dataloader())
+        self.r_at_init = per_unit_r(activity)["centred"]
 
     def on_fit_end(self, trainer: pl.Trainer, pl_module: pl.LightningModule) -> None:
         started = time.perf_counter()
         activity = pl_module.mirror_activity(trainer.datamodule.test_dataloader())
-        self.result = analyse(activity, self.settings)
+        self.result = result = analyse(activity, self.settings)
         self.output_dir.mkdir(parents=True, exist_ok=True)
-        self.result.units.to_csv(self.output_dir / "units.csv", index=False)
-        sorted_unit_r(self.result.units, self.settings, self.title, self.output_dir / "per_unit_r_sorted.png")
+        result.units.to_csv(self.output_dir / "units.csv", index=False)
+        figure_1(result, activity, self.r_at_init, self.settings, self.title, self.output_dir / "figure1_per_unit_r.png")
+        figure_2(result, self.settings, self.title, self.output_dir / "figure2_permutation_decoding.png")
+        figure_4(result, activity, self.settings, self.title, self.output_dir / "figure4_lags_anti_mirror.png")
+        figure_geometry(result, activity, self.title, self.output_dir / "geometry_pca.png")
         for logger in trainer.loggers:
-            logger.log_metrics(self.result.metrics, step=trainer.global_step)
+            logger.log_metrics(result.metrics, step=trainer.global_step)
             if hasattr(logger, "log_artifacts"):
                 logger.log_artifacts(self.output_dir, "analysis")
         self.seconds = time.perf_counter() - started

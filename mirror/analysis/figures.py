@@ -1,4 +1,7 @@
-"""Figures of the shared analysis (seaborn on a headless backend); each returns a saved path."""
+"""Per-run figures of the shared analysis (SCIENCE.md figures 1, 2A/C and 4, and the geometry).
+
+Each ``figure_*`` function draws one PNG from an :class:`AnalysisResult` and returns its path.
+"""
 
 from __future__ import annotations
 
@@ -8,29 +11,155 @@ import matplotlib
 
 matplotlib.use("Agg")
 import matplotlib.pyplot as plt  # noqa: E402
+import numpy as np  # noqa: E402
 import pandas as pd  # noqa: E402
 import seaborn as sns  # noqa: E402
 
+from mirror.analysis.summary import AnalysisResult, top_unit_indices  # noqa: E402
 from mirror.config import AnalysisConfig  # noqa: E402
+from mirror.protocol import MirrorActivity  # noqa: E402
+
+TRACE_SEQUENCES = 4
+"""Test sequences laid end to end in the time-course panels."""
 
 
-def sorted_unit_r(units: pd.DataFrame, settings: AnalysisConfig, title: str, path: Path) -> Path:
-    """Per-unit r in rank order, time-centred and raw, with the mirror thresholds marked."""
-    long = pd.concat(
-        [
-            pd.DataFrame({"rank": range(len(units)), "r": units[column].sort_values(ascending=False).to_numpy(),
-                          "per-unit r": label})
-            for column, label in (("r_centred", "time-centred (headline)"), ("r_raw", "raw (as in the draft paper)"))
-        ]
-    )
-    sns.set_theme(style="whitegrid", context="notebook")
-    fig, ax = plt.subplots(figsize=(7, 4.2))
-    sns.lineplot(data=long, x="rank", y="r", hue="per-unit r", marker="o", markersize=3, ax=ax)
-    ax.axhline(settings.mirror_threshold, color="0.3", ls="--", lw=1)
-    ax.axhline(settings.anti_mirror_threshold, color="0.3", ls=":", lw=1)
-    ax.text(len(units) - 1, settings.mirror_threshold, f" r = {settings.mirror_threshold}", va="bottom", ha="right")
-    ax.set(xlabel="unit (sorted by r)", ylabel="perform-observe Pearson r", ylim=(-1.05, 1.05), title=title)
+def _save(fig: plt.Figure, title: str, path: Path) -> Path:
+    fig.suptitle(title)
     fig.tight_layout()
-    fig.savefig(path, dpi=120)
+    fig.savefig(path, dpi=110)
     plt.close(fig)
     return path
+
+
+def _panel_label(ax: plt.Axes, letter: str) -> None:
+    ax.text(-0.12, 1.04, letter, transform=ax.transAxes, fontsize=13, fontweight="bold")
+
+
+def _traces(ax: plt.Axes, activity: MirrorActivity, units: list[int], palette: list) -> None:
+    """Perform (solid) and observe (dashed) activity of ``units`` over a few test sequences."""
+    n_steps = activity.perform.shape[1]
+    steps = np.arange(TRACE_SEQUENCES * n_steps)
+    for unit, colour in zip(units, palette):
+        ax.plot(steps, activity.perform[:TRACE_SEQUENCES, :, unit].ravel(), color=colour, lw=1.6,
+                label=f"unit {unit}, {activity.condition_names[0]}")
+        ax.plot(steps, activity.observe[:TRACE_SEQUENCES, :, unit].ravel(), color=colour, lw=1.6, ls="--",
+                label=f"unit {unit}, {activity.condition_names[1]}")
+    for boundary in range(n_steps, len(steps), n_steps):
+        ax.axvline(boundary - 0.5, color="0.8", lw=0.8)
+    ax.set(xlabel=f"step ({TRACE_SEQUENCES} test sequences end to end)", ylabel="hidden activity")
+
+
+def figure_1(
+    result: AnalysisResult,
+    activity: MirrorActivity,
+    r_at_init: np.ndarray,
+    settings: AnalysisConfig,
+    title: str,
+    path: Path,
+) -> Path:
+    """(A) per-unit r sorted; (B) r of the trained vs the same network at initialisation;
+    (C) time courses of the three most mirror-like units."""
+    sns.set_theme(style="whitegrid", context="notebook")
+    fig, axes = plt.subplots(1, 3, figsize=(17, 4.6))
+    units = result.units
+    ax = axes[0]
+    for column, label in (("r_centred", "time-centred (headline)"), ("r_raw", "raw (as in the draft paper)")):
+        ax.plot(np.sort(units[column].to_numpy())[::-1], marker="o", ms=2.5, lw=1.2, label=label)
+    ax.axhline(settings.mirror_threshold, color="0.3", ls="--", lw=1, label=f"r = {settings.mirror_threshold}")
+    ax.axhline(settings.anti_mirror_threshold, color="0.3", ls=":", lw=1, label=f"r = {settings.anti_mirror_threshold}")
+    ax.set(xlabel="unit (sorted by r)", ylabel="perform-observe r", ylim=(-1.05, 1.05), title="per-unit r")
+    ax.legend(fontsize=8, loc="lower left")
+    _panel_label(ax, "A")
+
+    ax = axes[1]
+    distributions = pd.DataFrame(
+        {
+            "r": np.concatenate([units["r_centred"].to_numpy(), r_at_init]),
+            "network": ["trained"] * len(units) + ["at initialisation (control)"] * len(r_at_init),
+        }
+    ).dropna()
+    sns.histplot(data=distributions, x="r", hue="network", bins=np.linspace(-1, 1, 41), element="step",
+                 stat="count", common_norm=False, ax=ax)
+    sns.move_legend(ax, "upper left", fontsize=8, title_fontsize=8)
+    ax.axvline(settings.mirror_threshold, color="0.3", ls="--", lw=1)
+    ax.set(xlabel="time-centred per-unit r", ylabel="units", title="r, trained vs untrained")
+    _panel_label(ax, "B")
+
+    ax = axes[2]
+    top3 = [int(u) for u in top_unit_indices(units["r_centred"].to_numpy(), 3)]
+    _traces(ax, activity, top3, sns.color_palette("deep", 3))
+    ax.set_title("three most mirror-like units")
+    ax.legend(fontsize=7, ncol=2, loc="upper right")
+    _panel_label(ax, "C")
+    return _save(fig, title, path)
+
+
+def figure_2(result: AnalysisResult, settings: AnalysisConfig, title: str, path: Path) -> Path:
+    """(A) the most mirror-like unit's permutation null with its observed r; (C) decoding vs chance."""
+    sns.set_theme(style="whitegrid", context="notebook")
+    fig, axes = plt.subplots(1, 2, figsize=(12, 4.4))
+    unit = int(top_unit_indices(result.units["r_centred"].to_numpy(), 1)[0])
+    row = result.units.iloc[unit]
+    ax = axes[0]
+    sns.histplot(result.permutation.null[:, unit], bins=40, color="0.6", element="step", ax=ax,
+                 label="sequence-shuffle null")
+    ax.axvline(row["r_centred"], color="C3", lw=2, label=f"observed r = {row['r_centred']:.2f}")
+    ax.set(xlabel="time-centred r", ylabel="permutations",
+           title=f"unit {unit}: p = {row['p_mirror']:.4f}, q = {row['q_mirror']:.4f} ({settings.fdr_method.upper()})")
+    ax.legend(fontsize=8)
+    _panel_label(ax, "A")
+
+    ax = axes[1]
+    decoding = result.decoding
+    bars = pd.DataFrame(
+        {
+            "accuracy": [decoding[k] for k in ("within_perform", "within_observe", "perform_to_observe", "observe_to_perform")],
+            "decoder": ["perform\n-> perform", "observe\n-> observe", "perform\n-> observe", "observe\n-> perform"],
+            "kind": ["within", "within", "cross", "cross"],
+        }
+    )
+    sns.barplot(data=bars, x="decoder", y="accuracy", hue="kind", dodge=False, ax=ax)
+    ax.axhline(decoding["chance"], color="0.2", ls="--", lw=1, label=f"chance ({decoding['chance']:.2f})")
+    ax.set(ylim=(0, 1.02), xlabel="trained on -> tested on (held-out sequences)", ylabel="accuracy",
+           title="action decoding across conditions")
+    ax.legend(fontsize=8, loc="upper right")
+    _panel_label(ax, "C")
+    return _save(fig, title, path)
+
+
+def figure_4(result: AnalysisResult, activity: MirrorActivity, settings: AnalysisConfig, title: str,
+             path: Path) -> Path:
+    """(A) peak lags of the most mirror-like units; (B) the strongest anti-mirror unit's trace."""
+    sns.set_theme(style="whitegrid", context="notebook")
+    fig, axes = plt.subplots(1, 2, figsize=(13, 4.4))
+    r = result.units["r_centred"].to_numpy()
+    top = top_unit_indices(r, min(settings.top_units, len(r)))
+    ax = axes[0]
+    counts = pd.Series(result.units["peak_lag"].to_numpy()[top]).value_counts().reindex(result.lags, fill_value=0)
+    ax.bar(result.lags, counts.to_numpy(), color="C0")
+    ax.set(xlabel="lag of peak cross-correlation (observe trails perform when > 0)", ylabel="units",
+           xticks=result.lags, title=f"peak lag of the {len(top)} most mirror-like units")
+    _panel_label(ax, "A")
+
+    ax = axes[1]
+    anti = int(np.nanargmin(r)) if np.isfinite(r).any() else 0
+    _traces(ax, activity, [anti], ["C3"])
+    ax.set_title(f"strongest anti-mirror unit: unit {anti}, r = {r[anti]:.2f}")
+    ax.legend(fontsize=8, loc="upper right")
+    _panel_label(ax, "B")
+    return _save(fig, title, path)
+
+
+def figure_geometry(result: AnalysisResult, activity: MirrorActivity, title: str, path: Path) -> Path:
+    """2-D PCA of hidden states per mode, coloured by the label (action)."""
+    sns.set_theme(style="white", context="notebook")
+    fig, axes = plt.subplots(1, 2, figsize=(11, 4.8))
+    for ax, mode, name in zip(axes, ("perform", "observe"), activity.condition_names):
+        scores, explained, labels = result.embeddings[mode]
+        silhouette = result.metrics[f"analysis/geometry/silhouette_{mode}"]
+        sns.scatterplot(x=scores[:, 0], y=scores[:, 1], hue=labels, hue_order=sorted(np.unique(labels)),
+                        palette="deep", s=6, alpha=0.5, linewidth=0, ax=ax)
+        ax.set(xlabel=f"PC1 ({explained[0]:.0%})", ylabel=f"PC2 ({explained[1]:.0%})",
+               title=f"{name}: action silhouette {silhouette:.2f}")
+        ax.legend(title="action", fontsize=8, markerscale=2)
+    return _save(fig, title, path)

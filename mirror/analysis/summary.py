@@ -1,4 +1,9 @@
-"""One function that scores a :class:`MirrorActivity`: the metrics every model is judged by."""
+"""One function that scores a :class:`MirrorActivity`: every metric of SCIENCE.md section 3.
+
+Everything but the ``raw`` per-unit r runs on time-centred activity (each step's mean over
+sequences removed in each mode): the transient from h0 = 0 is shared by all units and
+says nothing about actions.
+"""
 
 from __future__ import annotations
 
@@ -7,19 +12,36 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
+from mirror.analysis.alignment import lagged_correlation, peak_lags
+from mirror.analysis.decoding import cross_condition_decoding
+from mirror.analysis.geometry import action_silhouette, pca_embedding
 from mirror.analysis.metrics import centre_over_trials, pearson_per_unit, threshold_fractions
+from mirror.analysis.permutation import PermutationResult, fdr_adjust, sequence_permutation_test
+from mirror.analysis.similarity import (
+    UnitMatching,
+    cka_sequence_null,
+    cross_correlation_matrix,
+    linear_cka,
+    match_units,
+)
 from mirror.config import AnalysisConfig
 from mirror.protocol import MirrorActivity
-
-R_KINDS = ("centred", "raw")
 
 
 @dataclass(frozen=True)
 class AnalysisResult:
-    """Flat metrics (``analysis/centred/fraction_mirror``, ...) and a per-unit table."""
+    """Flat metrics (``analysis/<family>/<name>``), a per-unit table, and what the figures draw."""
 
     metrics: dict[str, float]
     units: pd.DataFrame
+    permutation: PermutationResult
+    lags: np.ndarray
+    lagged_r: np.ndarray
+    """(2L+1, U) cross-correlation of each unit's perform and observe time courses."""
+    decoding: dict[str, float]
+    matching: UnitMatching
+    embeddings: dict[str, tuple[np.ndarray, np.ndarray, np.ndarray]]
+    """Per mode: (PCA scores (samples, 2), explained variance (2,), labels (samples,))."""
 
 
 def per_unit_r(activity: MirrorActivity) -> dict[str, np.ndarray]:
@@ -30,31 +52,113 @@ def per_unit_r(activity: MirrorActivity) -> dict[str, np.ndarray]:
     }
 
 
-def classify_units(r: np.ndarray, settings: AnalysisConfig) -> np.ndarray:
-    """'mirror', 'anti-mirror' or 'other' for each unit, by the configured thresholds."""
-    return np.select(
-        [r > settings.mirror_threshold, r < settings.anti_mirror_threshold], ["mirror", "anti-mirror"], "other"
-    )
+def top_unit_indices(r: np.ndarray, count: int) -> np.ndarray:
+    """The ``count`` units with the highest r (undefined r last)."""
+    return np.argsort(-np.nan_to_num(r, nan=-np.inf), kind="stable")[:count]
 
 
 def analyse(activity: MirrorActivity, settings: AnalysisConfig) -> AnalysisResult:
     """Score one model's matched activity with the shared mirror metrics."""
+    rng = np.random.default_rng(settings.seed)
+    perform = centre_over_trials(activity.perform)
+    observe = centre_over_trials(activity.observe)
+    n_trials, n_steps, n_units = perform.shape
     r_by_kind = per_unit_r(activity)
-    metrics: dict[str, float] = {
-        "analysis/n_units": float(activity.n_units),
-        "analysis/n_trials": float(activity.perform.shape[0]),
-    }
-    for kind, r in r_by_kind.items():
+    r = r_by_kind["centred"]
+    metrics: dict[str, float] = {"analysis/n_units": float(n_units), "analysis/n_trials": float(n_trials)}
+    for kind, values in r_by_kind.items():
         fractions = threshold_fractions(
-            r, settings.mirror_threshold, settings.abs_threshold, settings.anti_mirror_threshold
+            values, settings.mirror_threshold, settings.abs_threshold, settings.anti_mirror_threshold
         )
         metrics.update({f"analysis/{kind}/{name}": value for name, value in fractions.items()})
-    units = pd.DataFrame(
+
+    permutation = sequence_permutation_test(perform, observe, settings.n_permutations, rng)
+    q_mirror = fdr_adjust(permutation.p_mirror, settings.fdr_method)
+    q_anti = fdr_adjust(permutation.p_anti_mirror, settings.fdr_method)
+    significant_mirror = q_mirror <= settings.fdr_alpha
+    significant_anti = q_anti <= settings.fdr_alpha
+    metrics.update(
         {
-            "unit": np.arange(activity.n_units),
-            "r_centred": r_by_kind["centred"],
-            "r_raw": r_by_kind["raw"],
-            "class": classify_units(r_by_kind[settings.headline], settings),
+            "analysis/permutation/n_significant_mirror": float(significant_mirror.sum()),
+            "analysis/permutation/n_significant_anti_mirror": float(significant_anti.sum()),
+            "analysis/permutation/fraction_significant_mirror": float(significant_mirror.mean()),
+            "analysis/permutation/fraction_significant_anti_mirror": float(significant_anti.mean()),
         }
     )
-    return AnalysisResult(metrics=metrics, units=units)
+
+    decoding = cross_condition_decoding(
+        perform, observe, activity.perform_labels, activity.observe_labels, settings.decoder_folds, settings.seed
+    )
+    metrics.update({f"analysis/decoding/{name}": value for name, value in decoding.items()})
+
+    top = top_unit_indices(r, min(settings.top_units, n_units))
+    if n_steps >= 2:
+        lags, lagged_r = lagged_correlation(perform, observe, min(settings.max_lag, n_steps - 2))
+        peaks = peak_lags(lags, lagged_r)
+        metrics["analysis/lag/fraction_top_units_peak_at_zero"] = float(np.mean(peaks[top] == 0))
+        metrics["analysis/lag/mean_abs_peak_lag_top_units"] = float(np.mean(np.abs(peaks[top])))
+    else:  # one step per trial: there is no time course to align
+        lags, lagged_r, peaks = np.zeros(1, dtype=int), r[None, :], np.zeros(n_units, dtype=int)
+
+    flat_perform = perform.reshape(-1, n_units)
+    flat_observe = observe.reshape(-1, n_units)
+    matching = match_units(cross_correlation_matrix(flat_perform, flat_observe))
+    matched = threshold_fractions(
+        matching.matched_r, settings.mirror_threshold, settings.abs_threshold, settings.anti_mirror_threshold
+    )
+    metrics.update(
+        {
+            "analysis/matching/mean_r": float(matching.matched_r.mean()),
+            "analysis/matching/mean_abs_r": float(np.abs(matching.matched_r).mean()),
+            "analysis/matching/fraction_mirror": matched["fraction_mirror"],
+            "analysis/matching/fraction_abs": matched["fraction_abs"],
+            "analysis/matching/fraction_self_matched": matching.fraction_self_matched,
+        }
+    )
+
+    cka = linear_cka(flat_perform, flat_observe)
+    cka_null = cka_sequence_null(perform, observe, settings.cka_permutations, rng)
+    metrics.update(
+        {
+            "analysis/cka/value": cka,
+            "analysis/cka/null_mean": float(cka_null.mean()),
+            "analysis/cka/p_value": float((1 + np.sum(cka_null >= cka)) / (len(cka_null) + 1)),
+        }
+    )
+
+    embeddings = {}
+    for mode, flat, labels in (
+        ("perform", flat_perform, activity.perform_labels.ravel()),
+        ("observe", flat_observe, activity.observe_labels.ravel()),
+    ):
+        scores, explained = pca_embedding(flat)
+        embeddings[mode] = (scores, explained, labels)
+        metrics[f"analysis/geometry/silhouette_{mode}"] = action_silhouette(
+            flat, labels, settings.silhouette_samples, settings.seed
+        )
+
+    units = pd.DataFrame(
+        {
+            "unit": np.arange(n_units),
+            "r_centred": r,
+            "r_raw": r_by_kind["raw"],
+            "p_mirror": permutation.p_mirror,
+            "q_mirror": q_mirror,
+            "p_anti_mirror": permutation.p_anti_mirror,
+            "q_anti_mirror": q_anti,
+            "peak_lag": peaks,
+            "matched_partner": matching.partner,
+            "matched_r": matching.matched_r,
+            "class": np.select([significant_mirror, significant_anti], ["mirror", "anti-mirror"], "n.s."),
+        }
+    )
+    return AnalysisResult(
+        metrics=metrics,
+        units=units,
+        permutation=permutation,
+        lags=lags,
+        lagged_r=lagged_r,
+        decoding=decoding,
+        matching=matching,
+        embeddings=embeddings,
+    )

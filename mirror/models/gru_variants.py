@@ -1,4 +1,12 @@
-"""The GRU models compared by the project; each differs from the base only in cores and losses."""
+"""The GRU models compared by the project; each differs from the base only in cores and losses.
+
+| model | cores | objectives |
+|---|---|---|
+| SharedCoreGRU | one, both modes | forward + inverse |
+| SeparateCoreGRU | one per mode, same size | forward (perform core), inverse (observe core) |
+| ForwardOnlyGRU | one | forward only: the observe path is never trained |
+| ShuffledLabelGRU | one | forward + inverse on other examples' actions, re-drawn every step |
+"""
 
 from __future__ import annotations
 
@@ -21,3 +29,46 @@ class SharedCoreGRU(PredictiveGRU):
         hidden, _ = self.core(torch.cat([perform_input, observe_input]))
         perform_hidden, observe_hidden = hidden.split(len(perform_input))
         return perform_hidden, observe_hidden
+
+
+class SeparateCoreGRU(PredictiveGRU):
+    """Two cores of identical size, one per mode: unit u of one has no reason to be unit u of the other."""
+
+    def __init__(self, n_actions: int, sensory_dim: int, hidden_size: int = 96, **kwargs: float) -> None:
+        super().__init__(n_actions, sensory_dim, hidden_size, **kwargs)
+        self.perform_core = nn.GRU(hidden_size, hidden_size, batch_first=True)
+        self.observe_core = nn.GRU(hidden_size, hidden_size, batch_first=True)
+
+    def core_states(self, perform_input: Tensor, observe_input: Tensor) -> tuple[Tensor, Tensor]:
+        perform_hidden, _ = self.perform_core(perform_input)
+        observe_hidden, _ = self.observe_core(observe_input)
+        return perform_hidden, observe_hidden
+
+
+class ForwardOnlyGRU(SharedCoreGRU):
+    """One core trained only as a forward model; observe mode reads sensations it was never trained on."""
+
+    def objective(self, forward_loss: Tensor, inverse_loss: Tensor) -> Tensor:
+        return self.hparams.forward_weight * forward_loss
+
+
+class ShuffledLabelGRU(SharedCoreGRU):
+    """One core whose inverse targets are other examples' action sequences, re-drawn every step,
+    so the observed stream no longer predicts its labels."""
+
+    def inverse_targets(self, observe_actions: Tensor) -> Tensor:
+        return observe_actions[derangement(len(observe_actions), observe_actions.device)]
+
+
+def derangement(n: int, device: torch.device | None = None) -> Tensor:
+    """A random permutation of range(n) with no fixed point (every example gets another's labels).
+
+    Uses torch's global generator, which ``seed_everything`` seeds, so runs stay reproducible.
+    """
+    if n < 2:
+        raise ValueError("a derangement needs at least two examples")
+    # Shuffle, then rotate by one within the shuffled order: a uniformly random n-cycle.
+    order = torch.randperm(n, device=device)
+    permutation = torch.empty_like(order)
+    permutation[order] = order.roll(1)
+    return permutation

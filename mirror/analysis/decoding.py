@@ -1,0 +1,61 @@
+"""Cross-condition decoding: does a read-out of actions learnt in one mode work in the other?"""
+
+from __future__ import annotations
+
+import warnings
+
+import numpy as np
+from sklearn.exceptions import ConvergenceWarning
+from sklearn.linear_model import LogisticRegression
+from sklearn.pipeline import make_pipeline
+from sklearn.preprocessing import StandardScaler
+
+DECODING_KEYS = ("within_perform", "within_observe", "perform_to_observe", "observe_to_perform", "chance")
+
+
+def _fit_decoder(samples: np.ndarray, labels: np.ndarray, seed: int):
+    decoder = make_pipeline(StandardScaler(), LogisticRegression(max_iter=300, random_state=seed))
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", ConvergenceWarning)
+        return decoder.fit(samples, labels)
+
+
+def cross_condition_decoding(
+    perform: np.ndarray,
+    observe: np.ndarray,
+    perform_labels: np.ndarray,
+    observe_labels: np.ndarray,
+    n_folds: int,
+    seed: int,
+) -> dict[str, float]:
+    """Accuracy of multinomial logistic decoders of the label at every step.
+
+    ``perform``, ``observe``: (N, T, U); labels (N, T). Sequences are split into
+    ``n_folds`` folds; a decoder trained on one mode's training sequences is scored on the
+    held-out sequences of the same mode (``within_*``) and of the other mode
+    (``perform_to_observe``, ``observe_to_perform``), averaged over folds. ``chance`` is
+    the accuracy of always guessing the most frequent training label.
+    """
+    n_sequences = perform.shape[0]
+    if not 2 <= n_folds <= n_sequences:
+        raise ValueError(f"n_folds must be between 2 and the number of sequences ({n_sequences}), got {n_folds}")
+    folds = np.array_split(np.random.default_rng(seed).permutation(n_sequences), n_folds)
+    modes = {"perform": (perform, perform_labels), "observe": (observe, observe_labels)}
+    scores: dict[str, list[float]] = {key: [] for key in DECODING_KEYS}
+    for held_out in folds:
+        train = np.setdiff1d(np.arange(n_sequences), held_out)
+        for source, (activity, labels) in modes.items():
+            target = "observe" if source == "perform" else "perform"
+            samples = activity[train].reshape(-1, activity.shape[-1])
+            decoder = _fit_decoder(samples, labels[train].ravel(), seed)
+
+            def accuracy(mode: str) -> float:
+                test_activity, test_labels = modes[mode]
+                predicted = decoder.predict(test_activity[held_out].reshape(-1, test_activity.shape[-1]))
+                return float(np.mean(predicted == test_labels[held_out].ravel()))
+
+            scores[f"within_{source}"].append(accuracy(source))
+            scores[f"{source}_to_{target}"].append(accuracy(target))
+        majority = np.bincount(perform_labels[train].ravel()).argmax()
+        scores["chance"].append(float(np.mean(observe_labels[held_out] == majority)))
+    return {key: float(np.mean(values)) for key, values in scores.items()}
