@@ -9,7 +9,7 @@ This module must stay light (no torch, no mlflow): it is imported to answer ``--
 
 from __future__ import annotations
 
-from dataclasses import dataclass, is_dataclass
+from dataclasses import dataclass, field, is_dataclass
 from typing import Any
 
 from hydra.core.config_store import ConfigStore
@@ -102,6 +102,187 @@ class GRUModelConfig:
         _check(self.forward_weight >= 0.0, "forward_weight", "must be non-negative", self.forward_weight)
         _check(self.inverse_weight >= 0.0, "inverse_weight", "must be non-negative", self.inverse_weight)
         _check(self.lr > 0.0, "lr", "must be positive", self.lr)
+
+
+@dataclass
+class VisionConfig:
+    """The VisNet-style vision module (HEBBIAN.md; classic values of Rolls & Milward 2000).
+
+    Per-layer fields are lists with one value per layer, bottom to top.
+    """
+
+    wavelengths: list[float] = field(default_factory=lambda: [2.0, 4.0, 8.0])
+    """Gabor wavelengths in pixels (the classic 2/4/8/16 is for 128 px; 16 exceeds 64 px faces)."""
+    orientations: int = 4
+    """Gabor orientations, evenly spaced over 180 degrees (4: 0/45/90/135)."""
+    sheet_size: int = 32
+    """Each layer is a sheet_size x sheet_size sheet of neurons."""
+    fan_in: list[int] = field(default_factory=lambda: [272, 100, 100, 100])
+    """Connections per neuron, sampled from the previous layer."""
+    fan_in_radius: list[float] = field(default_factory=lambda: [6.0, 6.0, 9.0, 12.0])
+    """Sigma (in grid units of the previous layer) of the Gaussian cone connections are drawn from."""
+    sparseness: list[float] = field(default_factory=lambda: [0.008, 0.02, 0.12, 0.09])
+    """Fraction of each layer driven above the sigmoid's threshold."""
+    slope: list[float] = field(default_factory=lambda: [190.0, 40.0, 75.0, 26.0])
+    """Sigmoid slope beta of each layer."""
+    inhibition_sigma: list[float] = field(default_factory=lambda: [1.38, 2.7, 4.0, 6.0])
+    """Width of the lateral-inhibition filter of each layer."""
+    inhibition_delta: list[float] = field(default_factory=lambda: [1.5, 1.5, 1.6, 1.4])
+    """Contrast of the lateral-inhibition filter of each layer."""
+    learning_rate: list[float] = field(default_factory=lambda: [25.0, 6.7, 5.0, 4.0])
+    """Hebb/trace learning rate of each layer."""
+    trace_eta: float = 0.8
+    """Trace rule memory (ybar <- eta ybar + (1 - eta) y); 0 is the plain Hebb rule."""
+    epochs_per_layer: int = 5
+    """Passes over the pre-training faces for each layer, trained bottom-up."""
+    batch_sequences: int = 8
+    """Pre-training sequences per weight update (updates average over them)."""
+    cache_dir: str = ".cache/visnet"
+    """Pre-trained weights are cached here per configuration; safe to delete."""
+
+    def validate(self) -> None:
+        layers = len(self.fan_in)
+        _check(layers >= 1, "fan_in", "must name at least one layer", self.fan_in)
+        for name in ("fan_in_radius", "sparseness", "slope", "inhibition_sigma", "inhibition_delta", "learning_rate"):
+            _check(len(getattr(self, name)) == layers, name, f"must have one value per layer ({layers})", getattr(self, name))
+        _check(all(0.0 < f < 1.0 for f in self.sparseness), "sparseness", "values must be in (0, 1)", self.sparseness)
+        _check(all(f >= 1 for f in self.fan_in), "fan_in", "values must be positive", self.fan_in)
+        _check(all(w >= 1.0 for w in self.wavelengths) and self.wavelengths, "wavelengths", "must be >= 1 px", self.wavelengths)
+        _check(self.orientations >= 1, "orientations", "must be positive", self.orientations)
+        _check(self.sheet_size >= 2, "sheet_size", "must be at least 2", self.sheet_size)
+        _check(0.0 <= self.trace_eta < 1.0, "trace_eta", "must be in [0, 1)", self.trace_eta)
+        _check(self.epochs_per_layer >= 0, "epochs_per_layer", "must be non-negative", self.epochs_per_layer)
+        _check(self.batch_sequences >= 1, "batch_sequences", "must be positive", self.batch_sequences)
+
+
+@dataclass
+class MirrorLayerConfig:
+    """The competitive layer where the visual and motor pathways converge."""
+
+    sheet_size: int = 10
+    """The layer is a sheet_size x sheet_size sheet (10: 100 neurons)."""
+    sparseness: float = 0.1
+    """Fraction of the layer driven above threshold."""
+    slope: float = 40.0
+    """Sigmoid slope beta."""
+    inhibition_sigma: float = 1.5
+    """Width of the lateral-inhibition filter (in neurons)."""
+    inhibition_delta: float = 1.5
+    """Contrast of the lateral-inhibition filter."""
+    learning_rate: float = 1.0
+    """Hebb learning rate."""
+    normalisation: str = "separate"
+    """'separate': each pathway's weight vector has unit length, so neither pathway can win
+    by size alone; 'joint': one unit-length vector over both, so the ~1,024 visual inputs
+    outweigh the small motor pool."""
+    motor_gain: float = 1.0
+    """Multiplies the motor pathway's drive. Both pathways' inputs are scaled to unit length,
+    so 1.0 lets a perfectly tuned motor pathway drive a neuron as strongly as a perfectly
+    tuned visual one."""
+
+    def validate(self) -> None:
+        _check(self.sheet_size >= 2, "sheet_size", "must be at least 2", self.sheet_size)
+        _check(0.0 < self.sparseness < 1.0, "sparseness", "must be in (0, 1)", self.sparseness)
+        _check(self.learning_rate > 0.0, "learning_rate", "must be positive", self.learning_rate)
+        _check(self.normalisation in ("separate", "joint"), "normalisation", "must be 'separate' or 'joint'",
+               self.normalisation)
+        _check(self.motor_gain >= 0.0, "motor_gain", "must be non-negative", self.motor_gain)
+
+
+@dataclass
+class HebbianModelConfig:
+    """The Hebbian facial-expression network (HEBBIAN.md): vision + motor -> mirror layer."""
+
+    _target_: str = "mirror.models.hebbian_face.HebbianFaceNetwork"
+    vision: VisionConfig = field(default_factory=VisionConfig)
+    mirror: MirrorLayerConfig = field(default_factory=MirrorLayerConfig)
+    motor_units_per_expression: int = 10
+    """Size of each expression's pool in the binary motor pattern."""
+    motor_flip_probability: float = 0.05
+    """Each motor unit's bit flips with this probability on every presentation."""
+    selectivity_alpha: float = 0.05
+    """FDR (BH) level of the per-neuron permutation test of expression selectivity."""
+    min_rate_difference: float = 0.05
+    """...and the smallest happy-sad difference of mean rate (rates lie in [0, 1]) that counts."""
+    selectivity_permutations: int = 1000
+    """Label shuffles in each selectivity test."""
+    eval_every: int = 100
+    """Interaction steps between mirror/anti-mirror counts logged during training."""
+
+    def validate(self) -> None:
+        for name, part in (("vision", self.vision), ("mirror", self.mirror)):
+            try:
+                part.validate()
+            except ConfigError as error:
+                raise ConfigError(f"{name}.{error}") from None
+        _check(self.motor_units_per_expression >= 1, "motor_units_per_expression", "must be positive",
+               self.motor_units_per_expression)
+        _check(0.0 <= self.motor_flip_probability < 0.5, "motor_flip_probability", "must be in [0, 0.5)",
+               self.motor_flip_probability)
+        _check(0.0 < self.selectivity_alpha < 1.0, "selectivity_alpha", "must be in (0, 1)", self.selectivity_alpha)
+        _check(self.min_rate_difference >= 0.0, "min_rate_difference", "must be non-negative", self.min_rate_difference)
+        _check(self.selectivity_permutations >= 1, "selectivity_permutations", "must be positive",
+               self.selectivity_permutations)
+        _check(self.eval_every >= 1, "eval_every", "must be positive", self.eval_every)
+
+
+@dataclass
+class FaceInteractionDataConfig:
+    """Faces and the infant-parent interaction of HEBBIAN.md (simulations 1-3, counter-mirror)."""
+
+    _target_: str = "mirror.data.face_interaction.FaceInteractionDataModule"
+    image_size: int = 64
+    """Face images are image_size x image_size pixels (the classic 128 is 4x slower)."""
+    n_steps: int = 2000
+    """Interaction steps of normal development."""
+    switch_probability: float = 0.1
+    """The infant's expression switches with this probability each step (mean run 1/p steps)."""
+    mismatch: float = 0.0
+    """Simulation 2: fraction of steps on which the parent shows the opposite expression."""
+    lag: int = 0
+    """Simulation 3: the parent shows the infant's expression from this many steps ago."""
+    counter_mirror_steps: int = 0
+    """After development, steps on which the parent always shows the opposite expression."""
+    repair_steps: int = 0
+    """After counter-mirror training, steps of normal mimicry again."""
+    batch_size: int = 10
+    """Consecutive interaction steps per Hebbian update of the mirror layer."""
+    parent_transforms: int = 40
+    """Transforms of the parent's face per expression seen during the interaction."""
+    test_trials: int = 40
+    """Trials per test condition (visual-happy, visual-sad, motor-happy, motor-sad)."""
+    pretrain_identities: int = 40
+    """Random identities in the vision module's pre-training faces."""
+    pretrain_transforms: int = 4
+    """Transforms of each pre-training identity and expression."""
+    sequence_length: int = 8
+    """Faces per pre-training sequence; one expression per sequence, the trace reset between."""
+    test_identities: int = 12
+    """Held-out identities that score the vision module's expression selectivity."""
+    max_shift: float = 0.06
+    """Largest shift of a face, as a fraction of the image."""
+    scale_range: float = 0.1
+    """Face scale is drawn from 1 +- scale_range."""
+    pixel_noise: float = 0.05
+    """Standard deviation of pixel noise."""
+    seed: int = 42
+    """Seeds identities, transforms and the interaction."""
+
+    def validate(self) -> None:
+        _check(self.image_size >= 16, "image_size", "must be at least 16", self.image_size)
+        _check(self.n_steps >= 1, "n_steps", "must be positive", self.n_steps)
+        _check(0.0 < self.switch_probability <= 1.0, "switch_probability", "must be in (0, 1]", self.switch_probability)
+        _check(0.0 <= self.mismatch <= 1.0, "mismatch", "must be in [0, 1]", self.mismatch)
+        _check(0 <= self.lag < self.n_steps, "lag", "must be in [0, n_steps)", self.lag)
+        for name in ("counter_mirror_steps", "repair_steps"):
+            _check(getattr(self, name) >= 0, name, "must be non-negative", getattr(self, name))
+        for name in ("batch_size", "parent_transforms", "pretrain_identities", "pretrain_transforms",
+                     "sequence_length", "test_identities"):
+            _check(getattr(self, name) >= 1, name, "must be positive", getattr(self, name))
+        _check(self.test_trials >= 4, "test_trials", "must be at least 4", self.test_trials)
+        _check(0.0 <= self.max_shift < 0.5, "max_shift", "must be in [0, 0.5)", self.max_shift)
+        _check(0.0 <= self.scale_range < 1.0, "scale_range", "must be in [0, 1)", self.scale_range)
+        _check(self.pixel_noise >= 0.0, "pixel_noise", "must be non-negative", self.pixel_noise)
 
 
 # ------------------------------------------------------------------ trainer/analysis
@@ -201,8 +382,8 @@ class TrackingConfig:
 # its defaults list as ``- /schema/<group>@_here_: <name>``; keeping schemas in their own
 # group keeps them out of the options a user can select.
 GROUP_SCHEMAS: dict[str, dict[str, type]] = {
-    "data": {"action_sequences": ActionSequenceDataConfig},
-    "model": {"gru": GRUModelConfig},
+    "data": {"action_sequences": ActionSequenceDataConfig, "face_interaction": FaceInteractionDataConfig},
+    "model": {"gru": GRUModelConfig, "hebbian": HebbianModelConfig},
     "trainer": {"trainer": TrainerConfig},
     "analysis": {"analysis": AnalysisConfig},
     "tracking": {"tracking": TrackingConfig},
@@ -228,13 +409,23 @@ def validate(cfg: DictConfig) -> None:
             node.validate()
         except ConfigError as error:
             raise ConfigError(f"{group}.{error}") from None
+    model_is_hebbian = isinstance(OmegaConf.to_object(cfg.model), HebbianModelConfig)
+    data_is_faces = isinstance(OmegaConf.to_object(cfg.data), FaceInteractionDataConfig)
+    _check(
+        model_is_hebbian == data_is_faces,
+        "data",
+        "must be face_interaction for model=hebbian_face and action_sequences for the GRUs",
+        cfg.data._target_,
+    )
 
 
 __all__ = [
     "ActionSequenceDataConfig",
     "AnalysisConfig",
     "ConfigError",
+    "FaceInteractionDataConfig",
     "GRUModelConfig",
+    "HebbianModelConfig",
     "TrackingConfig",
     "TrainerConfig",
     "register_schemas",

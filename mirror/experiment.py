@@ -63,7 +63,7 @@ def run_experiment(cfg: DictConfig, job: JobContext, started: float) -> Experime
     """Train and analyse one validated config; ``started`` is the process's perf_counter at launch."""
     seed_and_pin(cfg.seed)
     datamodule = instantiate(cfg.data)
-    model = instantiate(cfg.model, n_actions=cfg.data.n_actions, sensory_dim=cfg.data.sensory_dim)
+    model = instantiate(cfg.model, _convert_="all", **datamodule.model_kwargs())
     with job_run(cfg, job) as logger:
         analysis = MirrorAnalysisCallback(
             OmegaConf.to_object(cfg.analysis), job.output_dir, title=f"{job.model_name}, seed {cfg.seed}"

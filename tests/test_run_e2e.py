@@ -12,7 +12,7 @@ from mlflow.tracking import MlflowClient
 from mirror.analysis.callback import MirrorAnalysisCallback
 from mirror.models.predictive_gru import PredictiveGRU
 from mirror.run import run_job
-from tests.conftest import ROOT, TINY, run_cli, store_overrides
+from tests.conftest import ROOT, TINY, compose_job, run_cli, store_overrides
 
 pytestmark = pytest.mark.slow
 
@@ -177,3 +177,52 @@ def test_multirun_gives_one_run_per_job(tmp_path):
         assert name.startswith(f"{number}_") and f"seed={number}" in name
         assert (sweep_dir / name / "analysis" / "units.csv").exists()
     assert {r.data.params["data.seed"] for r in runs} == {"0", "1", "2"}, "data.seed follows seed"
+
+
+TINY_HEBBIAN = (
+    "model=hebbian_face",
+    "trainer.enable_progress_bar=false",
+    "data.image_size=32",
+    "data.n_steps=60",
+    "data.counter_mirror_steps=20",
+    "data.parent_transforms=4",
+    "data.test_trials=8",
+    "data.pretrain_identities=4",
+    "data.pretrain_transforms=2",
+    "data.sequence_length=4",
+    "data.test_identities=4",
+    "model.vision.wavelengths=[2.0,4.0]",
+    "model.vision.sheet_size=8",
+    "model.vision.fan_in=[40,20,20,20]",
+    "model.vision.fan_in_radius=[3.0,3.0,4.0,5.0]",
+    "model.vision.sparseness=[0.05,0.1,0.12,0.1]",
+    "model.vision.epochs_per_layer=1",
+    "model.mirror.sheet_size=5",
+    "model.selectivity_permutations=100",
+    "model.eval_every=20",
+    *QUICK_ANALYSIS,
+)
+
+
+def test_hebbian_model_runs_through_hydra_into_mlflow_and_caches_its_vision(tmp_path):
+    cache = tmp_path / "visnet-cache"
+    settings = [*TINY_HEBBIAN, *store_overrides(tmp_path), f"model.vision.cache_dir={cache}"]
+    first = run_job(compose_job(settings, tmp_path / "first"))
+    second = run_job(compose_job([*settings, "data.mismatch=0.3"], tmp_path / "second"))
+    client = client_for(tmp_path)
+    runs = [client.get_run(o.run_id) for o in (first, second)]
+    assert [r.info.status for r in runs] == ["FINISHED", "FINISHED"]
+    assert [r.data.metrics["vision/loaded_from_cache"] for r in runs] == [0.0, 1.0]
+    assert len(list(cache.glob("visnet-*.pt"))) == 1, "a noise sweep reuses one pre-trained vision module"
+    metrics = runs[0].data.metrics
+    assert {"hebbian/n_mirror", "hebbian/n_anti_mirror", "hebbian/before/n_mirror",
+            "vision/trained/max_single_cell_information", "vision/untrained/max_single_cell_information",
+            *ANALYSIS_METRICS} - {"analysis/lag/fraction_top_units_peak_at_zero"} <= metrics.keys()
+    assert metrics["analysis/n_units"] == 25
+    curve = client.get_metric_history(runs[0].info.run_id, "hebbian/curve/n_mirror")
+    assert [point.step for point in curve] == [20, 40, 60, 80]
+    phases = client.get_metric_history(runs[0].info.run_id, "hebbian/curve/phase")
+    assert [point.value for point in phases] == [0.0, 0.0, 0.0, 1.0]
+    assert {"hebbian/faces.png", "hebbian/rates_before_after.png", "hebbian/mirror_counts.png",
+            *ANALYSIS_ARTIFACTS} <= artifact_paths(client, runs[0].info.run_id)
+    assert runs[1].data.params["data.mismatch"] == "0.3"

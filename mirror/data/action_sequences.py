@@ -48,6 +48,10 @@ class ActionSequenceDataModule(pl.LightningDataModule):
         self._split_seeds = dict(zip(SPLITS, split_seeds))
         self.splits: dict[str, tuple[Episodes, Episodes]] = {}
 
+    def model_kwargs(self) -> dict[str, int]:
+        """What a model must know about the data to be built."""
+        return {"n_actions": self.hparams.n_actions, "sensory_dim": self.hparams.sensory_dim}
+
     def split_episodes(self, split: str) -> tuple[Episodes, Episodes]:
         """The (perform, observe) episodes of one split; the same object twice when pairing is matched."""
         if split not in self.splits:

@@ -1,0 +1,76 @@
+"""Figures specific to the Hebbian facial-expression model."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import matplotlib
+
+matplotlib.use("Agg")
+import matplotlib.pyplot as plt  # noqa: E402
+import numpy as np  # noqa: E402
+import seaborn as sns  # noqa: E402
+import torch  # noqa: E402
+
+CONDITION_LABELS = ("visual\nhappy", "visual\nsad", "motor\nhappy", "motor\nsad")
+PHASE_NAMES = ("development", "counter-mirror", "repair")
+
+
+def face_sheet(parent: torch.Tensor, others: torch.Tensor, path: Path) -> Path:
+    """The parent's happy and sad faces (top rows) and pre-training faces of other identities."""
+    half = len(parent) // 2
+    columns = min(6, half, len(others))
+    rows = [parent[:columns], parent[half : half + columns], others[:columns]]
+    fig, axes = plt.subplots(3, columns, figsize=(1.5 * columns, 4.8), squeeze=False)
+    for r, (faces, label) in enumerate(zip(rows, ("parent, happy", "parent, sad", "other identities"))):
+        for c, ax in enumerate(axes[r]):
+            ax.imshow(faces[c].numpy(), cmap="gray", vmin=0, vmax=1)
+            ax.set_xticks([]), ax.set_yticks([])
+        axes[r, 0].set_ylabel(label, fontsize=9)
+    fig.tight_layout()
+    fig.savefig(path, dpi=100)
+    plt.close(fig)
+    return path
+
+
+def _ordered(means: np.ndarray) -> np.ndarray:
+    """Neurons grouped by preferred condition, strongest first within a group."""
+    preferred = means.argmax(axis=1)
+    return np.lexsort((-means.max(axis=1), preferred))
+
+
+def rates_before_after(before: dict[str, np.ndarray], after: dict[str, np.ndarray], title: str, path: Path) -> Path:
+    """Mean rate of every mirror-layer neuron in the four conditions, before and after training."""
+    sns.set_theme(style="white", context="notebook")
+    fig, axes = plt.subplots(1, 2, figsize=(9, 6.5), sharey=True)
+    keys = ("visual_happy", "visual_sad", "motor_happy", "motor_sad")
+    for ax, (name, rates) in zip(axes, (("before training", before), ("after training", after))):
+        means = np.stack([rates[k].mean(axis=0) for k in keys], axis=1)
+        sns.heatmap(means[_ordered(means)], vmin=0, vmax=1, cmap="magma", ax=ax, cbar=ax is axes[-1],
+                    cbar_kws={"label": "mean firing rate"}, xticklabels=CONDITION_LABELS, yticklabels=False)
+        ax.set(title=name, ylabel="neuron (ordered by preferred condition)" if ax is axes[0] else "")
+    fig.suptitle(title)
+    fig.tight_layout()
+    fig.savefig(path, dpi=110)
+    plt.close(fig)
+    return path
+
+
+def mirror_counts_over_training(curve: list[dict[str, float]], title: str, path: Path) -> Path:
+    """Mirror and anti-mirror counts against interaction step, phases shaded."""
+    sns.set_theme(style="whitegrid", context="notebook")
+    fig, ax = plt.subplots(figsize=(8, 4))
+    steps = np.array([point["step"] for point in curve])
+    phases = np.array([point["phase"] for point in curve])
+    for phase, colour in zip(range(3), ("white", "0.9", "0.8")):
+        if (phases == phase).any():
+            ax.axvspan(steps[phases == phase].min() - 0.5, steps[phases == phase].max() + 0.5, color=colour,
+                       label=PHASE_NAMES[phase] if phase else None, zorder=0)
+    ax.plot(steps, [p["n_mirror"] for p in curve], marker="o", ms=3, label="mirror")
+    ax.plot(steps, [p["n_anti_mirror"] for p in curve], marker="o", ms=3, label="anti-mirror")
+    ax.set(xlabel="interaction step", ylabel="neurons", title=title)
+    ax.legend(fontsize=8)
+    fig.tight_layout()
+    fig.savefig(path, dpi=110)
+    plt.close(fig)
+    return path

@@ -1,0 +1,89 @@
+"""Mirror and anti-mirror neurons from the four test conditions of the Hebbian model.
+
+A neuron is *selective* in a modality when its mean rate differs between happy and sad
+trials by at least ``min_difference`` and a label-shuffle permutation test of that
+difference survives Benjamini-Hochberg FDR across neurons at ``alpha``. A *mirror* neuron
+is selective in both modalities and prefers the same expression in both; an
+*anti-mirror* neuron prefers opposite ones.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+from mirror.analysis.permutation import fdr_adjust
+
+
+@dataclass(frozen=True)
+class Selectivity:
+    """Happy-minus-sad difference of mean rate (U,), its FDR q-value, and whether it is selective."""
+
+    difference: np.ndarray
+    q: np.ndarray
+    selective: np.ndarray
+
+
+def expression_selectivity(
+    happy: np.ndarray,
+    sad: np.ndarray,
+    alpha: float,
+    min_difference: float,
+    n_permutations: int,
+    rng: np.random.Generator,
+) -> Selectivity:
+    """Two-sided label-shuffle test of each neuron's happy-sad difference: (n_h, U), (n_s, U)."""
+    responses = np.concatenate([happy, sad])
+    n_happy, n_total = len(happy), len(happy) + len(sad)
+    difference = happy.mean(axis=0) - sad.mean(axis=0)
+    # Row k of `contrast` computes one shuffled happy-sad difference for every neuron at once.
+    is_happy = np.argsort(rng.random((n_permutations, n_total)), axis=1) < n_happy
+    contrast = np.where(is_happy, 1.0 / n_happy, -1.0 / (n_total - n_happy))
+    null = contrast @ responses
+    p = (1 + (np.abs(null) >= np.abs(difference) - 1e-12).sum(axis=0)) / (n_permutations + 1)
+    q = fdr_adjust(p, "bh")
+    return Selectivity(difference=difference, q=q, selective=(q <= alpha) & (np.abs(difference) >= min_difference))
+
+
+@dataclass(frozen=True)
+class MirrorClassification:
+    visual: Selectivity
+    motor: Selectivity
+
+    @property
+    def mirror(self) -> np.ndarray:
+        both = self.visual.selective & self.motor.selective
+        return both & (np.sign(self.visual.difference) == np.sign(self.motor.difference))
+
+    @property
+    def anti_mirror(self) -> np.ndarray:
+        both = self.visual.selective & self.motor.selective
+        return both & (np.sign(self.visual.difference) != np.sign(self.motor.difference))
+
+    def counts(self) -> dict[str, float]:
+        """Counts and fractions, named for logging."""
+        n = len(self.mirror)
+        return {
+            "n_mirror": float(self.mirror.sum()),
+            "n_anti_mirror": float(self.anti_mirror.sum()),
+            "fraction_mirror": float(self.mirror.sum() / n),
+            "fraction_anti_mirror": float(self.anti_mirror.sum() / n),
+            "n_visual_selective": float(self.visual.selective.sum()),
+            "n_motor_selective": float(self.motor.selective.sum()),
+        }
+
+
+def classify_mirror_neurons(
+    conditions: dict[str, np.ndarray], alpha: float, min_difference: float, n_permutations: int, rng: np.random.Generator
+) -> MirrorClassification:
+    """``conditions``: rates (trials, U) for visual_happy, visual_sad, motor_happy, motor_sad."""
+    return MirrorClassification(
+        *(
+            expression_selectivity(
+                conditions[f"{modality}_happy"], conditions[f"{modality}_sad"], alpha, min_difference,
+                n_permutations, rng,
+            )
+            for modality in ("visual", "motor")
+        )
+    )

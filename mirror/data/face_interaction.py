@@ -1,0 +1,161 @@
+"""Faces and the infant-parent interaction that trains the Hebbian mirror layer (HEBBIAN.md).
+
+The infant's expression follows a two-state Markov chain. At every step the motor module
+shows the infant's expression and the vision module sees the parent's face, which shows:
+
+- the infant's expression (simulation 1, perfect mimicry),
+- its opposite on a fraction ``mismatch`` of steps (simulation 2),
+- the infant's expression from ``lag`` steps ago (simulation 3),
+- always the opposite during ``counter_mirror_steps`` after development, then the normal
+  rule again for ``repair_steps``.
+
+Batches of the training loader are consecutive steps:
+``(infant_expression, parent_expression, parent_face_index, phase)``; test batches are
+``(expression, test_face_index)``, one matched motor/visual trial pair per row.
+"""
+
+from __future__ import annotations
+
+from functools import cached_property
+
+import numpy as np
+import pytorch_lightning as pl
+import torch
+from torch.utils.data import DataLoader, TensorDataset
+
+from mirror.data.faces import HAPPY, SAD, Identity, Transform, draw_face
+
+PHASES = ("development", "counter_mirror", "repair")
+_STREAMS = ("parent", "pretrain", "vision_test", "interaction", "test")
+
+
+def infant_expressions(rng: np.random.Generator, n_steps: int, switch_probability: float) -> np.ndarray:
+    """A two-state Markov chain of expressions (0 happy, 1 sad) starting at random."""
+    switches = rng.random(n_steps) < switch_probability
+    switches[0] = rng.random() < 0.5
+    return (np.cumsum(switches) % 2).astype(np.int64)
+
+
+def parent_expressions(
+    rng: np.random.Generator, infant: np.ndarray, phase: np.ndarray, mismatch: float, lag: int
+) -> np.ndarray:
+    """What the parent shows at each step, given the infant's expressions and the phase."""
+    lagged = np.concatenate([np.full(lag, infant[0]), infant[: len(infant) - lag]])
+    flipped = rng.random(len(infant)) < mismatch
+    normal = np.where(flipped, 1 - lagged, lagged)
+    return np.where(phase == PHASES.index("counter_mirror"), 1 - infant, normal).astype(np.int64)
+
+
+class FaceInteractionDataModule(pl.LightningDataModule):
+    """Pre-training faces, the parent's faces, and the interaction, all drawn from ``seed``."""
+
+    def __init__(
+        self,
+        image_size: int = 64,
+        n_steps: int = 2000,
+        switch_probability: float = 0.1,
+        mismatch: float = 0.0,
+        lag: int = 0,
+        counter_mirror_steps: int = 0,
+        repair_steps: int = 0,
+        batch_size: int = 10,
+        parent_transforms: int = 40,
+        test_trials: int = 40,
+        pretrain_identities: int = 40,
+        pretrain_transforms: int = 4,
+        sequence_length: int = 8,
+        test_identities: int = 12,
+        max_shift: float = 0.06,
+        scale_range: float = 0.1,
+        pixel_noise: float = 0.05,
+        seed: int = 42,
+    ) -> None:
+        super().__init__()
+        self.save_hyperparameters()
+        self._seeds = dict(zip(_STREAMS, np.random.SeedSequence(seed).spawn(len(_STREAMS))))
+
+    def _rng(self, stream: str) -> np.random.Generator:
+        return np.random.default_rng(self._seeds[stream])
+
+    def model_kwargs(self) -> dict[str, int]:
+        """What the model must know about the data to be built."""
+        return {"image_size": self.hparams.image_size, "seed": self.hparams.seed}
+
+    def _transform(self, rng: np.random.Generator) -> Transform:
+        hp = self.hparams
+        return Transform.draw(rng, hp.max_shift, hp.scale_range, hp.pixel_noise)
+
+    def _faces(self, rng: np.random.Generator, identities: list[Identity], expressions: np.ndarray) -> torch.Tensor:
+        size = self.hparams.image_size
+        return torch.from_numpy(
+            np.stack([draw_face(i, int(e), self._transform(rng), size, rng) for i, e in zip(identities, expressions)])
+        )
+
+    @cached_property
+    def parent(self) -> Identity:
+        """The one parent the infant interacts with."""
+        return Identity.draw(self._rng("parent"))
+
+    @cached_property
+    def parent_faces(self) -> tuple[torch.Tensor, torch.Tensor]:
+        """(interaction faces (2P, H, W), test faces (2 * test_trials, H, W)); the first half of each is happy.
+
+        Test faces use transforms never seen during the interaction.
+        """
+        rng = self._rng("parent")
+        banks = []
+        for count in (self.hparams.parent_transforms, self.hparams.test_trials):
+            expressions = np.repeat([HAPPY, SAD], count)
+            banks.append(self._faces(rng, [self.parent] * len(expressions), expressions))
+        return banks[0], banks[1]
+
+    @cached_property
+    def pretraining_sequences(self) -> torch.Tensor:
+        """(S, L, H, W) faces of random identities; each sequence holds one expression across
+        identities and transforms, so the trace rule binds them into one 'object'."""
+        hp = self.hparams
+        rng = self._rng("pretrain")
+        identities = [Identity.draw(rng) for _ in range(hp.pretrain_identities)]
+        sequences = []
+        for expression in (HAPPY, SAD):
+            shown = [identity for identity in identities for _ in range(hp.pretrain_transforms)]
+            order = rng.permutation(len(shown))
+            faces = self._faces(rng, [shown[k] for k in order], np.full(len(shown), expression))
+            usable = len(faces) - len(faces) % hp.sequence_length
+            sequences.append(faces[:usable].view(-1, hp.sequence_length, *faces.shape[1:]))
+        return torch.cat(sequences)
+
+    @cached_property
+    def vision_test_set(self) -> tuple[torch.Tensor, np.ndarray, np.ndarray]:
+        """Held-out identities: (faces (n, H, W), expressions (n,), identity ids (n,))."""
+        hp = self.hparams
+        rng = self._rng("vision_test")
+        identities = [Identity.draw(rng) for _ in range(hp.test_identities)]
+        ids = np.repeat(np.arange(hp.test_identities), 2 * hp.pretrain_transforms)
+        expressions = np.tile(np.repeat([HAPPY, SAD], hp.pretrain_transforms), hp.test_identities)
+        return self._faces(rng, [identities[i] for i in ids], expressions), expressions, ids
+
+    @cached_property
+    def interaction(self) -> dict[str, np.ndarray]:
+        """Per step: infant and parent expressions, the parent's face index and the phase."""
+        hp = self.hparams
+        rng = self._rng("interaction")
+        lengths = (hp.n_steps, hp.counter_mirror_steps, hp.repair_steps)
+        phase = np.repeat(np.arange(len(PHASES)), lengths)
+        infant = infant_expressions(rng, len(phase), hp.switch_probability)
+        parent = parent_expressions(rng, infant, phase, hp.mismatch, hp.lag)
+        face_index = parent * hp.parent_transforms + rng.integers(0, hp.parent_transforms, len(phase))
+        return {"infant": infant, "parent": parent, "face_index": face_index, "phase": phase}
+
+    def setup(self, stage: str | None = None) -> None:
+        self.interaction  # noqa: B018 - draw everything before training starts
+
+    def train_dataloader(self) -> DataLoader:
+        steps = self.interaction
+        dataset = TensorDataset(*(torch.from_numpy(steps[k]) for k in ("infant", "parent", "face_index", "phase")))
+        return DataLoader(dataset, batch_size=self.hparams.batch_size, shuffle=False, num_workers=0)
+
+    def test_dataloader(self) -> DataLoader:
+        trials = self.hparams.test_trials
+        expressions = torch.from_numpy(np.repeat([HAPPY, SAD], trials))
+        return DataLoader(TensorDataset(expressions, torch.arange(2 * trials)), batch_size=len(expressions))

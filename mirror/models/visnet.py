@@ -1,0 +1,207 @@
+"""A VisNet-style hierarchy (Rolls & Milward 2000) and the competitive machinery it shares
+with the mirror layer, vectorised over neurons and images.
+
+For each layer:
+    h_i  = sum_j w_ij y_j                       over the neuron's sampled fan-in
+    h'   = h * I,  I(a,b) = -delta exp(-(a^2+b^2)/sigma^2) off-centre, 1 - sum(off-centre) at the centre
+    y    = 1 / (1 + exp(-2 beta (h' - alpha)))  alpha: the (1 - sparseness) quantile of h'
+    ybar <- eta ybar + (1 - eta) y              the trace, reset between objects (eta = 0: Hebb)
+    dw_ij = lr ybar_i y_j,  then w_i <- w_i / ||w_i||
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Sequence
+
+import numpy as np
+import torch
+import torch.nn.functional as F
+from torch import Tensor, nn
+
+
+def gabor_bank(wavelengths: Sequence[float], orientations: int) -> Tensor:
+    """Even and odd Gabor kernels, (len(wavelengths) * orientations * 2, 1, k, k), zero-mean, unit L2.
+
+    Ordered wavelength-major, so channel groups per wavelength are contiguous.
+    """
+    size = 2 * math.ceil(max(wavelengths)) + 1
+    grid = torch.arange(size, dtype=torch.float32) - size // 2
+    y, x = torch.meshgrid(grid, grid, indexing="ij")
+    kernels = []
+    for wavelength in wavelengths:
+        sigma = 0.56 * wavelength  # a one-octave bandwidth
+        for k in range(orientations):
+            theta = math.pi * k / orientations
+            along = x * math.cos(theta) + y * math.sin(theta)
+            across = -x * math.sin(theta) + y * math.cos(theta)
+            envelope = torch.exp(-(along**2 + (0.5 * across) ** 2) / (2 * sigma**2))
+            for phase in (0.0, math.pi / 2):
+                kernel = envelope * torch.cos(2 * math.pi * along / wavelength + phase)
+                kernel = kernel - kernel.mean() * envelope / envelope.mean()
+                kernels.append(kernel / kernel.norm())
+    return torch.stack(kernels)[:, None]
+
+
+def inhibition_kernel(sigma: float, delta: float) -> Tensor:
+    """Local graded lateral inhibition: -delta exp(-r^2/sigma^2) around, 1 - (their sum) at the centre."""
+    radius = max(1, math.ceil(2.5 * sigma))
+    grid = torch.arange(-radius, radius + 1, dtype=torch.float32)
+    y, x = torch.meshgrid(grid, grid, indexing="ij")
+    kernel = -delta * torch.exp(-(x**2 + y**2) / sigma**2)
+    kernel[radius, radius] = 0.0
+    kernel[radius, radius] = 1.0 - kernel.sum()
+    return kernel[None, None]
+
+
+def sample_sources(
+    rng: np.random.Generator,
+    sheet_size: int,
+    input_size: int,
+    channel_groups: Sequence[Sequence[int]],
+    fan_in: int,
+    radius: float,
+) -> Tensor:
+    """Sampled fan-in of every neuron of a sheet: indices (sheet_size^2, fan_in) into the flattened
+    (channels, input_size, input_size) previous layer.
+
+    Positions are drawn from a Gaussian cone of sd ``radius`` (previous-layer grid units)
+    around the topologically corresponding point; the fan-in is split evenly across
+    ``channel_groups`` (e.g. one group per Gabor wavelength), the channel drawn within a group.
+    """
+    n_neurons = sheet_size**2
+    rows, cols = np.divmod(np.arange(n_neurons), sheet_size)
+    centre_y = (rows + 0.5) * input_size / sheet_size - 0.5
+    centre_x = (cols + 0.5) * input_size / sheet_size - 0.5
+    group_of_connection = np.arange(fan_in) % len(channel_groups)
+    channels = np.stack(
+        [rng.choice(np.asarray(channel_groups[g]), size=n_neurons) for g in group_of_connection], axis=1
+    )
+    y = np.clip(np.rint(centre_y[:, None] + radius * rng.standard_normal((n_neurons, fan_in))), 0, input_size - 1)
+    x = np.clip(np.rint(centre_x[:, None] + radius * rng.standard_normal((n_neurons, fan_in))), 0, input_size - 1)
+    return torch.from_numpy((channels * input_size + y) * input_size + x).long()
+
+
+def trace(rates: Tensor, eta: float) -> Tensor:
+    """ybar_t = eta ybar_{t-1} + (1 - eta) y_t along axis 1 of (sequences, steps, neurons), from ybar = 0."""
+    if eta == 0.0:
+        return rates
+    traced = torch.empty_like(rates)
+    running = torch.zeros_like(rates[:, 0])
+    for step in range(rates.shape[1]):
+        running = eta * running + (1 - eta) * rates[:, step]
+        traced[:, step] = running
+    return traced
+
+
+def normalise_rows(weights: Tensor) -> Tensor:
+    """Each neuron's weight vector to unit length, in place; returns it."""
+    return weights.div_(weights.norm(dim=-1, keepdim=True).clamp_min(1e-12))
+
+
+@torch.no_grad()
+def hebbian_update(weights: Tensor, postsynaptic: Tensor, presynaptic: Tensor, learning_rate: float) -> None:
+    """dw_ij = lr <post_i pre_ij> over the batch, then unit-length rows, in place.
+
+    ``postsynaptic``: (B, n); ``presynaptic``: (B, n, k) per-neuron inputs (sampled fan-in)
+    or (B, k) inputs shared by every neuron (full connectivity).
+    """
+    batch = postsynaptic.shape[0]
+    if presynaptic.dim() == 2:
+        change = postsynaptic.T @ presynaptic
+    else:
+        change = torch.einsum("bi,bik->ik", postsynaptic, presynaptic)
+    weights.add_(change, alpha=learning_rate / batch)
+    normalise_rows(weights)
+
+
+class CompetitiveSheet(nn.Module):
+    """Lateral inhibition and sparseness-controlled contrast enhancement on a square sheet."""
+
+    def __init__(self, sheet_size: int, sparseness: float, slope: float, sigma: float, delta: float) -> None:
+        super().__init__()
+        self.sheet_size, self.sparseness, self.slope = sheet_size, sparseness, slope
+        self.register_buffer("inhibition", inhibition_kernel(sigma, delta), persistent=False)
+
+    def forward(self, activation: Tensor) -> Tensor:
+        """(B, sheet_size^2) activations h -> firing rates y in (0, 1)."""
+        sheet = activation.view(-1, 1, self.sheet_size, self.sheet_size)
+        inhibited = F.conv2d(sheet, self.inhibition, padding=self.inhibition.shape[-1] // 2).flatten(1)
+        threshold = torch.quantile(inhibited, 1.0 - self.sparseness, dim=1, keepdim=True)
+        return torch.sigmoid(2 * self.slope * (inhibited - threshold))
+
+
+class VisNetLayer(nn.Module):
+    """One sheet of neurons with sampled, topologically organised fan-in."""
+
+    def __init__(self, sources: Tensor, sheet: CompetitiveSheet, learning_rate: float, rng: np.random.Generator):
+        super().__init__()
+        self.register_buffer("sources", sources)
+        initial = torch.from_numpy(rng.uniform(0.0, 1.0, sources.shape).astype(np.float32))
+        self.register_buffer("weights", normalise_rows(initial))
+        self.sheet = sheet
+        self.learning_rate = learning_rate
+
+    def forward(self, inputs: Tensor) -> tuple[Tensor, Tensor]:
+        """(B, n_inputs) -> (rates (B, n), presynaptic rates (B, n, fan_in))."""
+        presynaptic = inputs[:, self.sources]
+        return self.sheet((presynaptic * self.weights).sum(-1)), presynaptic
+
+
+class VisNet(nn.Module):
+    """Gabor input filtering followed by VisNet layers, trained bottom-up with the trace rule."""
+
+    def __init__(
+        self,
+        image_size: int,
+        rng: np.random.Generator,
+        wavelengths: Sequence[float],
+        orientations: int,
+        sheet_size: int,
+        fan_in: Sequence[int],
+        fan_in_radius: Sequence[float],
+        sparseness: Sequence[float],
+        slope: Sequence[float],
+        inhibition_sigma: Sequence[float],
+        inhibition_delta: Sequence[float],
+        learning_rate: Sequence[float],
+        trace_eta: float,
+    ) -> None:
+        super().__init__()
+        self.register_buffer("filters", gabor_bank(wavelengths, orientations), persistent=False)
+        self.trace_eta = trace_eta
+        # Input channels: each filter rectified into an on and an off channel, wavelength-major.
+        per_wavelength = orientations * 2 * 2
+        groups = [list(range(g * per_wavelength, (g + 1) * per_wavelength)) for g in range(len(wavelengths))]
+        self.layers = nn.ModuleList()
+        input_size = image_size
+        for k in range(len(fan_in)):
+            sources = sample_sources(rng, sheet_size, input_size, groups, fan_in[k], fan_in_radius[k])
+            sheet = CompetitiveSheet(sheet_size, sparseness[k], slope[k], inhibition_sigma[k], inhibition_delta[k])
+            self.layers.append(VisNetLayer(sources, sheet, learning_rate[k], rng))
+            input_size, groups = sheet_size, [[0]]
+
+    def input_rates(self, images: Tensor) -> Tensor:
+        """(B, H, W) images -> rectified Gabor responses, flattened to (B, channels * H * W)."""
+        responses = F.conv2d(images[:, None], self.filters, padding=self.filters.shape[-1] // 2)
+        return torch.cat([F.relu(responses), F.relu(-responses)], dim=1).flatten(1)
+
+    @torch.no_grad()
+    def forward(self, images: Tensor, depth: int | None = None) -> Tensor:
+        """Rates of layer ``depth`` (default: the top layer), (B, sheet_size^2); depth 0 is the input."""
+        rates = self.input_rates(images)
+        for layer in list(self.layers)[: len(self.layers) if depth is None else depth]:
+            rates, _ = layer(rates)
+        return rates
+
+    @torch.no_grad()
+    def pretrain(self, sequences: Tensor, epochs: int, batch_sequences: int, rng: np.random.Generator) -> None:
+        """Train each layer in turn on (S, L, H, W) image sequences; the trace resets between sequences."""
+        n_sequences, length = sequences.shape[:2]
+        for depth, layer in enumerate(self.layers):
+            for _ in range(epochs):
+                for batch in np.array_split(rng.permutation(n_sequences), max(1, n_sequences // batch_sequences)):
+                    inputs = self(sequences[batch].flatten(0, 1), depth=depth)
+                    rates, presynaptic = layer(inputs)
+                    traced = trace(rates.view(len(batch), length, -1), self.trace_eta).flatten(0, 1)
+                    hebbian_update(layer.weights, traced, presynaptic, layer.learning_rate)

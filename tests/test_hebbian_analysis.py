@@ -1,0 +1,62 @@
+"""Mirror classification and information measures on planted responses."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+from sklearn.metrics import mutual_info_score
+
+from mirror.analysis.information import confusion_information, multiple_cell_information, single_cell_information
+from mirror.analysis.selectivity import classify_mirror_neurons
+
+
+def planted_conditions(rng, trials=30):
+    """Neurons 0-4 mirror (prefer happy in both), 5-9 anti-mirror, 10-14 visual only, 15-29 noise."""
+    base = 0.3 + 0.05 * rng.standard_normal((4, trials, 30))
+    visual_happy, visual_sad, motor_happy, motor_sad = base
+    visual_happy[:, :15] += 0.4
+    motor_happy[:, :5] += 0.4
+    motor_sad[:, 5:10] += 0.4
+    return {"visual_happy": visual_happy, "visual_sad": visual_sad, "motor_happy": motor_happy, "motor_sad": motor_sad}
+
+
+def test_classification_finds_the_planted_neurons():
+    result = classify_mirror_neurons(planted_conditions(np.random.default_rng(0)), alpha=0.05, min_difference=0.05,
+                                     n_permutations=500, rng=np.random.default_rng(1))
+    np.testing.assert_array_equal(np.flatnonzero(result.mirror), np.arange(5))
+    np.testing.assert_array_equal(np.flatnonzero(result.anti_mirror), np.arange(5, 10))
+    assert result.counts()["n_visual_selective"] == 15 and result.counts()["n_motor_selective"] == 10
+
+
+def test_a_significant_but_tiny_difference_is_not_selective():
+    conditions = planted_conditions(np.random.default_rng(2), trials=200)
+    shrunk = {k: 0.3 + (v - 0.3) * 0.05 for k, v in conditions.items()}  # differences of 0.02
+    result = classify_mirror_neurons(shrunk, alpha=0.05, min_difference=0.05, n_permutations=200,
+                                     rng=np.random.default_rng(3))
+    assert result.counts()["n_mirror"] == 0 and (result.visual.q[:15] <= 0.05).all()
+
+
+def test_single_cell_information_of_a_perfect_and_a_useless_cell():
+    rng = np.random.default_rng(4)
+    stimuli = np.repeat([0, 1], 50)
+    responses = np.stack([stimuli.astype(float), rng.random(100)], axis=1)
+    information = single_cell_information(responses, stimuli)
+    assert information[0] == pytest.approx(1.0)  # log2 of 2 equiprobable stimuli
+    assert information[1] < 0.15
+
+
+def test_confusion_information_matches_sklearn():
+    rng = np.random.default_rng(5)
+    true = rng.integers(0, 3, 300)
+    predicted = np.where(rng.random(300) < 0.7, true, rng.integers(0, 3, 300))
+    assert confusion_information(true, predicted) == pytest.approx(mutual_info_score(true, predicted) / np.log(2))
+
+
+def test_multiple_cell_information_grows_with_informative_cells():
+    rng = np.random.default_rng(6)
+    stimuli = np.repeat([0, 1], 100)
+    responses = rng.random((200, 40))
+    responses[:, :10] += 0.3 * stimuli[:, None]
+    train = rng.random(200) < 0.5
+    bits = multiple_cell_information(responses[train], stimuli[train], responses[~train], stimuli[~train], (1, 10))
+    assert bits[10] > bits[1] and bits[10] > 0.5
