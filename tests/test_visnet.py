@@ -27,6 +27,24 @@ def test_inhibition_kernel_matches_the_equation():
     torch.testing.assert_close(centre, torch.ones_like(centre)), "a uniform sheet is left unchanged inside"
 
 
+def test_no_neuron_wins_for_sitting_at_the_border():
+    """On smooth activity (as a layer's input is) border neurons win as often as inner ones."""
+    torch.manual_seed(0)
+    blur = torch.exp(-torch.arange(-9.0, 10.0) ** 2 / 18.0)
+    blur = (blur[:, None] * blur[None]) / blur.sum() ** 2
+    smooth = F.conv2d(torch.rand(2000, 1, 34, 34), blur[None, None]).reshape(2000, 256)
+    sheet = CompetitiveSheet(sheet_size=16, sparseness=0.1, slope=500.0, sigma=2.0, delta=1.5)
+    rates = sheet(smooth).view(2000, 16, 16).mean(dim=0)
+    border = torch.cat([rates[0], rates[-1], rates[1:-1, 0], rates[1:-1, -1]]).mean().item()
+    assert border == pytest.approx(rates[4:12, 4:12].mean().item(), abs=0.02)
+
+
+def test_a_uniform_sheet_stays_uniform_up_to_its_edges():
+    sheet = CompetitiveSheet(sheet_size=12, sparseness=0.5, slope=1.0, sigma=2.0, delta=1.5)
+    rates = sheet(torch.full((1, 144), 0.7))
+    torch.testing.assert_close(rates, torch.full_like(rates, 0.5))
+
+
 @pytest.mark.parametrize("sparseness", [0.01, 0.1, 0.3])
 def test_active_fraction_matches_the_sparseness_setting(sparseness):
     sheet = CompetitiveSheet(sheet_size=20, sparseness=sparseness, slope=500.0, sigma=1.5, delta=1.5)

@@ -24,7 +24,7 @@ from mirror.analysis.selectivity import MirrorClassification, classify_mirror_ne
 from mirror.models.visnet import CompetitiveSheet, VisNet, hebbian_update, normalise_rows
 from mirror.protocol import MirrorActivity
 
-_CACHE_FORMAT = 1
+_CACHE_FORMAT = 2
 """Bump when pre-training changes, so stale cached weights are not reused."""
 CONDITIONS = ("visual_happy", "visual_sad", "motor_happy", "motor_sad")
 

@@ -121,12 +121,21 @@ class CompetitiveSheet(nn.Module):
     def __init__(self, sheet_size: int, sparseness: float, slope: float, sigma: float, delta: float) -> None:
         super().__init__()
         self.sheet_size, self.sparseness, self.slope = sheet_size, sparseness, slope
-        self.register_buffer("inhibition", inhibition_kernel(sigma, delta), persistent=False)
+        surround = inhibition_kernel(sigma, delta)
+        radius = surround.shape[-1] // 2
+        surround[..., radius, radius] = 0.0
+        self.register_buffer("surround", surround, persistent=False)
+        # The filter's centre is 1 - (sum of the surround); near the border only the part of
+        # the surround inside the sheet counts, or border neurons would be spared inhibition
+        # and win the competition for their position alone.
+        inside = F.conv2d(torch.ones(1, 1, sheet_size, sheet_size), surround, padding=radius)
+        self.register_buffer("surround_inside", inside.flatten(1), persistent=False)
 
     def forward(self, activation: Tensor) -> Tensor:
         """(B, sheet_size^2) activations h -> firing rates y in (0, 1)."""
         sheet = activation.view(-1, 1, self.sheet_size, self.sheet_size)
-        inhibited = F.conv2d(sheet, self.inhibition, padding=self.inhibition.shape[-1] // 2).flatten(1)
+        neighbours = F.conv2d(sheet, self.surround, padding=self.surround.shape[-1] // 2).flatten(1)
+        inhibited = activation + neighbours - self.surround_inside * activation
         threshold = torch.quantile(inhibited, 1.0 - self.sparseness, dim=1, keepdim=True)
         return torch.sigmoid(2 * self.slope * (inhibited - threshold))
 
