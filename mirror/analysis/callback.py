@@ -11,6 +11,7 @@ import pytorch_lightning as pl
 from mirror.analysis.figures import figure_1, figure_2, figure_4, figure_geometry
 from mirror.analysis.summary import AnalysisResult, analyse, per_unit_r
 from mirror.config import AnalysisConfig
+from mirror.tracking.lightning_logger import log_artifact_folder
 
 
 class MirrorAnalysisCallback(pl.Callback):
@@ -46,6 +47,5 @@ class MirrorAnalysisCallback(pl.Callback):
         figure_geometry(result, activity, self.title, self.output_dir / "geometry_pca.png")
         for logger in trainer.loggers:
             logger.log_metrics(result.metrics, step=trainer.global_step)
-            if hasattr(logger, "log_artifacts"):
-                logger.log_artifacts(self.output_dir, "analysis")
+        log_artifact_folder(trainer, self.output_dir, "analysis")
         self.seconds = time.perf_counter() - started

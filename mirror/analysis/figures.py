@@ -23,10 +23,12 @@ TRACE_SEQUENCES = 4
 """Test sequences laid end to end in the time-course panels."""
 
 
-def _save(fig: plt.Figure, title: str, path: Path) -> Path:
-    fig.suptitle(title)
+def save_figure(fig: plt.Figure, path: Path, title: str | None = None, dpi: int = 110) -> Path:
+    """Title, lay out, write and close a figure; returns its path."""
+    if title:
+        fig.suptitle(title)
     fig.tight_layout()
-    fig.savefig(path, dpi=110)
+    fig.savefig(path, dpi=dpi)
     plt.close(fig)
     return path
 
@@ -91,7 +93,7 @@ def figure_1(
     ax.set_title("three most mirror-like units")
     ax.legend(fontsize=7, ncol=2, loc="upper right")
     _panel_label(ax, "C")
-    return _save(fig, title, path)
+    return save_figure(fig, path, title)
 
 
 def figure_2(result: AnalysisResult, settings: AnalysisConfig, title: str, path: Path) -> Path:
@@ -124,7 +126,7 @@ def figure_2(result: AnalysisResult, settings: AnalysisConfig, title: str, path:
            title="action decoding across conditions")
     ax.legend(fontsize=8, loc="upper right")
     _panel_label(ax, "C")
-    return _save(fig, title, path)
+    return save_figure(fig, path, title)
 
 
 def figure_4(result: AnalysisResult, activity: MirrorActivity, settings: AnalysisConfig, title: str,
@@ -147,7 +149,7 @@ def figure_4(result: AnalysisResult, activity: MirrorActivity, settings: Analysi
     ax.set_title(f"strongest anti-mirror unit: unit {anti}, r = {r[anti]:.2f}")
     ax.legend(fontsize=8, loc="upper right")
     _panel_label(ax, "B")
-    return _save(fig, title, path)
+    return save_figure(fig, path, title)
 
 
 def figure_geometry(result: AnalysisResult, activity: MirrorActivity, title: str, path: Path) -> Path:
@@ -162,4 +164,4 @@ def figure_geometry(result: AnalysisResult, activity: MirrorActivity, title: str
         ax.set(xlabel=f"PC1 ({explained[0]:.0%})", ylabel=f"PC2 ({explained[1]:.0%})",
                title=f"{name}: action silhouette {silhouette:.2f}")
         ax.legend(title="action", fontsize=8, markerscale=2)
-    return _save(fig, title, path)
+    return save_figure(fig, path, title)

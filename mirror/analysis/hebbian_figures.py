@@ -12,6 +12,8 @@ import numpy as np  # noqa: E402
 import seaborn as sns  # noqa: E402
 import torch  # noqa: E402
 
+from mirror.analysis.figures import save_figure  # noqa: E402
+
 CONDITION_LABELS = ("visual\nhappy", "visual\nsad", "motor\nhappy", "motor\nsad")
 PHASE_NAMES = ("development", "counter-mirror", "repair")
 
@@ -27,10 +29,7 @@ def face_sheet(parent: torch.Tensor, others: torch.Tensor, path: Path) -> Path:
             ax.imshow(faces[c].numpy(), cmap="gray", vmin=0, vmax=1)
             ax.set_xticks([]), ax.set_yticks([])
         axes[r, 0].set_ylabel(label, fontsize=9)
-    fig.tight_layout()
-    fig.savefig(path, dpi=100)
-    plt.close(fig)
-    return path
+    return save_figure(fig, path, dpi=100)
 
 
 def _ordered(means: np.ndarray) -> np.ndarray:
@@ -49,11 +48,7 @@ def rates_before_after(before: dict[str, np.ndarray], after: dict[str, np.ndarra
         sns.heatmap(means[_ordered(means)], vmin=0, vmax=1, cmap="magma", ax=ax, cbar=ax is axes[-1],
                     cbar_kws={"label": "mean firing rate"}, xticklabels=CONDITION_LABELS, yticklabels=False)
         ax.set(title=name, ylabel="neuron (ordered by preferred condition)" if ax is axes[0] else "")
-    fig.suptitle(title)
-    fig.tight_layout()
-    fig.savefig(path, dpi=110)
-    plt.close(fig)
-    return path
+    return save_figure(fig, path, title)
 
 
 def mirror_counts_over_training(curve: list[dict[str, float]], title: str, path: Path) -> Path:
@@ -62,15 +57,14 @@ def mirror_counts_over_training(curve: list[dict[str, float]], title: str, path:
     fig, ax = plt.subplots(figsize=(8, 4))
     steps = np.array([point["step"] for point in curve])
     phases = np.array([point["phase"] for point in curve])
-    for phase, colour in zip(range(3), ("white", "0.9", "0.8")):
+    for phase, colour in zip(range(1, 3), ("0.9", "0.8")):
         if (phases == phase).any():
-            ax.axvspan(steps[phases == phase].min() - 0.5, steps[phases == phase].max() + 0.5, color=colour,
-                       label=PHASE_NAMES[phase] if phase else None, zorder=0)
+            # A phase starts where the last point of the phases before it was taken.
+            start = steps[phases < phase].max() if (phases < phase).any() else 0.0
+            ax.axvspan(start, steps[phases == phase].max(), color=colour, label=PHASE_NAMES[phase], zorder=0)
     ax.plot(steps, [p["n_mirror"] for p in curve], marker="o", ms=3, label="mirror")
     ax.plot(steps, [p["n_anti_mirror"] for p in curve], marker="o", ms=3, label="anti-mirror")
     ax.set(xlabel="interaction step", ylabel="neurons", title=title)
+    ax.set_ylim(bottom=0, top=max(1.0, ax.get_ylim()[1]))
     ax.legend(fontsize=8)
-    fig.tight_layout()
-    fig.savefig(path, dpi=110)
-    plt.close(fig)
-    return path
+    return save_figure(fig, path)

@@ -23,6 +23,7 @@ from mirror.analysis.information import multiple_cell_information, single_cell_i
 from mirror.analysis.selectivity import MirrorClassification, classify_mirror_neurons
 from mirror.models.visnet import CompetitiveSheet, VisNet, hebbian_update, normalise_rows
 from mirror.protocol import MirrorActivity
+from mirror.tracking.lightning_logger import log_artifact_folder
 
 _CACHE_FORMAT = 2
 """Bump when pre-training changes, so stale cached weights are not reused."""
@@ -209,7 +210,7 @@ class HebbianFaceNetwork(pl.LightningModule):
 
     def _record_curve(self) -> None:
         phase = int(self.trainer.datamodule.interaction["phase"][self.steps_seen - 1])
-        counts = {"n_mirror": 0.0, "n_anti_mirror": 0.0, **self.classify().counts(), "phase": float(phase)}
+        counts = {**self.classify().counts(), "phase": float(phase)}
         self.curve.append({"step": float(self.steps_seen), **counts})
         if self.logger is not None:
             self.logger.log_metrics({f"hebbian/curve/{k}": v for k, v in counts.items()}, step=self.steps_seen)
@@ -243,14 +244,10 @@ class HebbianFaceNetwork(pl.LightningModule):
     def on_fit_start(self) -> None:
         self._rates_before = self.condition_rates()
         before = self.classify(self._rates_before).counts()
+        self.curve.append({"step": 0.0, **before, "phase": 0.0})
         self._log({**self.vision_metrics, **{f"hebbian/before/{k}": v for k, v in before.items()}})
         datamodule = self.trainer.datamodule
         face_sheet(datamodule.parent_faces[0], datamodule.pretraining_sequences[:, 0], self._output_dir() / "faces.png")
-        self._record_curve_at_start()
-
-    def _record_curve_at_start(self) -> None:
-        counts = self.classify(self._rates_before).counts()
-        self.curve.append({"step": 0.0, **counts, "phase": 0.0})
 
     def on_fit_end(self) -> None:
         rates = self.condition_rates()
@@ -261,6 +258,4 @@ class HebbianFaceNetwork(pl.LightningModule):
         rates_before_after(self._rates_before, rates, title, folder / "rates_before_after.png")
         mirror_counts_over_training(self.curve, "mirror-layer neurons by class during training",
                                     folder / "mirror_counts.png")
-        for logger in self.trainer.loggers:
-            if hasattr(logger, "log_artifacts"):
-                logger.log_artifacts(folder, "hebbian")
+        log_artifact_folder(self.trainer, folder, "hebbian")
