@@ -130,3 +130,12 @@ def test_derangement_has_no_fixed_point():
         permutation = derangement(n)
         assert sorted(permutation.tolist()) == list(range(n))
         assert (permutation != torch.arange(n)).all()
+
+
+def test_under_the_pairing_error_each_stream_keeps_its_own_labels():
+    datamodule = tiny_data(pairing="independent")
+    activity = tiny_model().mirror_activity(datamodule.test_dataloader())
+    perform, observe = datamodule.split_episodes("test")
+    np.testing.assert_array_equal(activity.perform_labels, perform.actions)
+    np.testing.assert_array_equal(activity.observe_labels, observe.actions)
+    assert (activity.perform_labels != activity.observe_labels).mean() > 0.5

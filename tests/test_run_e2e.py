@@ -111,6 +111,13 @@ def test_every_control_goes_through_the_same_analysis(tiny_job, tmp_path, model,
     assert run.data.metrics["analysis/permutation/n_significant_mirror"] == (units["class"] == "mirror").sum()
 
 
+def test_the_pairing_error_control_runs_through_the_same_analysis(tiny_job, tmp_path):
+    outcome = run_job(tiny_job("data.pairing=independent", *QUICK_ANALYSIS))
+    run = client_for(tmp_path).get_run(outcome.run_id)
+    assert run.info.status == "FINISHED" and run.data.params["data.pairing"] == "independent"
+    assert ANALYSIS_METRICS <= run.data.metrics.keys()
+
+
 def test_the_untrained_baseline_is_scored_at_initialisation(tiny_job, tmp_path):
     outcome = run_job(tiny_job("trainer.max_epochs=0", *QUICK_ANALYSIS))
     run = client_for(tmp_path).get_run(outcome.run_id)
