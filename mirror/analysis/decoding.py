@@ -20,6 +20,11 @@ def _fit_decoder(samples: np.ndarray, labels: np.ndarray, seed: int):
         return decoder.fit(samples, labels)
 
 
+def _held_out_accuracy(decoder, activity: np.ndarray, labels: np.ndarray, held_out: np.ndarray) -> float:
+    predicted = decoder.predict(activity[held_out].reshape(-1, activity.shape[-1]))
+    return float(np.mean(predicted == labels[held_out].ravel()))
+
+
 def cross_condition_decoding(
     perform: np.ndarray,
     observe: np.ndarray,
@@ -48,14 +53,8 @@ def cross_condition_decoding(
             target = "observe" if source == "perform" else "perform"
             samples = activity[train].reshape(-1, activity.shape[-1])
             decoder = _fit_decoder(samples, labels[train].ravel(), seed)
-
-            def accuracy(mode: str) -> float:
-                test_activity, test_labels = modes[mode]
-                predicted = decoder.predict(test_activity[held_out].reshape(-1, test_activity.shape[-1]))
-                return float(np.mean(predicted == test_labels[held_out].ravel()))
-
-            scores[f"within_{source}"].append(accuracy(source))
-            scores[f"{source}_to_{target}"].append(accuracy(target))
+            scores[f"within_{source}"].append(_held_out_accuracy(decoder, *modes[source], held_out))
+            scores[f"{source}_to_{target}"].append(_held_out_accuracy(decoder, *modes[target], held_out))
         majority = np.bincount(perform_labels[train].ravel()).argmax()
         scores["chance"].append(float(np.mean(observe_labels[held_out] == majority)))
     return {key: float(np.mean(values)) for key, values in scores.items()}
