@@ -207,10 +207,19 @@ class VisNet(nn.Module):
     def pretrain(self, sequences: Tensor, epochs: int, batch_sequences: int, rng: np.random.Generator) -> None:
         """Train each layer in turn on (S, L, H, W) image sequences; the trace resets between sequences."""
         n_sequences, length = sequences.shape[:2]
+        images = sequences.flatten(0, 1)
         for depth, layer in enumerate(self.layers):
+            # The layers below are frozen now, so their rates are computed once per layer, not per
+            # batch and epoch. Layer 1's input (Gabor responses) is too large to hold for every image.
+            frozen = None if depth == 0 else self._rates_in_chunks(images, depth)
             for _ in range(epochs):
                 for batch in np.array_split(rng.permutation(n_sequences), max(1, n_sequences // batch_sequences)):
-                    inputs = self(sequences[batch].flatten(0, 1), depth=depth)
+                    frames = torch.from_numpy((batch[:, None] * length + np.arange(length)).ravel())
+                    inputs = self.input_rates(images[frames]) if frozen is None else frozen[frames]
                     rates, presynaptic = layer(inputs)
                     traced = trace(rates.view(len(batch), length, -1), self.trace_eta).flatten(0, 1)
                     hebbian_update(layer.weights, traced, presynaptic, layer.learning_rate)
+
+    def _rates_in_chunks(self, images: Tensor, depth: int, chunk: int = 64) -> Tensor:
+        """Layer ``depth``'s rates for many images, a chunk at a time to bound the gather's memory."""
+        return torch.cat([self(part, depth=depth) for part in images.split(chunk)])
