@@ -216,7 +216,13 @@ def test_hebbian_model_runs_through_hydra_into_mlflow_and_caches_its_vision(tmp_
     settings = [*TINY_HEBBIAN, *store_overrides(tmp_path), f"model.vision.cache_dir={cache}"]
     first = run_job(compose_job(settings, tmp_path / "first"))
     second = run_job(compose_job([*settings, "data.mismatch=0.3"], tmp_path / "second"))
+    repeat = run_job(compose_job(settings, tmp_path / "repeat"))
     client = client_for(tmp_path)
+    hebbian = {k: v for k, v in first.metrics.items() if not k.startswith("time/")}
+    assert {k: repeat.metrics[k] for k in hebbian} == hebbian, "a cached vision module must not change the results"
+    first_run, repeat_run = (client.get_run(o.run_id).data.metrics for o in (first, repeat))
+    for name in ("hebbian/n_mirror", "hebbian/n_motor_selective", "hebbian/before/n_motor_selective"):
+        assert first_run[name] == repeat_run[name]
     runs = [client.get_run(o.run_id) for o in (first, second)]
     assert [r.info.status for r in runs] == ["FINISHED", "FINISHED"]
     assert [r.data.metrics["vision/loaded_from_cache"] for r in runs] == [0.0, 1.0]

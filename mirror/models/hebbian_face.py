@@ -10,6 +10,7 @@ from __future__ import annotations
 import hashlib
 import json
 import os
+import time
 from pathlib import Path
 from typing import Any
 
@@ -25,8 +26,11 @@ from mirror.models.visnet import CompetitiveSheet, VisNet, hebbian_update, norma
 from mirror.protocol import MirrorActivity
 from mirror.tracking.lightning_logger import log_artifact_folder
 
-_CACHE_FORMAT = 2
+_CACHE_FORMAT = 3
 """Bump when pre-training changes, so stale cached weights are not reused."""
+_STREAMS = ("architecture", "pretraining", "selectivity")
+"""One random stream per use, so loading cached vision weights (which skips pre-training and
+its draws) cannot change the connections, the permutations or anything else downstream."""
 CONDITIONS = ("visual_happy", "visual_sad", "motor_happy", "motor_sad")
 
 
@@ -98,16 +102,19 @@ class HebbianFaceNetwork(pl.LightningModule):
         super().__init__()
         self.save_hyperparameters()
         self.automatic_optimization = False
-        self._rng = np.random.default_rng(seed)
+        self._rngs = {
+            name: np.random.default_rng(stream)
+            for name, stream in zip(_STREAMS, np.random.SeedSequence(seed).spawn(len(_STREAMS)))
+        }
         self._noise = torch.Generator().manual_seed(seed)
         architecture = {k: v for k, v in vision.items() if k not in ("epochs_per_layer", "batch_sequences", "cache_dir")}
-        self.vision = VisNet(image_size, self._rng, **architecture)
+        self.vision = VisNet(image_size, self._rngs["architecture"], **architecture)
         sheet = CompetitiveSheet(mirror["sheet_size"], mirror["sparseness"], mirror["slope"],
                                  mirror["inhibition_sigma"], mirror["inhibition_delta"])
         self.mirror = MirrorLayer(
             n_visual=vision["sheet_size"] ** 2, n_motor=2 * motor_units_per_expression, sheet=sheet,
             learning_rate=mirror["learning_rate"], normalisation=mirror["normalisation"],
-            motor_gain=mirror["motor_gain"], rng=self._rng,
+            motor_gain=mirror["motor_gain"], rng=self._rngs["architecture"],
         )
         self.vision_metrics: dict[str, float] = {}
         self.curve: list[dict[str, float]] = []
@@ -150,8 +157,10 @@ class HebbianFaceNetwork(pl.LightningModule):
             self.vision_metrics["vision/loaded_from_cache"] = 1.0
         else:
             settings = self.hparams.vision
+            started = time.perf_counter()
             self.vision.pretrain(datamodule.pretraining_sequences, settings["epochs_per_layer"],
-                                 settings["batch_sequences"], self._rng)
+                                 settings["batch_sequences"], self._rngs["pretraining"])
+            self.vision_metrics["time/vision_pretrain_s"] = time.perf_counter() - started
             cache.parent.mkdir(parents=True, exist_ok=True)
             partial = cache.with_suffix(f".{os.getpid()}.tmp")
             torch.save(self.vision.state_dict(), partial)
@@ -206,7 +215,7 @@ class HebbianFaceNetwork(pl.LightningModule):
     def classify(self, rates: dict[str, np.ndarray] | None = None) -> MirrorClassification:
         hp = self.hparams
         return classify_mirror_neurons(rates or self.condition_rates(), hp.selectivity_alpha, hp.min_rate_difference,
-                                       hp.selectivity_permutations, self._rng)
+                                       hp.selectivity_permutations, self._rngs["selectivity"])
 
     def _record_curve(self) -> None:
         phase = int(self.trainer.datamodule.interaction["phase"][self.steps_seen - 1])
