@@ -26,7 +26,7 @@ from torch.utils.data import DataLoader, TensorDataset
 from mirror.data.faces import HAPPY, SAD, Identity, Transform, draw_face
 
 PHASES = ("development", "counter_mirror", "repair")
-_STREAMS = ("parent", "pretrain", "vision_test", "interaction", "test")
+_STREAMS = ("parent", "parent_faces", "pretrain", "vision_test", "interaction")
 
 
 def infant_expressions(rng: np.random.Generator, n_steps: int, switch_probability: float) -> np.ndarray:
@@ -102,7 +102,7 @@ class FaceInteractionDataModule(pl.LightningDataModule):
 
         Test faces use transforms never seen during the interaction.
         """
-        rng = self._rng("parent")
+        rng = self._rng("parent_faces")
         banks = []
         for count in (self.hparams.parent_transforms, self.hparams.test_trials):
             expressions = np.repeat([HAPPY, SAD], count)

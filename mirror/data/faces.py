@@ -111,13 +111,3 @@ def draw_face(
         image = image + transform.noise_std * rng.standard_normal(image.shape)
     return np.clip(image, 0.0, 1.0).astype(np.float32)
 
-
-def draw_faces(
-    identities: list[Identity],
-    expressions: np.ndarray,
-    transforms: list[Transform],
-    size: int,
-    rng: np.random.Generator,
-) -> np.ndarray:
-    """A stack (n, size, size) of faces: identity k, expression k, transform k."""
-    return np.stack([draw_face(i, int(e), t, size, rng) for i, e, t in zip(identities, expressions, transforms)])

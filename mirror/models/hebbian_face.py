@@ -26,8 +26,8 @@ from mirror.models.visnet import CompetitiveSheet, VisNet, hebbian_update, norma
 from mirror.protocol import MirrorActivity
 from mirror.tracking.lightning_logger import log_artifact_folder
 
-_CACHE_FORMAT = 3
-"""Bump when pre-training changes, so stale cached weights are not reused."""
+_CACHE_FORMAT = 4
+"""Bump when pre-training or its faces change, so stale cached weights are not reused."""
 _STREAMS = ("architecture", "pretraining", "selectivity")
 """One random stream per use, so loading cached vision weights (which skips pre-training and
 its draws) cannot change the connections, the permutations or anything else downstream."""
