@@ -25,6 +25,14 @@ def _check(condition: bool, name: str, message: str, value: Any) -> None:
         raise ConfigError(f"{name} {message} (got {value!r})")
 
 
+def _validate_part(name: str, part: Any) -> None:
+    """Validate a nested schema, prefixing its name to the field an error names."""
+    try:
+        part.validate()
+    except ConfigError as error:
+        raise ConfigError(f"{name}.{error}") from None
+
+
 # --------------------------------------------------------------------------- data
 
 
@@ -210,11 +218,8 @@ class HebbianModelConfig:
     """Interaction steps between mirror/anti-mirror counts logged during training."""
 
     def validate(self) -> None:
-        for name, part in (("vision", self.vision), ("mirror", self.mirror)):
-            try:
-                part.validate()
-            except ConfigError as error:
-                raise ConfigError(f"{name}.{error}") from None
+        _validate_part("vision", self.vision)
+        _validate_part("mirror", self.mirror)
         _check(self.motor_units_per_expression >= 1, "motor_units_per_expression", "must be positive",
                self.motor_units_per_expression)
         _check(0.0 <= self.motor_flip_probability < 0.5, "motor_flip_probability", "must be in [0, 0.5)",
@@ -401,18 +406,13 @@ def register_schemas() -> None:
 def validate(cfg: DictConfig) -> None:
     """Range-check every group of a composed config; raise :class:`ConfigError` naming the field."""
     _check(isinstance(cfg.get("seed"), int) and cfg.seed >= 0, "seed", "must be a non-negative integer", cfg.get("seed"))
-    for group in GROUP_SCHEMAS:
-        node = OmegaConf.to_object(cfg[group])
+    nodes = {group: OmegaConf.to_object(cfg[group]) for group in GROUP_SCHEMAS}
+    for group, node in nodes.items():
         if not is_dataclass(node):
             raise ConfigError(f"{group} has no schema; its YAML must list one in its defaults")
-        try:
-            node.validate()
-        except ConfigError as error:
-            raise ConfigError(f"{group}.{error}") from None
-    model_is_hebbian = isinstance(OmegaConf.to_object(cfg.model), HebbianModelConfig)
-    data_is_faces = isinstance(OmegaConf.to_object(cfg.data), FaceInteractionDataConfig)
+        _validate_part(group, node)
     _check(
-        model_is_hebbian == data_is_faces,
+        isinstance(nodes["model"], HebbianModelConfig) == isinstance(nodes["data"], FaceInteractionDataConfig),
         "data",
         "must be face_interaction for model=hebbian_face and action_sequences for the GRUs",
         cfg.data._target_,

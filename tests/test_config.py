@@ -6,7 +6,7 @@ import pytest
 from hydra.errors import ConfigCompositionException, MissingConfigException
 
 from mirror.config import ConfigError, validate
-from tests.conftest import run_cli
+from tests.conftest import compose_job, run_cli
 
 
 @pytest.mark.parametrize(
@@ -52,3 +52,18 @@ def test_command_line_stops_before_training(tmp_path):
     assert result.returncode != 0
     assert "model.hidden_size must be positive (got -3)" in result.stderr
     assert not (tmp_path / "mlruns").exists(), "nothing may be recorded for a config that never ran"
+
+
+@pytest.mark.parametrize(
+    ("overrides", "field"),
+    [
+        (["model=hebbian_face", "model.vision.sparseness=[0.1]"], "model.vision.sparseness"),
+        (["model=hebbian_face", "model.mirror.normalisation=both"], "model.mirror.normalisation"),
+        (["model=hebbian_face", "data.lag=5000"], "data.lag"),
+        (["model=hebbian_face", "data=action_sequences"], "data"),
+    ],
+)
+def test_hebbian_errors_name_their_nested_field(tmp_path, overrides, field):
+    cfg = compose_job(overrides, tmp_path / "job")
+    with pytest.raises(ConfigError, match=rf"^{field} "):
+        validate(cfg)

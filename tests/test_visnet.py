@@ -24,7 +24,7 @@ def test_inhibition_kernel_matches_the_equation():
     assert kernel.sum().item() == pytest.approx(1.0, abs=1e-5)
     uniform = torch.ones(1, 1, 3 * kernel.shape[-1], 3 * kernel.shape[-1])
     centre = F.conv2d(uniform, kernel[None, None])[0, 0]
-    torch.testing.assert_close(centre, torch.ones_like(centre)), "a uniform sheet is left unchanged inside"
+    torch.testing.assert_close(centre, torch.ones_like(centre))  # a uniform sheet is left unchanged inside
 
 
 def test_no_neuron_wins_for_sitting_at_the_border():
