@@ -377,6 +377,9 @@ class TrackingConfig:
     """MLflow experiment name."""
     run_name: str = ""
     """Readable run name; empty means '<model>-seed<seed>'."""
+    resume: bool = True
+    """In a multirun, skip a job whose identical config already has a FINISHED run in this
+    experiment, so a re-run sweep repeats nothing; ``false`` runs every job again."""
 
     def validate(self) -> None:
         _check(bool(self.uri), "uri", "must not be empty", self.uri)
@@ -406,6 +409,8 @@ def register_schemas() -> None:
 def validate(cfg: DictConfig) -> None:
     """Range-check every group of a composed config; raise :class:`ConfigError` naming the field."""
     _check(isinstance(cfg.get("seed"), int) and cfg.seed >= 0, "seed", "must be a non-negative integer", cfg.get("seed"))
+    threads = cfg.get("threads", 0)
+    _check(isinstance(threads, int) and threads >= 0, "threads", "must be a non-negative integer", threads)
     nodes = {group: OmegaConf.to_object(cfg[group]) for group in GROUP_SCHEMAS}
     for group, node in nodes.items():
         if not is_dataclass(node):

@@ -7,64 +7,34 @@ before torch, Lightning or MLflow load.
 from __future__ import annotations
 
 import time
-from dataclasses import dataclass
-
 import pytorch_lightning as pl
 import torch
 from hydra.utils import instantiate
 from omegaconf import DictConfig, OmegaConf
 
 from mirror.analysis.callback import MirrorAnalysisCallback
+from mirror.outcome import ExperimentOutcome
 from mirror.tracking.job_run import JobContext, job_run
 
 
-@dataclass(frozen=True)
-class ExperimentOutcome:
-    """What one job produced: its MLflow run, its metrics and where the time went."""
+def reset_process_state(seed: int, threads: int) -> None:
+    """Seed every generator, pin algorithms and set the thread count, per job.
 
-    run_id: str
-    metrics: dict[str, float]
-    seconds: dict[str, float]
-    headline: str
-    """Which per-unit r leads the summary ('centred' or 'raw')."""
-
-    @property
-    def headline_fraction(self) -> float:
-        return self.metrics[f"analysis/{self.headline}/fraction_mirror"]
-
-    def describe(self, job: JobContext, cfg: DictConfig) -> str:
-        """A few lines that say what came out and where to find it."""
-        seconds = self.seconds
-        return (
-            f"\n{job.model_name} seed {cfg.seed}: fraction of units with {self.headline} r > "
-            f"{cfg.analysis.mirror_threshold}: {self.headline_fraction:.3f}, "
-            f"max r {self.metrics[f'analysis/{self.headline}/max_r']:.3f}; significant mirror units "
-            f"{self.metrics['analysis/permutation/n_significant_mirror']:.0f}, anti-mirror "
-            f"{self.metrics['analysis/permutation/n_significant_anti_mirror']:.0f} "
-            f"of {self.metrics['analysis/n_units']:.0f}\n"
-            f"  time: start-up {seconds['startup_s']:.1f} s, training {seconds['train_s']:.1f} s, "
-            f"analysis {seconds['analysis_s']:.1f} s\n"
-            f"  outputs: {job.output_dir}\n"
-            f"  MLflow run {self.run_id} in experiment '{cfg.tracking.experiment}' at {cfg.tracking.uri}"
-            " (browse with `make ui`)"
-        )
-
-
-def seed_and_pin(seed: int) -> None:
-    """Seed every generator and pin algorithms: the same command gives the same numbers.
-
-    Called per job, because launcher workers are reused across jobs.
+    The same command gives the same numbers, and a launcher worker reused across jobs
+    carries nothing from one job to the next.
     """
     pl.seed_everything(seed, workers=True, verbose=False)
     torch.use_deterministic_algorithms(True)
+    torch.set_num_threads(threads)
 
 
-def run_experiment(cfg: DictConfig, job: JobContext, started: float) -> ExperimentOutcome:
+def run_experiment(cfg: DictConfig, job: JobContext, started: float, threads: int) -> ExperimentOutcome:
     """Train and analyse one validated config; ``started`` is the process's perf_counter at launch."""
-    seed_and_pin(cfg.seed)
+    reset_process_state(cfg.seed, threads)
     datamodule = instantiate(cfg.data)
     model = instantiate(cfg.model, _convert_="all", **datamodule.model_kwargs())
     with job_run(cfg, job) as logger:
+        logger.experiment.set_tag(logger.run_id, "mirror.torch_threads", str(threads))
         analysis = MirrorAnalysisCallback(
             OmegaConf.to_object(cfg.analysis), job.output_dir, title=f"{job.model_name}, seed {cfg.seed}"
         )

@@ -11,7 +11,7 @@ from mlflow.tracking import MlflowClient
 
 from mirror.analysis.callback import MirrorAnalysisCallback
 from mirror.models.predictive_gru import PredictiveGRU
-from mirror.run import run_job
+from mirror.job import run_job
 from tests.conftest import ROOT, TINY, compose_job, run_cli, store_overrides
 
 pytestmark = pytest.mark.slow

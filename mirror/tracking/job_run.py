@@ -13,10 +13,14 @@ from typing import Any
 from omegaconf import DictConfig, OmegaConf
 
 from mirror.tracking.lightning_logger import JobRunLogger
+from mirror.tracking.resume import CONFIG_HASH_TAG, config_hash
 from mirror.tracking.store import prepare_experiment, resolve_uri
+from mirror.tracking.sweep import Sweep
 
-# Overrides that every run has, so they add nothing to a run's name.
-_NAME_KEYS_SKIPPED = ("model", "seed")
+# Overrides that add nothing to a run's name: in every name already, a preset, or where
+# and how the run is recorded.
+_NAME_KEYS_SKIPPED = ("model", "seed", "experiment", "threads", "trainer.enable_progress_bar")
+_NAME_PREFIXES_SKIPPED = ("hydra", "tracking.")
 
 
 @dataclass(frozen=True)
@@ -26,6 +30,8 @@ class JobContext:
     model_name: str
     output_dir: Path
     overrides: list[str] = field(default_factory=list)
+    sweep: Sweep | None = None
+    """The multirun this job belongs to (None for a single run)."""
 
 
 def flatten(tree: Mapping[str, Any], prefix: str = "") -> dict[str, Any]:
@@ -57,13 +63,16 @@ def git_state(directory: Path) -> dict[str, str]:
 
 
 def run_name(cfg: DictConfig, job: JobContext) -> str:
-    """'<model>-seed<seed>', plus any other swept values: readable in the MLflow run list."""
+    """'<model>-seed<seed>', plus the values a sweep varies (or a single run overrides):
+    readable in the MLflow run list."""
     if cfg.tracking.run_name:
         return cfg.tracking.run_name
     extra = [
         f"{key.rsplit('.', 1)[-1]}={value}"
         for key, _, value in (o.partition("=") for o in job.overrides)
-        if key.lstrip("+~") not in _NAME_KEYS_SKIPPED and not key.startswith("hydra")
+        if (job.sweep is None or key in job.sweep.swept)
+        and key.lstrip("+~") not in _NAME_KEYS_SKIPPED
+        and not key.startswith(_NAME_PREFIXES_SKIPPED)
     ]
     return "-".join([f"{job.model_name}-seed{cfg.seed}", *extra])
 
@@ -78,8 +87,12 @@ def job_run(cfg: DictConfig, job: JobContext) -> Iterator[JobRunLogger]:
         "mirror.overrides": " ".join(job.overrides),
         "mirror.output_dir": str(job.output_dir),
         "mlflow.source.name": "mirror.run",
+        CONFIG_HASH_TAG: config_hash(cfg),
         **git_state(Path(__file__).resolve().parent),
     }
+    if job.sweep is not None:
+        tags["mirror.sweep_id"] = job.sweep.sweep_id
+        tags["mlflow.parentRunId"] = job.sweep.parent_run_id
     run = client.create_run(experiment_id, run_name=run_name(cfg, job), tags=tags)
     run_id = run.info.run_id
     try:

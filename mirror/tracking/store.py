@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import fcntl
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -26,26 +29,48 @@ def is_local(uri: str) -> bool:
     return uri.startswith(SQLITE_PREFIX)
 
 
+@contextmanager
+def creation_lock(uri: str) -> Iterator[None]:
+    """Serialise store and experiment creation between processes on this machine.
+
+    A fresh sqlite store migrated by several processes at once is corrupted
+    (half-applied migrations), and ``create_experiment`` races; an exclusive lock on a
+    file beside the database makes independent jobs started together safe. A server
+    does its own locking.
+    """
+    if not is_local(uri):
+        yield
+        return
+    lock_path = Path(uri[len(SQLITE_PREFIX):]).with_suffix(".lock")
+    with lock_path.open("a") as lock_file:
+        fcntl.flock(lock_file, fcntl.LOCK_EX)
+        try:
+            yield
+        finally:
+            fcntl.flock(lock_file, fcntl.LOCK_UN)
+
+
 def prepare_experiment(uri: str, experiment: str, artifact_root: str) -> tuple[MlflowClient, str]:
     """Create the store and the experiment if needed; return a client and the experiment id.
 
-    Call this once in the launching process before jobs fan out: a fresh sqlite store
-    migrated by several processes at once is corrupted.
+    Safe to call from many processes at once; a multirun also calls it once in the
+    launching process before its jobs fan out.
     """
     from mlflow.exceptions import MlflowException
     from mlflow.tracking import MlflowClient
 
     uri = resolve_uri(uri)
-    client = MlflowClient(tracking_uri=uri)
-    found = client.get_experiment_by_name(experiment)
-    if found is not None:
-        return client, found.experiment_id
-    location = Path(artifact_root).expanduser().resolve().as_uri() if is_local(uri) else None
-    try:
-        return client, client.create_experiment(experiment, artifact_location=location)
-    except MlflowException:
-        # Another process created it between our look-up and our create.
+    with creation_lock(uri):
+        client = MlflowClient(tracking_uri=uri)
         found = client.get_experiment_by_name(experiment)
-        if found is None:
-            raise
-        return client, found.experiment_id
+        if found is not None:
+            return client, found.experiment_id
+        location = Path(artifact_root).expanduser().resolve().as_uri() if is_local(uri) else None
+        try:
+            return client, client.create_experiment(experiment, artifact_location=location)
+        except MlflowException:
+            # On a server, another client created it between our look-up and our create.
+            found = client.get_experiment_by_name(experiment)
+            if found is None:
+                raise
+            return client, found.experiment_id

@@ -1,22 +1,67 @@
-"""Hydra callback that prepares the tracking store in the launching process."""
+"""Hydra callback that turns a multirun into one sweep in MLflow."""
 
 from __future__ import annotations
 
-from typing import Any
+import atexit
+import logging
+from typing import TYPE_CHECKING, Any
 
+from hydra.core.utils import JobReturn, JobStatus
 from hydra.experimental.callback import Callback
 from omegaconf import DictConfig
 
+from mirror.tracking.sweep import Sweep
 
-class PrepareTrackingStore(Callback):
-    """Create the database and experiment once, before a multirun's jobs fan out.
+if TYPE_CHECKING:
+    from mlflow.tracking import MlflowClient
 
-    A fresh sqlite store migrated by several processes at once is corrupted, and
-    ``create_experiment`` from several processes races.
+log = logging.getLogger(__name__)
+
+
+class SweepTracking(Callback):
+    """Prepare the store, open the sweep's parent run, report progress, close the parent.
+
+    ``on_multirun_start`` runs in the launching process before any job fans out: a fresh
+    sqlite store created by several processes at once is corrupted. Hydra's basic sweeper
+    re-raises on the first failed job and then skips ``on_multirun_end``, so the parent
+    run is also closed at interpreter exit, with a status that says how its jobs ended.
     """
+
+    def __init__(self) -> None:
+        self._sweep: Sweep | None = None
+        self._client: MlflowClient | None = None
 
     def on_multirun_start(self, config: DictConfig, **kwargs: Any) -> None:
         from mirror.tracking.store import prepare_experiment
 
         tracking = config.tracking
-        prepare_experiment(tracking.uri, tracking.experiment, tracking.artifact_root)
+        self._client, experiment_id = prepare_experiment(tracking.uri, tracking.experiment, tracking.artifact_root)
+        self._sweep = Sweep.open(config, self._client, experiment_id)
+        jobs = "an open number of" if self._sweep.n_jobs is None else self._sweep.n_jobs
+        log.info(
+            f"sweep {self._sweep.sweep_id}: {jobs} jobs into MLflow experiment '{tracking.experiment}' "
+            f"(parent run {self._sweep.parent_run_id})"
+        )
+        atexit.register(self._close)
+
+    def on_multirun_end(self, config: DictConfig, **kwargs: Any) -> None:
+        self._close()
+
+    def on_job_start(self, config: DictConfig, **kwargs: Any) -> None:
+        sweep = Sweep.of_job(config.hydra)
+        if sweep is not None:
+            log.info(sweep.progress(config.hydra.job.num, list(config.hydra.overrides.task)))
+
+    def on_job_end(self, config: DictConfig, job_return: JobReturn, **kwargs: Any) -> None:
+        sweep = Sweep.of_job(config.hydra)
+        if sweep is None:
+            return
+        sweep.mark_done(config.hydra.job.num, "FAILED" if job_return.status == JobStatus.FAILED else "COMPLETED")
+
+    def _close(self) -> None:
+        if self._sweep is None:
+            return
+        sweep, self._sweep = self._sweep, None
+        status = sweep.close(self._client)
+        log.info(f"sweep {sweep.sweep_id}: {status}")
+

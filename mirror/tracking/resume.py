@@ -1,0 +1,49 @@
+"""Resumable sweeps: a job whose identical config already FINISHED is not run again."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from typing import TYPE_CHECKING
+
+from omegaconf import DictConfig, OmegaConf
+
+if TYPE_CHECKING:
+    from mlflow.entities import Run
+    from mlflow.tracking import MlflowClient
+
+# Fields that say where and how a job runs, not what it computes.
+_NOT_RESULTS = ("tracking", "threads", "trainer.enable_progress_bar")
+
+CONFIG_HASH_TAG = "mirror.config_hash"
+
+
+def config_hash(cfg: DictConfig) -> str:
+    """A digest of everything in the resolved config that can change a result."""
+    tree = OmegaConf.to_container(cfg, resolve=True)
+    for dotted in _NOT_RESULTS:
+        *parents, leaf = dotted.split(".")
+        node = tree
+        for key in parents:
+            node = node.get(key, {})
+        node.pop(leaf, None)
+    return hashlib.sha256(json.dumps(tree, sort_keys=True, default=str).encode()).hexdigest()[:20]
+
+
+def finished_run(client: MlflowClient, experiment_id: str, digest: str) -> Run | None:
+    """The newest FINISHED run of this experiment with this config hash, if any."""
+    runs = client.search_runs(
+        [experiment_id],
+        filter_string=f"tags.`{CONFIG_HASH_TAG}` = '{digest}' and attributes.status = 'FINISHED'",
+        order_by=["attributes.start_time DESC"],
+        max_results=1,
+    )
+    return runs[0] if runs else None
+
+
+def previous_run(cfg: DictConfig) -> Run | None:
+    """The FINISHED run of this job's config in its experiment, if one exists."""
+    from mirror.tracking.store import prepare_experiment
+
+    client, experiment_id = prepare_experiment(cfg.tracking.uri, cfg.tracking.experiment, cfg.tracking.artifact_root)
+    return finished_run(client, experiment_id, config_hash(cfg))

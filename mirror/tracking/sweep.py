@@ -1,0 +1,177 @@
+"""A multirun as one unit: a parent run in MLflow, a sweep id on every job, progress and ETA.
+
+The launching process writes ``<sweep dir>/.mirror/sweep.json``; each job reads it (the
+sweep directory is shared by every launcher, SLURM included) and marks itself done in
+``<sweep dir>/.mirror/done/`` so any job can say how far the sweep has got.
+"""
+
+from __future__ import annotations
+
+import json
+import time
+import uuid
+from collections import Counter
+from dataclasses import asdict, dataclass
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from omegaconf import DictConfig, OmegaConf
+
+if TYPE_CHECKING:
+    from mlflow.tracking import MlflowClient
+
+_STATE = Path(".mirror")
+SWEEP_FILE = _STATE / "sweep.json"
+DONE_DIR = _STATE / "done"
+
+
+def planned_jobs(config: DictConfig) -> list[list[str]] | None:
+    """Every job's overrides, expanded exactly as Hydra's basic sweeper will expand them.
+
+    ``None`` for another sweeper (an optimiser decides its jobs as it goes).
+    """
+    from hydra._internal.core_plugins.basic_sweeper import BasicSweeper
+    from hydra.core.override_parser.overrides_parser import OverridesParser
+
+    sweeper = config.hydra.sweeper
+    if sweeper.get("_target_") != f"{BasicSweeper.__module__}.{BasicSweeper.__name__}":
+        return None
+    params = [f"{key}={value}" for key, value in (sweeper.get("params") or {}).items()]
+    overrides = OverridesParser.create().parse_overrides([*params, *config.hydra.overrides.task])
+    return BasicSweeper.split_arguments(overrides, None)[0]
+
+
+def swept_keys(jobs: list[list[str]]) -> list[str]:
+    """Keys that take more than one value across the jobs."""
+    values: dict[str, set[str]] = {}
+    for job in jobs:
+        for override in job:
+            key, _, value = override.partition("=")
+            values.setdefault(key, set()).add(value)
+    return sorted(key for key, seen in values.items() if len(seen) > 1)
+
+
+def format_seconds(seconds: float) -> str:
+    """'42 s', '3 min 05 s', '2 h 07 min': readable at a glance in a log line."""
+    seconds = int(round(seconds))
+    if seconds < 60:
+        return f"{seconds} s"
+    if seconds < 3600:
+        return f"{seconds // 60} min {seconds % 60:02d} s"
+    return f"{seconds // 3600} h {seconds % 3600 // 60:02d} min"
+
+
+@dataclass(frozen=True)
+class Sweep:
+    """What every job of a multirun shares."""
+
+    sweep_id: str
+    parent_run_id: str
+    experiment_id: str
+    n_jobs: int | None
+    swept: list[str]
+    """The keys whose values differ between jobs: what a progress line needs to name a job."""
+    started: float
+    """Wall-clock time (``time.time()``) at which the sweep started."""
+    directory: str
+
+    @classmethod
+    def open(cls, config: DictConfig, client: MlflowClient, experiment_id: str) -> Sweep:
+        """Create the sweep's parent run and its state file (in the launching process)."""
+        directory = Path(str(config.hydra.sweep.dir)).resolve()
+        jobs = planned_jobs(config)
+        sweep_id = uuid.uuid4().hex[:12]
+        preset = config.hydra.runtime.choices.get("experiment") or "sweep"
+        params = config.hydra.sweeper.get("params")
+        params = {} if params is None else OmegaConf.to_container(params)
+        parent = client.create_run(
+            experiment_id,
+            run_name=f"{preset}-{directory.parent.name}-{directory.name}",
+            tags={
+                "mirror.role": "sweep",
+                "mirror.sweep_id": sweep_id,
+                "mirror.sweep_dir": str(directory),
+                "mirror.overrides": " ".join(config.hydra.overrides.task),
+                "mirror.sweep_params": json.dumps(params),
+                "mirror.launcher": str(config.hydra.launcher.get("_target_", "")),
+                "mlflow.source.name": "mirror.run",
+            },
+        )
+        sweep = cls(
+            sweep_id=sweep_id,
+            parent_run_id=parent.info.run_id,
+            experiment_id=experiment_id,
+            n_jobs=None if jobs is None else len(jobs),
+            swept=swept_keys(jobs or []),
+            started=time.time(),
+            directory=str(directory),
+        )
+        (directory / DONE_DIR).mkdir(parents=True, exist_ok=True)
+        (directory / SWEEP_FILE).write_text(json.dumps(asdict(sweep), indent=2))
+        if sweep.n_jobs is not None:
+            client.log_param(sweep.parent_run_id, "n_jobs", sweep.n_jobs)
+        return sweep
+
+    @classmethod
+    def of_job(cls, hydra: DictConfig) -> Sweep | None:
+        """The sweep a job belongs to, from its ``hydra`` config node (None for a single run)."""
+        from hydra.types import RunMode
+
+        if hydra.mode != RunMode.MULTIRUN:
+            return None
+        path = Path(str(hydra.sweep.dir)).resolve() / SWEEP_FILE
+        return cls(**json.loads(path.read_text())) if path.exists() else None
+
+    def mark_done(self, job_num: int, status: str) -> None:
+        """Record how a job ended; the first mark stands (a job marks itself SKIPPED before
+        the callback would mark it COMPLETED)."""
+        marker = Path(self.directory) / DONE_DIR / str(job_num)
+        if not marker.exists():
+            marker.write_text(status)
+
+    def done(self) -> Counter[str]:
+        """How many jobs ended so far, by status ('COMPLETED', 'SKIPPED', 'FAILED')."""
+        return Counter(path.read_text() for path in (Path(self.directory) / DONE_DIR).iterdir())
+
+    def progress(self, job_num: int, overrides: list[str]) -> str:
+        """'job 4 of 10 (seed=3): 3 done, about 1 min 20 s left' from the jobs done so far."""
+        n_done = sum(self.done().values())
+        total = "?" if self.n_jobs is None else str(self.n_jobs)
+        named = " ".join(o for o in overrides if o.partition("=")[0] in self.swept)
+        line = f"sweep {self.sweep_id}: job {job_num + 1} of {total} ({named}): {n_done} done"
+        elapsed = time.time() - self.started
+        if n_done and self.n_jobs is not None:
+            line += f", about {format_seconds(elapsed / n_done * (self.n_jobs - n_done))} left"
+        return line + f" ({format_seconds(elapsed)} so far)"
+
+    def close(self, client: MlflowClient) -> str:
+        """Give the parent run a status that says how its jobs ended, and summary metrics.
+
+        FINISHED only when every planned job ended well; KILLED when a job was
+        interrupted or jobs never ran; FAILED when a job failed.
+        """
+        jobs = client.search_runs(
+            [self.experiment_id], filter_string=f"tags.`mirror.sweep_id` = '{self.sweep_id}'", max_results=50000
+        )
+        runs = Counter(run.info.status for run in jobs if run.info.run_id != self.parent_run_id)
+        done = self.done()
+        n_done = sum(done.values())
+        if runs["KILLED"] or (self.n_jobs is not None and n_done < self.n_jobs):
+            status = "KILLED"
+        elif runs["FAILED"] or done["FAILED"]:
+            status = "FAILED"
+        else:
+            status = "FINISHED"
+        metrics = {
+            "sweep/jobs_done": n_done,
+            "sweep/jobs_skipped": done["SKIPPED"],
+            "sweep/jobs_failed": done["FAILED"],
+            "sweep/runs_finished": runs["FINISHED"],
+            "sweep/runs_failed": runs["FAILED"],
+            "sweep/runs_killed": runs["KILLED"],
+            "sweep/wall_s": time.time() - self.started,
+        }
+        for key, value in metrics.items():
+            client.log_metric(self.parent_run_id, key, value)
+        client.set_terminated(self.parent_run_id, status)
+        return status
