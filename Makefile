@@ -5,7 +5,7 @@ PY     := $(VENV)/bin/python
 STAMP  := $(VENV)/.installed
 
 .DEFAULT_GOAL := help
-.PHONY: help install run test test-fast bench ui clean ablations sweep-lag sweep-noise
+.PHONY: help install run test test-fast bench ui clean sweep-seeds sweep-hidden sweep-noise sweep-lag ablations report paper
 
 help: ## list the targets
 	@grep -hE '^[a-zA-Z_-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  %-12s %s\n", $$1, $$2}'
@@ -32,19 +32,35 @@ test-fast: $(STAMP) ## unit tests only
 bench: $(STAMP) ## time the training loop against plain PyTorch, and the analysis
 	$(PY) -m mirror.bench $(ARGS)
 
-ABLATION_MODELS := shared_gru,separate_gru,forward_only_gru,shuffled_gru
+# Sweeps: presets in conf/experiment/, one MLflow experiment each. JOBS=2 runs two jobs at
+# once through the joblib launcher; a re-run skips jobs that already FINISHED.
+JOBS   ?= 1
+LAUNCH := $(if $(filter-out 1,$(JOBS)),hydra/launcher=joblib hydra.launcher.n_jobs=$(JOBS))
+SWEEP  := $(PY) -m mirror.run $(LAUNCH)
 
-ablations: $(STAMP) ## the four GRU models, trained (20 epochs) and untrained (0), seeds 0-9: one multirun
-	$(PY) -m mirror.run 'model=$(ABLATION_MODELS)' 'trainer.max_epochs=20,0' 'seed=range(10)' \
-		trainer.enable_progress_bar=false tracking.experiment=ablations $(ARGS) -m
+sweep-seeds: $(STAMP) ## one model (MODEL=shared_gru) over seeds 0-9
+	$(SWEEP) experiment=sweep_seeds model=$(or $(MODEL),shared_gru) $(ARGS) -m
 
-sweep-lag: $(STAMP) ## Hebbian simulation 3: parent's lag 0..10 steps x seeds 0-4, one multirun
-	$(PY) -m mirror.run model=hebbian_face 'data.lag=range(0,11)' 'seed=range(5)' \
-		trainer.enable_progress_bar=false tracking.experiment=hebbian_lag $(ARGS) -m
+sweep-hidden: $(STAMP) ## hidden size 4..512 (powers of two) x seeds 0-4, shared_gru
+	$(SWEEP) experiment=sweep_hidden $(ARGS) -m
 
-sweep-noise: $(STAMP) ## Hebbian simulation 2: mismatch 0..0.5 x seeds 0-4, one multirun
-	$(PY) -m mirror.run model=hebbian_face 'data.mismatch=0,0.1,0.2,0.3,0.4,0.5' 'seed=range(5)' \
-		trainer.enable_progress_bar=false tracking.experiment=hebbian_noise $(ARGS) -m
+sweep-noise: $(STAMP) ## GRU sensory noise 0..0.8, then Hebbian mismatch 0..0.5 (simulation 2), x seeds 0-4
+	$(SWEEP) experiment=sweep_noise_gru $(ARGS) -m
+	$(SWEEP) experiment=sweep_noise_hebbian $(ARGS) -m
+
+sweep-lag: $(STAMP) ## Hebbian simulation 3: the parent's lag 0..10 steps x seeds 0-4
+	$(SWEEP) experiment=sweep_lag $(ARGS) -m
+
+ablations: $(STAMP) ## the four GRU models, trained and untrained, seeds 0-9 (80 jobs)
+	$(SWEEP) experiment=ablations $(ARGS) -m
+
+REPORTS := ablations sweep_seeds sweep_hidden sweep_noise_gru sweep_noise_hebbian sweep_lag
+
+report: $(STAMP) ## tables and figures from MLflow: make report NAME=<experiment> (default: every sweep's)
+	$(foreach name,$(or $(NAME),$(REPORTS)),$(PY) -m mirror.report --experiment $(name) $(ARGS) &&) true
+
+paper: ablations sweep-seeds sweep-hidden sweep-noise sweep-lag ## every sweep, then every report
+	$(MAKE) report
 
 ui: $(STAMP) ## browse every run in the MLflow UI on http://127.0.0.1:5000
 	$(VENV)/bin/mlflow ui --backend-store-uri sqlite:///mlruns/mlflow.db --host 127.0.0.1 --port 5000

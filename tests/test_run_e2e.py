@@ -169,23 +169,6 @@ def test_command_line_run_prints_where_the_results_are(tmp_path):
     assert list((tmp_path / "outputs").glob("*/*_shared_gru_seed42/analysis/units.csv"))
 
 
-def test_multirun_gives_one_run_per_job(tmp_path):
-    sweep_dir = tmp_path / "multirun"
-    result = run_cli(
-        "-m", "seed=0,1,2", *TINY, *store_overrides(tmp_path), f"hydra.sweep.dir={sweep_dir}", cwd=tmp_path
-    )
-    assert result.returncode == 0, result.stderr[-3000:]
-    runs = all_runs(tmp_path)
-    assert sorted(r.data.params["seed"] for r in runs) == ["0", "1", "2"]
-    assert all(r.info.status == "FINISHED" for r in runs)
-    job_dirs = sorted(p.name for p in sweep_dir.iterdir() if p.is_dir())
-    assert len(job_dirs) == 3
-    for number, name in enumerate(job_dirs):
-        assert name.startswith(f"{number}_") and f"seed={number}" in name
-        assert (sweep_dir / name / "analysis" / "units.csv").exists()
-    assert {r.data.params["data.seed"] for r in runs} == {"0", "1", "2"}, "data.seed follows seed"
-
-
 TINY_HEBBIAN = (
     "model=hebbian_face",
     "trainer.enable_progress_bar=false",

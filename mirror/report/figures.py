@@ -1,0 +1,74 @@
+"""Report figures: metrics against a swept value with 95% bands, metrics across seeds,
+and per-unit r distributions per model (SCIENCE.md figure 3)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import seaborn as sns
+
+from mirror.analysis.figures import plt, save_figure
+from mirror.report.stats import t_interval
+from mirror.report.tables import label, short
+
+PANEL = 3.6
+"""Inches per panel side."""
+
+
+def _grid(n: int, columns: int = 3) -> tuple[plt.Figure, list[plt.Axes]]:
+    columns = min(columns, n)
+    rows = -(-n // columns)
+    fig, axes = plt.subplots(rows, columns, figsize=(PANEL * columns + 1, PANEL * rows), squeeze=False)
+    axes = list(axes.ravel())
+    for ax in axes[n:]:
+        ax.set_visible(False)
+    return fig, axes[:n]
+
+
+def _is_log_spaced(values: pd.Series) -> bool:
+    values = values.dropna()
+    return bool((values > 0).all() and values.max() / values.min() >= 16)
+
+
+def metrics_against(runs: pd.DataFrame, factor: str, metrics: list[str], hue: str | None, path: Path) -> Path:
+    """Each metric against a numeric swept value: mean over seeds with its 95% t-band."""
+    fig, axes = _grid(len(metrics))
+    for ax, metric in zip(axes, metrics):
+        sns.lineplot(data=runs, x=factor, y=metric, hue=hue, marker="o", errorbar=t_interval, ax=ax,
+                     legend=ax is axes[0] and hue is not None)
+        if _is_log_spaced(runs[factor]):
+            ax.set_xscale("log", base=2)
+        ax.set(xlabel=short(factor), ylabel="", title=label(metric))
+    return save_figure(fig, path, title=f"Metrics against {short(factor)} (mean, 95% CI over seeds)")
+
+
+def across_seeds(runs: pd.DataFrame, x: str, hue: str | None, metrics: list[str], path: Path) -> Path:
+    """Each seed as a point, with the mean and its 95% interval: the spread a mean hides."""
+    fig, axes = _grid(len(metrics))
+    order = sorted(runs[x].unique())
+    hue_order = sorted(runs[hue].unique()) if hue else None
+    for ax, metric in zip(axes, metrics):
+        common = dict(data=runs, x=x, y=metric, hue=hue, order=order, hue_order=hue_order, ax=ax)
+        sns.stripplot(**common, dodge=hue is not None, alpha=0.6, legend=False)
+        sns.pointplot(**common, dodge=0.4 if hue else False, errorbar=t_interval, linestyle="none", marker="_",
+                      markersize=14, color="black" if hue is None else None, legend=ax is axes[0] and hue is not None)
+        ax.set(xlabel="", ylabel="", title=label(metric))
+        ax.tick_params(axis="x", rotation=30)
+    return save_figure(fig, path, title="Across seeds (points: seeds; bars: mean and 95% CI)")
+
+
+def r_distributions(units: pd.DataFrame, x: str, hue: str | None, threshold: float | None, path: Path) -> Path:
+    """Per-unit r pooled over seeds, per model (and swept value): SCIENCE.md figure 3."""
+    fig, ax = plt.subplots(figsize=(max(6.0, 1.3 * units[x].nunique() * (units[hue].nunique() if hue else 1)), 4.2))
+    sns.violinplot(data=units, x=x, y="r", hue=hue, order=sorted(units[x].unique()),
+                   hue_order=sorted(units[hue].unique()) if hue else None, cut=0, density_norm="width",
+                   inner="quartile", ax=ax)
+    ax.axhline(0.0, color="grey", linewidth=0.8)
+    if threshold is not None:
+        for sign in (1, -1):
+            ax.axhline(sign * threshold, color="tab:red", linestyle="--", linewidth=0.8)
+    ax.set(xlabel="", ylabel="per-unit r (perform vs observe)", ylim=(-1.05, 1.05))
+    ax.tick_params(axis="x", rotation=20)
+    return save_figure(fig, path, title="Per-unit r, all units of all seeds (dashed: mirror threshold)")

@@ -1,0 +1,150 @@
+"""Reading finished runs out of MLflow into one row per run, and finding what was swept."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+from mlflow.exceptions import MlflowException
+from mlflow.tracking import MlflowClient
+
+# Params that never define a condition: they say where or how a run was executed.
+_NOT_FACTORS = ("threads", "trainer.enable_progress_bar")
+_NOT_FACTOR_PREFIXES = ("tracking.",)
+
+# The metrics a report leads with, in order, with the labels its tables use. Any other
+# logged metric can be asked for by name.
+HEADLINE_METRICS = {
+    "analysis/centred/fraction_mirror": "fraction mirror (centred r)",
+    "analysis/raw/fraction_mirror": "fraction mirror (raw r)",
+    "analysis/centred/fraction_abs": "fraction |r| > abs threshold",
+    "analysis/centred/fraction_anti_mirror": "fraction anti-mirror",
+    "analysis/permutation/n_significant_mirror": "significant mirror units",
+    "analysis/permutation/n_significant_anti_mirror": "significant anti-mirror units",
+    "analysis/decoding/perform_to_observe": "decoding perform->observe",
+    "analysis/decoding/observe_to_perform": "decoding observe->perform",
+    "analysis/decoding/chance": "decoding chance",
+    "analysis/matching/mean_abs_r": "matched |r|",
+    "analysis/matching/fraction_self_matched": "fraction self-matched",
+    "analysis/cka/value": "CKA",
+    "analysis/cka/null_mean": "CKA null",
+    "val/observe_accuracy": "observe accuracy (val)",
+    "hebbian/n_mirror": "Hebbian mirror neurons",
+    "hebbian/n_anti_mirror": "Hebbian anti-mirror neurons",
+    "vision/trained/max_single_cell_information": "vision max info (bits)",
+}
+
+
+@dataclass(frozen=True)
+class RunSelection:
+    """Which runs a report reads: experiments by name, optionally one sweep and a filter."""
+
+    experiments: Sequence[str]
+    sweep_id: str | None = None
+    filter_string: str = ""
+
+    def mlflow_filter(self) -> str:
+        clauses = ["attributes.status = 'FINISHED'"]
+        if self.sweep_id:
+            clauses.append(f"tags.`mirror.sweep_id` = '{self.sweep_id}'")
+        if self.filter_string:
+            clauses.append(self.filter_string)
+        return " and ".join(clauses)
+
+
+def _numeric(column: pd.Series) -> pd.Series:
+    """Params come back as strings; make a column numeric when every value is a number."""
+    converted = pd.to_numeric(column, errors="coerce")
+    present = column.notna()
+    return converted if converted[present].notna().all() else column
+
+
+def load_runs(client: MlflowClient, selection: RunSelection) -> pd.DataFrame:
+    """One row per FINISHED job run: run_id, model, seed, every param and every metric.
+
+    Sweep parents and report runs are left out, and when several runs share a config
+    (a sweep re-run with ``tracking.resume=false``) only the newest counts, so no seed
+    is counted twice.
+    """
+    experiment_ids = []
+    for name in selection.experiments:
+        experiment = client.get_experiment_by_name(name)
+        if experiment is None:
+            raise ValueError(f"no MLflow experiment named {name!r} at {client.tracking_uri}")
+        experiment_ids.append(experiment.experiment_id)
+    rows, token = [], None
+    while True:
+        page = client.search_runs(
+            experiment_ids, selection.mlflow_filter(), max_results=1000,
+            order_by=["attributes.start_time DESC"], page_token=token,
+        )
+        for run in page:
+            tags = run.data.tags
+            if "mirror.role" in tags or "mirror.model" not in tags:
+                continue
+            rows.append({
+                "run_id": run.info.run_id,
+                "model": tags["mirror.model"],
+                "config_hash": tags.get("mirror.config_hash", run.info.run_id),
+                **{f"params.{key}": value for key, value in run.data.params.items()},
+                **{f"metrics.{key}": value for key, value in run.data.metrics.items()},
+            })
+        token = page.token
+        if not token:
+            break
+    if not rows:
+        raise ValueError(f"no finished runs match {selection}")
+    runs = pd.DataFrame(rows).drop_duplicates("config_hash").drop(columns="config_hash")
+    runs = runs.apply(_numeric)
+    runs.insert(2, "seed", runs.pop("params.seed"))
+    return runs.reset_index(drop=True)
+
+
+def swept_factors(runs: pd.DataFrame) -> list[str]:
+    """The params that define conditions besides the model: those that vary across runs,
+    are not implied by the model (``model._target_``) and are not the seed (or a copy of it,
+    such as ``data.seed``)."""
+    factors = []
+    seeds = runs["seed"].astype(str)
+    for column in (c for c in runs.columns if c.startswith("params.")):
+        name = column.removeprefix("params.")
+        if name in _NOT_FACTORS or name.startswith(_NOT_FACTOR_PREFIXES):
+            continue
+        values = runs[column].astype(str)
+        if (values == seeds).all():
+            continue
+        if values.nunique() > 1 and values.groupby(runs["model"]).nunique().max() > 1:
+            factors.append(column)
+    return factors
+
+
+def tidy(runs: pd.DataFrame, factors: list[str]) -> pd.DataFrame:
+    """Long format, one row per run and metric: run_id, model, seed, factors, metric, value."""
+    keys = ["run_id", "model", "seed", *factors]
+    metrics = [c for c in runs.columns if c.startswith("metrics.")]
+    long = runs[keys + metrics].melt(id_vars=keys, var_name="metric", value_name="value")
+    long["metric"] = long["metric"].str.removeprefix("metrics.")
+    long.columns = [c.removeprefix("params.") for c in long.columns]
+    return long.dropna(subset=["value"]).reset_index(drop=True)
+
+
+def unit_correlations(client: MlflowClient, runs: pd.DataFrame, column: str, cache: Path) -> pd.DataFrame:
+    """Per-unit r of every run (``analysis/units.csv``), one row per unit, with the run's keys."""
+    frames = []
+    for _, run in runs.iterrows():
+        target = cache / run["run_id"]
+        target.mkdir(parents=True, exist_ok=True)
+        try:
+            path = client.download_artifacts(run["run_id"], "analysis/units.csv", str(target))
+        except (MlflowException, OSError):  # a run without the artifact is left out
+            continue
+        units = pd.read_csv(path)
+        if column not in units:
+            continue
+        frames.append(pd.DataFrame({"run_id": run["run_id"], "r": units[column].to_numpy(np.float64)}))
+    if not frames:
+        return pd.DataFrame(columns=["run_id", "r"])
+    return pd.concat(frames, ignore_index=True).merge(runs.drop(columns=[c for c in runs if c.startswith("metrics.")]), on="run_id")

@@ -1,0 +1,110 @@
+"""Across-seed statistics: means with 95% t-intervals, between-model tests, trends."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+import numpy as np
+import pandas as pd
+from scipy import stats
+
+from mirror.analysis.permutation import fdr_adjust
+
+CONFIDENCE = 0.95
+
+
+def t_interval(values: Sequence[float]) -> tuple[float, float]:
+    """The 95% Student-t interval of the mean; (nan, nan) for fewer than two values."""
+    values = np.asarray(values, dtype=np.float64)
+    values = values[~np.isnan(values)]
+    if values.size < 2:
+        return float("nan"), float("nan")
+    mean, sem = values.mean(), values.std(ddof=1) / np.sqrt(values.size)
+    if sem == 0.0:
+        return float(mean), float(mean)
+    half = stats.t.ppf(0.5 + CONFIDENCE / 2, values.size - 1) * sem
+    return float(mean - half), float(mean + half)
+
+
+def summarise(runs: pd.DataFrame, conditions: list[str], metrics: list[str]) -> pd.DataFrame:
+    """One row per condition and metric: n, mean, sd, and the 95% interval of the mean."""
+    rows = []
+    for key, group in runs.groupby(conditions, sort=True, dropna=False):
+        key = key if isinstance(key, tuple) else (key,)
+        for metric in metrics:
+            values = group[metric].dropna().to_numpy(np.float64)
+            if values.size == 0:
+                continue
+            low, high = t_interval(values)
+            rows.append({
+                **dict(zip(conditions, key)), "metric": metric, "n": values.size, "mean": values.mean(),
+                "sd": values.std(ddof=1) if values.size > 1 else float("nan"), "ci_low": low, "ci_high": high,
+            })
+    return pd.DataFrame(rows)
+
+
+def compare_models(
+    runs: pd.DataFrame, factors: list[str], metrics: list[str], reference: str
+) -> pd.DataFrame:
+    """Each model against ``reference`` at every level of the other factors, per metric.
+
+    Runs of two models with the same seeds share data and (for the same architecture)
+    initial weights, so the test is paired by seed (paired t-test) when at least two seeds
+    are common; otherwise Welch's unequal-variance t-test. Pairs identical in every seed
+    (the same untrained network under two names) are not tested. p-values are adjusted
+    with Benjamini-Hochberg across every comparison in the table.
+    """
+    rows = []
+    levels = runs.groupby(factors, sort=True, dropna=False) if factors else [((), runs)]
+    for level, group in levels:
+        level = level if isinstance(level, tuple) else (level,)
+        base = group[group["model"] == reference].set_index("seed")
+        for model in sorted(set(group["model"]) - {reference}):
+            other = group[group["model"] == model].set_index("seed")
+            common = base.index.intersection(other.index)
+            for metric in metrics:
+                if metric not in group:
+                    continue
+                if len(common) >= 2:
+                    a, b = other.loc[common, metric], base.loc[common, metric]
+                    if np.array_equal(a.to_numpy(), b.to_numpy(), equal_nan=True):
+                        continue  # identical by construction (e.g. the same untrained network)
+                    test, result = "paired t", stats.ttest_rel(a, b, nan_policy="omit")
+                else:
+                    a, b = other[metric].dropna(), base[metric].dropna()
+                    if len(a) < 2 or len(b) < 2:
+                        continue
+                    test, result = "Welch t", stats.ttest_ind(a, b, equal_var=False)
+                rows.append({
+                    **dict(zip(factors, level)), "metric": metric, "model": model, "reference": reference,
+                    "test": test, "n": len(common) if test == "paired t" else f"{len(a)}/{len(b)}",
+                    "difference": float(np.nanmean(a) - np.nanmean(b)),
+                    "statistic": float(result.statistic), "p": float(result.pvalue),
+                })
+    table = pd.DataFrame(rows)
+    if table.empty:
+        return table
+    p = table["p"].to_numpy(np.float64)
+    defined = ~np.isnan(p)
+    table["q_bh"] = np.nan
+    table.loc[defined, "q_bh"] = fdr_adjust(p[defined], "bh")
+    return table
+
+
+def trend_tests(runs: pd.DataFrame, factors: list[str], metrics: list[str]) -> pd.DataFrame:
+    """Spearman rank correlation of each metric with each numeric factor, per model."""
+    rows = []
+    for factor in (f for f in factors if pd.api.types.is_numeric_dtype(runs[f])):
+        for model, group in runs.groupby("model", sort=True):
+            if group[factor].nunique() < 3:
+                continue
+            for metric in (m for m in metrics if m in group):
+                pairs = group[[factor, metric]].dropna()
+                if pairs[metric].nunique() < 2:
+                    continue
+                result = stats.spearmanr(pairs[factor], pairs[metric])
+                rows.append({
+                    "model": model, "factor": factor, "metric": metric, "n": len(pairs),
+                    "spearman_rho": float(result.statistic), "p": float(result.pvalue),
+                })
+    return pd.DataFrame(rows)

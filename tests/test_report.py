@@ -1,0 +1,141 @@
+"""The cross-run report, checked against hand computations on runs logged to a temporary store."""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+import pytest
+from mlflow.tracking import MlflowClient
+from scipy import stats
+
+from mirror.report.__main__ import build_report, log_report_run, main
+from mirror.report.runs import RunSelection, load_runs, swept_factors
+from mirror.report.stats import compare_models, t_interval
+from mirror.tracking.store import prepare_experiment
+
+FRACTION = "analysis/centred/fraction_mirror"
+# model -> hidden size -> fraction per seed 0..2
+FRACTIONS = {
+    "shared_gru": {8: [0.10, 0.20, 0.30], 16: [0.30, 0.32, 0.40]},
+    "separate_gru": {8: [0.05, 0.10, 0.12], 16: [0.00, 0.04, 0.05]},
+}
+
+
+@pytest.fixture
+def store(tmp_path):
+    """Twelve finished runs, one failed run, a sweep parent and a duplicate, as the pipeline logs them."""
+    uri = f"sqlite:///{tmp_path}/mlflow.db"
+    client, experiment_id = prepare_experiment(uri, "toy", str(tmp_path / "artifacts"))
+    rng = np.random.default_rng(0)
+
+    def log(model: str, hidden: int, seed: int, fraction: float, status: str = "FINISHED", digest: str = "") -> None:
+        run = client.create_run(experiment_id, tags={
+            "mirror.model": model, "mirror.config_hash": digest or f"{model}-{hidden}-{seed}",
+        })
+        run_id = run.info.run_id
+        params = {"seed": seed, "data.seed": seed, "model.hidden_size": hidden, "analysis.headline": "centred",
+                  "analysis.mirror_threshold": 0.75, "model._target_": f"mirror.models.{model}",
+                  "tracking.experiment": "toy", "threads": 1}
+        for key, value in params.items():
+            client.log_param(run_id, key, value)
+        client.log_metric(run_id, FRACTION, fraction)
+        client.log_metric(run_id, "analysis/cka/value", 0.5 + fraction)
+        units = pd.DataFrame({"unit": range(6), "r_centred": rng.uniform(-1, 1, 6), "r_raw": 0.0})
+        client.log_text(run_id, units.to_csv(index=False), "analysis/units.csv")
+        client.set_terminated(run_id, status)
+
+    for model, by_hidden in FRACTIONS.items():
+        for hidden, fractions in by_hidden.items():
+            for seed, fraction in enumerate(fractions):
+                log(model, hidden, seed, fraction)
+    log("shared_gru", 8, 0, 0.10, digest="shared_gru-8-0")  # the same config re-run: counted once
+    log("shared_gru", 8, 5, 0.99, status="FAILED")
+    parent = client.create_run(experiment_id, tags={"mirror.role": "sweep"})
+    client.set_terminated(parent.info.run_id, "FINISHED")
+    return uri, client
+
+
+def test_t_interval_matches_scipy():
+    values = [0.1, 0.4, 0.35, 0.2, 0.5]
+    expected = stats.t.interval(0.95, len(values) - 1, loc=np.mean(values), scale=stats.sem(values))
+    np.testing.assert_allclose(t_interval(values), expected)
+    assert np.isnan(t_interval([0.3])).all()
+
+
+def test_runs_are_finished_jobs_once_each_and_the_swept_value_is_found(store):
+    _, client = store
+    runs = load_runs(client, RunSelection(["toy"]))
+    assert len(runs) == 12, "failed runs, sweep parents and repeated configs are left out"
+    assert swept_factors(runs) == ["params.model.hidden_size"], "seed copies and model-implied params are not factors"
+
+
+def test_models_are_compared_paired_by_seed(store):
+    _, client = store
+    runs = load_runs(client, RunSelection(["toy"]))
+    table = compare_models(runs, ["params.model.hidden_size"], [f"metrics.{FRACTION}"], "shared_gru")
+    assert list(table["model"]) == ["separate_gru", "separate_gru"]
+    for hidden, row in zip((8, 16), table.itertuples()):
+        expected = stats.ttest_rel(FRACTIONS["separate_gru"][hidden], FRACTIONS["shared_gru"][hidden])
+        assert row.test == "paired t"
+        assert row.p == pytest.approx(expected.pvalue) and row.statistic == pytest.approx(expected.statistic)
+    np.testing.assert_allclose(table["q_bh"], stats.false_discovery_control(table["p"]))
+
+
+def test_welch_when_seeds_do_not_pair():
+    runs = pd.DataFrame({"model": ["a"] * 3 + ["b"] * 3, "seed": [0, 1, 2, 3, 4, 5],
+                         "m": [1.0, 2.0, 3.5, 2.0, 4.0, 5.0]})
+    (row,) = compare_models(runs, [], ["m"], "a").itertuples()
+    expected = stats.ttest_ind([2.0, 4.0, 5.0], [1.0, 2.0, 3.5], equal_var=False)
+    assert row.test == "Welch t" and row.p == pytest.approx(expected.pvalue)
+
+
+@pytest.mark.slow
+def test_report_writes_tidy_csv_table_figures_and_a_report_run(store, tmp_path):
+    uri, client = store
+    folder = tmp_path / "reports" / "toy"
+    report = build_report(client, RunSelection(["toy"]), folder)
+    tidy = pd.read_csv(folder / "runs.csv")
+    assert set(tidy.columns) == {"run_id", "model", "seed", "model.hidden_size", "metric", "value"}
+    assert len(tidy) == 12 * 2
+    summary = pd.read_csv(folder / "summary.csv").set_index(["model", "model.hidden_size", "metric"])
+    shared = summary.loc[("shared_gru", 16, FRACTION)]
+    low, high = stats.t.interval(0.95, 2, loc=np.mean([0.30, 0.32, 0.40]), scale=stats.sem([0.30, 0.32, 0.40]))
+    assert shared["mean"] == pytest.approx(np.mean([0.30, 0.32, 0.40]))
+    assert (shared["ci_low"], shared["ci_high"]) == pytest.approx((low, high))
+    text = report.read_text()
+    assert f"{np.mean([0.30, 0.32, 0.40]):.3f} ± {(high - low) / 2:.3f}" in text
+    assert "paired t-test over seeds" in text and "Benjamini-Hochberg" in text
+    assert {"across_seeds.png", "r_distributions.png", "model_tests.csv", "report.md"} <= {
+        p.name for p in folder.iterdir()
+    }
+    run_id = log_report_run(uri, str(tmp_path / "artifacts"), RunSelection(["toy"]), folder)
+    run = client.get_run(run_id)
+    assert run.data.tags["mirror.role"] == "report" and run.info.status == "FINISHED"
+    assert "report/report.md" in {a.path for a in client.list_artifacts(run_id, "report")}
+
+
+@pytest.mark.slow
+def test_metrics_against_a_numeric_sweep_are_drawn_from_three_values_on(store, tmp_path, capsys, monkeypatch):
+    uri, client = store
+    monkeypatch.setenv("MLFLOW_ENABLE_ARTIFACTS_PROGRESS_BAR", "false")
+    experiment_id = client.get_experiment_by_name("toy").experiment_id
+    for seed in range(2):  # runs of another size, logged without the analysis params or units table
+        run = client.create_run(experiment_id, tags={"mirror.model": "shared_gru"})
+        for key, value in {"seed": seed, "model.hidden_size": 32, "model._target_": "mirror.models.shared_gru"}.items():
+            client.log_param(run.info.run_id, key, value)
+        client.log_metric(run.info.run_id, FRACTION, 0.5)
+        client.set_terminated(run.info.run_id, "FINISHED")
+    out = tmp_path / "reports"
+    main(["--experiment", "toy", "--tracking-uri", uri, "--out", str(out), "--no-mlflow-run", "--name", "all"])
+    assert (out / "all" / "metrics_vs_model_hidden_size.png").exists()
+    main(["--experiment", "toy", "--tracking-uri", uri, "--out", str(out), "--no-mlflow-run", "--name", "two",
+          "--filter", "params.`model.hidden_size` != '8'"])
+    assert not (out / "two" / "metrics_vs_model_hidden_size.png").exists(), "two sizes are not a curve"
+    assert "14 finished runs" in (out / "all" / "report.md").read_text()
+    assert f"report: {out / 'two'}/" in capsys.readouterr().out
+
+
+def test_an_unknown_experiment_is_a_clear_error(store):
+    _, client = store
+    with pytest.raises(ValueError, match="no MLflow experiment named 'nope'"):
+        load_runs(client, RunSelection(["nope"]))

@@ -1,0 +1,147 @@
+"""Multiruns end to end through the real CLI: launchers, sweep grouping, resume, failures, the report."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pandas as pd
+import pytest
+from mlflow.tracking import MlflowClient
+
+from tests.conftest import TINY, run_cli, store_overrides
+
+pytestmark = pytest.mark.slow
+
+QUICK = (*TINY, "analysis.n_permutations=50", "analysis.cka_permutations=5", "trainer.enable_progress_bar=false")
+
+
+def sweep(tmp_path: Path, name: str, *overrides: str) -> subprocess.CompletedProcess:
+    return run_cli("-m", *QUICK, *store_overrides(tmp_path), f"hydra.sweep.dir={tmp_path / name}", *overrides,
+                   cwd=tmp_path)
+
+
+def runs_of(tmp_path: Path) -> tuple[list, list]:
+    """(job runs, sweep parent runs) of the 'mirror' experiment."""
+    client = MlflowClient(f"sqlite:///{tmp_path}/mlruns/mlflow.db")
+    runs = client.search_runs([client.get_experiment_by_name("mirror").experiment_id], max_results=1000)
+    parents = [r for r in runs if r.data.tags.get("mirror.role") == "sweep"]
+    return [r for r in runs if r.data.tags.get("mirror.role") != "sweep"], parents
+
+
+def test_a_basic_multirun_is_one_sweep_with_a_parent_run(tmp_path):
+    result = sweep(tmp_path, "multirun", "seed=0,1,2")
+    assert result.returncode == 0, result.stderr[-3000:]
+    jobs, (parent,) = runs_of(tmp_path)
+    assert sorted(r.data.params["seed"] for r in jobs) == ["0", "1", "2"]
+    assert {r.info.status for r in jobs} == {"FINISHED"} and parent.info.status == "FINISHED"
+    sweep_id = parent.data.tags["mirror.sweep_id"]
+    for run in jobs:
+        assert run.data.tags["mirror.sweep_id"] == sweep_id
+        assert run.data.tags["mlflow.parentRunId"] == parent.info.run_id
+        assert f"seed={run.data.params['seed']}" in run.data.tags["mirror.overrides"]
+        assert run.info.run_name == f"shared_gru-seed{run.data.params['seed']}"
+    assert parent.data.params["n_jobs"] == "3" and parent.data.metrics["sweep/runs_finished"] == 3
+    job_dirs = sorted(p.name for p in (tmp_path / "multirun").iterdir() if p.is_dir() and p.name[0].isdigit())
+    assert [name.split("_")[0] for name in job_dirs] == ["0", "1", "2"]
+    log = result.stdout + result.stderr
+    assert "job 3 of 3 (seed=2): 2 done, about" in log, "progress names the job, the count and the time left"
+
+
+def test_joblib_runs_jobs_in_parallel_and_a_reused_worker_leaks_nothing(tmp_path):
+    result = sweep(tmp_path, "multirun", "seed=0,1,0", "tracking.resume=false",
+                   "hydra/launcher=joblib", "hydra.launcher.n_jobs=2")
+    assert result.returncode == 0, result.stderr[-3000:]
+    jobs, (parent,) = runs_of(tmp_path)
+    assert len(jobs) == 3 and {r.info.status for r in jobs} == {"FINISHED"}
+    first, second = sorted(jobs, key=lambda r: r.info.start_time)[:2]
+    assert second.info.start_time < first.info.end_time, "two jobs ran at the same time"
+    cores = len(os.sched_getaffinity(0))
+    assert {r.data.tags["mirror.torch_threads"] for r in jobs} == {str(max(1, cores // 2))}
+    seed0 = [r.data.metrics for r in jobs if r.data.params["seed"] == "0"]
+    analysis = {k for k in seed0[0] if not k.startswith("time/")}
+    assert {k: seed0[0][k] for k in analysis} == {k: seed0[1][k] for k in analysis}, (
+        "the third job runs in a reused worker and must give the first job's numbers"
+    )
+    assert {r.data.tags["mlflow.parentRunId"] for r in jobs} == {parent.info.run_id}
+
+
+def test_submitit_local_runs_the_cluster_code_path(tmp_path):
+    result = sweep(tmp_path, "multirun", "seed=0,1", "hydra/launcher=submitit_local", "hydra.launcher.timeout_min=10")
+    assert result.returncode == 0, result.stderr[-3000:]
+    jobs, (parent,) = runs_of(tmp_path)
+    assert sorted(r.data.params["seed"] for r in jobs) == ["0", "1"]
+    assert {r.info.status for r in jobs} == {"FINISHED"} and parent.info.status == "FINISHED"
+    assert {r.data.tags["mirror.sweep_id"] for r in jobs} == {parent.data.tags["mirror.sweep_id"]}
+    assert list((tmp_path / "multirun" / ".submitit").glob("*/*_result.pkl")), "jobs went through submitit"
+
+
+def test_parallel_jobs_on_an_empty_store_are_all_logged(tmp_path):
+    """Independent runs started together on a store that does not exist yet (no launching process
+    prepares it): the first-time database creation must not race."""
+    env = {**os.environ, "HYDRA_FULL_ERROR": "1"}
+    processes = [
+        subprocess.Popen(
+            [sys.executable, "-m", "mirror.run", *QUICK, *store_overrides(tmp_path), f"seed={seed}",
+             f"hydra.run.dir={tmp_path / f'run{seed}'}"],
+            cwd=tmp_path, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+        )
+        for seed in range(4)
+    ]
+    outputs = [p.communicate(timeout=600) for p in processes]
+    assert [p.returncode for p in processes] == [0] * 4, [err[-2000:] for _, err in outputs]
+    jobs, parents = runs_of(tmp_path)
+    assert sorted(r.data.params["seed"] for r in jobs) == ["0", "1", "2", "3"] and not parents
+    assert {r.info.status for r in jobs} == {"FINISHED"}
+
+
+def test_a_rerun_sweep_skips_finished_jobs_unless_told_not_to(tmp_path):
+    assert sweep(tmp_path, "first", "seed=0").returncode == 0
+    resumed = sweep(tmp_path, "second", "seed=0,1")
+    assert resumed.returncode == 0, resumed.stderr[-3000:]
+    assert "not run again" in resumed.stdout
+    jobs, parents = runs_of(tmp_path)
+    assert sorted(r.data.params["seed"] for r in jobs) == ["0", "1"], "seed 0 is not repeated"
+    second = next(p for p in parents if p.data.tags["mirror.sweep_dir"].endswith("second"))
+    assert second.data.metrics["sweep/jobs_skipped"] == 1 and second.data.metrics["sweep/runs_finished"] == 1
+    assert second.info.status == "FINISHED"
+    assert sweep(tmp_path, "third", "seed=0", "tracking.resume=false").returncode == 0
+    jobs, _ = runs_of(tmp_path)
+    assert sorted(r.data.params["seed"] for r in jobs) == ["0", "0", "1"]
+
+
+def test_a_failing_job_keeps_the_others_and_marks_the_sweep_failed(tmp_path):
+    result = sweep(tmp_path, "multirun", "model.hidden_size=12,-3,10")
+    assert result.returncode != 0
+    assert "model.hidden_size must be positive (got -3)" in result.stdout + result.stderr
+    jobs, (parent,) = runs_of(tmp_path)
+    assert sorted(r.data.params["model.hidden_size"] for r in jobs) == ["10", "12"], "jobs after the failure ran"
+    assert {r.info.status for r in jobs} == {"FINISHED"}
+    assert parent.info.status == "FAILED" and parent.data.metrics["sweep/jobs_failed"] == 1
+
+
+def test_report_reads_a_real_sweep_back_from_mlflow(tmp_path):
+    assert sweep(tmp_path, "multirun", "seed=0,1", "model.hidden_size=8,12,16").returncode == 0
+    jobs, (parent,) = runs_of(tmp_path)
+    result = subprocess.run(
+        [sys.executable, "-m", "mirror.report", "--experiment", "mirror", "--sweep", parent.data.tags["mirror.sweep_id"],
+         "--tracking-uri", f"sqlite:///{tmp_path}/mlruns/mlflow.db", "--artifact-root", str(tmp_path / "art"),
+         "--out", str(tmp_path / "reports"), "--name", "hidden"],
+        cwd=tmp_path, capture_output=True, text=True, timeout=600,
+    )
+    assert result.returncode == 0, result.stderr[-3000:]
+    folder = tmp_path / "reports" / "hidden"
+    summary = pd.read_csv(folder / "summary.csv")
+    fraction = summary[(summary["metric"] == "analysis/centred/fraction_mirror") & (summary["model.hidden_size"] == 12)]
+    expected = [r.data.metrics["analysis/centred/fraction_mirror"] for r in jobs
+                if r.data.params["model.hidden_size"] == "12"]
+    assert fraction["mean"].item() == pytest.approx(sum(expected) / 2) and fraction["n"].item() == 2
+    assert {"metrics_vs_model_hidden_size.png", "across_seeds.png", "r_distributions.png"} <= {
+        p.name for p in folder.iterdir()
+    }
+    assert "MLflow report run" in result.stdout
+    jobs_and_report, _ = runs_of(tmp_path)
+    (report,) = [r for r in jobs_and_report if r.data.tags.get("mirror.role") == "report"]
+    assert report.data.tags["mirror.report_sweep"] == parent.data.tags["mirror.sweep_id"]
