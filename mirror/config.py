@@ -264,8 +264,10 @@ class FaceInteractionDataConfig:
     """Faces per pre-training sequence; one expression per sequence, the trace reset between."""
     test_identities: int = 12
     """Held-out identities that score the vision module's expression selectivity."""
-    max_shift: float = 0.06
-    """Largest shift of a face, as a fraction of the image."""
+    max_shift: float = 0.0
+    """Largest shift of a face, as a fraction of the image. Off by default: with shifts
+    (e.g. 0.06) the vision module's layer 4 carries no expression information (measured
+    with ``python -m mirror.models.vision_probe``; see the README)."""
     scale_range: float = 0.1
     """Face scale is drawn from 1 +- scale_range."""
     pixel_noise: float = 0.05
@@ -282,8 +284,10 @@ class FaceInteractionDataConfig:
         for name in ("counter_mirror_steps", "repair_steps"):
             _check(getattr(self, name) >= 0, name, "must be non-negative", getattr(self, name))
         for name in ("batch_size", "parent_transforms", "pretrain_identities", "pretrain_transforms",
-                     "sequence_length", "test_identities"):
+                     "sequence_length"):
             _check(getattr(self, name) >= 1, name, "must be positive", getattr(self, name))
+        _check(self.test_identities >= 3, "test_identities",
+               "must be at least 3 (the expression read-out is cross-validated over identities)", self.test_identities)
         _check(self.test_trials >= 4, "test_trials", "must be at least 4", self.test_trials)
         _check(0.0 <= self.max_shift < 0.5, "max_shift", "must be in [0, 0.5)", self.max_shift)
         _check(0.0 <= self.scale_range < 1.0, "scale_range", "must be in [0, 1)", self.scale_range)

@@ -60,6 +60,7 @@ def test_command_line_stops_before_training(tmp_path):
         (["model=hebbian_face", "model.vision.sparseness=[0.1]"], "model.vision.sparseness"),
         (["model=hebbian_face", "model.mirror.normalisation=both"], "model.mirror.normalisation"),
         (["model=hebbian_face", "data.lag=5000"], "data.lag"),
+        (["model=hebbian_face", "data.test_identities=2"], "data.test_identities"),
         (["model=hebbian_face", "data=action_sequences"], "data"),
     ],
 )

@@ -8,7 +8,7 @@ from sklearn.decomposition import PCA
 from sklearn.metrics import silhouette_score
 
 from mirror.analysis.alignment import lagged_correlation, peak_lags
-from mirror.analysis.decoding import cross_condition_decoding
+from mirror.analysis.decoding import cross_condition_decoding, grouped_read_out_accuracy, read_out_accuracy
 from mirror.analysis.geometry import action_silhouette, pca_embedding
 from mirror.analysis.metrics import pearson_per_unit
 
@@ -42,6 +42,27 @@ def test_decoding_refuses_impossible_folds():
     with pytest.raises(ValueError, match="n_folds"):
         cross_condition_decoding(np.zeros((3, 2, 2)), np.zeros((3, 2, 2)), np.zeros((3, 2), int),
                                  np.zeros((3, 2), int), n_folds=1, seed=0)
+
+
+def test_grouped_read_out_never_tests_on_a_group_it_was_fitted_on():
+    rng = np.random.default_rng(3)
+    groups = np.repeat(np.arange(6), 10)
+    labels = np.tile([0, 1], 30)
+    # Each group has its own label code: a read-out that learnt one group cannot read another.
+    codes = rng.standard_normal((6, 2, 20))
+    samples = codes[groups, labels] + 0.05 * rng.standard_normal((60, 20))
+    fit = np.arange(60) % 4 < 2  # half of every group, both labels
+    within = read_out_accuracy(samples[fit], labels[fit], samples[~fit], labels[~fit])
+    assert within == 1.0, "the same groups seen in fitting are read perfectly"
+    assert grouped_read_out_accuracy(samples, labels, groups) < 0.8, "unseen groups are not"
+    shared = rng.standard_normal((2, 20))[labels] + 0.05 * rng.standard_normal((60, 20))
+    assert grouped_read_out_accuracy(shared, labels, groups) == 1.0, "a code shared by every group transfers"
+
+
+def test_read_out_copes_with_features_below_float32_resolution():
+    labels = np.tile([0, 1], 20)
+    samples = np.stack([labels + 0.1 * np.arange(40) % 0.3, np.full(40, 1e-40) * (1 + labels)], 1).astype(np.float32)
+    assert read_out_accuracy(samples, labels, samples, labels) == 1.0
 
 
 def test_peak_lag_recovers_a_known_delay():

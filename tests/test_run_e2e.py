@@ -213,6 +213,7 @@ def test_hebbian_model_runs_through_hydra_into_mlflow_and_caches_its_vision(tmp_
     metrics = runs[0].data.metrics
     assert {"hebbian/n_mirror", "hebbian/n_anti_mirror", "hebbian/before/n_mirror",
             "vision/trained/max_single_cell_information", "vision/untrained/max_single_cell_information",
+            "vision/trained/read_out_held_out_identities", "vision/trained/read_out_parent",
             *ANALYSIS_METRICS} - {"analysis/lag/fraction_top_units_peak_at_zero"} <= metrics.keys()
     assert metrics["analysis/n_units"] == 25
     curve = client.get_metric_history(runs[0].info.run_id, "hebbian/curve/n_mirror")

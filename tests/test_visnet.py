@@ -93,3 +93,19 @@ def test_gabor_filters_are_zero_mean_and_unit_norm():
     assert bank.shape[:2] == (16, 1)
     torch.testing.assert_close(bank.flatten(1).norm(dim=1), torch.ones(16))
     assert bank.flatten(1).sum(dim=1).abs().max() < 1e-4
+
+
+@pytest.mark.slow
+def test_the_vision_probe_reads_every_layer_before_and_after_pretraining():
+    from mirror.models.vision_probe import probe
+
+    tiny = {"image_size": 32, "wavelengths": [2.0, 4.0], "sheet_size": 8, "fan_in": [40, 20, 20, 20],
+            "fan_in_radius": [3.0, 3.0, 4.0, 5.0], "sparseness": [0.05, 0.1, 0.12, 0.1], "epochs_per_layer": 1,
+            "pretrain_identities": 4, "test_identities": 6, "parent_transforms": 10, "test_trials": 10}
+    result = probe({**tiny, "seed": 3})
+    for stage in ("untrained", "trained"):
+        accuracies = result[stage]["held_out"] + result[stage]["parent"]
+        assert len(result[stage]["held_out"]) == 5 and all(0.0 <= a <= 1.0 for a in accuracies)
+    # The filtered image itself carries the expression (the faces differ only in mouth and brows).
+    assert result["untrained"]["held_out"][0] >= 0.8 and result["untrained"]["parent"][0] >= 0.9
+    assert result["untrained"]["held_out"][0] == result["trained"]["held_out"][0], "pre-training leaves the input alone"

@@ -1,4 +1,5 @@
-"""Cross-condition decoding: does a read-out of actions learnt in one mode work in the other?"""
+"""Linear read-outs: does a decoder of actions learnt in one mode work in the other, and does
+one of facial expression generalise to unseen identities and transforms?"""
 
 from __future__ import annotations
 
@@ -7,6 +8,7 @@ import warnings
 import numpy as np
 from sklearn.exceptions import ConvergenceWarning
 from sklearn.linear_model import LogisticRegression
+from sklearn.model_selection import GroupKFold
 from sklearn.pipeline import make_pipeline
 from sklearn.preprocessing import StandardScaler
 
@@ -23,6 +25,29 @@ def _fit_decoder(samples: np.ndarray, labels: np.ndarray, seed: int):
 def _held_out_accuracy(decoder, activity: np.ndarray, labels: np.ndarray, held_out: np.ndarray) -> float:
     predicted = decoder.predict(activity[held_out].reshape(-1, activity.shape[-1]))
     return float(np.mean(predicted == labels[held_out].ravel()))
+
+
+def read_out_accuracy(
+    train: np.ndarray, train_labels: np.ndarray, test: np.ndarray, test_labels: np.ndarray, seed: int = 0
+) -> float:
+    """Accuracy on ``test`` of a linear decoder fitted on ``train`` (samples x features).
+
+    In float64: a sigmoid's rates can differ by less than float32 resolves, and
+    standardising such a feature overflows in float32.
+    """
+    decoder = _fit_decoder(train.astype(np.float64), train_labels, seed)
+    return float(np.mean(decoder.predict(test.astype(np.float64)) == test_labels))
+
+
+def grouped_read_out_accuracy(
+    samples: np.ndarray, labels: np.ndarray, groups: np.ndarray, folds: int = 3, seed: int = 0
+) -> float:
+    """Mean held-out accuracy over folds that never split a group, e.g. a face identity:
+    what a read-out generalises to members of groups it has never seen."""
+    splits = GroupKFold(folds).split(samples, labels, groups)
+    return float(np.mean([
+        read_out_accuracy(samples[fit], labels[fit], samples[held], labels[held], seed) for fit, held in splits
+    ]))
 
 
 def cross_condition_decoding(

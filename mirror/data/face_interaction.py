@@ -65,7 +65,7 @@ class FaceInteractionDataModule(pl.LightningDataModule):
         pretrain_transforms: int = 4,
         sequence_length: int = 8,
         test_identities: int = 12,
-        max_shift: float = 0.06,
+        max_shift: float = 0.0,
         scale_range: float = 0.1,
         pixel_noise: float = 0.05,
         seed: int = 42,

@@ -19,9 +19,11 @@ import pytorch_lightning as pl
 import torch
 from torch import Tensor, nn
 
+from mirror.analysis.decoding import grouped_read_out_accuracy, read_out_accuracy
 from mirror.analysis.hebbian_figures import face_sheet, mirror_counts_over_training, rates_before_after
 from mirror.analysis.information import multiple_cell_information, single_cell_information
 from mirror.analysis.selectivity import MirrorClassification, classify_mirror_neurons
+from mirror.data.faces import HAPPY, SAD
 from mirror.models.visnet import CompetitiveSheet, VisNet, hebbian_update, normalise_rows
 from mirror.protocol import MirrorActivity
 from mirror.tracking.lightning_logger import log_artifact_folder
@@ -146,6 +148,14 @@ class HebbianFaceNetwork(pl.LightningModule):
             f"{prefix}/n_cells_above_half_bit": float((information > 0.5).sum()),
         }
         metrics.update({f"{prefix}/multiple_cell_information_top{k}": bits for k, bits in decoded.items()})
+        # Linear read-outs of the expression: across unseen identities, and for the parent's
+        # face across transforms the interaction never showed (what the mirror layer needs).
+        metrics[f"{prefix}/read_out_held_out_identities"] = grouped_read_out_accuracy(rates, expressions, identities)
+        interaction, test = datamodule.parent_faces
+        labels = [np.repeat([HAPPY, SAD], len(faces) // 2) for faces in (interaction, test)]
+        metrics[f"{prefix}/read_out_parent"] = read_out_accuracy(
+            self.vision(interaction).numpy(), labels[0], self.vision(test).numpy(), labels[1]
+        )
         return metrics
 
     def _prepare_vision(self, datamodule: pl.LightningDataModule) -> None:
