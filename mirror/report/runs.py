@@ -15,9 +15,18 @@ from mlflow.tracking import MlflowClient
 _NOT_FACTORS = ("threads", "trainer.enable_progress_bar")
 _NOT_FACTOR_PREFIXES = ("tracking.",)
 
-# The metrics a report leads with, in order, with the labels its tables use. Any other
-# logged metric can be asked for by name.
+# The metrics a report leads with, in order, with the labels its tables use (the Hebbian
+# model's own first, then the shared analysis). Any other logged metric can be asked for by name.
 HEADLINE_METRICS = {
+    "hebbian/n_mirror": "Hebbian mirror neurons",
+    "hebbian/n_anti_mirror": "Hebbian anti-mirror neurons",
+    "hebbian/before/n_mirror": "Hebbian mirror neurons before training",
+    "hebbian/before/n_anti_mirror": "Hebbian anti-mirror neurons before training",
+    "hebbian/n_visual_selective": "visually selective neurons",
+    "hebbian/n_motor_selective": "motor-selective neurons",
+    "vision/trained/read_out_parent": "layer-4 read-out, parent",
+    "vision/trained/read_out_held_out_identities": "layer-4 read-out, held-out identities",
+    "vision/trained/max_single_cell_information": "vision max info (bits)",
     "analysis/centred/fraction_mirror": "fraction mirror (centred r)",
     "analysis/raw/fraction_mirror": "fraction mirror (raw r)",
     "analysis/centred/fraction_abs": "fraction |r| > abs threshold",
@@ -32,9 +41,6 @@ HEADLINE_METRICS = {
     "analysis/cka/value": "CKA",
     "analysis/cka/null_mean": "CKA null",
     "val/observe_accuracy": "observe accuracy (val)",
-    "hebbian/n_mirror": "Hebbian mirror neurons",
-    "hebbian/n_anti_mirror": "Hebbian anti-mirror neurons",
-    "vision/trained/max_single_cell_information": "vision max info (bits)",
 }
 
 
