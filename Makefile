@@ -5,7 +5,7 @@ PY     := $(VENV)/bin/python
 STAMP  := $(VENV)/.installed
 
 .DEFAULT_GOAL := help
-.PHONY: help install run test test-fast bench ui clean sweep-seeds sweep-hidden sweep-noise sweep-lag ablations report paper
+.PHONY: help install run test test-fast bench ui clean sweep-seeds sweep-hidden sweep-noise sweep-lag counter-mirror ablations report paper
 
 help: ## list the targets
 	@grep -hE '^[a-zA-Z_-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  %-12s %s\n", $$1, $$2}'
@@ -51,15 +51,18 @@ sweep-noise: $(STAMP) ## GRU sensory noise 0..0.8, then Hebbian mismatch 0..0.5 
 sweep-lag: $(STAMP) ## Hebbian simulation 3: the parent's lag 0..10 steps x seeds 0-4
 	$(SWEEP) experiment=sweep_lag $(ARGS) -m
 
+counter-mirror: $(STAMP) ## Hebbian: development, counter-mirror training, repair, x seeds 0-4
+	$(SWEEP) experiment=counter_mirror $(ARGS) -m
+
 ablations: $(STAMP) ## the four GRU models, trained and untrained, seeds 0-9 (80 jobs)
 	$(SWEEP) experiment=ablations $(ARGS) -m
 
-REPORTS := ablations sweep_seeds sweep_hidden sweep_noise_gru sweep_noise_hebbian sweep_lag
+REPORTS := ablations sweep_seeds sweep_hidden sweep_noise_gru sweep_noise_hebbian sweep_lag counter_mirror
 
 report: $(STAMP) ## tables and figures from MLflow: make report NAME=<experiment> (default: every sweep's)
 	$(foreach name,$(or $(NAME),$(REPORTS)),$(PY) -m mirror.report --experiment $(name) $(ARGS) &&) true
 
-paper: ablations sweep-seeds sweep-hidden sweep-noise sweep-lag ## every sweep, then every report
+paper: ablations sweep-seeds sweep-hidden sweep-noise sweep-lag counter-mirror ## every sweep, then every report
 	$(MAKE) report
 
 ui: $(STAMP) ## browse every run in the MLflow UI on http://127.0.0.1:5000

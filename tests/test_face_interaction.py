@@ -42,6 +42,13 @@ def test_counter_mirror_then_repair():
     np.testing.assert_array_equal(steps["parent"][~counter], steps["infant"][~counter])
 
 
+def test_development_is_the_same_whatever_follows_it():
+    alone = interaction(n_steps=300, mismatch=0.2)
+    followed = interaction(n_steps=300, mismatch=0.2, counter_mirror_steps=100, repair_steps=50)
+    for key, steps in alone.items():
+        np.testing.assert_array_equal(followed[key][:300], steps, err_msg=key)
+
+
 def test_parent_faces_match_the_expression_shown():
     steps = interaction(n_steps=300)
     np.testing.assert_array_equal(steps["face_index"] // 5, steps["parent"])

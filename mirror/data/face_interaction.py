@@ -26,13 +26,18 @@ from torch.utils.data import DataLoader, TensorDataset
 from mirror.data.faces import HAPPY, SAD, Identity, Transform, draw_face
 
 PHASES = ("development", "counter_mirror", "repair")
-_STREAMS = ("parent", "parent_faces", "pretrain", "vision_test", "interaction")
+# One stream per draw of the interaction, each drawn step by step, so a phase's steps do not
+# depend on how many steps follow it: with counter-mirror training and repair added,
+# development is exactly simulation 1.
+_STREAMS = ("parent", "parent_faces", "pretrain", "vision_test", "infant", "mimicry", "parent_transforms")
 
 
 def infant_expressions(rng: np.random.Generator, n_steps: int, switch_probability: float) -> np.ndarray:
-    """A two-state Markov chain of expressions (0 happy, 1 sad) starting at random."""
+    """A two-state Markov chain of expressions (0 happy, 1 sad) starting at random; a longer
+    chain from the same generator state extends a shorter one."""
+    start = rng.random() < 0.5
     switches = rng.random(n_steps) < switch_probability
-    switches[0] = rng.random() < 0.5
+    switches[0] = start
     return (np.cumsum(switches) % 2).astype(np.int64)
 
 
@@ -139,12 +144,12 @@ class FaceInteractionDataModule(pl.LightningDataModule):
     def interaction(self) -> dict[str, np.ndarray]:
         """Per step: infant and parent expressions, the parent's face index and the phase."""
         hp = self.hparams
-        rng = self._rng("interaction")
         lengths = (hp.n_steps, hp.counter_mirror_steps, hp.repair_steps)
         phase = np.repeat(np.arange(len(PHASES)), lengths)
-        infant = infant_expressions(rng, len(phase), hp.switch_probability)
-        parent = parent_expressions(rng, infant, phase, hp.mismatch, hp.lag)
-        face_index = parent * hp.parent_transforms + rng.integers(0, hp.parent_transforms, len(phase))
+        infant = infant_expressions(self._rng("infant"), len(phase), hp.switch_probability)
+        parent = parent_expressions(self._rng("mimicry"), infant, phase, hp.mismatch, hp.lag)
+        transform = self._rng("parent_transforms").integers(0, hp.parent_transforms, len(phase))
+        face_index = parent * hp.parent_transforms + transform
         return {"infant": infant, "parent": parent, "face_index": face_index, "phase": phase}
 
     def setup(self, stage: str | None = None) -> None:
