@@ -105,6 +105,8 @@ def test_report_writes_tidy_csv_table_figures_and_a_report_run(store, tmp_path):
     text = report.read_text()
     assert f"{np.mean([0.30, 0.32, 0.40]):.3f} ± {(high - low) / 2:.3f}" in text
     assert "paired t-test over seeds" in text and "Benjamini-Hochberg" in text
+    tests = pd.read_csv(folder / "model_tests.csv")
+    assert set(tests["metric"]) == {FRACTION, "analysis/cka/value"} and set(tests["model.hidden_size"]) == {8, 16}
     assert {"across_seeds.png", "r_distributions.png", "model_tests.csv", "report.md"} <= {
         p.name for p in folder.iterdir()
     }

@@ -96,8 +96,11 @@ def build_report(client: MlflowClient, selection: RunSelection, folder: Path, me
     summary.rename(columns=short).assign(metric=summary["metric"].map(short)).to_csv(folder / "summary.csv", index=False)
     comparisons = compare_models(runs, factors, metric_columns, reference)
     trends = trend_tests(runs, factors, metric_columns)
-    comparisons.rename(columns=short).to_csv(folder / "model_tests.csv", index=False)
-    trends.to_csv(folder / "trend_tests.csv", index=False)
+    for table, name in ((comparisons, "model_tests.csv"), (trends, "trend_tests.csv")):
+        readable = table.rename(columns=short)
+        for column in {"metric", "factor"} & set(readable.columns):
+            readable[column] = readable[column].map(short)
+        readable.to_csv(folder / name, index=False)
     drawn = draw_figures(client, runs, factors, metric_columns, folder)
     source = f"MLflow experiment(s) {', '.join(selection.experiments)}" + (
         f", sweep {selection.sweep_id}" if selection.sweep_id else "") + (
