@@ -145,3 +145,27 @@ def test_report_reads_a_real_sweep_back_from_mlflow(tmp_path):
     jobs_and_report, _ = runs_of(tmp_path)
     (report,) = [r for r in jobs_and_report if r.data.tags.get("mirror.role") == "report"]
     assert report.data.tags["mirror.report_sweep"] == parent.data.tags["mirror.sweep_id"]
+
+
+def test_ctrl_c_during_a_sweep_marks_the_job_and_the_sweep_killed(tmp_path):
+    import signal
+    import time
+
+    env = {**os.environ, "HYDRA_FULL_ERROR": "1"}
+    process = subprocess.Popen(
+        [sys.executable, "-m", "mirror.run", "-m", *QUICK, *store_overrides(tmp_path), "seed=0,1",
+         "trainer.max_epochs=400", f"hydra.sweep.dir={tmp_path / 'multirun'}"],
+        cwd=tmp_path, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
+    )
+    sweep_state = tmp_path / "multirun" / ".mirror" / "sweep.json"  # written once the store is ready
+    deadline = time.monotonic() + 300
+    while time.monotonic() < deadline:
+        time.sleep(0.5)
+        if sweep_state.exists() and any(r.info.status == "RUNNING" for r in runs_of(tmp_path)[0]):
+            break
+    process.send_signal(signal.SIGINT)
+    output, _ = process.communicate(timeout=300)
+    assert process.returncode != 0
+    jobs, (parent,) = runs_of(tmp_path)
+    assert [r.info.status for r in jobs] == ["KILLED"], output[-3000:]
+    assert parent.info.status == "KILLED" and parent.data.metrics["sweep/runs_killed"] == 1
