@@ -59,8 +59,8 @@ ablations: $(STAMP) ## the four GRU models, trained and untrained, seeds 0-9 (80
 
 REPORTS := ablations sweep_seeds sweep_hidden sweep_noise_gru sweep_noise_hebbian sweep_lag counter_mirror
 
-report: $(STAMP) ## tables and figures from MLflow: make report NAME=<experiment> (default: every sweep's)
-	$(foreach name,$(or $(NAME),$(REPORTS)),$(PY) -m mirror.report --experiment $(name) $(ARGS) &&) true
+report: $(STAMP) ## tables and figures from MLflow: make report NAME=<experiment> (default: every preset's; a missing one is named and skipped)
+	@status=0; $(foreach name,$(or $(NAME),$(REPORTS)),$(PY) -m mirror.report --experiment $(name) $(ARGS) || status=1;) exit $$status
 
 paper: ablations sweep-seeds sweep-hidden sweep-noise sweep-lag counter-mirror ## every sweep, then every report
 	$(MAKE) report

@@ -7,6 +7,7 @@ before torch, Lightning or MLflow load.
 from __future__ import annotations
 
 import time
+
 import pytorch_lightning as pl
 import torch
 from hydra.utils import instantiate

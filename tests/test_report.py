@@ -137,7 +137,11 @@ def test_metrics_against_a_numeric_sweep_are_drawn_from_three_values_on(store, t
     assert f"report: {out / 'two'}/" in capsys.readouterr().out
 
 
-def test_an_unknown_experiment_is_a_clear_error(store):
-    _, client = store
+def test_an_unknown_experiment_is_a_clear_error(store, tmp_path):
+    uri, client = store
     with pytest.raises(ValueError, match="no MLflow experiment named 'nope'"):
         load_runs(client, RunSelection(["nope"]))
+    with pytest.raises(SystemExit, match="^mirror.report: no MLflow experiment named 'nope'"):
+        main(["--experiment", "nope", "--tracking-uri", uri, "--out", str(tmp_path)])
+    with pytest.raises(SystemExit, match="no run logged analysis/no/such"):
+        main(["--experiment", "toy", "--tracking-uri", uri, "--out", str(tmp_path), "--metric", "analysis/no/such"])

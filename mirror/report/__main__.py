@@ -133,7 +133,10 @@ def main(argv: list[str] | None = None) -> None:
     selection = RunSelection(args.experiment, args.sweep, args.filter)
     uri = resolve_uri(args.tracking_uri)
     name = args.name or (args.sweep if args.sweep else "+".join(args.experiment))
-    report = build_report(MlflowClient(tracking_uri=uri), selection, args.out / name, args.metrics, args.reference)
+    try:
+        report = build_report(MlflowClient(tracking_uri=uri), selection, args.out / name, args.metrics, args.reference)
+    except ValueError as error:  # no such experiment, no matching runs, an unknown metric
+        raise SystemExit(f"mirror.report: {error}") from None
     print(report.read_text())
     print(f"\nreport: {report.parent}/")
     if not args.no_mlflow_run:
