@@ -145,3 +145,10 @@ def test_an_unknown_experiment_is_a_clear_error(store, tmp_path):
         main(["--experiment", "nope", "--tracking-uri", uri, "--out", str(tmp_path)])
     with pytest.raises(SystemExit, match="no run logged analysis/no/such"):
         main(["--experiment", "toy", "--tracking-uri", uri, "--out", str(tmp_path), "--metric", "analysis/no/such"])
+
+
+def test_markdown_cells_keep_their_bars():
+    from mirror.report.tables import markdown_table
+
+    table = markdown_table(pd.DataFrame({"metric": ["matched |r|"], "value": [0.5]}))
+    assert table.splitlines()[2] == "| matched \\|r\\| | 0.5 |"

@@ -35,9 +35,10 @@ def _cell(row: pd.Series) -> str:
 def markdown_table(frame: pd.DataFrame, float_format: str = ".3g") -> str:
     """A GitHub Markdown table (no extra dependency)."""
     def text(value: object) -> str:
-        return format(value, float_format) if isinstance(value, float) else str(value)
+        shown = format(value, float_format) if isinstance(value, float) else str(value)
+        return shown.replace("|", "\\|")  # a bar inside a cell (|r|) would end the cell
 
-    header = "| " + " | ".join(map(str, frame.columns)) + " |"
+    header = "| " + " | ".join(text(c) for c in frame.columns) + " |"
     rule = "|" + "|".join("---" for _ in frame.columns) + "|"
     body = ["| " + " | ".join(text(v) for v in row) + " |" for row in frame.itertuples(index=False)]
     return "\n".join([header, rule, *body])
