@@ -11,6 +11,7 @@ import hashlib
 import json
 import os
 import time
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -39,6 +40,20 @@ CONDITIONS = ("visual_happy", "visual_sad", "motor_happy", "motor_sad")
 def _unit_rows(inputs: Tensor) -> Tensor:
     """Each input vector scaled to unit length (a zero vector stays zero)."""
     return inputs / inputs.norm(dim=-1, keepdim=True).clamp_min(1e-12)
+
+
+def expression_read_outs(rates_of: Callable[[Tensor], np.ndarray], datamodule: pl.LightningDataModule
+                         ) -> tuple[float, float]:
+    """Linear read-outs of happy vs sad from ``rates_of(faces)``: across identities never
+    fitted on, and for the parent's face across transforms the interaction never showed
+    (what the mirror layer needs)."""
+    faces, expressions, identities = datamodule.vision_test_set
+    interaction, test = datamodule.parent_faces
+    labels = [np.repeat([HAPPY, SAD], len(bank) // 2) for bank in (interaction, test)]
+    return (
+        grouped_read_out_accuracy(rates_of(faces), expressions, identities),
+        read_out_accuracy(rates_of(interaction), labels[0], rates_of(test), labels[1]),
+    )
 
 
 class MirrorLayer(nn.Module):
@@ -148,15 +163,16 @@ class HebbianFaceNetwork(pl.LightningModule):
             f"{prefix}/n_cells_above_half_bit": float((information > 0.5).sum()),
         }
         metrics.update({f"{prefix}/multiple_cell_information_top{k}": bits for k, bits in decoded.items()})
-        # Linear read-outs of the expression: across unseen identities, and for the parent's
-        # face across transforms the interaction never showed (what the mirror layer needs).
-        metrics[f"{prefix}/read_out_held_out_identities"] = grouped_read_out_accuracy(rates, expressions, identities)
-        interaction, test = datamodule.parent_faces
-        labels = [np.repeat([HAPPY, SAD], len(faces) // 2) for faces in (interaction, test)]
-        metrics[f"{prefix}/read_out_parent"] = read_out_accuracy(
-            self.vision(interaction).numpy(), labels[0], self.vision(test).numpy(), labels[1]
-        )
+        held_out, parent = expression_read_outs(lambda images: self.vision(images).numpy(), datamodule)
+        metrics[f"{prefix}/read_out_held_out_identities"] = held_out
+        metrics[f"{prefix}/read_out_parent"] = parent
         return metrics
+
+    def pretrain_vision(self, datamodule: pl.LightningDataModule) -> None:
+        """Train VisNet bottom-up on the pre-training faces, with the model's own random stream."""
+        settings = self.hparams.vision
+        self.vision.pretrain(datamodule.pretraining_sequences, settings["epochs_per_layer"],
+                             settings["batch_sequences"], self._rngs["pretraining"])
 
     def _prepare_vision(self, datamodule: pl.LightningDataModule) -> None:
         """Pre-train VisNet (or load it from the cache) and measure it before and after."""
@@ -166,10 +182,8 @@ class HebbianFaceNetwork(pl.LightningModule):
             self.vision.load_state_dict(torch.load(cache))
             self.vision_metrics["vision/loaded_from_cache"] = 1.0
         else:
-            settings = self.hparams.vision
             started = time.perf_counter()
-            self.vision.pretrain(datamodule.pretraining_sequences, settings["epochs_per_layer"],
-                                 settings["batch_sequences"], self._rngs["pretraining"])
+            self.pretrain_vision(datamodule)
             self.vision_metrics["time/vision_pretrain_s"] = time.perf_counter() - started
             cache.parent.mkdir(parents=True, exist_ok=True)
             partial = cache.with_suffix(f".{os.getpid()}.tmp")

@@ -11,62 +11,60 @@ from __future__ import annotations
 
 import argparse
 import json
-import time
 import multiprocessing
+import time
 from concurrent.futures import ProcessPoolExecutor, as_completed
 from dataclasses import asdict
 
 import numpy as np
 import torch
 import torch.nn.functional as F
-from mirror.analysis.decoding import grouped_read_out_accuracy, read_out_accuracy
+
 from mirror.analysis.information import single_cell_information
-from mirror.config import FaceInteractionDataConfig, VisionConfig
+from mirror.config import FaceInteractionDataConfig, MirrorLayerConfig, VisionConfig
 from mirror.data.face_interaction import FaceInteractionDataModule
+from mirror.models.hebbian_face import HebbianFaceNetwork, expression_read_outs
 from mirror.models.visnet import VisNet
 
-_TRAINING_KEYS = ("epochs_per_layer", "batch_sequences", "cache_dir")
-_DATA_KEYS = set(FaceInteractionDataConfig.__dataclass_fields__) - {"_target_"}
+_DATA_KEYS = set(FaceInteractionDataConfig.__dataclass_fields__) - {"_target_", "seed"}
 
 
 def _features(vision: VisNet, images: torch.Tensor, depth: int) -> np.ndarray:
     if depth == 0:  # the Gabor input, pooled 4 x 4 to keep the read-out small
         channels = vision.input_rates(images).view(len(images), -1, images.shape[-1], images.shape[-1])
         return F.avg_pool2d(channels, 4).flatten(1).numpy()
-    return torch.cat([vision(part, depth=depth) for part in images.split(64)]).numpy()
+    return vision.rates_in_chunks(images, depth).numpy()
 
 
 def probe(settings: dict) -> dict:
     """Pre-train one configuration and measure every layer; ``settings`` overrides vision and data fields."""
     torch.set_num_threads(1)
     seed = settings.get("seed", 100)
-    data_fields = {k: v for k, v in settings.items() if k in _DATA_KEYS}
-    vision_fields = {**asdict(VisionConfig()), **{k: v for k, v in settings.items() if k in VisionConfig.__dataclass_fields__}}
-    data = FaceInteractionDataModule(**{**data_fields, "seed": seed})
-    streams = [np.random.default_rng(s) for s in np.random.SeedSequence(seed).spawn(3)]
-    architecture = {k: v for k, v in vision_fields.items() if k not in _TRAINING_KEYS}
-    vision = VisNet(data.hparams.image_size, streams[0], **architecture)
-    faces, expressions, identities = data.vision_test_set
-    interaction, test = data.parent_faces
-    half = len(interaction) // 2
-    parent_labels = np.repeat([0, 1], half)
-    test_labels = np.repeat([0, 1], len(test) // 2)
+    data = FaceInteractionDataModule(**{k: v for k, v in settings.items() if k in _DATA_KEYS}, seed=seed)
+    vision_fields = {k: v for k, v in settings.items() if k in VisionConfig.__dataclass_fields__}
+    # The model itself, so wiring and pre-training draw exactly what a run with this seed draws.
+    model = HebbianFaceNetwork(data.hparams.image_size, seed, vision={**asdict(VisionConfig()), **vision_fields},
+                               mirror=asdict(MirrorLayerConfig()))
+    vision = model.vision
+    faces, expressions, _ = data.vision_test_set
     result = {"settings": settings}
-    started = time.perf_counter()
     for stage in ("untrained", "trained"):
         if stage == "trained":
-            vision.pretrain(data.pretraining_sequences, vision_fields["epochs_per_layer"],
-                            vision_fields["batch_sequences"], streams[1])
+            started = time.perf_counter()
+            model.pretrain_vision(data)
             result["pretrain_s"] = round(time.perf_counter() - started, 1)
-        held_out, parent = [], []
-        for depth in range(len(vision.layers) + 1):
-            held_out.append(round(grouped_read_out_accuracy(_features(vision, faces, depth), expressions, identities), 2))
-            parent.append(round(read_out_accuracy(_features(vision, interaction, depth), parent_labels,
-                                                  _features(vision, test, depth), test_labels), 2))
+        read_outs = [
+            expression_read_outs(lambda images, d=depth: _features(vision, images, d), data)
+            for depth in range(len(vision.layers) + 1)
+        ]
         top = _features(vision, faces, len(vision.layers))
         information = single_cell_information(top, expressions)
-        result[stage] = {"held_out": held_out, "parent": parent, "cells_above_half_bit": int((information > 0.5).sum()),
-                         "distinct_top_winners": int(len(np.unique(top.argmax(1))))}
+        result[stage] = {
+            "held_out": [round(held_out, 2) for held_out, _ in read_outs],
+            "parent": [round(parent, 2) for _, parent in read_outs],
+            "cells_above_half_bit": int((information > 0.5).sum()),
+            "distinct_top_winners": int(len(np.unique(top.argmax(1)))),
+        }
     return result
 
 

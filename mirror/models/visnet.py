@@ -211,7 +211,7 @@ class VisNet(nn.Module):
         for depth, layer in enumerate(self.layers):
             # The layers below are frozen now, so their rates are computed once per layer, not per
             # batch and epoch. Layer 1's input (Gabor responses) is too large to hold for every image.
-            frozen = None if depth == 0 else self._rates_in_chunks(images, depth)
+            frozen = None if depth == 0 else self.rates_in_chunks(images, depth)
             for _ in range(epochs):
                 for batch in np.array_split(rng.permutation(n_sequences), max(1, n_sequences // batch_sequences)):
                     frames = torch.from_numpy((batch[:, None] * length + np.arange(length)).ravel())
@@ -220,6 +220,6 @@ class VisNet(nn.Module):
                     traced = trace(rates.view(len(batch), length, -1), self.trace_eta).flatten(0, 1)
                     hebbian_update(layer.weights, traced, presynaptic, layer.learning_rate)
 
-    def _rates_in_chunks(self, images: Tensor, depth: int, chunk: int = 64) -> Tensor:
+    def rates_in_chunks(self, images: Tensor, depth: int, chunk: int = 64) -> Tensor:
         """Layer ``depth``'s rates for many images, a chunk at a time to bound the gather's memory."""
         return torch.cat([self(part, depth=depth) for part in images.split(chunk)])
