@@ -390,6 +390,16 @@ class TrackingConfig:
         _check(bool(self.experiment), "experiment", "must not be empty", self.experiment)
 
 
+EXECUTION_FIELDS = ("tracking", "threads", "trainer.enable_progress_bar")
+"""Config fields that say where and how a job runs, not what it computes: they are left
+out of a job's identity (resumed sweeps), its run name and a report's conditions."""
+
+
+def is_execution_field(name: str) -> bool:
+    """True for a dotted field name in (or under) :data:`EXECUTION_FIELDS`."""
+    return any(name == field_ or name.startswith(f"{field_}.") for field_ in EXECUTION_FIELDS)
+
+
 # Config group -> {schema name: schema}. A YAML file in conf/<group>/ names its schema in
 # its defaults list as ``- /schema/<group>@_here_: <name>``; keeping schemas in their own
 # group keeps them out of the options a user can select.
@@ -437,6 +447,7 @@ __all__ = [
     "HebbianModelConfig",
     "TrackingConfig",
     "TrainerConfig",
+    "is_execution_field",
     "register_schemas",
     "validate",
 ]

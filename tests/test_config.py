@@ -68,3 +68,14 @@ def test_hebbian_errors_name_their_nested_field(tmp_path, overrides, field):
     cfg = compose_job(overrides, tmp_path / "job")
     with pytest.raises(ConfigError, match=rf"^{field} "):
         validate(cfg)
+
+
+@pytest.mark.parametrize(
+    ("name", "expected"),
+    [("tracking", True), ("tracking.uri", True), ("threads", True), ("trainer.enable_progress_bar", True),
+     ("trainer.max_epochs", False), ("tracking_extra", False), ("model.hidden_size", False)],
+)
+def test_execution_fields_are_told_from_fields_that_change_results(name, expected):
+    from mirror.config import is_execution_field
+
+    assert is_execution_field(name) is expected

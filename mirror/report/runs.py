@@ -11,9 +11,8 @@ import pandas as pd
 from mlflow.exceptions import MlflowException
 from mlflow.tracking import MlflowClient
 
-# Params that never define a condition: they say where or how a run was executed.
-_NOT_FACTORS = ("threads", "trainer.enable_progress_bar")
-_NOT_FACTOR_PREFIXES = ("tracking.",)
+from mirror.config import is_execution_field
+
 
 # The metrics a report leads with, in order, with the labels its tables use (the Hebbian
 # model's own first, then the shared analysis). Any other logged metric can be asked for by name.
@@ -117,7 +116,7 @@ def swept_factors(runs: pd.DataFrame) -> list[str]:
     seeds = runs["seed"].astype(str)
     for column in (c for c in runs.columns if c.startswith("params.")):
         name = column.removeprefix("params.")
-        if name in _NOT_FACTORS or name.startswith(_NOT_FACTOR_PREFIXES):
+        if is_execution_field(name):
             continue
         values = runs[column].astype(str)
         if (values == seeds).all():

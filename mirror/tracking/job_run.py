@@ -12,15 +12,14 @@ from typing import Any
 
 from omegaconf import DictConfig, OmegaConf
 
+from mirror.config import is_execution_field
 from mirror.tracking.lightning_logger import JobRunLogger
 from mirror.tracking.resume import CONFIG_HASH_TAG, config_hash
 from mirror.tracking.store import prepare_experiment, resolve_uri
 from mirror.tracking.sweep import Sweep
 
-# Overrides that add nothing to a run's name: in every name already, a preset, or where
-# and how the run is recorded.
-_NAME_KEYS_SKIPPED = ("model", "seed", "experiment", "threads", "trainer.enable_progress_bar")
-_NAME_PREFIXES_SKIPPED = ("hydra", "tracking.")
+# Overrides that add nothing to a run's name: in every name already, or a preset.
+_NAME_KEYS_SKIPPED = ("model", "seed", "experiment")
 
 
 @dataclass(frozen=True)
@@ -72,7 +71,8 @@ def run_name(cfg: DictConfig, job: JobContext) -> str:
         for key, _, value in (o.partition("=") for o in job.overrides)
         if (job.sweep is None or key in job.sweep.swept)
         and key.lstrip("+~") not in _NAME_KEYS_SKIPPED
-        and not key.startswith(_NAME_PREFIXES_SKIPPED)
+        and not key.startswith("hydra")
+        and not is_execution_field(key.lstrip("+~"))
     ]
     return "-".join([f"{job.model_name}-seed{cfg.seed}", *extra])
 

@@ -8,12 +8,11 @@ from typing import TYPE_CHECKING
 
 from omegaconf import DictConfig, OmegaConf
 
+from mirror.config import EXECUTION_FIELDS
+
 if TYPE_CHECKING:
     from mlflow.entities import Run
     from mlflow.tracking import MlflowClient
-
-# Fields that say where and how a job runs, not what it computes.
-_NOT_RESULTS = ("tracking", "threads", "trainer.enable_progress_bar")
 
 CONFIG_HASH_TAG = "mirror.config_hash"
 
@@ -21,7 +20,7 @@ CONFIG_HASH_TAG = "mirror.config_hash"
 def config_hash(cfg: DictConfig) -> str:
     """A digest of everything in the resolved config that can change a result."""
     tree = OmegaConf.to_container(cfg, resolve=True)
-    for dotted in _NOT_RESULTS:
+    for dotted in EXECUTION_FIELDS:
         *parents, leaf = dotted.split(".")
         node = tree
         for key in parents:
