@@ -17,7 +17,7 @@ import pytorch_lightning as pl
 import torch
 
 from mirror.analysis.summary import analyse
-from mirror.config import AnalysisConfig
+from mirror.config import ActionSequenceDataConfig, AnalysisConfig, GRUModelConfig, constructor_arguments
 from mirror.data.action_sequences import ActionSequenceDataModule
 from mirror.models.gru_variants import SharedCoreGRU
 
@@ -25,9 +25,10 @@ from mirror.models.gru_variants import SharedCoreGRU
 def fresh_setup(seed: int) -> tuple[SharedCoreGRU, ActionSequenceDataModule]:
     pl.seed_everything(seed, verbose=False)
     torch.use_deterministic_algorithms(True)
-    datamodule = ActionSequenceDataModule(seed=seed)
+    datamodule = ActionSequenceDataModule(**constructor_arguments(ActionSequenceDataConfig(seed=seed)))
     datamodule.setup()
-    return SharedCoreGRU(n_actions=4, sensory_dim=16), datamodule
+    model = SharedCoreGRU(**datamodule.model_kwargs(), **constructor_arguments(GRUModelConfig()))
+    return model, datamodule
 
 
 def lightning_fit(epochs: int, seed: int) -> float:

@@ -33,6 +33,15 @@ def _validate_part(name: str, part: Any) -> None:
         raise ConfigError(f"{name}.{error}") from None
 
 
+def constructor_arguments(config: Any) -> dict[str, Any]:
+    """A schema instance as the keyword arguments of the class its ``_target_`` names.
+
+    Constructors take every argument without a default, so the schema stays the one home
+    of each default; code that builds a module by hand (tests, diagnostics) goes through this.
+    """
+    return {name: getattr(config, name) for name in config.__dataclass_fields__ if name != "_target_"}
+
+
 # --------------------------------------------------------------------------- data
 
 
@@ -95,7 +104,7 @@ class ActionSequenceDataConfig:
 class GRUModelConfig:
     """A predictive GRU of SCIENCE.md section 2; variants differ in cores and losses."""
 
-    _target_: str = "mirror.models.shared_gru.SharedCoreGRU"
+    _target_: str = "mirror.models.gru_variants.SharedCoreGRU"
     hidden_size: int = 96
     """H, units in each recurrent core (the units the analysis scores)."""
     forward_weight: float = 1.0
@@ -208,14 +217,6 @@ class HebbianModelConfig:
     """Size of each expression's pool in the binary motor pattern."""
     motor_flip_probability: float = 0.05
     """Each motor unit's bit flips with this probability on every presentation."""
-    selectivity_alpha: float = 0.05
-    """FDR (BH) level of the per-neuron permutation test of expression selectivity."""
-    min_rate_difference: float = 0.05
-    """...and the smallest happy-sad difference of mean rate (rates lie in [0, 1]) that counts."""
-    selectivity_permutations: int = 1000
-    """Label shuffles in each selectivity test."""
-    eval_every: int = 100
-    """Interaction steps between mirror/anti-mirror counts logged during training."""
 
     def validate(self) -> None:
         _validate_part("vision", self.vision)
@@ -224,11 +225,6 @@ class HebbianModelConfig:
                self.motor_units_per_expression)
         _check(0.0 <= self.motor_flip_probability < 0.5, "motor_flip_probability", "must be in [0, 0.5)",
                self.motor_flip_probability)
-        _check(0.0 < self.selectivity_alpha < 1.0, "selectivity_alpha", "must be in (0, 1)", self.selectivity_alpha)
-        _check(self.min_rate_difference >= 0.0, "min_rate_difference", "must be non-negative", self.min_rate_difference)
-        _check(self.selectivity_permutations >= 1, "selectivity_permutations", "must be positive",
-               self.selectivity_permutations)
-        _check(self.eval_every >= 1, "eval_every", "must be positive", self.eval_every)
 
 
 @dataclass
@@ -267,7 +263,7 @@ class FaceInteractionDataConfig:
     max_shift: float = 0.0
     """Largest shift of a face, as a fraction of the image. Off by default: with shifts
     (e.g. 0.06) the vision module's layer 4 carries no expression information (measured
-    with ``python -m mirror.models.vision_probe``; see the README)."""
+    with ``python -m mirror.diagnostics.vision_probe``; see the README)."""
     scale_range: float = 0.1
     """Face scale is drawn from 1 +- scale_range."""
     pixel_noise: float = 0.05
@@ -370,6 +366,28 @@ class AnalysisConfig:
 
 
 @dataclass
+class HebbianAnalysisConfig(AnalysisConfig):
+    """The shared analysis plus the Hebbian model's own tests of its mirror layer (HEBBIAN.md)."""
+
+    selectivity_alpha: float = 0.05
+    """FDR (BH) level of the per-neuron permutation test of expression selectivity."""
+    min_rate_difference: float = 0.05
+    """...and the smallest happy-sad difference of mean rate (rates lie in [0, 1]) that counts."""
+    selectivity_permutations: int = 1000
+    """Label shuffles in each selectivity test."""
+    eval_every: int = 100
+    """Interaction steps between mirror/anti-mirror counts logged during training."""
+
+    def validate(self) -> None:
+        super().validate()
+        _check(0.0 < self.selectivity_alpha < 1.0, "selectivity_alpha", "must be in (0, 1)", self.selectivity_alpha)
+        _check(self.min_rate_difference >= 0.0, "min_rate_difference", "must be non-negative", self.min_rate_difference)
+        _check(self.selectivity_permutations >= 1, "selectivity_permutations", "must be positive",
+               self.selectivity_permutations)
+        _check(self.eval_every >= 1, "eval_every", "must be positive", self.eval_every)
+
+
+@dataclass
 class TrackingConfig:
     """Where runs are recorded. The default is an embedded store under ``mlruns/``."""
 
@@ -392,12 +410,24 @@ class TrackingConfig:
 
 EXECUTION_FIELDS = ("tracking", "threads", "trainer.enable_progress_bar")
 """Config fields that say where and how a job runs, not what it computes: they are left
-out of a job's identity (resumed sweeps), its run name and a report's conditions."""
+out of a job's identity (resumed sweeps), its run name, its sweep folder's name and a
+report's conditions. A group's name covers every field of the group."""
 
 
 def is_execution_field(name: str) -> bool:
     """True for a dotted field name in (or under) :data:`EXECUTION_FIELDS`."""
     return any(name == field_ or name.startswith(f"{field_}.") for field_ in EXECUTION_FIELDS)
+
+
+def execution_override_keys() -> list[str]:
+    """Every leaf field of :data:`EXECUTION_FIELDS`, as the override keys Hydra leaves out of a
+    job's folder name (``hydra.job.config.override_dirname.exclude_keys`` reads this)."""
+    keys = []
+    for name in EXECUTION_FIELDS:
+        schemas = GROUP_SCHEMAS.get(name, {})
+        leaves = {leaf for schema in schemas.values() for leaf in schema.__dataclass_fields__}
+        keys.extend(sorted(f"{name}.{leaf}" for leaf in leaves) if leaves else [name])
+    return keys
 
 
 # Config group -> {schema name: schema}. A YAML file in conf/<group>/ names its schema in
@@ -407,13 +437,15 @@ GROUP_SCHEMAS: dict[str, dict[str, type]] = {
     "data": {"action_sequences": ActionSequenceDataConfig, "face_interaction": FaceInteractionDataConfig},
     "model": {"gru": GRUModelConfig, "hebbian": HebbianModelConfig},
     "trainer": {"trainer": TrainerConfig},
-    "analysis": {"analysis": AnalysisConfig},
+    "analysis": {"analysis": AnalysisConfig, "hebbian": HebbianAnalysisConfig},
     "tracking": {"tracking": TrackingConfig},
 }
 
 
 def register_schemas() -> None:
-    """Make every schema available to the ``defaults`` lists of ``conf/``."""
+    """Make every schema available to the ``defaults`` lists of ``conf/``, and the list of
+    execution-only fields to ``conf/config.yaml`` (``${mirror_execution_keys:}``)."""
+    OmegaConf.register_new_resolver("mirror_execution_keys", execution_override_keys, replace=True)
     store = ConfigStore.instance()
     for group, schemas in GROUP_SCHEMAS.items():
         for name, schema in schemas.items():
@@ -430,11 +462,18 @@ def validate(cfg: DictConfig) -> None:
         if not is_dataclass(node):
             raise ConfigError(f"{group} has no schema; its YAML must list one in its defaults")
         _validate_part(group, node)
+    hebbian = isinstance(nodes["model"], HebbianModelConfig)
     _check(
-        isinstance(nodes["model"], HebbianModelConfig) == isinstance(nodes["data"], FaceInteractionDataConfig),
+        hebbian == isinstance(nodes["data"], FaceInteractionDataConfig),
         "data",
         "must be face_interaction for model=hebbian_face and action_sequences for the GRUs",
         cfg.data._target_,
+    )
+    _check(
+        hebbian == isinstance(nodes["analysis"], HebbianAnalysisConfig),
+        "analysis",
+        "must be hebbian for model=hebbian_face and default for the GRUs",
+        type(nodes["analysis"]).__name__,
     )
 
 
@@ -444,9 +483,14 @@ __all__ = [
     "ConfigError",
     "FaceInteractionDataConfig",
     "GRUModelConfig",
+    "HebbianAnalysisConfig",
     "HebbianModelConfig",
+    "MirrorLayerConfig",
     "TrackingConfig",
     "TrainerConfig",
+    "VisionConfig",
+    "constructor_arguments",
+    "execution_override_keys",
     "is_execution_field",
     "register_schemas",
     "validate",

@@ -7,6 +7,7 @@ before torch, Lightning or MLflow load.
 from __future__ import annotations
 
 import time
+from typing import TYPE_CHECKING
 
 import pytorch_lightning as pl
 import torch
@@ -14,8 +15,15 @@ from hydra.utils import instantiate
 from omegaconf import DictConfig, OmegaConf
 
 from mirror.analysis.callback import MirrorAnalysisCallback
+from mirror.analysis.hebbian_callback import HebbianAnalysisCallback
+from mirror.config import AnalysisConfig, HebbianAnalysisConfig
+from mirror.job_context import JobContext
 from mirror.outcome import ExperimentOutcome
-from mirror.tracking.job_run import JobContext, job_run
+from mirror.tracking.job_run import job_run
+from mirror.vocabulary import TIME
+
+if TYPE_CHECKING:
+    from mlflow.tracking import MlflowClient
 
 
 def reset_process_state(seed: int, threads: int) -> None:
@@ -29,20 +37,33 @@ def reset_process_state(seed: int, threads: int) -> None:
     torch.set_num_threads(threads)
 
 
-def run_experiment(cfg: DictConfig, job: JobContext, started: float, threads: int) -> ExperimentOutcome:
-    """Train and analyse one validated config; ``started`` is the process's perf_counter at launch."""
+def analysis_callbacks(settings: AnalysisConfig, job: JobContext, seed: int) -> list[pl.Callback]:
+    """The shared analysis first, then the model family's own measurements (their order is
+    part of the result: both draw from the model's noise)."""
+    callbacks: list[pl.Callback] = [
+        MirrorAnalysisCallback(settings, job.output_dir, title=f"{job.model_name}, seed {seed}")
+    ]
+    if isinstance(settings, HebbianAnalysisConfig):
+        callbacks.append(HebbianAnalysisCallback(settings, job.output_dir))
+    return callbacks
+
+
+def run_experiment(cfg: DictConfig, job: JobContext, client: MlflowClient, experiment_id: str, started: float,
+                   threads: int) -> ExperimentOutcome:
+    """Train and analyse one validated config into the job's open store; ``started`` is the
+    process's perf_counter at launch."""
     reset_process_state(cfg.seed, threads)
     datamodule = instantiate(cfg.data)
-    model = instantiate(cfg.model, _convert_="all", **datamodule.model_kwargs())
-    with job_run(cfg, job) as logger:
+    # "object": typed nodes (VisionConfig, MirrorLayerConfig) reach the model as dataclasses.
+    model = instantiate(cfg.model, _convert_="object", **datamodule.model_kwargs())
+    with job_run(cfg, job, client, experiment_id) as logger:
         logger.experiment.set_tag(logger.run_id, "mirror.torch_threads", str(threads))
-        analysis = MirrorAnalysisCallback(
-            OmegaConf.to_object(cfg.analysis), job.output_dir, title=f"{job.model_name}, seed {cfg.seed}"
-        )
+        callbacks = analysis_callbacks(OmegaConf.to_object(cfg.analysis), job, cfg.seed)
+        analysis = callbacks[0]
         trainer = pl.Trainer(
             **OmegaConf.to_container(cfg.trainer),
             logger=logger,
-            callbacks=[analysis],
+            callbacks=callbacks,
             default_root_dir=job.output_dir,
             enable_checkpointing=False,
             enable_model_summary=False,
@@ -58,7 +79,7 @@ def run_experiment(cfg: DictConfig, job: JobContext, started: float, threads: in
             "train_s": fit_seconds - analysis.seconds,
             "analysis_s": analysis.seconds,
         }
-        logger.log_metrics({f"time/{name}": value for name, value in seconds.items()})
+        logger.log_metrics({f"{TIME}/{name}": value for name, value in seconds.items()})
     return ExperimentOutcome(
         run_id=logger.run_id, metrics=analysis.result.metrics, seconds=seconds, headline=cfg.analysis.headline
     )

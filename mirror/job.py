@@ -14,15 +14,17 @@ import time
 _PROCESS_STARTED: float | None = time.perf_counter()
 
 import os  # noqa: E402
-from typing import TYPE_CHECKING  # noqa: E402
+from pathlib import Path  # noqa: E402
 
 from hydra.core.hydra_config import HydraConfig  # noqa: E402
 from omegaconf import DictConfig  # noqa: E402
 
 from mirror.config import validate  # noqa: E402
-
-if TYPE_CHECKING:
-    from mirror.outcome import ExperimentOutcome
+from mirror.job_context import JobContext  # noqa: E402
+from mirror.outcome import ExperimentOutcome  # noqa: E402
+from mirror.tracking.resume import config_hash, finished_run  # noqa: E402
+from mirror.tracking.store import prepare_experiment  # noqa: E402
+from mirror.tracking.sweep import Sweep  # noqa: E402
 
 
 def threads_per_job(threads: int, launcher: DictConfig) -> int:
@@ -49,13 +51,6 @@ def run_job(cfg: DictConfig) -> ExperimentOutcome:
     global _PROCESS_STARTED
     started, _PROCESS_STARTED = _PROCESS_STARTED or time.perf_counter(), None
     validate(cfg)
-    from pathlib import Path
-
-    from mirror.outcome import ExperimentOutcome
-    from mirror.tracking.job_run import JobContext
-    from mirror.tracking.resume import previous_run
-    from mirror.tracking.sweep import Sweep
-
     hydra_cfg = HydraConfig.get()
     job = JobContext(
         model_name=hydra_cfg.runtime.choices["model"],
@@ -63,14 +58,18 @@ def run_job(cfg: DictConfig) -> ExperimentOutcome:
         overrides=list(hydra_cfg.overrides.task),
         sweep=Sweep.of_job(hydra_cfg),
     )
-    previous = previous_run(cfg) if job.sweep is not None and cfg.tracking.resume else None
+    client, experiment_id = prepare_experiment(cfg.tracking.uri, cfg.tracking.experiment, cfg.tracking.artifact_root)
+    resuming = job.sweep is not None and cfg.tracking.resume
+    previous = finished_run(client, experiment_id, config_hash(cfg)) if resuming else None
     if previous is not None:
         job.sweep.mark_done(hydra_cfg.job.num, "SKIPPED")
         outcome = ExperimentOutcome.recorded(previous, cfg.analysis.headline)
     else:
-        from mirror.experiment import run_experiment
+        from mirror.experiment import (
+            run_experiment,  # the boundary: torch and Lightning load here
+        )
 
-        outcome = run_experiment(cfg, job, started=started, threads=threads_per_job(cfg.threads, hydra_cfg.launcher))
+        outcome = run_experiment(cfg, job, client, experiment_id, started=started,
+                                 threads=threads_per_job(cfg.threads, hydra_cfg.launcher))
     print(outcome.describe(job, cfg))
     return outcome
-

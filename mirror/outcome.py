@@ -7,10 +7,18 @@ from typing import TYPE_CHECKING
 
 from omegaconf import DictConfig
 
+from mirror.job_context import JobContext
+from mirror.vocabulary import (
+    FRACTION_MIRROR,
+    MAX_R,
+    N_UNITS,
+    SIGNIFICANT_ANTI_MIRROR,
+    SIGNIFICANT_MIRROR,
+    r_metric,
+)
+
 if TYPE_CHECKING:
     from mlflow.entities import Run
-
-    from mirror.tracking.job_run import JobContext
 
 
 @dataclass(frozen=True)
@@ -32,7 +40,7 @@ class ExperimentOutcome:
 
     @property
     def headline_fraction(self) -> float:
-        return self.metrics[f"analysis/{self.headline}/fraction_mirror"]
+        return self.metrics[r_metric(self.headline, FRACTION_MIRROR)]
 
     def describe(self, job: JobContext, cfg: DictConfig) -> str:
         """A few lines that say what came out and where to find it."""
@@ -47,10 +55,10 @@ class ExperimentOutcome:
         return (
             f"\n{job.model_name} seed {cfg.seed}: fraction of units with {self.headline} r > "
             f"{cfg.analysis.mirror_threshold}: {self.headline_fraction:.3f}, "
-            f"max r {self.metrics[f'analysis/{self.headline}/max_r']:.3f}; significant mirror units "
-            f"{self.metrics['analysis/permutation/n_significant_mirror']:.0f}, anti-mirror "
-            f"{self.metrics['analysis/permutation/n_significant_anti_mirror']:.0f} "
-            f"of {self.metrics['analysis/n_units']:.0f}\n"
+            f"max r {self.metrics[r_metric(self.headline, MAX_R)]:.3f}; significant mirror units "
+            f"{self.metrics[SIGNIFICANT_MIRROR]:.0f}, anti-mirror "
+            f"{self.metrics[SIGNIFICANT_ANTI_MIRROR]:.0f} "
+            f"of {self.metrics[N_UNITS]:.0f}\n"
             f"{how}"
             f"  outputs: {job.output_dir}\n"
             f"  MLflow run {self.run_id} in experiment '{cfg.tracking.experiment}' at {cfg.tracking.uri}"

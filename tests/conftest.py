@@ -14,7 +14,13 @@ from hydra.core.global_hydra import GlobalHydra
 from hydra.core.hydra_config import HydraConfig
 from omegaconf import DictConfig, open_dict
 
-from mirror.config import register_schemas
+from mirror.config import (
+    ActionSequenceDataConfig,
+    FaceInteractionDataConfig,
+    GRUModelConfig,
+    constructor_arguments,
+    register_schemas,
+)
 
 ROOT = Path(__file__).resolve().parents[1]
 CONF = ROOT / "conf"
@@ -27,6 +33,25 @@ TINY = [
     "data.batch_size=32",
     "model.hidden_size=12",
 ]
+
+
+def action_sequences(**fields):
+    """The sensorimotor datamodule with the schema's defaults except ``fields``."""
+    from mirror.data.action_sequences import ActionSequenceDataModule
+
+    return ActionSequenceDataModule(**constructor_arguments(ActionSequenceDataConfig(**fields)))
+
+
+def face_interaction(**fields):
+    """The face-interaction datamodule with the schema's defaults except ``fields``."""
+    from mirror.data.face_interaction import FaceInteractionDataModule
+
+    return FaceInteractionDataModule(**constructor_arguments(FaceInteractionDataConfig(**fields)))
+
+
+def gru(model_class, n_actions: int = 4, sensory_dim: int = 16, **fields):
+    """A GRU variant with the schema's defaults except ``fields``."""
+    return model_class(n_actions=n_actions, sensory_dim=sensory_dim, **constructor_arguments(GRUModelConfig(**fields)))
 
 
 def store_overrides(root: Path) -> list[str]:

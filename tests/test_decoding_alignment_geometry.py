@@ -8,7 +8,11 @@ from sklearn.decomposition import PCA
 from sklearn.metrics import silhouette_score
 
 from mirror.analysis.alignment import lagged_correlation, peak_lags
-from mirror.analysis.decoding import cross_condition_decoding, grouped_read_out_accuracy, read_out_accuracy
+from mirror.analysis.decoding import (
+    cross_condition_decoding,
+    grouped_read_out_accuracy,
+    read_out_accuracy,
+)
 from mirror.analysis.geometry import action_silhouette, pca_embedding
 from mirror.analysis.metrics import pearson_per_unit
 

@@ -5,11 +5,13 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from mirror.data.face_interaction import PHASES, FaceInteractionDataModule, infant_expressions, parent_expressions
+from mirror.data.face_interaction import infant_expressions, parent_expressions
+from mirror.vocabulary import PHASES
+from tests.conftest import face_interaction
 
 
 def interaction(**settings):
-    return FaceInteractionDataModule(**({"image_size": 24, "parent_transforms": 5} | settings)).interaction
+    return face_interaction(**({"image_size": 24, "parent_transforms": 5} | settings)).interaction
 
 
 def test_perfect_mimicry():

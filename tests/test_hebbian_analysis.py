@@ -6,7 +6,11 @@ import numpy as np
 import pytest
 from sklearn.metrics import mutual_info_score
 
-from mirror.analysis.information import confusion_information, multiple_cell_information, single_cell_information
+from mirror.analysis.information import (
+    confusion_information,
+    multiple_cell_information,
+    single_cell_information,
+)
 from mirror.analysis.selectivity import classify_mirror_neurons
 
 

@@ -6,7 +6,11 @@ import numpy as np
 import pytest
 from scipy import stats
 
-from mirror.analysis.metrics import centre_over_trials, pearson_per_unit, threshold_fractions
+from mirror.analysis.metrics import (
+    centre_over_trials,
+    pearson_per_unit,
+    threshold_fractions,
+)
 from mirror.analysis.summary import analyse
 from mirror.config import AnalysisConfig
 from mirror.protocol import MirrorActivity

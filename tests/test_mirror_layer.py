@@ -12,9 +12,9 @@ import numpy as np
 import torch
 
 from mirror.analysis.selectivity import classify_mirror_neurons
+from mirror.config import MirrorLayerConfig
 from mirror.data.face_interaction import infant_expressions
 from mirror.models.hebbian_face import MirrorLayer
-from mirror.models.visnet import CompetitiveSheet
 
 N_VISUAL, POOL = 200, 10
 
@@ -30,8 +30,7 @@ def test_mimicry_makes_mirror_neurons_and_counter_mirror_training_remaps_them():
     def motor(expressions):
         return (torch.arange(2 * POOL) // POOL == expressions[:, None]).float()
 
-    layer = MirrorLayer(N_VISUAL, 2 * POOL, CompetitiveSheet(10, 0.1, 40.0, 1.5, 1.5), learning_rate=1.0,
-                        normalisation="separate", motor_gain=1.0, rng=rng)
+    layer = MirrorLayer(N_VISUAL, 2 * POOL, MirrorLayerConfig(), rng)
 
     def counts():
         expressions = torch.arange(2).repeat_interleave(30)

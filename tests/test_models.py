@@ -14,15 +14,16 @@ from mirror.models.gru_variants import (
     ShuffledLabelGRU,
     derangement,
 )
+from tests.conftest import action_sequences, gru
 
 
 def tiny_model(seed: int = 0, hidden_size: int = 16) -> SharedCoreGRU:
     pl.seed_everything(seed, verbose=False)
-    return SharedCoreGRU(n_actions=4, sensory_dim=16, hidden_size=hidden_size)
+    return gru(SharedCoreGRU, hidden_size=hidden_size)
 
 
 def tiny_data(**overrides) -> ActionSequenceDataModule:
-    datamodule = ActionSequenceDataModule(**(dict(n_train=256, n_val=32, n_test=48, seed=1) | overrides))
+    datamodule = action_sequences(**(dict(n_train=256, n_val=32, n_test=48, seed=1) | overrides))
     datamodule.setup()
     return datamodule
 
@@ -89,7 +90,7 @@ def test_same_seed_gives_identical_weights_and_activity():
 
 def test_separate_cores_do_not_share_units():
     pl.seed_everything(0, verbose=False)
-    model = SeparateCoreGRU(n_actions=4, sensory_dim=16, hidden_size=8)
+    model = gru(SeparateCoreGRU, hidden_size=8)
     actions, sensations = torch.randint(0, 4, (3, 12)), torch.randn(3, 12, 16)
     perform_before, observe_before = model(actions, sensations)
     with torch.no_grad():
@@ -102,7 +103,7 @@ def test_separate_cores_do_not_share_units():
 
 def test_forward_only_never_trains_the_observe_path():
     pl.seed_everything(0, verbose=False)
-    model = ForwardOnlyGRU(n_actions=4, sensory_dim=16, hidden_size=8)
+    model = gru(ForwardOnlyGRU, hidden_size=8)
     observe_path = [model.observe_head.weight, model.sensory_projection.weight]
     before = [p.detach().clone() for p in [*observe_path, model.perform_head.weight]]
     optimiser = model.configure_optimizers()
@@ -117,7 +118,7 @@ def test_forward_only_never_trains_the_observe_path():
 
 def test_shuffled_labels_come_from_other_examples_and_change_every_step():
     pl.seed_everything(0, verbose=False)
-    model = ShuffledLabelGRU(n_actions=4, sensory_dim=16, hidden_size=8)
+    model = gru(ShuffledLabelGRU, hidden_size=8)
     actions = torch.arange(40).reshape(20, 2)  # one distinct sequence per example
     first, second = model.inverse_targets(actions), model.inverse_targets(actions)
     assert not (first == actions).all(dim=1).any(), "no example keeps its own labels"

@@ -5,10 +5,10 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 import pytest
-from mlflow.tracking import MlflowClient
 from scipy import stats
 
-from mirror.report.__main__ import build_report, log_report_run, main
+from mirror.report.__main__ import main
+from mirror.report.build import build_report, log_report_run
 from mirror.report.runs import RunSelection, load_runs, swept_factors
 from mirror.report.stats import compare_models, t_interval
 from mirror.tracking.store import prepare_experiment

@@ -10,8 +10,8 @@ import pytest
 from mlflow.tracking import MlflowClient
 
 from mirror.analysis.callback import MirrorAnalysisCallback
-from mirror.models.predictive_gru import PredictiveGRU
 from mirror.job import run_job
+from mirror.models.predictive_gru import PredictiveGRU
 from tests.conftest import ROOT, TINY, compose_job, run_cli, store_overrides
 
 pytestmark = pytest.mark.slow
@@ -188,8 +188,8 @@ TINY_HEBBIAN = (
     "model.vision.sparseness=[0.05,0.1,0.12,0.1]",
     "model.vision.epochs_per_layer=1",
     "model.mirror.sheet_size=5",
-    "model.selectivity_permutations=100",
-    "model.eval_every=20",
+    "analysis.selectivity_permutations=100",
+    "analysis.eval_every=20",
     *QUICK_ANALYSIS,
 )
 

@@ -7,11 +7,12 @@ import pytest
 
 from mirror.data.action_sequences import ActionSequenceDataModule
 from mirror.data.sensorimotor import Episodes, SensorimotorEnvironment
+from tests.conftest import action_sequences
 
 
 def small_datamodule(**overrides) -> ActionSequenceDataModule:
     settings = dict(n_train=200, n_val=20, n_test=50, noise_std=0.1, seed=3) | overrides
-    datamodule = ActionSequenceDataModule(**settings)
+    datamodule = action_sequences(**settings)
     datamodule.setup()
     return datamodule
 

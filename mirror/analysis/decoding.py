@@ -12,7 +12,7 @@ from sklearn.model_selection import GroupKFold
 from sklearn.pipeline import make_pipeline
 from sklearn.preprocessing import StandardScaler
 
-DECODING_KEYS = ("within_perform", "within_observe", "perform_to_observe", "observe_to_perform", "chance")
+from mirror.vocabulary import DECODERS
 
 
 def _fit_decoder(samples: np.ndarray, labels: np.ndarray, seed: int):
@@ -71,7 +71,7 @@ def cross_condition_decoding(
         raise ValueError(f"n_folds must be between 2 and the number of sequences ({n_sequences}), got {n_folds}")
     folds = np.array_split(np.random.default_rng(seed).permutation(n_sequences), n_folds)
     modes = {"perform": (perform, perform_labels), "observe": (observe, observe_labels)}
-    scores: dict[str, list[float]] = {key: [] for key in DECODING_KEYS}
+    scores: dict[str, list[float]] = {key: [] for key in DECODERS}
     for held_out in folds:
         train = np.setdiff1d(np.arange(n_sequences), held_out)
         for source, (activity, labels) in modes.items():

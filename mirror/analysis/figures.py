@@ -18,6 +18,7 @@ import seaborn as sns  # noqa: E402
 from mirror.analysis.summary import AnalysisResult, top_unit_indices  # noqa: E402
 from mirror.config import AnalysisConfig  # noqa: E402
 from mirror.protocol import MirrorActivity  # noqa: E402
+from mirror.vocabulary import silhouette_metric  # noqa: E402
 
 TRACE_SEQUENCES = 4
 """Test sequences laid end to end in the time-course panels."""
@@ -158,7 +159,7 @@ def figure_geometry(result: AnalysisResult, activity: MirrorActivity, title: str
     fig, axes = plt.subplots(1, 2, figsize=(11, 4.8))
     for ax, mode, name in zip(axes, ("perform", "observe"), activity.condition_names):
         scores, explained, labels = result.embeddings[mode]
-        silhouette = result.metrics[f"analysis/geometry/silhouette_{mode}"]
+        silhouette = result.metrics[silhouette_metric(mode)]
         sns.scatterplot(x=scores[:, 0], y=scores[:, 1], hue=labels, hue_order=sorted(np.unique(labels)),
                         palette="deep", s=6, alpha=0.5, linewidth=0, ax=ax)
         ax.set(xlabel=f"PC1 ({explained[0]:.0%})", ylabel=f"PC2 ({explained[1]:.0%})",

@@ -13,9 +13,7 @@ import seaborn as sns  # noqa: E402
 import torch  # noqa: E402
 
 from mirror.analysis.figures import save_figure  # noqa: E402
-
-CONDITION_LABELS = ("visual\nhappy", "visual\nsad", "motor\nhappy", "motor\nsad")
-PHASE_NAMES = ("development", "counter-mirror", "repair")
+from mirror.vocabulary import CONDITIONS, N_ANTI_MIRROR, N_MIRROR, PHASES, phase_label  # noqa: E402
 
 
 def face_sheet(parent: torch.Tensor, others: torch.Tensor, path: Path) -> Path:
@@ -42,11 +40,11 @@ def rates_before_after(before: dict[str, np.ndarray], after: dict[str, np.ndarra
     """Mean rate of every mirror-layer neuron in the four conditions, before and after training."""
     sns.set_theme(style="white", context="notebook")
     fig, axes = plt.subplots(1, 2, figsize=(9, 6.5), sharey=True)
-    keys = ("visual_happy", "visual_sad", "motor_happy", "motor_sad")
+    labels = [name.replace("_", "\n") for name in CONDITIONS]
     for ax, (name, rates) in zip(axes, (("before training", before), ("after training", after))):
-        means = np.stack([rates[k].mean(axis=0) for k in keys], axis=1)
+        means = np.stack([rates[name].mean(axis=0) for name in CONDITIONS], axis=1)
         sns.heatmap(means[_ordered(means)], vmin=0, vmax=1, cmap="magma", ax=ax, cbar=ax is axes[-1],
-                    cbar_kws={"label": "mean firing rate"}, xticklabels=CONDITION_LABELS, yticklabels=False)
+                    cbar_kws={"label": "mean firing rate"}, xticklabels=labels, yticklabels=False)
         ax.set(title=name, ylabel="neuron (ordered by preferred condition)" if ax is axes[0] else "")
     return save_figure(fig, path, title)
 
@@ -57,13 +55,13 @@ def mirror_counts_over_training(curve: list[dict[str, float]], title: str, path:
     fig, ax = plt.subplots(figsize=(8, 4))
     steps = np.array([point["step"] for point in curve])
     phases = np.array([point["phase"] for point in curve])
-    for phase, colour in zip(range(1, 3), ("0.9", "0.8")):
+    for phase, colour in zip(range(1, len(PHASES)), ("0.9", "0.8")):
         if (phases == phase).any():
             # A phase starts where the last point of the phases before it was taken.
             start = steps[phases < phase].max() if (phases < phase).any() else 0.0
-            ax.axvspan(start, steps[phases == phase].max(), color=colour, label=PHASE_NAMES[phase], zorder=0)
-    ax.plot(steps, [p["n_mirror"] for p in curve], marker="o", ms=3, label="mirror")
-    ax.plot(steps, [p["n_anti_mirror"] for p in curve], marker="o", ms=3, label="anti-mirror")
+            ax.axvspan(start, steps[phases == phase].max(), color=colour, label=phase_label(PHASES[phase]), zorder=0)
+    ax.plot(steps, [p[N_MIRROR] for p in curve], marker="o", ms=3, label="mirror")
+    ax.plot(steps, [p[N_ANTI_MIRROR] for p in curve], marker="o", ms=3, label="anti-mirror")
     ax.set(xlabel="interaction step", ylabel="neurons", title=title)
     ax.set_ylim(bottom=0, top=max(1.0, ax.get_ylim()[1]))
     ax.legend(fontsize=8)

@@ -4,6 +4,16 @@ from __future__ import annotations
 
 import numpy as np
 
+from mirror.vocabulary import (
+    FRACTION_ABS,
+    FRACTION_ANTI_MIRROR,
+    FRACTION_MIRROR,
+    MAX_R,
+    MEAN_R,
+    MIN_R,
+    N_UNDEFINED,
+)
+
 
 def _as_samples_by_units(name: str, activity: np.ndarray) -> np.ndarray:
     activity = np.asarray(activity, dtype=np.float64)
@@ -62,11 +72,11 @@ def threshold_fractions(
     defined = r[np.isfinite(r)]
     with np.errstate(invalid="ignore"):
         return {
-            "fraction_mirror": float(np.mean(r > mirror_threshold)),
-            "fraction_abs": float(np.mean(np.abs(r) > abs_threshold)),
-            "fraction_anti_mirror": float(np.mean(r < anti_mirror_threshold)),
-            "max_r": float(defined.max()) if defined.size else float("nan"),
-            "min_r": float(defined.min()) if defined.size else float("nan"),
-            "mean_r": float(defined.mean()) if defined.size else float("nan"),
-            "n_undefined": float(r.size - defined.size),
+            FRACTION_MIRROR: float(np.mean(r > mirror_threshold)),
+            FRACTION_ABS: float(np.mean(np.abs(r) > abs_threshold)),
+            FRACTION_ANTI_MIRROR: float(np.mean(r < anti_mirror_threshold)),
+            MAX_R: float(defined.max()) if defined.size else float("nan"),
+            MIN_R: float(defined.min()) if defined.size else float("nan"),
+            MEAN_R: float(defined.mean()) if defined.size else float("nan"),
+            N_UNDEFINED: float(r.size - defined.size),
         }

@@ -14,6 +14,13 @@ from dataclasses import dataclass
 import numpy as np
 
 from mirror.analysis.permutation import fdr_adjust
+from mirror.vocabulary import (
+    EXPRESSIONS,
+    MODALITIES,
+    N_ANTI_MIRROR,
+    N_MIRROR,
+    condition,
+)
 
 
 @dataclass(frozen=True)
@@ -62,11 +69,11 @@ class MirrorClassification:
         return both & (np.sign(self.visual.difference) != np.sign(self.motor.difference))
 
     def counts(self) -> dict[str, float]:
-        """Counts and fractions, named for logging."""
+        """Counts and fractions, named as :data:`mirror.vocabulary.HEBBIAN_COUNTS` lists them."""
         n = len(self.mirror)
         return {
-            "n_mirror": float(self.mirror.sum()),
-            "n_anti_mirror": float(self.anti_mirror.sum()),
+            N_MIRROR: float(self.mirror.sum()),
+            N_ANTI_MIRROR: float(self.anti_mirror.sum()),
             "fraction_mirror": float(self.mirror.sum() / n),
             "fraction_anti_mirror": float(self.anti_mirror.sum() / n),
             "n_visual_selective": float(self.visual.selective.sum()),
@@ -77,13 +84,14 @@ class MirrorClassification:
 def classify_mirror_neurons(
     conditions: dict[str, np.ndarray], alpha: float, min_difference: float, n_permutations: int, rng: np.random.Generator
 ) -> MirrorClassification:
-    """``conditions``: rates (trials, U) for visual_happy, visual_sad, motor_happy, motor_sad."""
+    """``conditions``: rates (trials, U) for each of :data:`mirror.vocabulary.CONDITIONS`."""
+    happy, sad = EXPRESSIONS
     return MirrorClassification(
         *(
             expression_selectivity(
-                conditions[f"{modality}_happy"], conditions[f"{modality}_sad"], alpha, min_difference,
+                conditions[condition(modality, happy)], conditions[condition(modality, sad)], alpha, min_difference,
                 n_permutations, rng,
             )
-            for modality in ("visual", "motor")
+            for modality in MODALITIES
         )
     )

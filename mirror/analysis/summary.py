@@ -15,8 +15,16 @@ import pandas as pd
 from mirror.analysis.alignment import lagged_correlation, peak_lags
 from mirror.analysis.decoding import cross_condition_decoding
 from mirror.analysis.geometry import action_silhouette, pca_embedding
-from mirror.analysis.metrics import centre_over_trials, pearson_per_unit, threshold_fractions
-from mirror.analysis.permutation import PermutationResult, fdr_adjust, sequence_permutation_test
+from mirror.analysis.metrics import (
+    centre_over_trials,
+    pearson_per_unit,
+    threshold_fractions,
+)
+from mirror.analysis.permutation import (
+    PermutationResult,
+    fdr_adjust,
+    sequence_permutation_test,
+)
 from mirror.analysis.similarity import (
     UnitMatching,
     cka_sequence_null,
@@ -26,6 +34,29 @@ from mirror.analysis.similarity import (
 )
 from mirror.config import AnalysisConfig
 from mirror.protocol import MirrorActivity
+from mirror.vocabulary import (
+    CKA,
+    CKA_NULL_MEAN,
+    CKA_P_VALUE,
+    FRACTION_ABS,
+    FRACTION_MIRROR,
+    FRACTION_SIGNIFICANT_ANTI_MIRROR,
+    FRACTION_SIGNIFICANT_MIRROR,
+    LAG_MEAN_ABS_PEAK,
+    LAG_PEAK_AT_ZERO,
+    MATCHING_FRACTION_ABS,
+    MATCHING_FRACTION_MIRROR,
+    MATCHING_MEAN_ABS_R,
+    MATCHING_MEAN_R,
+    MATCHING_SELF_MATCHED,
+    N_TRIALS,
+    N_UNITS,
+    SIGNIFICANT_ANTI_MIRROR,
+    SIGNIFICANT_MIRROR,
+    decoding_metric,
+    r_metric,
+    silhouette_metric,
+)
 
 
 @dataclass(frozen=True)
@@ -65,12 +96,12 @@ def analyse(activity: MirrorActivity, settings: AnalysisConfig) -> AnalysisResul
     n_trials, n_steps, n_units = perform.shape
     r_by_kind = per_unit_r(activity)
     r = r_by_kind["centred"]
-    metrics: dict[str, float] = {"analysis/n_units": float(n_units), "analysis/n_trials": float(n_trials)}
+    metrics: dict[str, float] = {N_UNITS: float(n_units), N_TRIALS: float(n_trials)}
     for kind, values in r_by_kind.items():
         fractions = threshold_fractions(
             values, settings.mirror_threshold, settings.abs_threshold, settings.anti_mirror_threshold
         )
-        metrics.update({f"analysis/{kind}/{name}": value for name, value in fractions.items()})
+        metrics.update({r_metric(kind, name): value for name, value in fractions.items()})
 
     permutation = sequence_permutation_test(perform, observe, settings.n_permutations, rng)
     q_mirror = fdr_adjust(permutation.p_mirror, settings.fdr_method)
@@ -79,24 +110,24 @@ def analyse(activity: MirrorActivity, settings: AnalysisConfig) -> AnalysisResul
     significant_anti = q_anti <= settings.fdr_alpha
     metrics.update(
         {
-            "analysis/permutation/n_significant_mirror": float(significant_mirror.sum()),
-            "analysis/permutation/n_significant_anti_mirror": float(significant_anti.sum()),
-            "analysis/permutation/fraction_significant_mirror": float(significant_mirror.mean()),
-            "analysis/permutation/fraction_significant_anti_mirror": float(significant_anti.mean()),
+            SIGNIFICANT_MIRROR: float(significant_mirror.sum()),
+            SIGNIFICANT_ANTI_MIRROR: float(significant_anti.sum()),
+            FRACTION_SIGNIFICANT_MIRROR: float(significant_mirror.mean()),
+            FRACTION_SIGNIFICANT_ANTI_MIRROR: float(significant_anti.mean()),
         }
     )
 
     decoding = cross_condition_decoding(
         perform, observe, activity.perform_labels, activity.observe_labels, settings.decoder_folds, settings.seed
     )
-    metrics.update({f"analysis/decoding/{name}": value for name, value in decoding.items()})
+    metrics.update({decoding_metric(name): value for name, value in decoding.items()})
 
     top = top_unit_indices(r, min(settings.top_units, n_units))
     if n_steps >= 2:
         lags, lagged_r = lagged_correlation(perform, observe, min(settings.max_lag, n_steps - 2))
         peaks = peak_lags(lags, lagged_r)
-        metrics["analysis/lag/fraction_top_units_peak_at_zero"] = float(np.mean(peaks[top] == 0))
-        metrics["analysis/lag/mean_abs_peak_lag_top_units"] = float(np.mean(np.abs(peaks[top])))
+        metrics[LAG_PEAK_AT_ZERO] = float(np.mean(peaks[top] == 0))
+        metrics[LAG_MEAN_ABS_PEAK] = float(np.mean(np.abs(peaks[top])))
     else:  # one step per trial: there is no time course to align
         lags, lagged_r, peaks = np.zeros(1, dtype=int), r[None, :], np.zeros(n_units, dtype=int)
 
@@ -108,11 +139,11 @@ def analyse(activity: MirrorActivity, settings: AnalysisConfig) -> AnalysisResul
     )
     metrics.update(
         {
-            "analysis/matching/mean_r": float(matching.matched_r.mean()),
-            "analysis/matching/mean_abs_r": float(np.abs(matching.matched_r).mean()),
-            "analysis/matching/fraction_mirror": matched["fraction_mirror"],
-            "analysis/matching/fraction_abs": matched["fraction_abs"],
-            "analysis/matching/fraction_self_matched": matching.fraction_self_matched,
+            MATCHING_MEAN_R: float(matching.matched_r.mean()),
+            MATCHING_MEAN_ABS_R: float(np.abs(matching.matched_r).mean()),
+            MATCHING_FRACTION_MIRROR: matched[FRACTION_MIRROR],
+            MATCHING_FRACTION_ABS: matched[FRACTION_ABS],
+            MATCHING_SELF_MATCHED: matching.fraction_self_matched,
         }
     )
 
@@ -120,9 +151,9 @@ def analyse(activity: MirrorActivity, settings: AnalysisConfig) -> AnalysisResul
     cka_null = cka_sequence_null(perform, observe, settings.cka_permutations, rng)
     metrics.update(
         {
-            "analysis/cka/value": cka,
-            "analysis/cka/null_mean": float(cka_null.mean()),
-            "analysis/cka/p_value": float((1 + np.sum(cka_null >= cka)) / (len(cka_null) + 1)),
+            CKA: cka,
+            CKA_NULL_MEAN: float(cka_null.mean()),
+            CKA_P_VALUE: float((1 + np.sum(cka_null >= cka)) / (len(cka_null) + 1)),
         }
     )
 
@@ -133,7 +164,7 @@ def analyse(activity: MirrorActivity, settings: AnalysisConfig) -> AnalysisResul
     ):
         scores, explained = pca_embedding(flat)
         embeddings[mode] = (scores, explained, labels)
-        metrics[f"analysis/geometry/silhouette_{mode}"] = action_silhouette(
+        metrics[silhouette_metric(mode)] = action_silhouette(
             flat, labels, settings.silhouette_samples, settings.seed
         )
 

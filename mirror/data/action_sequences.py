@@ -12,7 +12,13 @@ from __future__ import annotations
 import numpy as np
 import pytorch_lightning as pl
 import torch
-from torch.utils.data import BatchSampler, DataLoader, RandomSampler, SequentialSampler, TensorDataset
+from torch.utils.data import (
+    BatchSampler,
+    DataLoader,
+    RandomSampler,
+    SequentialSampler,
+    TensorDataset,
+)
 
 from mirror.data.sensorimotor import Episodes, SensorimotorEnvironment
 
@@ -24,19 +30,19 @@ class ActionSequenceDataModule(pl.LightningDataModule):
 
     def __init__(
         self,
-        n_actions: int = 4,
-        sensory_dim: int = 16,
-        seq_len: int = 12,
-        decay: float = 0.9,
-        noise_std: float = 0.1,
-        effect_scale: float = 1.0,
-        persistence: float = 0.0,
-        pairing: str = "matched",
-        n_train: int = 2000,
-        n_val: int = 200,
-        n_test: int = 300,
-        batch_size: int = 64,
-        seed: int = 42,
+        n_actions: int,
+        sensory_dim: int,
+        seq_len: int,
+        decay: float,
+        noise_std: float,
+        effect_scale: float,
+        persistence: float,
+        pairing: str,
+        n_train: int,
+        n_val: int,
+        n_test: int,
+        batch_size: int,
+        seed: int,
     ) -> None:
         super().__init__()
         self.save_hyperparameters()

@@ -24,8 +24,8 @@ import torch
 from torch.utils.data import DataLoader, TensorDataset
 
 from mirror.data.faces import HAPPY, SAD, Identity, Transform, draw_face
+from mirror.vocabulary import PHASES
 
-PHASES = ("development", "counter_mirror", "repair")
 # One stream per draw of the interaction, each drawn step by step, so a phase's steps do not
 # depend on how many steps follow it: with counter-mirror training and repair added,
 # development is exactly simulation 1.
@@ -56,24 +56,24 @@ class FaceInteractionDataModule(pl.LightningDataModule):
 
     def __init__(
         self,
-        image_size: int = 64,
-        n_steps: int = 2000,
-        switch_probability: float = 0.1,
-        mismatch: float = 0.0,
-        lag: int = 0,
-        counter_mirror_steps: int = 0,
-        repair_steps: int = 0,
-        batch_size: int = 10,
-        parent_transforms: int = 40,
-        test_trials: int = 40,
-        pretrain_identities: int = 40,
-        pretrain_transforms: int = 4,
-        sequence_length: int = 8,
-        test_identities: int = 12,
-        max_shift: float = 0.0,
-        scale_range: float = 0.1,
-        pixel_noise: float = 0.05,
-        seed: int = 42,
+        image_size: int,
+        n_steps: int,
+        switch_probability: float,
+        mismatch: float,
+        lag: int,
+        counter_mirror_steps: int,
+        repair_steps: int,
+        batch_size: int,
+        parent_transforms: int,
+        test_trials: int,
+        pretrain_identities: int,
+        pretrain_transforms: int,
+        sequence_length: int,
+        test_identities: int,
+        max_shift: float,
+        scale_range: float,
+        pixel_noise: float,
+        seed: int,
     ) -> None:
         super().__init__()
         self.save_hyperparameters()

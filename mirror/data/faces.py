@@ -12,8 +12,9 @@ from dataclasses import dataclass, replace
 
 import numpy as np
 
-HAPPY, SAD = 0, 1
-EXPRESSIONS = ("happy", "sad")
+from mirror.vocabulary import EXPRESSIONS
+
+HAPPY, SAD = EXPRESSIONS.index("happy"), EXPRESSIONS.index("sad")
 
 
 @dataclass(frozen=True)

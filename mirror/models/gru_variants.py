@@ -19,8 +19,8 @@ from mirror.models.predictive_gru import PredictiveGRU
 class SharedCoreGRU(PredictiveGRU):
     """One core for both modes, trained on forward + inverse (the shared-predictive-core account)."""
 
-    def __init__(self, n_actions: int, sensory_dim: int, hidden_size: int = 96, **kwargs: float) -> None:
-        super().__init__(n_actions, sensory_dim, hidden_size, **kwargs)
+    def __init__(self, n_actions: int, sensory_dim: int, hidden_size: int, **objective: float) -> None:
+        super().__init__(n_actions, sensory_dim, hidden_size, **objective)
         self.core = nn.GRU(hidden_size, hidden_size, batch_first=True)
 
     def core_states(self, perform_input: Tensor, observe_input: Tensor) -> tuple[Tensor, Tensor]:
@@ -34,8 +34,8 @@ class SharedCoreGRU(PredictiveGRU):
 class SeparateCoreGRU(PredictiveGRU):
     """Two cores of identical size, one per mode: unit u of one has no reason to be unit u of the other."""
 
-    def __init__(self, n_actions: int, sensory_dim: int, hidden_size: int = 96, **kwargs: float) -> None:
-        super().__init__(n_actions, sensory_dim, hidden_size, **kwargs)
+    def __init__(self, n_actions: int, sensory_dim: int, hidden_size: int, **objective: float) -> None:
+        super().__init__(n_actions, sensory_dim, hidden_size, **objective)
         self.perform_core = nn.GRU(hidden_size, hidden_size, batch_first=True)
         self.observe_core = nn.GRU(hidden_size, hidden_size, batch_first=True)
 

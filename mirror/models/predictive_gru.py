@@ -18,6 +18,7 @@ import torch.nn.functional as F
 from torch import Tensor, nn
 
 from mirror.protocol import MirrorActivity
+from mirror.vocabulary import OBSERVE_ACCURACY, training_metric
 
 Batch = tuple[Tensor, Tensor, Tensor, Tensor]
 
@@ -29,10 +30,10 @@ class PredictiveGRU(pl.LightningModule):
         self,
         n_actions: int,
         sensory_dim: int,
-        hidden_size: int = 96,
-        forward_weight: float = 1.0,
-        inverse_weight: float = 1.0,
-        lr: float = 1e-3,
+        hidden_size: int,
+        forward_weight: float,
+        inverse_weight: float,
+        lr: float,
     ) -> None:
         super().__init__()
         self.save_hyperparameters()
@@ -78,7 +79,7 @@ class PredictiveGRU(pl.LightningModule):
         loss = self.objective(forward_loss, inverse_loss)
         logged = {"loss": loss, "forward_loss": forward_loss, "inverse_loss": inverse_loss, **extra}
         self.log_dict(
-            {f"{stage}/{name}": value for name, value in logged.items()},
+            {training_metric(stage, name): value for name, value in logged.items()},
             on_step=False,
             on_epoch=True,
             prog_bar=stage == "val",
@@ -93,7 +94,7 @@ class PredictiveGRU(pl.LightningModule):
         # Validation scores the inverse model against the true actions, whatever it was trained on.
         forward_loss, inverse_loss, action_logits = self.losses(batch, batch[2])
         accuracy = (action_logits.argmax(-1) == batch[2]).float().mean()
-        return self._log_losses("val", forward_loss, inverse_loss, observe_accuracy=accuracy)
+        return self._log_losses("val", forward_loss, inverse_loss, **{OBSERVE_ACCURACY: accuracy})
 
     def configure_optimizers(self) -> torch.optim.Optimizer:
         return torch.optim.Adam(self.parameters(), lr=self.hparams.lr)

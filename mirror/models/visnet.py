@@ -1,7 +1,6 @@
-"""A VisNet-style hierarchy (Rolls & Milward 2000) and the competitive machinery it shares
-with the mirror layer, vectorised over neurons and images.
+"""A VisNet-style hierarchy (Rolls & Milward 2000), vectorised over neurons and images.
 
-For each layer:
+For each layer (the competition itself lives in :mod:`mirror.models.competition`):
     h_i  = sum_j w_ij y_j                       over the neuron's sampled fan-in
     h'   = h * I,  I(a,b) = -delta exp(-(a^2+b^2)/sigma^2) off-centre, 1 - sum(off-centre) at the centre
     y    = 1 / (1 + exp(-2 beta (h' - alpha)))  alpha: the (1 - sparseness) quantile of h'
@@ -18,6 +17,9 @@ import numpy as np
 import torch
 import torch.nn.functional as F
 from torch import Tensor, nn
+
+from mirror.config import VisionConfig
+from mirror.models.competition import CompetitiveSheet, hebbian_update, normalise_rows
 
 
 def gabor_bank(wavelengths: Sequence[float], orientations: int) -> Tensor:
@@ -41,17 +43,6 @@ def gabor_bank(wavelengths: Sequence[float], orientations: int) -> Tensor:
                 kernel = kernel - kernel.mean() * envelope / envelope.mean()
                 kernels.append(kernel / kernel.norm())
     return torch.stack(kernels)[:, None]
-
-
-def inhibition_kernel(sigma: float, delta: float) -> Tensor:
-    """Local graded lateral inhibition: -delta exp(-r^2/sigma^2) around, 1 - (their sum) at the centre."""
-    radius = max(1, math.ceil(2.5 * sigma))
-    grid = torch.arange(-radius, radius + 1, dtype=torch.float32)
-    y, x = torch.meshgrid(grid, grid, indexing="ij")
-    kernel = -delta * torch.exp(-(x**2 + y**2) / sigma**2)
-    kernel[radius, radius] = 0.0
-    kernel[radius, radius] = 1.0 - kernel.sum()
-    return kernel[None, None]
 
 
 def sample_sources(
@@ -94,52 +85,6 @@ def trace(rates: Tensor, eta: float) -> Tensor:
     return traced
 
 
-def normalise_rows(weights: Tensor) -> Tensor:
-    """Each neuron's weight vector to unit length, in place; returns it."""
-    return weights.div_(weights.norm(dim=-1, keepdim=True).clamp_min(1e-12))
-
-
-@torch.no_grad()
-def hebbian_update(weights: Tensor, postsynaptic: Tensor, presynaptic: Tensor, learning_rate: float) -> None:
-    """dw_ij = lr <post_i pre_ij> over the batch, then unit-length rows, in place.
-
-    ``postsynaptic``: (B, n); ``presynaptic``: (B, n, k) per-neuron inputs (sampled fan-in)
-    or (B, k) inputs shared by every neuron (full connectivity).
-    """
-    batch = postsynaptic.shape[0]
-    if presynaptic.dim() == 2:
-        change = postsynaptic.T @ presynaptic
-    else:
-        change = torch.einsum("bi,bik->ik", postsynaptic, presynaptic)
-    weights.add_(change, alpha=learning_rate / batch)
-    normalise_rows(weights)
-
-
-class CompetitiveSheet(nn.Module):
-    """Lateral inhibition and sparseness-controlled contrast enhancement on a square sheet."""
-
-    def __init__(self, sheet_size: int, sparseness: float, slope: float, sigma: float, delta: float) -> None:
-        super().__init__()
-        self.sheet_size, self.sparseness, self.slope = sheet_size, sparseness, slope
-        surround = inhibition_kernel(sigma, delta)
-        radius = surround.shape[-1] // 2
-        surround[..., radius, radius] = 0.0
-        self.register_buffer("surround", surround, persistent=False)
-        # The filter's centre is 1 - (sum of the surround); near the border only the part of
-        # the surround inside the sheet counts, or border neurons would be spared inhibition
-        # and win the competition for their position alone.
-        inside = F.conv2d(torch.ones(1, 1, sheet_size, sheet_size), surround, padding=radius)
-        self.register_buffer("surround_inside", inside.flatten(1), persistent=False)
-
-    def forward(self, activation: Tensor) -> Tensor:
-        """(B, sheet_size^2) activations h -> firing rates y in (0, 1)."""
-        sheet = activation.view(-1, 1, self.sheet_size, self.sheet_size)
-        neighbours = F.conv2d(sheet, self.surround, padding=self.surround.shape[-1] // 2).flatten(1)
-        inhibited = activation + neighbours - self.surround_inside * activation
-        threshold = torch.quantile(inhibited, 1.0 - self.sparseness, dim=1, keepdim=True)
-        return torch.sigmoid(2 * self.slope * (inhibited - threshold))
-
-
 class VisNetLayer(nn.Module):
     """One sheet of neurons with sampled, topologically organised fan-in."""
 
@@ -160,35 +105,22 @@ class VisNetLayer(nn.Module):
 class VisNet(nn.Module):
     """Gabor input filtering followed by VisNet layers, trained bottom-up with the trace rule."""
 
-    def __init__(
-        self,
-        image_size: int,
-        rng: np.random.Generator,
-        wavelengths: Sequence[float],
-        orientations: int,
-        sheet_size: int,
-        fan_in: Sequence[int],
-        fan_in_radius: Sequence[float],
-        sparseness: Sequence[float],
-        slope: Sequence[float],
-        inhibition_sigma: Sequence[float],
-        inhibition_delta: Sequence[float],
-        learning_rate: Sequence[float],
-        trace_eta: float,
-    ) -> None:
+    def __init__(self, image_size: int, config: VisionConfig, rng: np.random.Generator) -> None:
         super().__init__()
-        self.register_buffer("filters", gabor_bank(wavelengths, orientations), persistent=False)
-        self.trace_eta = trace_eta
+        self.register_buffer("filters", gabor_bank(config.wavelengths, config.orientations), persistent=False)
+        self.trace_eta = config.trace_eta
         # Input channels: each filter rectified into an on and an off channel, wavelength-major.
-        per_wavelength = orientations * 2 * 2
-        groups = [list(range(g * per_wavelength, (g + 1) * per_wavelength)) for g in range(len(wavelengths))]
+        per_wavelength = config.orientations * 2 * 2
+        groups = [list(range(g * per_wavelength, (g + 1) * per_wavelength)) for g in range(len(config.wavelengths))]
         self.layers = nn.ModuleList()
         input_size = image_size
-        for k in range(len(fan_in)):
-            sources = sample_sources(rng, sheet_size, input_size, groups, fan_in[k], fan_in_radius[k])
-            sheet = CompetitiveSheet(sheet_size, sparseness[k], slope[k], inhibition_sigma[k], inhibition_delta[k])
-            self.layers.append(VisNetLayer(sources, sheet, learning_rate[k], rng))
-            input_size, groups = sheet_size, [[0]]
+        for k in range(len(config.fan_in)):
+            sources = sample_sources(rng, config.sheet_size, input_size, groups, config.fan_in[k],
+                                     config.fan_in_radius[k])
+            sheet = CompetitiveSheet(config.sheet_size, config.sparseness[k], config.slope[k],
+                                     config.inhibition_sigma[k], config.inhibition_delta[k])
+            self.layers.append(VisNetLayer(sources, sheet, config.learning_rate[k], rng))
+            input_size, groups = config.sheet_size, [[0]]
 
     def input_rates(self, images: Tensor) -> Tensor:
         """(B, H, W) images -> rectified Gabor responses, flattened to (B, channels * H * W)."""

@@ -6,31 +6,22 @@ import subprocess
 import traceback
 from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
-from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
+from mlflow.entities import Param
 from omegaconf import DictConfig, OmegaConf
 
 from mirror.config import is_execution_field
+from mirror.job_context import JobContext
 from mirror.tracking.lightning_logger import JobRunLogger
 from mirror.tracking.resume import CONFIG_HASH_TAG, config_hash
-from mirror.tracking.store import prepare_experiment, resolve_uri
-from mirror.tracking.sweep import Sweep
+
+if TYPE_CHECKING:
+    from mlflow.tracking import MlflowClient
 
 # Overrides that add nothing to a run's name: in every name already, or a preset.
 _NAME_KEYS_SKIPPED = ("model", "seed", "experiment")
-
-
-@dataclass(frozen=True)
-class JobContext:
-    """What Hydra knows about a job that the record should keep."""
-
-    model_name: str
-    output_dir: Path
-    overrides: list[str] = field(default_factory=list)
-    sweep: Sweep | None = None
-    """The multirun this job belongs to (None for a single run)."""
 
 
 def flatten(tree: Mapping[str, Any], prefix: str = "") -> dict[str, Any]:
@@ -78,10 +69,9 @@ def run_name(cfg: DictConfig, job: JobContext) -> str:
 
 
 @contextmanager
-def job_run(cfg: DictConfig, job: JobContext) -> Iterator[JobRunLogger]:
-    """Open the job's run, log its config, and close it FINISHED, FAILED (with the traceback) or KILLED."""
-    uri = resolve_uri(cfg.tracking.uri)
-    client, experiment_id = prepare_experiment(uri, cfg.tracking.experiment, cfg.tracking.artifact_root)
+def job_run(cfg: DictConfig, job: JobContext, client: MlflowClient, experiment_id: str) -> Iterator[JobRunLogger]:
+    """Open the job's run in the store the job opened, log its config, and close the run
+    FINISHED, FAILED (with the traceback) or KILLED."""
     tags = {
         "mirror.model": job.model_name,
         "mirror.overrides": " ".join(job.overrides),
@@ -97,13 +87,11 @@ def job_run(cfg: DictConfig, job: JobContext) -> Iterator[JobRunLogger]:
     run_id = run.info.run_id
     try:
         resolved = OmegaConf.to_container(cfg, resolve=True)
-        from mlflow.entities import Param
-
         params = [Param(key, str(value)) for key, value in flatten(resolved).items()]
         for start in range(0, len(params), 100):
             client.log_batch(run_id, params=params[start : start + 100])
         client.log_text(run_id, OmegaConf.to_yaml(cfg, resolve=True), "config.yaml")
-        yield JobRunLogger(tracking_uri=uri, run_id=run_id)
+        yield JobRunLogger(tracking_uri=client.tracking_uri, run_id=run_id)
     except (KeyboardInterrupt, SystemExit):
         # Lightning turns Ctrl-C into SystemExit(1) after its own clean-up.
         client.set_tag(run_id, "mirror.error", "interrupted")

@@ -38,11 +38,3 @@ def finished_run(client: MlflowClient, experiment_id: str, digest: str) -> Run |
         max_results=1,
     )
     return runs[0] if runs else None
-
-
-def previous_run(cfg: DictConfig) -> Run | None:
-    """The FINISHED run of this job's config in its experiment, if one exists."""
-    from mirror.tracking.store import prepare_experiment
-
-    client, experiment_id = prepare_experiment(cfg.tracking.uri, cfg.tracking.experiment, cfg.tracking.artifact_root)
-    return finished_run(client, experiment_id, config_hash(cfg))

@@ -15,6 +15,9 @@ from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from hydra._internal.core_plugins.basic_sweeper import BasicSweeper
+from hydra.core.override_parser.overrides_parser import OverridesParser
+from hydra.types import RunMode
 from omegaconf import DictConfig, OmegaConf
 
 if TYPE_CHECKING:
@@ -30,9 +33,6 @@ def planned_jobs(config: DictConfig) -> list[list[str]] | None:
 
     ``None`` for another sweeper (an optimiser decides its jobs as it goes).
     """
-    from hydra._internal.core_plugins.basic_sweeper import BasicSweeper
-    from hydra.core.override_parser.overrides_parser import OverridesParser
-
     sweeper = config.hydra.sweeper
     if sweeper.get("_target_") != f"{BasicSweeper.__module__}.{BasicSweeper.__name__}":
         return None
@@ -115,8 +115,6 @@ class Sweep:
     @classmethod
     def of_job(cls, hydra: DictConfig) -> Sweep | None:
         """The sweep a job belongs to, from its ``hydra`` config node (None for a single run)."""
-        from hydra.types import RunMode
-
         if hydra.mode != RunMode.MULTIRUN:
             return None
         path = Path(str(hydra.sweep.dir)).resolve() / SWEEP_FILE

@@ -10,6 +10,7 @@ from hydra.core.utils import JobReturn, JobStatus
 from hydra.experimental.callback import Callback
 from omegaconf import DictConfig
 
+from mirror.tracking.store import prepare_experiment
 from mirror.tracking.sweep import Sweep
 
 if TYPE_CHECKING:
@@ -32,8 +33,6 @@ class SweepTracking(Callback):
         self._client: MlflowClient | None = None
 
     def on_multirun_start(self, config: DictConfig, **kwargs: Any) -> None:
-        from mirror.tracking.store import prepare_experiment
-
         tracking = config.tracking
         self._client, experiment_id = prepare_experiment(tracking.uri, tracking.experiment, tracking.artifact_root)
         self._sweep = Sweep.open(config, self._client, experiment_id)

@@ -1,4 +1,4 @@
-"""Where in the VisNet hierarchy is the expression? ``python -m mirror.models.vision_probe``.
+"""Where in the VisNet hierarchy is the expression? ``python -m mirror.diagnostics.vision_probe``.
 
 Pre-trains the vision module for one or more configurations (JSON overrides of the
 defaults) and prints, per layer (0 = Gabor input), the cross-validated accuracy of a
@@ -14,19 +14,23 @@ import json
 import multiprocessing
 import time
 from concurrent.futures import ProcessPoolExecutor, as_completed
-from dataclasses import asdict
+from dataclasses import replace
 
 import numpy as np
 import torch
 import torch.nn.functional as F
 
 from mirror.analysis.information import single_cell_information
-from mirror.config import FaceInteractionDataConfig, MirrorLayerConfig, VisionConfig
+from mirror.analysis.vision import expression_read_outs
+from mirror.config import (
+    FaceInteractionDataConfig,
+    HebbianModelConfig,
+    VisionConfig,
+    constructor_arguments,
+)
 from mirror.data.face_interaction import FaceInteractionDataModule
-from mirror.models.hebbian_face import HebbianFaceNetwork, expression_read_outs
+from mirror.models.hebbian_face import HebbianFaceNetwork
 from mirror.models.visnet import VisNet
-
-_DATA_KEYS = set(FaceInteractionDataConfig.__dataclass_fields__) - {"_target_", "seed"}
 
 
 def _features(vision: VisNet, images: torch.Tensor, depth: int) -> np.ndarray:
@@ -40,11 +44,13 @@ def probe(settings: dict) -> dict:
     """Pre-train one configuration and measure every layer; ``settings`` overrides vision and data fields."""
     torch.set_num_threads(1)
     seed = settings.get("seed", 100)
-    data = FaceInteractionDataModule(**{k: v for k, v in settings.items() if k in _DATA_KEYS}, seed=seed)
+    data_fields = {k: v for k, v in settings.items() if k in FaceInteractionDataConfig.__dataclass_fields__}
+    data = FaceInteractionDataModule(**constructor_arguments(FaceInteractionDataConfig(**{**data_fields, "seed": seed})))
     vision_fields = {k: v for k, v in settings.items() if k in VisionConfig.__dataclass_fields__}
     # The model itself, so wiring and pre-training draw exactly what a run with this seed draws.
-    model = HebbianFaceNetwork(data.hparams.image_size, seed, vision={**asdict(VisionConfig()), **vision_fields},
-                               mirror=asdict(MirrorLayerConfig()))
+    defaults = HebbianModelConfig()
+    model = HebbianFaceNetwork(image_size=data.hparams.image_size, seed=seed,
+                               **constructor_arguments(replace(defaults, vision=replace(defaults.vision, **vision_fields))))
     vision = model.vision
     faces, expressions, _ = data.vision_test_set
     result = {"settings": settings}

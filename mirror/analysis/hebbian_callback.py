@@ -1,0 +1,107 @@
+"""The Hebbian face network's own measurements: vision, mirror-layer classes, their curve, figures."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pytorch_lightning as pl
+
+from mirror.analysis.hebbian_figures import (
+    face_sheet,
+    mirror_counts_over_training,
+    rates_before_after,
+)
+from mirror.analysis.selectivity import MirrorClassification, classify_mirror_neurons
+from mirror.analysis.vision import measure_vision
+from mirror.config import HebbianAnalysisConfig
+from mirror.models.hebbian_face import HebbianFaceNetwork, random_streams
+from mirror.tracking.lightning_logger import log_artifact_folder
+from mirror.vocabulary import (
+    HEBBIAN_COUNTS,
+    HEBBIAN_CURVE_PHASE,
+    VISION_LOADED_FROM_CACHE,
+    VISION_PRETRAIN_SECONDS,
+    hebbian_metric,
+)
+
+CurvePoint = dict[str, float]
+"""One point of the training curve: 'step', 'phase' (an index into vocabulary.PHASES) and the class counts."""
+
+
+class HebbianAnalysisCallback(pl.Callback):
+    """Measure the vision module before and after pre-training, classify the mirror layer's
+    neurons before, during (every ``eval_every`` interaction steps) and after training, draw
+    the figures and log everything.
+
+    Runs after :class:`mirror.analysis.callback.MirrorAnalysisCallback` in the trainer's
+    callback list: both draw the model's motor noise, so their order is part of the result.
+    """
+
+    def __init__(self, settings: HebbianAnalysisConfig, output_dir: Path | str) -> None:
+        self.settings = settings
+        self.output_dir = Path(output_dir) / "hebbian"
+        self.curve: list[CurvePoint] = []
+        self.steps_seen = 0
+        self._selectivity_rng: np.random.Generator | None = None
+        self._rates_before: dict[str, np.ndarray] = {}
+        self._vision_metrics: dict[str, float] = {}
+
+    # ------------------------------------------------------------------ measuring
+
+    def classify(self, rates: dict[str, np.ndarray]) -> MirrorClassification:
+        settings = self.settings
+        return classify_mirror_neurons(rates, settings.selectivity_alpha, settings.min_rate_difference,
+                                       settings.selectivity_permutations, self._selectivity_rng)
+
+    def _vision(self, model: HebbianFaceNetwork, trainer: pl.Trainer, stage: str) -> dict[str, float]:
+        return measure_vision(lambda images: model.vision(images).numpy(), trainer.datamodule, stage)
+
+    @staticmethod
+    def _log(trainer: pl.Trainer, metrics: dict[str, float], step: int) -> None:
+        for logger in trainer.loggers:
+            logger.log_metrics(metrics, step=step)
+
+    # ---------------------------------------------------------------------- hooks
+
+    def setup(self, trainer: pl.Trainer, pl_module: HebbianFaceNetwork, stage: str) -> None:
+        """Before the model's own setup pre-trains its vision: measure the untrained network."""
+        self._selectivity_rng = random_streams(pl_module.hparams.seed)["selectivity"]
+        self._vision_metrics = self._vision(pl_module, trainer, "untrained")
+
+    def on_fit_start(self, trainer: pl.Trainer, pl_module: HebbianFaceNetwork) -> None:
+        self._vision_metrics[VISION_LOADED_FROM_CACHE] = float(pl_module.vision_loaded_from_cache)
+        if pl_module.vision_pretrain_seconds is not None:
+            self._vision_metrics[VISION_PRETRAIN_SECONDS] = pl_module.vision_pretrain_seconds
+        self._vision_metrics.update(self._vision(pl_module, trainer, "trained"))
+        self._rates_before = pl_module.condition_rates()
+        before = self.classify(self._rates_before).counts()
+        self.curve.append({"step": 0.0, **before, "phase": 0.0})
+        self._log(trainer, {**self._vision_metrics, **{hebbian_metric(k, "before"): v for k, v in before.items()}},
+                  step=0)
+        datamodule = trainer.datamodule
+        self.output_dir.mkdir(parents=True, exist_ok=True)
+        face_sheet(datamodule.parent_faces[0], datamodule.pretraining_sequences[:, 0], self.output_dir / "faces.png")
+
+    def on_train_batch_end(self, trainer: pl.Trainer, pl_module: HebbianFaceNetwork, outputs: Any, batch: Any,
+                           batch_idx: int) -> None:
+        before, self.steps_seen = self.steps_seen, self.steps_seen + len(batch[0])
+        eval_every = self.settings.eval_every
+        if self.steps_seen // eval_every > before // eval_every:
+            phase = int(trainer.datamodule.interaction["phase"][self.steps_seen - 1])
+            counts = {**self.classify(pl_module.condition_rates()).counts(), "phase": float(phase)}
+            self.curve.append({"step": float(self.steps_seen), **counts})
+            curve_metrics = {hebbian_metric(k, "curve"): v for k, v in counts.items() if k in HEBBIAN_COUNTS}
+            self._log(trainer, {**curve_metrics, HEBBIAN_CURVE_PHASE: float(phase)}, step=self.steps_seen)
+
+    def on_fit_end(self, trainer: pl.Trainer, pl_module: HebbianFaceNetwork) -> None:
+        rates = pl_module.condition_rates()
+        after = self.classify(rates)
+        self._log(trainer, {hebbian_metric(k): v for k, v in after.counts().items()}, step=self.steps_seen)
+        title = f"Hebbian mirror layer ({pl_module.hparams.mirror.normalisation} normalisation)"
+        rates_before_after(self._rates_before, rates, title, self.output_dir / "rates_before_after.png")
+        mirror_counts_over_training(self.curve, "mirror-layer neurons by class during training",
+                                    self.output_dir / "mirror_counts.png")
+        log_artifact_folder(trainer, self.output_dir, "hebbian")
+

@@ -1,0 +1,62 @@
+"""How well the vision module tells happy from sad: the measures of HEBBIAN.md's vision module."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+import numpy as np
+import pytorch_lightning as pl
+import torch
+
+from mirror.analysis.decoding import grouped_read_out_accuracy, read_out_accuracy
+from mirror.analysis.information import (
+    multiple_cell_information,
+    single_cell_information,
+)
+from mirror.data.faces import HAPPY, SAD
+from mirror.vocabulary import (
+    MAX_SINGLE_CELL_INFORMATION,
+    READ_OUT_HELD_OUT,
+    READ_OUT_PARENT,
+    vision_metric,
+)
+
+RatesOf = Callable[[torch.Tensor], np.ndarray]
+"""Images (B, H, W) -> rates (B, cells) of some stage of the vision module."""
+
+
+def expression_read_outs(rates_of: RatesOf, datamodule: pl.LightningDataModule) -> tuple[float, float]:
+    """Linear read-outs of happy vs sad from ``rates_of(faces)``: across identities never
+    fitted on, and for the parent's face across transforms the interaction never showed
+    (what the mirror layer needs)."""
+    faces, expressions, identities = datamodule.vision_test_set
+    interaction, test = datamodule.parent_faces
+    labels = [np.repeat([HAPPY, SAD], len(bank) // 2) for bank in (interaction, test)]
+    return (
+        grouped_read_out_accuracy(rates_of(faces), expressions, identities),
+        read_out_accuracy(rates_of(interaction), labels[0], rates_of(test), labels[1]),
+    )
+
+
+def measure_vision(rates_of: RatesOf, datamodule: pl.LightningDataModule, stage: str) -> dict[str, float]:
+    """Information and read-outs of the expression in the top layer's rates, named for ``stage``.
+
+    Multiple-cell information is decoded from cells ranked on the first half of the held-out
+    identities and scored on the other half, so nothing is selected on what it is scored on.
+    """
+    faces, expressions, identities = datamodule.vision_test_set
+    rates = rates_of(faces)
+    information = single_cell_information(rates, expressions)
+    first_half = identities < identities.max() / 2
+    decoded = multiple_cell_information(rates[first_half], expressions[first_half], rates[~first_half],
+                                        expressions[~first_half], cell_counts=(1, 5, 20, 100))
+    held_out, parent = expression_read_outs(rates_of, datamodule)
+    measures = {
+        MAX_SINGLE_CELL_INFORMATION: float(information.max()),
+        "mean_information_top20": float(np.sort(information)[-20:].mean()),
+        "n_cells_above_half_bit": float((information > 0.5).sum()),
+        **{f"multiple_cell_information_top{k}": bits for k, bits in decoded.items()},
+        READ_OUT_HELD_OUT: held_out,
+        READ_OUT_PARENT: parent,
+    }
+    return {vision_metric(stage, name): value for name, value in measures.items()}

@@ -1,0 +1,1 @@
+"""Command-line probes that are not part of a run: ``python -m mirror.diagnostics.<probe>``."""

@@ -1,0 +1,71 @@
+"""Competition on a sheet of neurons, shared by every VisNet layer and the mirror layer.
+
+    h'   = h * I,  I(a,b) = -delta exp(-(a^2+b^2)/sigma^2) off-centre, 1 - sum(off-centre) at the centre
+    y    = 1 / (1 + exp(-2 beta (h' - alpha)))  alpha: the (1 - sparseness) quantile of h'
+    dw_ij = lr post_i pre_j,  then w_i <- w_i / ||w_i||
+"""
+
+from __future__ import annotations
+
+import math
+
+import torch
+import torch.nn.functional as F
+from torch import Tensor, nn
+
+
+def inhibition_kernel(sigma: float, delta: float) -> Tensor:
+    """Local graded lateral inhibition: -delta exp(-r^2/sigma^2) around, 1 - (their sum) at the centre."""
+    radius = max(1, math.ceil(2.5 * sigma))
+    grid = torch.arange(-radius, radius + 1, dtype=torch.float32)
+    y, x = torch.meshgrid(grid, grid, indexing="ij")
+    kernel = -delta * torch.exp(-(x**2 + y**2) / sigma**2)
+    kernel[radius, radius] = 0.0
+    kernel[radius, radius] = 1.0 - kernel.sum()
+    return kernel[None, None]
+
+
+def normalise_rows(weights: Tensor) -> Tensor:
+    """Each neuron's weight vector to unit length, in place; returns it."""
+    return weights.div_(weights.norm(dim=-1, keepdim=True).clamp_min(1e-12))
+
+
+@torch.no_grad()
+def hebbian_update(weights: Tensor, postsynaptic: Tensor, presynaptic: Tensor, learning_rate: float) -> None:
+    """dw_ij = lr <post_i pre_ij> over the batch, then unit-length rows, in place.
+
+    ``postsynaptic``: (B, n); ``presynaptic``: (B, n, k) per-neuron inputs (sampled fan-in)
+    or (B, k) inputs shared by every neuron (full connectivity).
+    """
+    batch = postsynaptic.shape[0]
+    if presynaptic.dim() == 2:
+        change = postsynaptic.T @ presynaptic
+    else:
+        change = torch.einsum("bi,bik->ik", postsynaptic, presynaptic)
+    weights.add_(change, alpha=learning_rate / batch)
+    normalise_rows(weights)
+
+
+class CompetitiveSheet(nn.Module):
+    """Lateral inhibition and sparseness-controlled contrast enhancement on a square sheet."""
+
+    def __init__(self, sheet_size: int, sparseness: float, slope: float, sigma: float, delta: float) -> None:
+        super().__init__()
+        self.sheet_size, self.sparseness, self.slope = sheet_size, sparseness, slope
+        surround = inhibition_kernel(sigma, delta)
+        radius = surround.shape[-1] // 2
+        surround[..., radius, radius] = 0.0
+        self.register_buffer("surround", surround, persistent=False)
+        # The filter's centre is 1 - (sum of the surround); near the border only the part of
+        # the surround inside the sheet counts, or border neurons would be spared inhibition
+        # and win the competition for their position alone.
+        inside = F.conv2d(torch.ones(1, 1, sheet_size, sheet_size), surround, padding=radius)
+        self.register_buffer("surround_inside", inside.flatten(1), persistent=False)
+
+    def forward(self, activation: Tensor) -> Tensor:
+        """(B, sheet_size^2) activations h -> firing rates y in (0, 1)."""
+        sheet = activation.view(-1, 1, self.sheet_size, self.sheet_size)
+        neighbours = F.conv2d(sheet, self.surround, padding=self.surround.shape[-1] // 2).flatten(1)
+        inhibited = activation + neighbours - self.surround_inside * activation
+        threshold = torch.quantile(inhibited, 1.0 - self.sparseness, dim=1, keepdim=True)
+        return torch.sigmoid(2 * self.slope * (inhibited - threshold))
