@@ -5,7 +5,7 @@ PY     := $(VENV)/bin/python
 STAMP  := $(VENV)/.installed
 
 .DEFAULT_GOAL := help
-.PHONY: help install run test test-fast bench ui clean sweep-seeds sweep-hidden sweep-noise sweep-lag counter-mirror ablations report paper
+.PHONY: help install run test test-fast bench ui clean sweep-seeds sweep-hidden sweep-noise sweep-lag counter-mirror ablations readout report paper
 
 help: ## list the targets
 	@grep -hE '^[a-zA-Z_-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  %-12s %s\n", $$1, $$2}'
@@ -57,12 +57,16 @@ counter-mirror: $(STAMP) ## Hebbian: development, counter-mirror training, repai
 ablations: $(STAMP) ## the four GRU models, trained and untrained, seeds 0-9 (80 jobs)
 	$(SWEEP) experiment=ablations $(ARGS) -m
 
-REPORTS := ablations sweep_seeds sweep_hidden sweep_noise_gru sweep_noise_hebbian sweep_lag counter_mirror
+readout: $(STAMP) ## the four GRU models x four readouts x trained/untrained x seeds 0-9, then the textbook forward model (400 jobs)
+	$(SWEEP) experiment=readout $(ARGS) -m
+	$(SWEEP) experiment=readout_input $(ARGS) -m
+
+REPORTS := ablations readout sweep_seeds sweep_hidden sweep_noise_gru sweep_noise_hebbian sweep_lag counter_mirror
 
 report: $(STAMP) ## tables and figures from MLflow: make report NAME=<experiment> (default: every preset's; a missing one is named and skipped)
 	@status=0; $(foreach name,$(or $(NAME),$(REPORTS)),$(PY) -m mirror.report --experiment $(name) $(ARGS) || status=1;) exit $$status
 
-paper: ablations sweep-seeds sweep-hidden sweep-noise sweep-lag counter-mirror ## every sweep, then every report
+paper: ablations readout sweep-seeds sweep-hidden sweep-noise sweep-lag counter-mirror ## every sweep, then every report
 	$(MAKE) report
 
 ui: $(STAMP) ## browse every run in the MLflow UI on http://127.0.0.1:5000

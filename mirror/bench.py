@@ -17,7 +17,12 @@ import pytorch_lightning as pl
 import torch
 
 from mirror.analysis.summary import analyse
-from mirror.config import ActionSequenceDataConfig, AnalysisConfig, GRUModelConfig, constructor_arguments
+from mirror.config import (
+    ActionSequenceDataConfig,
+    AnalysisConfig,
+    GRUModelConfig,
+    constructor_arguments,
+)
 from mirror.data.action_sequences import ActionSequenceDataModule
 from mirror.models.gru_variants import SharedCoreGRU
 

@@ -99,6 +99,11 @@ class ActionSequenceDataConfig:
 
 # -------------------------------------------------------------------------- models
 
+READOUTS = ("own", "both", "observe_on_perform", "perform_on_observe")
+"""Which mode's states the GRU heads read (SCIENCE.md 2.1)."""
+PERFORM_INPUTS = ("action", "action_and_previous_state")
+STATE_PROJECTIONS = ("shared", "own")
+
 
 @dataclass
 class GRUModelConfig:
@@ -113,12 +118,29 @@ class GRUModelConfig:
     """Weight of the inverse (observe -> actions, cross-entropy) loss."""
     lr: float = 1e-3
     """Adam learning rate."""
+    readout: str = "own"
+    """Which mode's states each head reads (SCIENCE.md 2.1): 'own' (the draft paper's design: the
+    perform head perform-mode states, the observe head observe-mode states), 'observe_on_perform'
+    (the observe head also classifies a_t from perform-mode states: cross-condition decoding
+    trained as a loss), 'perform_on_observe' (the perform head also predicts s_t from
+    observe-mode states), 'both' (both added). Each added loss has its objective's weight."""
+    perform_input: str = "action"
+    """What the core reads in perform mode: 'action' (emb(a_t), as stated) or
+    'action_and_previous_state' (emb(a_t) + P s_{t-1}, s_{-1} = 0: a textbook forward model)."""
+    state_projection: str = "shared"
+    """P of 'action_and_previous_state': 'shared' (the observe mode's sensory projection, so both
+    modes receive the same sensory directions) or 'own' (a separate linear map)."""
 
     def validate(self) -> None:
         _check(self.hidden_size >= 1, "hidden_size", "must be positive", self.hidden_size)
         _check(self.forward_weight >= 0.0, "forward_weight", "must be non-negative", self.forward_weight)
         _check(self.inverse_weight >= 0.0, "inverse_weight", "must be non-negative", self.inverse_weight)
         _check(self.lr > 0.0, "lr", "must be positive", self.lr)
+        _check(self.readout in READOUTS, "readout", f"must be one of {', '.join(READOUTS)}", self.readout)
+        _check(self.perform_input in PERFORM_INPUTS, "perform_input", f"must be one of {', '.join(PERFORM_INPUTS)}",
+               self.perform_input)
+        _check(self.state_projection in STATE_PROJECTIONS, "state_projection",
+               f"must be one of {', '.join(STATE_PROJECTIONS)}", self.state_projection)
 
 
 @dataclass

@@ -83,6 +83,13 @@ MATCHING_MEAN_ABS_R = "analysis/matching/mean_abs_r"
 MATCHING_FRACTION_MIRROR = "analysis/matching/fraction_mirror"
 MATCHING_FRACTION_ABS = "analysis/matching/fraction_abs"
 MATCHING_SELF_MATCHED = "analysis/matching/fraction_self_matched"
+SAME_UNIT_SIGNIFICANT = "analysis/same_unit/n_significant"
+"""Units that survive the same-unit null (SCIENCE.md 3.1) at the FDR level: same-unit mirrors."""
+SAME_UNIT_FRACTION_SIGNIFICANT = "analysis/same_unit/fraction_significant"
+SAME_UNIT_STATISTIC = "analysis/same_unit/statistic"
+"""D = mean own-unit r minus mean other-unit r, the population statistic of the same-unit null."""
+SAME_UNIT_NULL_MEAN = "analysis/same_unit/null_mean"
+SAME_UNIT_P_VALUE = "analysis/same_unit/p_value"
 CKA = "analysis/cka/value"
 CKA_NULL_MEAN = "analysis/cka/null_mean"
 CKA_P_VALUE = "analysis/cka/p_value"
@@ -133,6 +140,16 @@ def training_metric(stage: str, name: str) -> str:
     return f"{stage}/{name}"
 
 
+FORWARD_LOSS = "forward_loss"
+"""MSE of the perform head's prediction of s_t from perform-mode states."""
+FORWARD_LOSS_ON_OBSERVE = "forward_loss_on_observe"
+"""MSE of the perform head's prediction of s_t from observe-mode states (readout perform_on_observe, both)."""
+INVERSE_LOSS = "inverse_loss"
+"""Cross-entropy of the observe head's classification of a_t from observe-mode states."""
+INVERSE_LOSS_ON_PERFORM = "inverse_loss_on_perform"
+"""Cross-entropy of the observe head's classification of a_t from perform-mode states (observe_on_perform, both)."""
+FORWARD_LOSSES = (FORWARD_LOSS, FORWARD_LOSS_ON_OBSERVE)
+INVERSE_LOSSES = (INVERSE_LOSS, INVERSE_LOSS_ON_PERFORM)
 OBSERVE_ACCURACY = "observe_accuracy"
 """The observe head's accuracy on the true actions (a GRU's validation metric)."""
 VAL_OBSERVE_ACCURACY = training_metric("val", OBSERVE_ACCURACY)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import numpy as np
+import pytest
 import pytorch_lightning as pl
 import torch
 
@@ -32,7 +33,7 @@ def test_hidden_activity_has_one_state_per_step_and_unit():
     model = tiny_model()
     actions = torch.randint(0, 4, (5, 12))
     sensations = torch.randn(5, 12, 16)
-    perform_hidden, observe_hidden = model(actions, sensations)
+    perform_hidden, observe_hidden = model(actions, sensations, sensations)
     assert perform_hidden.shape == observe_hidden.shape == (5, 12, 16)
 
 
@@ -40,7 +41,7 @@ def test_one_batched_core_pass_equals_two_separate_passes():
     model = tiny_model()
     actions = torch.randint(0, 4, (6, 12))
     sensations = torch.randn(6, 12, 16)
-    perform_hidden, observe_hidden = model(actions, sensations)
+    perform_hidden, observe_hidden = model(actions, sensations, sensations)
     alone_perform, _ = model.core(model.action_embedding(actions))
     alone_observe, _ = model.core(model.sensory_projection(sensations))
     torch.testing.assert_close(perform_hidden, alone_perform)
@@ -53,13 +54,13 @@ def test_both_losses_decrease_on_a_tiny_problem():
     optimiser = model.configure_optimizers()
 
     def losses() -> tuple[torch.Tensor, torch.Tensor]:
-        forward, inverse, _ = model.losses(batch, inverse_targets=batch[2])
-        return forward, inverse
+        named, _ = model.losses(batch, lambda actions: actions)
+        return named["forward_loss"], named["inverse_loss"]
 
     forward_before, inverse_before = (loss.item() for loss in losses())
     for _ in range(150):
         optimiser.zero_grad()
-        model.objective(*losses()).backward()
+        model.objective(model.losses(batch, lambda actions: actions)[0]).backward()
         optimiser.step()
     forward_after, inverse_after = (loss.item() for loss in losses())
     assert forward_after < 0.7 * forward_before
@@ -92,11 +93,11 @@ def test_separate_cores_do_not_share_units():
     pl.seed_everything(0, verbose=False)
     model = gru(SeparateCoreGRU, hidden_size=8)
     actions, sensations = torch.randint(0, 4, (3, 12)), torch.randn(3, 12, 16)
-    perform_before, observe_before = model(actions, sensations)
+    perform_before, observe_before = model(actions, sensations, sensations)
     with torch.no_grad():
         for weight in model.observe_core.parameters():
             weight.add_(1.0)
-    perform_after, observe_after = model(actions, sensations)
+    perform_after, observe_after = model(actions, sensations, sensations)
     torch.testing.assert_close(perform_after, perform_before)
     assert not torch.allclose(observe_after, observe_before)
 
@@ -109,7 +110,7 @@ def test_forward_only_never_trains_the_observe_path():
     optimiser = model.configure_optimizers()
     for batch in tiny_data(batch_size=16).train_dataloader():
         optimiser.zero_grad()
-        model.objective(*model.losses(batch, batch[2])[:2]).backward()
+        model.objective(model.losses(batch, lambda actions: actions)[0]).backward()
         optimiser.step()
     for parameter, initial in zip(observe_path, before):
         torch.testing.assert_close(parameter, initial, rtol=0, atol=0)
@@ -140,3 +141,86 @@ def test_under_the_pairing_error_each_stream_keeps_its_own_labels():
     np.testing.assert_array_equal(activity.perform_labels, perform.actions)
     np.testing.assert_array_equal(activity.observe_labels, observe.actions)
     assert (activity.perform_labels != activity.observe_labels).mean() > 0.5
+
+
+# ----------------------------------------------------------------- readout and perform input (SCIENCE.md 2.1)
+
+def _head_gradients(model, batch) -> dict[str, torch.Tensor]:
+    model.zero_grad()
+    model.objective(model.losses(batch, lambda actions: actions)[0]).backward()
+    heads = {name: getattr(model, name).weight for name in ("perform_head", "observe_head")}
+    return {name: torch.zeros_like(w) if w.grad is None else w.grad.clone() for name, w in heads.items()}
+
+
+def _two_batches_differing_in_one_stream(stream: int):
+    """Two batches whose only difference is the perform actions (0) or the observe sensations (3)."""
+    generator = torch.Generator().manual_seed(0)
+    batch = [torch.randint(0, 4, (8, 12), generator=generator), torch.randn(8, 12, 16, generator=generator),
+             torch.randint(0, 4, (8, 12), generator=generator), torch.randn(8, 12, 16, generator=generator)]
+    changed = list(batch)
+    changed[stream] = (torch.randint(0, 4, (8, 12), generator=generator) if stream == 0
+                       else torch.randn(8, 12, 16, generator=generator))
+    return tuple(batch), tuple(changed)
+
+
+@pytest.mark.parametrize("model_class", [SharedCoreGRU, SeparateCoreGRU, ShuffledLabelGRU])
+@pytest.mark.parametrize(("readout", "reads_perform"), [("own", False), ("observe_on_perform", True),
+                                                        ("perform_on_observe", False), ("both", True)])
+def test_the_observe_head_learns_from_perform_mode_states_only_when_the_readout_says(model_class, readout,
+                                                                                    reads_perform):
+    batch, other_perform_actions = _two_batches_differing_in_one_stream(0)
+    pl.seed_everything(0, verbose=False)
+    model = gru(model_class, hidden_size=8, readout=readout)
+    model.inverse_targets = lambda actions: actions  # the same labels in both passes
+    first, second = _head_gradients(model, batch), _head_gradients(model, other_perform_actions)
+    assert torch.equal(first["observe_head"], second["observe_head"]) is not reads_perform
+
+
+@pytest.mark.parametrize("model_class", [SharedCoreGRU, SeparateCoreGRU, ForwardOnlyGRU])
+@pytest.mark.parametrize(("readout", "reads_observe"), [("own", False), ("observe_on_perform", False),
+                                                        ("perform_on_observe", True), ("both", True)])
+def test_the_perform_head_learns_from_observe_mode_states_only_when_the_readout_says(model_class, readout,
+                                                                                    reads_observe):
+    batch, other_observe_sensations = _two_batches_differing_in_one_stream(3)
+    pl.seed_everything(0, verbose=False)
+    model = gru(model_class, hidden_size=8, readout=readout)
+    first, second = _head_gradients(model, batch), _head_gradients(model, other_observe_sensations)
+    assert torch.equal(first["perform_head"], second["perform_head"]) is not reads_observe
+
+
+@pytest.mark.parametrize("readout", ["own", "observe_on_perform", "perform_on_observe", "both"])
+def test_forward_only_trains_no_inverse_loss_under_any_readout(readout):
+    batch, _ = _two_batches_differing_in_one_stream(0)
+    pl.seed_everything(0, verbose=False)
+    model = gru(ForwardOnlyGRU, hidden_size=8, readout=readout)
+    gradients = _head_gradients(model, batch)
+    assert not gradients["observe_head"].any(), "the observe head is never trained"
+    losses, _ = model.losses(batch, lambda actions: actions)
+    forward = sum(v for k, v in losses.items() if k.startswith("forward"))
+    torch.testing.assert_close(model.objective(losses), forward)
+
+
+def test_shuffled_labels_are_redrawn_for_every_inverse_loss():
+    batch, _ = _two_batches_differing_in_one_stream(0)
+    pl.seed_everything(0, verbose=False)
+    model = gru(ShuffledLabelGRU, hidden_size=8, readout="both")
+    relabelled = []
+    model.losses(batch, lambda actions: relabelled.append(model.inverse_targets(actions)) or relabelled[-1])
+    assert len(relabelled) == 2, "the observe-mode and the perform-mode inverse loss"
+    for labels, true in zip(relabelled, (batch[2], batch[0])):
+        assert not (labels == true).all(dim=1).any()
+
+
+def test_the_textbook_forward_model_reads_the_previous_state_through_the_chosen_projection():
+    actions, sensations = torch.randint(0, 4, (3, 12)), torch.randn(3, 12, 16)
+    for projection in ("shared", "own"):
+        pl.seed_everything(0, verbose=False)
+        model = gru(SharedCoreGRU, hidden_size=8, perform_input="action_and_previous_state",
+                    state_projection=projection)
+        inputs = model.perform_input(actions, sensations)
+        matrix = model.sensory_projection if projection == "shared" else model.own_state_projection
+        torch.testing.assert_close(inputs[:, 0], model.action_embedding(actions[:, 0]) + matrix.bias)
+        torch.testing.assert_close(inputs[:, 5], model.action_embedding(actions[:, 5]) + matrix(sensations[:, 4]))
+    stated = gru(SharedCoreGRU, hidden_size=8)
+    assert not hasattr(stated, "own_state_projection")
+    assert torch.equal(stated.perform_input(actions, sensations), stated.action_embedding(actions))

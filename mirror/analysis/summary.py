@@ -25,6 +25,7 @@ from mirror.analysis.permutation import (
     fdr_adjust,
     sequence_permutation_test,
 )
+from mirror.analysis.same_unit import SameUnitResult, same_unit_test
 from mirror.analysis.similarity import (
     UnitMatching,
     cka_sequence_null,
@@ -51,6 +52,11 @@ from mirror.vocabulary import (
     MATCHING_SELF_MATCHED,
     N_TRIALS,
     N_UNITS,
+    SAME_UNIT_FRACTION_SIGNIFICANT,
+    SAME_UNIT_NULL_MEAN,
+    SAME_UNIT_P_VALUE,
+    SAME_UNIT_SIGNIFICANT,
+    SAME_UNIT_STATISTIC,
     SIGNIFICANT_ANTI_MIRROR,
     SIGNIFICANT_MIRROR,
     decoding_metric,
@@ -71,6 +77,8 @@ class AnalysisResult:
     """(2L+1, U) cross-correlation of each unit's perform and observe time courses."""
     decoding: dict[str, float]
     matching: UnitMatching
+    same_unit: SameUnitResult | None
+    """None for a single unit, which has no other unit to be compared with."""
     embeddings: dict[str, tuple[np.ndarray, np.ndarray, np.ndarray]]
     """Per mode: (PCA scores (samples, 2), explained variance (2,), labels (samples,))."""
 
@@ -133,7 +141,8 @@ def analyse(activity: MirrorActivity, settings: AnalysisConfig) -> AnalysisResul
 
     flat_perform = perform.reshape(-1, n_units)
     flat_observe = observe.reshape(-1, n_units)
-    matching = match_units(cross_correlation_matrix(flat_perform, flat_observe))
+    correlations = cross_correlation_matrix(flat_perform, flat_observe)
+    matching = match_units(correlations)
     matched = threshold_fractions(
         matching.matched_r, settings.mirror_threshold, settings.abs_threshold, settings.anti_mirror_threshold
     )
@@ -154,6 +163,20 @@ def analyse(activity: MirrorActivity, settings: AnalysisConfig) -> AnalysisResul
             CKA: cka,
             CKA_NULL_MEAN: float(cka_null.mean()),
             CKA_P_VALUE: float((1 + np.sum(cka_null >= cka)) / (len(cka_null) + 1)),
+        }
+    )
+
+    # Drawn after every other use of ``rng``, so adding it left the earlier metrics unchanged.
+    same_unit = same_unit_test(correlations, settings.n_permutations, rng) if n_units >= 2 else None
+    q_same_unit = fdr_adjust(same_unit.p, settings.fdr_method) if same_unit else np.ones(n_units)
+    same_unit_significant = q_same_unit <= settings.fdr_alpha
+    metrics.update(
+        {
+            SAME_UNIT_SIGNIFICANT: float(same_unit_significant.sum()),
+            SAME_UNIT_FRACTION_SIGNIFICANT: float(same_unit_significant.mean()),
+            SAME_UNIT_STATISTIC: same_unit.statistic if same_unit else float("nan"),
+            SAME_UNIT_NULL_MEAN: float(same_unit.null.mean()) if same_unit else float("nan"),
+            SAME_UNIT_P_VALUE: same_unit.p_population if same_unit else float("nan"),
         }
     )
 
@@ -180,6 +203,8 @@ def analyse(activity: MirrorActivity, settings: AnalysisConfig) -> AnalysisResul
             "peak_lag": peaks,
             "matched_partner": matching.partner,
             "matched_r": matching.matched_r,
+            "p_same_unit": same_unit.p if same_unit else np.ones(n_units),
+            "q_same_unit": q_same_unit,
             "class": np.select([significant_mirror, significant_anti], ["mirror", "anti-mirror"], "n.s."),
         }
     )
@@ -191,5 +216,6 @@ def analyse(activity: MirrorActivity, settings: AnalysisConfig) -> AnalysisResul
         lagged_r=lagged_r,
         decoding=decoding,
         matching=matching,
+        same_unit=same_unit,
         embeddings=embeddings,
     )

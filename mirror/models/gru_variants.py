@@ -13,7 +13,8 @@ from __future__ import annotations
 import torch
 from torch import Tensor, nn
 
-from mirror.models.predictive_gru import PredictiveGRU
+from mirror.models.predictive_gru import PredictiveGRU, summed_losses
+from mirror.vocabulary import FORWARD_LOSSES
 
 
 class SharedCoreGRU(PredictiveGRU):
@@ -48,16 +49,18 @@ class SeparateCoreGRU(PredictiveGRU):
 class ForwardOnlyGRU(SharedCoreGRU):
     """One core trained only as a forward model; observe mode reads sensations it was never trained on."""
 
-    def objective(self, forward_loss: Tensor, inverse_loss: Tensor) -> Tensor:
-        return self.hparams.forward_weight * forward_loss
+    def objective(self, losses: dict[str, Tensor]) -> Tensor:
+        """Only the forward losses, in whichever modes the readout names."""
+        return self.hparams.forward_weight * summed_losses(losses, FORWARD_LOSSES)
 
 
 class ShuffledLabelGRU(SharedCoreGRU):
     """One core whose inverse targets are other examples' action sequences, re-drawn every step,
     so the observed stream no longer predicts its labels."""
 
-    def inverse_targets(self, observe_actions: Tensor) -> Tensor:
-        return observe_actions[derangement(len(observe_actions), observe_actions.device)]
+    def inverse_targets(self, actions: Tensor) -> Tensor:
+        """Other examples' labels, re-drawn for every inverse loss of every step."""
+        return actions[derangement(len(actions), actions.device)]
 
 
 def derangement(n: int, device: torch.device | None = None) -> Tensor:

@@ -1,15 +1,17 @@
 """The predictive GRU of SCIENCE.md section 2, shared by every GRU variant.
 
-Perform mode: the core reads the embedded actions and the perform head predicts the
-sensations s_t (forward model, MSE). Observe mode: the core reads the projected
-sensations and the observe head classifies a_t (inverse model, cross-entropy).
-Variants differ only in :meth:`core_states` (which core reads which stream) and in
-:meth:`objective` / :meth:`inverse_targets` (which losses train them).
+Perform mode: the core reads the embedded actions (or, as a textbook forward model, the
+action plus the projected previous state) and the perform head predicts the sensations s_t
+(forward model, MSE). Observe mode: the core reads the projected sensations and the observe
+head classifies a_t (inverse model, cross-entropy). ``readout`` may make a head read the
+other mode's states too (SCIENCE.md 2.1). Variants differ only in :meth:`core_states` (which
+core reads which stream) and in :meth:`objective` / :meth:`inverse_targets` (which losses
+train them).
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 
 import numpy as np
 import pytorch_lightning as pl
@@ -18,9 +20,20 @@ import torch.nn.functional as F
 from torch import Tensor, nn
 
 from mirror.protocol import MirrorActivity
-from mirror.vocabulary import OBSERVE_ACCURACY, training_metric
+from mirror.vocabulary import (
+    FORWARD_LOSS,
+    FORWARD_LOSS_ON_OBSERVE,
+    FORWARD_LOSSES,
+    INVERSE_LOSS,
+    INVERSE_LOSS_ON_PERFORM,
+    INVERSE_LOSSES,
+    OBSERVE_ACCURACY,
+    training_metric,
+)
 
 Batch = tuple[Tensor, Tensor, Tensor, Tensor]
+Relabel = Callable[[Tensor], Tensor]
+"""Action labels (B, T) -> the labels an inverse loss is trained on."""
 
 
 class PredictiveGRU(pl.LightningModule):
@@ -34,6 +47,9 @@ class PredictiveGRU(pl.LightningModule):
         forward_weight: float,
         inverse_weight: float,
         lr: float,
+        readout: str,
+        perform_input: str,
+        state_projection: str,
     ) -> None:
         super().__init__()
         self.save_hyperparameters()
@@ -41,6 +57,9 @@ class PredictiveGRU(pl.LightningModule):
         self.sensory_projection = nn.Linear(sensory_dim, hidden_size)
         self.perform_head = nn.Linear(hidden_size, sensory_dim)
         self.observe_head = nn.Linear(hidden_size, n_actions)
+        self.reads_previous_state = perform_input == "action_and_previous_state"
+        if self.reads_previous_state and state_projection == "own":
+            self.own_state_projection = nn.Linear(sensory_dim, hidden_size)
 
     # ------------------------------------------------------------ what variants define
 
@@ -48,36 +67,53 @@ class PredictiveGRU(pl.LightningModule):
         """Core output (B, T, H) in perform mode and in observe mode."""
         raise NotImplementedError
 
-    def inverse_targets(self, observe_actions: Tensor) -> Tensor:
-        """The labels the observe head is trained on: the observed actions themselves."""
-        return observe_actions
+    def inverse_targets(self, actions: Tensor) -> Tensor:
+        """The labels an inverse loss is trained on: the actions themselves."""
+        return actions
 
-    def objective(self, forward_loss: Tensor, inverse_loss: Tensor) -> Tensor:
-        """The training loss: both objectives, weighted."""
+    def objective(self, losses: dict[str, Tensor]) -> Tensor:
+        """The training loss: every forward loss and every inverse loss present, weighted."""
         hp = self.hparams
-        return hp.forward_weight * forward_loss + hp.inverse_weight * inverse_loss
+        return hp.forward_weight * summed_losses(losses, FORWARD_LOSSES) + hp.inverse_weight * summed_losses(losses, INVERSE_LOSSES)
 
     # ------------------------------------------------------------------ shared steps
 
-    def forward(self, perform_actions: Tensor, observe_sensations: Tensor) -> tuple[Tensor, Tensor]:
+    def perform_input(self, actions: Tensor, sensations: Tensor) -> Tensor:
+        """x_t = emb(a_t), or emb(a_t) + P s_{t-1} with s_{-1} = 0: (B, T), (B, T, D) -> (B, T, H)."""
+        embedded = self.action_embedding(actions)
+        if not self.reads_previous_state:
+            return embedded
+        projection = getattr(self, "own_state_projection", self.sensory_projection)
+        previous_state = F.pad(sensations[:, :-1], (0, 0, 1, 0))
+        return embedded + projection(previous_state)
+
+    def forward(self, perform_actions: Tensor, perform_sensations: Tensor,
+                observe_sensations: Tensor) -> tuple[Tensor, Tensor]:
         """Hidden activity of both modes: (perform_hidden, observe_hidden), each (B, T, H)."""
         return self.core_states(
-            self.action_embedding(perform_actions), self.sensory_projection(observe_sensations)
+            self.perform_input(perform_actions, perform_sensations), self.sensory_projection(observe_sensations)
         )
 
-    def losses(self, batch: Batch, inverse_targets: Tensor) -> tuple[Tensor, Tensor, Tensor]:
-        """Forward loss (MSE on s_t), inverse loss (cross-entropy on a_t) and the action logits."""
-        perform_actions, perform_sensations, _, observe_sensations = batch
-        perform_hidden, observe_hidden = self(perform_actions, observe_sensations)
-        predicted_sensations = self.perform_head(perform_hidden)
+    def losses(self, batch: Batch, relabel: Relabel) -> tuple[dict[str, Tensor], Tensor]:
+        """Every loss the readout names (MSE on s_t, cross-entropy on relabelled a_t) and the
+        observe head's action logits on observe-mode states."""
+        perform_actions, perform_sensations, observe_actions, observe_sensations = batch
+        inverse_targets = relabel(observe_actions)
+        perform_hidden, observe_hidden = self(perform_actions, perform_sensations, observe_sensations)
         action_logits = self.observe_head(observe_hidden)
-        forward_loss = F.mse_loss(predicted_sensations, perform_sensations)
-        inverse_loss = F.cross_entropy(action_logits.flatten(0, 1), inverse_targets.flatten())
-        return forward_loss, inverse_loss, action_logits
+        losses = {
+            FORWARD_LOSS: F.mse_loss(self.perform_head(perform_hidden), perform_sensations),
+            INVERSE_LOSS: _cross_entropy(action_logits, inverse_targets),
+        }
+        if self.hparams.readout in ("perform_on_observe", "both"):
+            losses[FORWARD_LOSS_ON_OBSERVE] = F.mse_loss(self.perform_head(observe_hidden), observe_sensations)
+        if self.hparams.readout in ("observe_on_perform", "both"):
+            losses[INVERSE_LOSS_ON_PERFORM] = _cross_entropy(self.observe_head(perform_hidden), relabel(perform_actions))
+        return losses, action_logits
 
-    def _log_losses(self, stage: str, forward_loss: Tensor, inverse_loss: Tensor, **extra: Tensor) -> Tensor:
-        loss = self.objective(forward_loss, inverse_loss)
-        logged = {"loss": loss, "forward_loss": forward_loss, "inverse_loss": inverse_loss, **extra}
+    def _log_losses(self, stage: str, losses: dict[str, Tensor], **extra: Tensor) -> Tensor:
+        loss = self.objective(losses)
+        logged = {"loss": loss, **losses, **extra}
         self.log_dict(
             {training_metric(stage, name): value for name, value in logged.items()},
             on_step=False,
@@ -87,14 +123,14 @@ class PredictiveGRU(pl.LightningModule):
         return loss
 
     def training_step(self, batch: Batch, batch_idx: int) -> Tensor:
-        forward_loss, inverse_loss, _ = self.losses(batch, self.inverse_targets(batch[2]))
-        return self._log_losses("train", forward_loss, inverse_loss)
+        losses, _ = self.losses(batch, self.inverse_targets)
+        return self._log_losses("train", losses)
 
     def validation_step(self, batch: Batch, batch_idx: int) -> Tensor:
         # Validation scores the inverse model against the true actions, whatever it was trained on.
-        forward_loss, inverse_loss, action_logits = self.losses(batch, batch[2])
+        losses, action_logits = self.losses(batch, lambda actions: actions)
         accuracy = (action_logits.argmax(-1) == batch[2]).float().mean()
-        return self._log_losses("val", forward_loss, inverse_loss, **{OBSERVE_ACCURACY: accuracy})
+        return self._log_losses("val", losses, **{OBSERVE_ACCURACY: accuracy})
 
     def configure_optimizers(self) -> torch.optim.Optimizer:
         return torch.optim.Adam(self.parameters(), lr=self.hparams.lr)
@@ -105,9 +141,9 @@ class PredictiveGRU(pl.LightningModule):
         was_training = self.training
         self.eval()
         perform, observe, perform_labels, observe_labels = [], [], [], []
-        for perform_actions, _, observe_actions, observe_sensations in dataloader:
+        for perform_actions, perform_sensations, observe_actions, observe_sensations in dataloader:
             perform_hidden, observe_hidden = self(
-                perform_actions.to(self.device), observe_sensations.to(self.device)
+                perform_actions.to(self.device), perform_sensations.to(self.device), observe_sensations.to(self.device)
             )
             perform.append(perform_hidden.cpu())
             observe.append(observe_hidden.cpu())
@@ -123,3 +159,17 @@ class PredictiveGRU(pl.LightningModule):
             trial_ids=np.arange(len(perform_array)),
             n_classes=self.hparams.n_actions,
         )
+
+
+def _cross_entropy(logits: Tensor, labels: Tensor) -> Tensor:
+    """Cross-entropy of (B, T, K) logits against (B, T) labels, over every step."""
+    return F.cross_entropy(logits.flatten(0, 1), labels.flatten())
+
+
+def summed_losses(losses: dict[str, Tensor], names: tuple[str, ...]) -> Tensor:
+    """The sum of the named losses present (the first alone when it is the only one)."""
+    present = [losses[name] for name in names if name in losses]
+    total = present[0]
+    for loss in present[1:]:
+        total = total + loss
+    return total
