@@ -5,7 +5,7 @@ PY     := $(VENV)/bin/python
 STAMP  := $(VENV)/.installed
 
 .DEFAULT_GOAL := help
-.PHONY: help install run test test-fast bench ui clean sweep-seeds sweep-hidden sweep-noise sweep-lag counter-mirror ablations readout report paper
+.PHONY: help install run test test-fast bench ui clean sweep-seeds sweep-hidden sweep-noise sweep-lag counter-mirror ablations readout asl report paper
 
 help: ## list the targets
 	@grep -hE '^[a-zA-Z_-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  %-12s %s\n", $$1, $$2}'
@@ -61,12 +61,18 @@ readout: $(STAMP) ## the four GRU models x four readouts x trained/untrained x s
 	$(SWEEP) experiment=readout $(ARGS) -m
 	$(SWEEP) experiment=readout_input $(ARGS) -m
 
-REPORTS := ablations readout sweep_seeds sweep_hidden sweep_noise_gru sweep_noise_hebbian sweep_lag counter_mirror
+asl: $(STAMP) ## Associative Sequence Learning, Hebb vs Rescorla-Wagner: contingency, contiguity, mismatch, counter-mirror (360 jobs)
+	$(SWEEP) experiment=asl_contingency $(ARGS) -m
+	$(SWEEP) experiment=asl_contiguity $(ARGS) -m
+	$(SWEEP) experiment=asl_mismatch $(ARGS) -m
+	$(SWEEP) experiment=asl_counter_mirror $(ARGS) -m
+
+REPORTS := ablations readout asl_contingency asl_contiguity asl_mismatch asl_counter_mirror sweep_seeds sweep_hidden sweep_noise_gru sweep_noise_hebbian sweep_lag counter_mirror
 
 report: $(STAMP) ## tables and figures from MLflow: make report NAME=<experiment> (default: every preset's; a missing one is named and skipped)
 	@status=0; $(foreach name,$(or $(NAME),$(REPORTS)),$(PY) -m mirror.report --experiment $(name) $(ARGS) || status=1;) exit $$status
 
-paper: ablations readout sweep-seeds sweep-hidden sweep-noise sweep-lag counter-mirror ## every sweep, then every report
+paper: ablations readout asl sweep-seeds sweep-hidden sweep-noise sweep-lag counter-mirror ## every sweep, then every report
 	$(MAKE) report
 
 ui: $(STAMP) ## browse every run in the MLflow UI on http://127.0.0.1:5000

@@ -312,6 +312,86 @@ class FaceInteractionDataConfig:
         _check(self.pixel_noise >= 0.0, "pixel_noise", "must be non-negative", self.pixel_noise)
 
 
+# ------------------------------------------------------------ associative learning
+
+ASSOCIATIVE_RULES = ("hebb", "rescorla_wagner")
+UNPAIRED_KINDS = ("seeing", "doing", "both")
+
+
+@dataclass
+class AssociativeModelConfig:
+    """Associative Sequence Learning (SCIENCE.md 5.1): sensory -> motor weights learnt trial by trial."""
+
+    _target_: str = "mirror.models.associative.AssociativeSequenceLearning"
+    rule: str = "rescorla_wagner"
+    """'hebb' (W += eta m x^T, rows capped at unit length: contiguity is all it sees) or
+    'rescorla_wagner' (W += eta (lambda m - W x) x^T: prediction error, so contingency matters)."""
+    learning_rate: float = 0.05
+    """eta, the step of every weight change."""
+    asymptote: float = 1.0
+    """lambda, the motor activity a Rescorla-Wagner association grows towards."""
+    initial_weight: float = 0.01
+    """Initial weights are uniform in [0, initial_weight]: small and unsystematic."""
+    response_noise: float = 0.05
+    """Standard deviation of Gaussian noise on every motor unit at test, so that statistics over
+    repeated test trials of one action are not degenerate."""
+
+    def validate(self) -> None:
+        _check(self.rule in ASSOCIATIVE_RULES, "rule", f"must be one of {', '.join(ASSOCIATIVE_RULES)}", self.rule)
+        _check(self.learning_rate >= 0.0, "learning_rate", "must be non-negative", self.learning_rate)
+        _check(self.asymptote > 0.0, "asymptote", "must be positive", self.asymptote)
+        _check(self.initial_weight >= 0.0, "initial_weight", "must be non-negative", self.initial_weight)
+        _check(self.response_noise >= 0.0, "response_noise", "must be non-negative", self.response_noise)
+
+
+@dataclass
+class SensorimotorPairingsDataConfig:
+    """The trials that train the associative model (SCIENCE.md 5.1): doing, seeing, both, in order."""
+
+    _target_: str = "mirror.data.sensorimotor_pairings.SensorimotorPairingsDataModule"
+    n_actions: int = 8
+    """n, the actions that can be done and seen (S_1..S_n, M_1..M_n)."""
+    n_trials: int = 400
+    """Paired trials (doing and seeing) of normal development; unpaired trials come on top."""
+    persistence: float = 0.75
+    """Probability that the action done repeats the previous one, so that a lag between doing and
+    seeing degrades the pairing gradually rather than all at once."""
+    lag: int = 0
+    """Contiguity: on a paired trial the action seen is the one done ``lag`` paired trials before
+    (nothing is seen on the first ``lag``)."""
+    mismatch: float = 0.0
+    """Imperfect imitation: on this fraction of paired trials another action than the one done is seen."""
+    unpaired_fraction: float = 0.0
+    """Contingency: the fraction of all development trials that are unpaired (seeing alone or doing
+    alone), added to the ``n_trials`` paired ones at random positions (0.8: four unpaired per paired)."""
+    unpaired_kind: str = "both"
+    """What an unpaired trial is: 'seeing' alone, 'doing' alone, or 'both' kinds, half each."""
+    counter_mirror_trials: int = 0
+    """After development, trials of seeing action (i + 1) mod n while doing i."""
+    repair_trials: int = 0
+    """After counter-mirror training, paired trials of normal imitation again."""
+    batch_size: int = 20
+    """Consecutive trials per training step (the model still learns trial by trial within it)."""
+    test_trials: int = 20
+    """Test presentations of each action, done alone and seen alone."""
+    seed: int = 42
+    """Seeds the schedule (actions, mismatches, positions of unpaired trials)."""
+
+    def validate(self) -> None:
+        _check(self.n_actions >= 2, "n_actions", "must be at least 2", self.n_actions)
+        _check(self.n_trials >= 1, "n_trials", "must be positive", self.n_trials)
+        _check(0.0 <= self.persistence < 1.0, "persistence", "must be in [0, 1)", self.persistence)
+        _check(0 <= self.lag < self.n_trials, "lag", "must be in [0, n_trials)", self.lag)
+        _check(0.0 <= self.mismatch <= 1.0, "mismatch", "must be in [0, 1]", self.mismatch)
+        _check(0.0 <= self.unpaired_fraction < 1.0, "unpaired_fraction", "must be in [0, 1)", self.unpaired_fraction)
+        _check(self.unpaired_kind in UNPAIRED_KINDS, "unpaired_kind", f"must be one of {', '.join(UNPAIRED_KINDS)}",
+               self.unpaired_kind)
+        for name in ("counter_mirror_trials", "repair_trials"):
+            _check(getattr(self, name) >= 0, name, "must be non-negative", getattr(self, name))
+        _check(self.batch_size >= 1, "batch_size", "must be positive", self.batch_size)
+        _check(self.test_trials >= 2, "test_trials", "must be at least 2", self.test_trials)
+
+
 # ------------------------------------------------------------------ trainer/analysis
 
 
@@ -410,6 +490,18 @@ class HebbianAnalysisConfig(AnalysisConfig):
 
 
 @dataclass
+class AssociativeAnalysisConfig(AnalysisConfig):
+    """The shared analysis plus the associative model's own measures of its weights."""
+
+    eval_every: int = 20
+    """Trials between points of the curves of the mirror index over training."""
+
+    def validate(self) -> None:
+        super().validate()
+        _check(self.eval_every >= 1, "eval_every", "must be positive", self.eval_every)
+
+
+@dataclass
 class TrackingConfig:
     """Where runs are recorded. The default is an embedded store under ``mlruns/``."""
 
@@ -456,12 +548,21 @@ def execution_override_keys() -> list[str]:
 # its defaults list as ``- /schema/<group>@_here_: <name>``; keeping schemas in their own
 # group keeps them out of the options a user can select.
 GROUP_SCHEMAS: dict[str, dict[str, type]] = {
-    "data": {"action_sequences": ActionSequenceDataConfig, "face_interaction": FaceInteractionDataConfig},
-    "model": {"gru": GRUModelConfig, "hebbian": HebbianModelConfig},
+    "data": {"action_sequences": ActionSequenceDataConfig, "face_interaction": FaceInteractionDataConfig,
+             "sensorimotor_pairings": SensorimotorPairingsDataConfig},
+    "model": {"gru": GRUModelConfig, "hebbian": HebbianModelConfig, "associative": AssociativeModelConfig},
     "trainer": {"trainer": TrainerConfig},
-    "analysis": {"analysis": AnalysisConfig, "hebbian": HebbianAnalysisConfig},
+    "analysis": {"analysis": AnalysisConfig, "hebbian": HebbianAnalysisConfig, "associative": AssociativeAnalysisConfig},
     "tracking": {"tracking": TrackingConfig},
 }
+
+
+MODEL_FAMILIES: dict[type, tuple[type, type]] = {
+    GRUModelConfig: (ActionSequenceDataConfig, AnalysisConfig),
+    HebbianModelConfig: (FaceInteractionDataConfig, HebbianAnalysisConfig),
+    AssociativeModelConfig: (SensorimotorPairingsDataConfig, AssociativeAnalysisConfig),
+}
+"""Each model schema and the data and analysis schemas that go with it."""
 
 
 def register_schemas() -> None:
@@ -484,30 +585,25 @@ def validate(cfg: DictConfig) -> None:
         if not is_dataclass(node):
             raise ConfigError(f"{group} has no schema; its YAML must list one in its defaults")
         _validate_part(group, node)
-    hebbian = isinstance(nodes["model"], HebbianModelConfig)
-    _check(
-        hebbian == isinstance(nodes["data"], FaceInteractionDataConfig),
-        "data",
-        "must be face_interaction for model=hebbian_face and action_sequences for the GRUs",
-        cfg.data._target_,
-    )
-    _check(
-        hebbian == isinstance(nodes["analysis"], HebbianAnalysisConfig),
-        "analysis",
-        "must be hebbian for model=hebbian_face and default for the GRUs",
-        type(nodes["analysis"]).__name__,
-    )
+    family = next(family for schema, family in MODEL_FAMILIES.items() if isinstance(nodes["model"], schema))
+    for group, expected in zip(("data", "analysis"), family):
+        _check(type(nodes[group]) is expected, group,
+               f"must be the {type(nodes['model']).__name__}'s own ({expected.__name__}); a model selects it",
+               type(nodes[group]).__name__)
 
 
 __all__ = [
     "ActionSequenceDataConfig",
     "AnalysisConfig",
+    "AssociativeAnalysisConfig",
+    "AssociativeModelConfig",
     "ConfigError",
     "FaceInteractionDataConfig",
     "GRUModelConfig",
     "HebbianAnalysisConfig",
     "HebbianModelConfig",
     "MirrorLayerConfig",
+    "SensorimotorPairingsDataConfig",
     "TrackingConfig",
     "TrainerConfig",
     "VisionConfig",

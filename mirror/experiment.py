@@ -14,9 +14,14 @@ import torch
 from hydra.utils import instantiate
 from omegaconf import DictConfig, OmegaConf
 
+from mirror.analysis.associative_callback import AssociativeAnalysisCallback
 from mirror.analysis.callback import MirrorAnalysisCallback
 from mirror.analysis.hebbian_callback import HebbianAnalysisCallback
-from mirror.config import AnalysisConfig, HebbianAnalysisConfig
+from mirror.config import (
+    AnalysisConfig,
+    AssociativeAnalysisConfig,
+    HebbianAnalysisConfig,
+)
 from mirror.job_context import JobContext
 from mirror.outcome import ExperimentOutcome
 from mirror.tracking.job_run import job_run
@@ -45,6 +50,8 @@ def analysis_callbacks(settings: AnalysisConfig, job: JobContext, seed: int) -> 
     ]
     if isinstance(settings, HebbianAnalysisConfig):
         callbacks.append(HebbianAnalysisCallback(settings, job.output_dir))
+    if isinstance(settings, AssociativeAnalysisConfig):
+        callbacks.append(AssociativeAnalysisCallback(settings, job.output_dir))
     return callbacks
 
 

@@ -107,17 +107,34 @@ N_MIRROR = "n_mirror"
 N_ANTI_MIRROR = "n_anti_mirror"
 HEBBIAN_COUNTS = (N_MIRROR, N_ANTI_MIRROR, "fraction_mirror", "fraction_anti_mirror", "n_visual_selective",
                   "n_motor_selective")
-HEBBIAN_STAGES = ("before", "curve")
-"""Where a Hebbian count was taken, besides after training (no stage)."""
+TRAINING_STAGES = ("before", "curve")
+"""Where a count or measure was taken, besides after training (no stage): before training, or on
+the curve over training."""
 HEBBIAN_CURVE_PHASE = "hebbian/curve/phase"
 """The training phase (an index into :data:`PHASES`) at each point of the curve."""
 
 
 def hebbian_metric(count: str, stage: str | None = None) -> str:
     """``hebbian/<count>`` after training, ``hebbian/<stage>/<count>`` before it or on its curve."""
-    if count not in HEBBIAN_COUNTS or stage not in (None, *HEBBIAN_STAGES):
+    if count not in HEBBIAN_COUNTS or stage not in (None, *TRAINING_STAGES):
         raise ValueError(f"no Hebbian metric {stage}/{count}")
     return f"hebbian/{count}" if stage is None else f"hebbian/{stage}/{count}"
+
+
+# The associative model's measures of its weights (:mod:`mirror.analysis.associative`), logged after
+# training as associative/<measure>, before it as associative/before/<measure> and during it as
+# associative/curve/<measure>.
+MIRROR_INDEX = "mirror_index"
+FRACTION_SELF_PREFERRING = "fraction_self_preferring"
+ASSOCIATIVE_MEASURES = (MIRROR_INDEX, FRACTION_SELF_PREFERRING)
+ASSOCIATIVE_CURVE_PHASE = "associative/curve/phase"
+
+
+def associative_metric(measure: str, stage: str | None = None) -> str:
+    """``associative/<measure>`` after training, ``associative/<stage>/<measure>`` before it or on its curve."""
+    if measure not in ASSOCIATIVE_MEASURES or stage not in (None, *TRAINING_STAGES):
+        raise ValueError(f"no associative metric {stage}/{measure}")
+    return f"associative/{measure}" if stage is None else f"associative/{stage}/{measure}"
 
 
 VISION_STAGES = ("untrained", "trained")

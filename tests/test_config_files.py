@@ -76,11 +76,10 @@ def test_a_group_file_sets_only_what_differs_from_its_schema_and_says_why(path):
 @pytest.mark.parametrize("path", GROUP_FILES, ids=lambda p: str(p.relative_to(CONF)))
 def test_every_group_file_composes_validates_and_names_a_class_that_imports(tmp_path, path):
     group, option = path.parent.name, path.stem
-    overrides = [f"{group}={option}"]
-    if group == "model" and option == "hebbian_face":
-        overrides = ["model=hebbian_face"]
-    elif group in ("data", "analysis") and option in ("face_interaction", "hebbian"):
-        overrides = ["model=hebbian_face"]
+    # A model that brings its own data, trainer and analysis is composed through that model.
+    selected_by = {"face_interaction": "hebbian_face", "hebbian": "hebbian_face", "online": "hebbian_face",
+                   "sensorimotor_pairings": "asl_associative", "associative": "asl_associative"}
+    overrides = [f"model={selected_by[option]}"] if option in selected_by else [f"{group}={option}"]
     cfg = compose_job(overrides, tmp_path / "job")
     validate(cfg)
     node = cfg[group]

@@ -223,3 +223,23 @@ def test_hebbian_model_runs_through_hydra_into_mlflow_and_caches_its_vision(tmp_
     assert {"hebbian/faces.png", "hebbian/rates_before_after.png", "hebbian/mirror_counts.png",
             *ANALYSIS_ARTIFACTS} <= artifact_paths(client, runs[0].info.run_id)
     assert runs[1].data.params["data.mismatch"] == "0.3"
+
+
+def test_associative_model_runs_through_hydra_into_mlflow_with_its_curves(tmp_path):
+    settings = ["model=asl_associative", "data.n_trials=60", "data.counter_mirror_trials=40", "data.batch_size=10",
+                "analysis.eval_every=20", *QUICK_ANALYSIS, *store_overrides(tmp_path)]
+    hebb = run_job(compose_job([*settings, "model.rule=hebb"], tmp_path / "hebb"))
+    client = client_for(tmp_path)
+    run = client.get_run(hebb.run_id)
+    assert run.info.status == "FINISHED"
+    assert run.data.params["model.rule"] == "hebb"
+    metrics = run.data.metrics
+    assert {"associative/mirror_index", "associative/before/mirror_index", "associative/fraction_self_preferring",
+            *ANALYSIS_METRICS} - {"analysis/lag/fraction_top_units_peak_at_zero"} <= metrics.keys()
+    assert metrics["analysis/n_units"] == 8
+    curve = client.get_metric_history(hebb.run_id, "associative/curve/mirror_index")
+    assert [point.step for point in curve] == [20, 40, 60, 80, 100]
+    phases = client.get_metric_history(hebb.run_id, "associative/curve/phase")
+    assert [point.value for point in phases] == [0.0, 0.0, 0.0, 1.0, 1.0]
+    assert {"associative/weights_before_after.png", "associative/mirror_index.png",
+            *ANALYSIS_ARTIFACTS} <= artifact_paths(client, hebb.run_id)

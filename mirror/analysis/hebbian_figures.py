@@ -13,7 +13,8 @@ import seaborn as sns  # noqa: E402
 import torch  # noqa: E402
 
 from mirror.analysis.figures import save_figure  # noqa: E402
-from mirror.vocabulary import CONDITIONS, N_ANTI_MIRROR, N_MIRROR, PHASES, phase_label  # noqa: E402
+from mirror.analysis.training_curves import curves_over_training  # noqa: E402
+from mirror.vocabulary import CONDITIONS, N_ANTI_MIRROR, N_MIRROR  # noqa: E402
 
 
 def face_sheet(parent: torch.Tensor, others: torch.Tensor, path: Path) -> Path:
@@ -51,18 +52,5 @@ def rates_before_after(before: dict[str, np.ndarray], after: dict[str, np.ndarra
 
 def mirror_counts_over_training(curve: list[dict[str, float]], title: str, path: Path) -> Path:
     """Mirror and anti-mirror counts against interaction step, phases shaded."""
-    sns.set_theme(style="whitegrid", context="notebook")
-    fig, ax = plt.subplots(figsize=(8, 4))
-    steps = np.array([point["step"] for point in curve])
-    phases = np.array([point["phase"] for point in curve])
-    for phase, colour in zip(range(1, len(PHASES)), ("0.9", "0.8")):
-        if (phases == phase).any():
-            # A phase starts where the last point of the phases before it was taken.
-            start = steps[phases < phase].max() if (phases < phase).any() else 0.0
-            ax.axvspan(start, steps[phases == phase].max(), color=colour, label=phase_label(PHASES[phase]), zorder=0)
-    ax.plot(steps, [p[N_MIRROR] for p in curve], marker="o", ms=3, label="mirror")
-    ax.plot(steps, [p[N_ANTI_MIRROR] for p in curve], marker="o", ms=3, label="anti-mirror")
-    ax.set(xlabel="interaction step", ylabel="neurons", title=title)
-    ax.set_ylim(bottom=0, top=max(1.0, ax.get_ylim()[1]))
-    ax.legend(fontsize=8)
-    return save_figure(fig, path)
+    return curves_over_training(curve, {"mirror": N_MIRROR, "anti-mirror": N_ANTI_MIRROR}, "interaction step",
+                                "neurons", title, path, from_zero=True)

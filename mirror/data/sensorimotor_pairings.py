@@ -1,0 +1,127 @@
+"""The trials of sensorimotor experience that train the associative model (SCIENCE.md 5.1).
+
+A trial is (seen, done, phase): the action seen (or ``NONE``), the action done (or ``NONE``)
+and the phase of training. Normal development holds ``n_trials`` *paired* trials (doing and
+seeing), in which what is seen is
+
+- the action done (perfect imitation),
+- the action done ``lag`` paired trials before (contiguity),
+- another action on a fraction ``mismatch`` of them (imperfect imitation),
+
+plus unpaired trials (seeing alone, doing alone) at random positions, as many as make
+``unpaired_fraction`` of all development trials: the paired trials stay the same whatever the
+fraction, so only contingency changes. Counter-mirror training (seeing (i + 1) mod n while
+doing i) and repair (normal pairing) follow. Batches are consecutive trials, in order.
+"""
+
+from __future__ import annotations
+
+from functools import cached_property
+
+import numpy as np
+import pytorch_lightning as pl
+import torch
+from torch.utils.data import DataLoader, TensorDataset
+
+from mirror.vocabulary import PHASES
+
+NONE = -1
+"""The action seen or done on a trial where nothing is seen or done."""
+_STREAMS = ("actions", "mismatch", "unpaired", "counter_mirror", "repair")
+"""One random stream per draw, so a later phase never changes an earlier one's trials."""
+
+
+def persistent_actions(rng: np.random.Generator, n_trials: int, n_actions: int, persistence: float) -> np.ndarray:
+    """Actions that repeat the previous one with probability ``persistence``, else are drawn anew."""
+    fresh = rng.integers(0, n_actions, n_trials)
+    keep = rng.random(n_trials) < persistence
+    actions = fresh.copy()
+    for trial in range(1, n_trials):
+        if keep[trial]:
+            actions[trial] = actions[trial - 1]
+    return actions
+
+
+def another_action(rng: np.random.Generator, actions: np.ndarray, n_actions: int) -> np.ndarray:
+    """For each action, a different one drawn uniformly from the other n - 1."""
+    return (actions + rng.integers(1, n_actions, len(actions))) % n_actions
+
+
+def paired_trials(rng: np.random.Generator, mismatch_rng: np.random.Generator, n_trials: int, n_actions: int,
+                  persistence: float, lag: int, mismatch: float) -> tuple[np.ndarray, np.ndarray]:
+    """(seen, done) of the paired trials of development."""
+    done = persistent_actions(rng, n_trials, n_actions, persistence)
+    seen = np.concatenate([np.full(lag, NONE), done[: n_trials - lag]])
+    mismatched = (mismatch_rng.random(n_trials) < mismatch) & (seen != NONE)
+    seen[mismatched] = another_action(mismatch_rng, seen[mismatched], n_actions)
+    return seen, done
+
+
+def unpaired_count(n_paired: int, fraction: float) -> int:
+    """How many unpaired trials make ``fraction`` of all trials, beside ``n_paired`` paired ones."""
+    return int(round(n_paired * fraction / (1.0 - fraction)))
+
+
+def with_unpaired_trials(rng: np.random.Generator, seen: np.ndarray, done: np.ndarray, n_actions: int,
+                         fraction: float, kind: str) -> tuple[np.ndarray, np.ndarray]:
+    """Insert unpaired trials (seeing alone, doing alone, or half each) at random positions; the
+    paired trials keep their order."""
+    count = unpaired_count(len(done), fraction)
+    actions = rng.integers(0, n_actions, count)
+    doing_alone = {"seeing": np.zeros(count, bool), "doing": np.ones(count, bool),
+                   "both": np.arange(count) % 2 == 1}[kind]
+    unpaired = np.zeros(len(done) + count, dtype=bool)
+    unpaired[rng.choice(len(unpaired), count, replace=False)] = True
+    all_seen, all_done = np.empty(len(unpaired), np.int64), np.empty(len(unpaired), np.int64)
+    all_seen[~unpaired], all_done[~unpaired] = seen, done
+    all_seen[unpaired] = np.where(doing_alone, NONE, actions)
+    all_done[unpaired] = np.where(doing_alone, actions, NONE)
+    return all_seen, all_done
+
+
+class SensorimotorPairingsDataModule(pl.LightningDataModule):
+    """The training schedule of trials, and test trials of each action done alone and seen alone."""
+
+    def __init__(self, n_actions: int, n_trials: int, persistence: float, lag: int, mismatch: float,
+                 unpaired_fraction: float, unpaired_kind: str, counter_mirror_trials: int, repair_trials: int,
+                 batch_size: int, test_trials: int, seed: int) -> None:
+        super().__init__()
+        self.save_hyperparameters()
+        self._seeds = dict(zip(_STREAMS, np.random.SeedSequence(seed).spawn(len(_STREAMS))))
+
+    def _rng(self, stream: str) -> np.random.Generator:
+        return np.random.default_rng(self._seeds[stream])
+
+    def model_kwargs(self) -> dict[str, int]:
+        """What the model must know about the data to be built."""
+        return {"n_actions": self.hparams.n_actions, "seed": self.hparams.seed}
+
+    @cached_property
+    def schedule(self) -> dict[str, np.ndarray]:
+        """Per trial: the action seen, the action done (``NONE`` for neither) and the phase index."""
+        hp = self.hparams
+        seen, done = paired_trials(self._rng("actions"), self._rng("mismatch"), hp.n_trials, hp.n_actions,
+                                   hp.persistence, hp.lag, hp.mismatch)
+        seen, done = with_unpaired_trials(self._rng("unpaired"), seen, done, hp.n_actions, hp.unpaired_fraction,
+                                          hp.unpaired_kind)
+        counter_done = self._rng("counter_mirror").integers(0, hp.n_actions, hp.counter_mirror_trials)
+        repair_done = self._rng("repair").integers(0, hp.n_actions, hp.repair_trials)
+        parts = (done, counter_done, repair_done)
+        phases = [np.full(len(part), PHASES.index(phase)) for part, phase in zip(parts, PHASES)]
+        return {
+            "seen": np.concatenate([seen, (counter_done + 1) % hp.n_actions, repair_done]),
+            "done": np.concatenate([done, counter_done, repair_done]),
+            "phase": np.concatenate(phases),
+        }
+
+    def setup(self, stage: str | None = None) -> None:
+        self.schedule  # noqa: B018 - draw everything before training starts
+
+    def train_dataloader(self) -> DataLoader:
+        trials = self.schedule
+        dataset = TensorDataset(*(torch.from_numpy(trials[k].astype(np.int64)) for k in ("seen", "done", "phase")))
+        return DataLoader(dataset, batch_size=self.hparams.batch_size, shuffle=False, num_workers=0)
+
+    def test_dataloader(self) -> DataLoader:
+        actions = torch.arange(self.hparams.n_actions).repeat_interleave(self.hparams.test_trials)
+        return DataLoader(TensorDataset(actions), batch_size=len(actions))
