@@ -9,11 +9,18 @@ This module must stay light (no torch, no mlflow): it is imported to answer ``--
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field, is_dataclass
+import math
+import tempfile
+import uuid
+from dataclasses import dataclass, field, fields, is_dataclass, replace
+from pathlib import Path
 from typing import Any
+from urllib.parse import urlsplit
 
 from hydra.core.config_store import ConfigStore
 from omegaconf import DictConfig, OmegaConf
+
+from mirror.tracking.liveness import HEARTBEAT_EVERY_S
 
 
 class ConfigError(ValueError):
@@ -25,12 +32,35 @@ def _check(condition: bool, name: str, message: str, value: Any) -> None:
         raise ConfigError(f"{name} {message} (got {value!r})")
 
 
+def _check_finite(part: Any) -> None:
+    """Every float field (and every float in a list field) is a number: inf and nan pass every
+    range check written as a comparison, and fail much later, far from the field."""
+    for field_ in fields(part):
+        value = getattr(part, field_.name)
+        values = value if isinstance(value, (list, tuple)) else [value]
+        for item in values:
+            if isinstance(item, float) and not math.isfinite(item):
+                raise ConfigError(f"{field_.name} must be finite (got {value!r})")
+
+
 def _validate_part(name: str, part: Any) -> None:
     """Validate a nested schema, prefixing its name to the field an error names."""
     try:
+        _check_finite(part)
         part.validate()
     except ConfigError as error:
         raise ConfigError(f"{name}.{error}") from None
+
+
+def _writable_folder(folder: Path) -> bool:
+    """Whether ``folder`` can be created and written, tried for real (``os.access`` says yes to root
+    even on a read-only file system); leaves the folder, which is a cache, in place."""
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+        with tempfile.TemporaryFile(dir=folder):
+            return True
+    except OSError:
+        return False
 
 
 def constructor_arguments(config: Any) -> dict[str, Any]:
@@ -95,6 +125,11 @@ class ActionSequenceDataConfig:
         for name in ("n_train", "n_val", "batch_size"):
             _check(getattr(self, name) >= 1, name, "must be positive", getattr(self, name))
         _check(self.n_test >= 2, "n_test", "must be at least 2 to correlate units", self.n_test)
+        _check(self.seed >= 0, "seed", "must be non-negative", self.seed)
+
+    def test_shape(self) -> tuple[int, int]:
+        """(trials, steps) of the test activity the analysis scores."""
+        return self.n_test, self.seq_len
 
 
 # -------------------------------------------------------------------------- models
@@ -130,17 +165,35 @@ class GRUModelConfig:
     state_projection: str = "shared"
     """P of 'action_and_previous_state': 'shared' (the observe mode's sensory projection, so both
     modes receive the same sensory directions) or 'own' (a separate linear map)."""
+    divergence_factor: float = 100.0
+    """Training stops, FAILED, when the loss is not finite or grows to this multiple of its first
+    value (a learning rate far too large reaches 1e12 and would otherwise FINISH)."""
 
     def validate(self) -> None:
         _check(self.hidden_size >= 1, "hidden_size", "must be positive", self.hidden_size)
         _check(self.forward_weight >= 0.0, "forward_weight", "must be non-negative", self.forward_weight)
         _check(self.inverse_weight >= 0.0, "inverse_weight", "must be non-negative", self.inverse_weight)
         _check(self.lr > 0.0, "lr", "must be positive", self.lr)
+        trained_weight = self.forward_weight if self._target_.endswith("ForwardOnlyGRU") else (
+            self.forward_weight + self.inverse_weight)
+        _check(trained_weight > 0.0, "forward_weight",
+               "and inverse_weight leave nothing to train (the loss this model trains on is weighted 0)",
+               self.forward_weight)
+        _check(self.divergence_factor > 1.0, "divergence_factor", "must be above 1", self.divergence_factor)
         _check(self.readout in READOUTS, "readout", f"must be one of {', '.join(READOUTS)}", self.readout)
         _check(self.perform_input in PERFORM_INPUTS, "perform_input", f"must be one of {', '.join(PERFORM_INPUTS)}",
                self.perform_input)
         _check(self.state_projection in STATE_PROJECTIONS, "state_projection",
                f"must be one of {', '.join(STATE_PROJECTIONS)}", self.state_projection)
+
+    def n_units(self, data: Any) -> int:
+        """Units the analysis scores."""
+        return self.hidden_size
+
+    def memory_bytes(self, data: Any, analysis: Any) -> dict[str, float]:
+        from mirror.memory import gru_bytes
+
+        return gru_bytes(self, data, analysis)
 
 
 @dataclass
@@ -192,6 +245,14 @@ class VisionConfig:
         _check(0.0 <= self.trace_eta < 1.0, "trace_eta", "must be in [0, 1)", self.trace_eta)
         _check(self.epochs_per_layer >= 0, "epochs_per_layer", "must be non-negative", self.epochs_per_layer)
         _check(self.batch_sequences >= 1, "batch_sequences", "must be positive", self.batch_sequences)
+        for name in ("fan_in_radius", "slope", "inhibition_sigma"):
+            _check(all(v > 0 for v in getattr(self, name)), name, "values must be positive", getattr(self, name))
+        for name in ("inhibition_delta", "learning_rate"):
+            _check(all(v >= 0 for v in getattr(self, name)), name, "values must be non-negative",
+                   getattr(self, name))
+        _check(_writable_folder(Path(self.cache_dir).expanduser()), "cache_dir",
+               "must be a folder this user can create and write (pre-trained weights are saved there)",
+               self.cache_dir)
 
 
 @dataclass
@@ -223,6 +284,9 @@ class MirrorLayerConfig:
         _check(self.sheet_size >= 2, "sheet_size", "must be at least 2", self.sheet_size)
         _check(0.0 < self.sparseness < 1.0, "sparseness", "must be in (0, 1)", self.sparseness)
         _check(self.learning_rate > 0.0, "learning_rate", "must be positive", self.learning_rate)
+        _check(self.slope > 0.0, "slope", "must be positive", self.slope)
+        _check(self.inhibition_sigma > 0.0, "inhibition_sigma", "must be positive", self.inhibition_sigma)
+        _check(self.inhibition_delta >= 0.0, "inhibition_delta", "must be non-negative", self.inhibition_delta)
         _check(self.normalisation in ("separate", "joint"), "normalisation", "must be 'separate' or 'joint'",
                self.normalisation)
         _check(self.motor_gain >= 0.0, "motor_gain", "must be non-negative", self.motor_gain)
@@ -247,6 +311,15 @@ class HebbianModelConfig:
                self.motor_units_per_expression)
         _check(0.0 <= self.motor_flip_probability < 0.5, "motor_flip_probability", "must be in [0, 0.5)",
                self.motor_flip_probability)
+
+    def n_units(self, data: Any) -> int:
+        """Units the analysis scores: the mirror layer's neurons."""
+        return self.mirror.sheet_size**2
+
+    def memory_bytes(self, data: Any, analysis: Any) -> dict[str, float]:
+        from mirror.memory import hebbian_bytes
+
+        return hebbian_bytes(self, data, analysis)
 
 
 @dataclass
@@ -310,6 +383,11 @@ class FaceInteractionDataConfig:
         _check(0.0 <= self.max_shift < 0.5, "max_shift", "must be in [0, 0.5)", self.max_shift)
         _check(0.0 <= self.scale_range < 1.0, "scale_range", "must be in [0, 1)", self.scale_range)
         _check(self.pixel_noise >= 0.0, "pixel_noise", "must be non-negative", self.pixel_noise)
+        _check(self.seed >= 0, "seed", "must be non-negative", self.seed)
+
+    def test_shape(self) -> tuple[int, int]:
+        """(trials, steps) of the test activity: one trial per test face, happy and sad."""
+        return 2 * self.test_trials, 1
 
 
 # ------------------------------------------------------------ associative learning
@@ -342,6 +420,15 @@ class AssociativeModelConfig:
         _check(self.asymptote > 0.0, "asymptote", "must be positive", self.asymptote)
         _check(self.initial_weight >= 0.0, "initial_weight", "must be non-negative", self.initial_weight)
         _check(self.response_noise >= 0.0, "response_noise", "must be non-negative", self.response_noise)
+
+    def n_units(self, data: Any) -> int:
+        """Units the analysis scores: the motor units."""
+        return data.n_actions
+
+    def memory_bytes(self, data: Any, analysis: Any) -> dict[str, float]:
+        from mirror.memory import associative_bytes
+
+        return associative_bytes(self, data, analysis)
 
 
 @dataclass
@@ -390,9 +477,18 @@ class SensorimotorPairingsDataConfig:
             _check(getattr(self, name) >= 0, name, "must be non-negative", getattr(self, name))
         _check(self.batch_size >= 1, "batch_size", "must be positive", self.batch_size)
         _check(self.test_trials >= 2, "test_trials", "must be at least 2", self.test_trials)
+        _check(self.seed >= 0, "seed", "must be non-negative", self.seed)
+
+    def test_shape(self) -> tuple[int, int]:
+        """(trials, steps) of the test activity: each action done alone and seen alone."""
+        return self.n_actions * self.test_trials, 1
 
 
 # ------------------------------------------------------------------ trainer/analysis
+
+
+ACCELERATORS = ("cpu", "gpu", "cuda", "mps", "auto")
+"""What ``pytorch_lightning.Trainer(accelerator=...)`` accepts on the machines this runs on."""
 
 
 @dataclass
@@ -415,7 +511,18 @@ class TrainerConfig:
     def validate(self) -> None:
         _check(self.max_epochs >= 0, "max_epochs", "must be non-negative", self.max_epochs)
         _check(self.log_every_n_steps >= 1, "log_every_n_steps", "must be positive", self.log_every_n_steps)
-        _check(self.limit_train_batches > 0, "limit_train_batches", "must be positive", self.limit_train_batches)
+        _check(self.accelerator in ACCELERATORS, "accelerator", f"must be one of {', '.join(ACCELERATORS)}",
+               self.accelerator)
+        batches = self.limit_train_batches
+        _check(0 < batches <= 1 or float(batches).is_integer(), "limit_train_batches",
+               "must be a fraction in (0, 1] or a whole number of batches", batches)
+
+    def trainer_arguments(self) -> dict[str, Any]:
+        """The fields as ``pytorch_lightning.Trainer`` takes them (a count of batches as an int)."""
+        arguments = {name: getattr(self, name) for name in self.__dataclass_fields__}
+        if arguments["limit_train_batches"] > 1:
+            arguments["limit_train_batches"] = int(arguments["limit_train_batches"])
+        return arguments
 
 
 @dataclass
@@ -465,6 +572,7 @@ class AnalysisConfig:
         _check(0.0 < self.fdr_alpha < 1.0, "fdr_alpha", "must be in (0, 1)", self.fdr_alpha)
         _check(self.decoder_folds >= 2, "decoder_folds", "must be at least 2", self.decoder_folds)
         _check(self.max_lag >= 0, "max_lag", "must be non-negative", self.max_lag)
+        _check(self.seed >= 0, "seed", "must be non-negative", self.seed)
 
 
 @dataclass
@@ -493,6 +601,8 @@ class HebbianAnalysisConfig(AnalysisConfig):
 class AssociativeAnalysisConfig(AnalysisConfig):
     """The shared analysis plus the associative model's own measures of its weights."""
 
+    top_units: int = 4
+    """How many of the most mirror-like motor units the lag summary and figures describe (of 8 by default)."""
     eval_every: int = 20
     """Trials between points of the curves of the mirror index over training."""
 
@@ -516,10 +626,25 @@ class TrackingConfig:
     resume: bool = True
     """In a multirun, skip a job whose identical config already has a FINISHED run in this
     experiment, so a re-run sweep repeats nothing; ``false`` runs every job again."""
+    heartbeat_timeout_s: float = 600.0
+    """A RUNNING run whose process is gone from this host, or (from another host) whose heartbeat
+    (every 30 s) is older than this, is marked FAILED by the next run or sweep of its experiment."""
+    write_patience_s: float = 300.0
+    """How long a write to the store is retried, with back-off, while the store is locked by
+    another writer (sqlite gives up after 20 s): a finished run is not lost to a busy store."""
 
     def validate(self) -> None:
         _check(bool(self.uri), "uri", "must not be empty", self.uri)
+        address = urlsplit(self.uri)
+        if address.username or address.password:
+            hidden = address._replace(netloc="***@" + address.netloc.rpartition("@")[2]).geturl()
+            raise ConfigError(f"uri must not carry a user name or password (got {hidden}): they would be written "
+                              "to the run's params, tags and config; give them in MLFLOW_TRACKING_USERNAME and "
+                              "MLFLOW_TRACKING_PASSWORD (or MLFLOW_TRACKING_TOKEN) instead")
         _check(bool(self.experiment), "experiment", "must not be empty", self.experiment)
+        _check(self.heartbeat_timeout_s > HEARTBEAT_EVERY_S, "heartbeat_timeout_s",
+               f"must be longer than the heartbeat interval ({HEARTBEAT_EVERY_S:g} s)", self.heartbeat_timeout_s)
+        _check(self.write_patience_s >= 0.0, "write_patience_s", "must be non-negative", self.write_patience_s)
 
 
 EXECUTION_FIELDS = ("tracking", "threads", "trainer.enable_progress_bar")
@@ -566,9 +691,12 @@ MODEL_FAMILIES: dict[type, tuple[type, type]] = {
 
 
 def register_schemas() -> None:
-    """Make every schema available to the ``defaults`` lists of ``conf/``, and the list of
-    execution-only fields to ``conf/config.yaml`` (``${mirror_execution_keys:}``)."""
+    """Make every schema available to the ``defaults`` lists of ``conf/``, the list of
+    execution-only fields to ``conf/config.yaml`` (``${mirror_execution_keys:}``), and a token
+    that makes every sweep's folder its own (``${mirror_sweep_token:}``)."""
     OmegaConf.register_new_resolver("mirror_execution_keys", execution_override_keys, replace=True)
+    # Resolved once, in the launching process, and cached in the config every job receives.
+    OmegaConf.register_new_resolver("mirror_sweep_token", lambda: uuid.uuid4().hex[:6], use_cache=True, replace=True)
     store = ConfigStore.instance()
     for group, schemas in GROUP_SCHEMAS.items():
         for name, schema in schemas.items():
@@ -585,11 +713,64 @@ def validate(cfg: DictConfig) -> None:
         if not is_dataclass(node):
             raise ConfigError(f"{group} has no schema; its YAML must list one in its defaults")
         _validate_part(group, node)
-    family = next(family for schema, family in MODEL_FAMILIES.items() if isinstance(nodes["model"], schema))
+    model, data, analysis = nodes["model"], nodes["data"], nodes["analysis"]
+    family = next(family for schema, family in MODEL_FAMILIES.items() if isinstance(model, schema))
     for group, expected in zip(("data", "analysis"), family):
         _check(type(nodes[group]) is expected, group,
-               f"must be the {type(nodes['model']).__name__}'s own ({expected.__name__}); a model selects it",
+               f"must be the {type(model).__name__}'s own ({expected.__name__}); a model selects it",
                type(nodes[group]).__name__)
+    _check_against_the_test_set(model, data, analysis)
+    _check_memory(cfg, model, data, analysis)
+
+
+def _check_against_the_test_set(model: Any, data: Any, analysis: AnalysisConfig) -> None:
+    """Analysis settings that only make sense for the test set and the units the model has."""
+    n_trials, n_steps = data.test_shape()
+    n_units = model.n_units(data)
+    _check(analysis.decoder_folds <= n_trials, "analysis.decoder_folds",
+           f"must be at most the number of test trials ({n_trials})", analysis.decoder_folds)
+    _check(n_steps < 2 or analysis.max_lag <= n_steps - 2, "analysis.max_lag",
+           f"must be at most data.seq_len - 2 ({n_steps - 2}): a lag needs two steps to correlate",
+           analysis.max_lag)
+    _check(analysis.top_units <= n_units, "analysis.top_units",
+           f"must be at most the number of units the model has ({n_units})", analysis.top_units)
+
+
+def _format_bytes(count: float) -> str:
+    for unit in ("B", "KB", "MB", "GB", "TB", "PB"):
+        if count < 1000 or unit == "PB":
+            return f"{count:.3g} {unit}"
+        count /= 1000
+    raise AssertionError("unreachable")
+
+
+def _check_memory(cfg: DictConfig, model: Any, data: Any, analysis: Any) -> None:
+    """Refuse a config whose arrays could not fit in this machine's memory, naming the field
+    that asks for the most."""
+    from mirror.memory import available_bytes
+
+    groups = {"model": model, "data": data, "analysis": analysis}
+
+    def total_bytes(parts: dict[str, Any]) -> float:
+        return sum(parts["model"].memory_bytes(parts["data"], parts["analysis"]).values())
+
+    total, available = total_bytes(groups), available_bytes()
+    if total <= available:
+        return
+    # The field to name is the one whose default would shrink the estimate the most.
+    candidates = [name for name in model.memory_bytes(data, analysis) if not name.startswith("(")]
+    group_of = {name: name.split(".", 1) for name in candidates}
+    responsible = min(candidates, key=lambda name: total_bytes(
+        {**groups, group_of[name][0]: _with_default(groups[group_of[name][0]], group_of[name][1].split("."))}))
+    raise ConfigError(f"{responsible} = {OmegaConf.select(cfg, responsible)} would need about {_format_bytes(total)} "
+                      f"of memory (estimated); this machine has {_format_bytes(available)} available")
+
+
+def _with_default(part: Any, path: list[str]) -> Any:
+    """A copy of a schema instance with the field at ``path`` back at its default."""
+    name, *rest = path
+    value = getattr(type(part)(), name) if not rest else _with_default(getattr(part, name), rest)
+    return replace(part, **{name: value})
 
 
 __all__ = [

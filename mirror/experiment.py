@@ -68,7 +68,7 @@ def run_experiment(cfg: DictConfig, job: JobContext, client: MlflowClient, exper
         callbacks = analysis_callbacks(OmegaConf.to_object(cfg.analysis), job, cfg.seed)
         analysis = callbacks[0]
         trainer = pl.Trainer(
-            **OmegaConf.to_container(cfg.trainer),
+            **OmegaConf.to_object(cfg.trainer).trainer_arguments(),
             logger=logger,
             callbacks=callbacks,
             default_root_dir=job.output_dir,

@@ -22,6 +22,8 @@ from omegaconf import DictConfig  # noqa: E402
 from mirror.config import validate  # noqa: E402
 from mirror.job_context import JobContext  # noqa: E402
 from mirror.outcome import ExperimentOutcome  # noqa: E402
+from mirror.termination import stop_on_sigterm  # noqa: E402
+from mirror.tracking.liveness import fail_abandoned_runs  # noqa: E402
 from mirror.tracking.resume import config_hash, finished_run  # noqa: E402
 from mirror.tracking.store import prepare_experiment  # noqa: E402
 from mirror.tracking.sweep import Sweep  # noqa: E402
@@ -50,6 +52,11 @@ def run_job(cfg: DictConfig) -> ExperimentOutcome:
     """
     global _PROCESS_STARTED
     started, _PROCESS_STARTED = _PROCESS_STARTED or time.perf_counter(), None
+    with stop_on_sigterm():
+        return _run_job(cfg, started)
+
+
+def _run_job(cfg: DictConfig, started: float) -> ExperimentOutcome:
     validate(cfg)
     hydra_cfg = HydraConfig.get()
     job = JobContext(
@@ -58,7 +65,10 @@ def run_job(cfg: DictConfig) -> ExperimentOutcome:
         overrides=list(hydra_cfg.overrides.task),
         sweep=Sweep.of_job(hydra_cfg),
     )
-    client, experiment_id = prepare_experiment(cfg.tracking.uri, cfg.tracking.experiment, cfg.tracking.artifact_root)
+    tracking = cfg.tracking
+    client, experiment_id = prepare_experiment(tracking.uri, tracking.experiment, tracking.artifact_root,
+                                               tracking.write_patience_s)
+    fail_abandoned_runs(client, experiment_id, tracking.heartbeat_timeout_s)  # before deciding what to skip
     resuming = job.sweep is not None and cfg.tracking.resume
     previous = finished_run(client, experiment_id, config_hash(cfg)) if resuming else None
     if previous is not None:

@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+import sys
+
 import hydra
 from omegaconf import DictConfig
 
 from mirror.config import register_schemas
 from mirror.job import run_job
+from mirror.termination import Terminated, stop_on_sigterm
 
 register_schemas()
 
@@ -18,4 +21,9 @@ def main(cfg: DictConfig) -> float:
 
 
 if __name__ == "__main__":
-    main()
+    try:
+        with stop_on_sigterm():  # the launching process of a sweep too, between its jobs
+            main()
+    except Terminated as stopped:
+        print(f"mirror: stopped: {stopped}", file=sys.stderr, flush=True)
+        sys.exit(Terminated.exit_status)

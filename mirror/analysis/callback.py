@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import time
 from pathlib import Path
 
@@ -41,6 +42,8 @@ class MirrorAnalysisCallback(pl.Callback):
         self.result = result = analyse(activity, self.settings)
         self.output_dir.mkdir(parents=True, exist_ok=True)
         result.units.to_csv(self.output_dir / "units.csv", index=False)
+        # On disk first: if the store stays locked past tracking.write_patience_s, nothing is lost.
+        (self.output_dir / "metrics.json").write_text(json.dumps(result.metrics, indent=1, sort_keys=True))
         figure_1(result, activity, self.r_at_init, self.settings, self.title, self.output_dir / "figure1_per_unit_r.png")
         figure_2(result, self.settings, self.title, self.output_dir / "figure2_permutation_decoding.png")
         figure_4(result, activity, self.settings, self.title, self.output_dir / "figure4_lags_anti_mirror.png")

@@ -11,7 +11,9 @@ from __future__ import annotations
 
 import hashlib
 import json
+import logging
 import os
+import pickle
 import time
 from dataclasses import asdict
 from pathlib import Path
@@ -26,6 +28,8 @@ from mirror.models.competition import CompetitiveSheet, hebbian_update, normalis
 from mirror.models.visnet import VisNet
 from mirror.protocol import MirrorActivity
 from mirror.vocabulary import CONDITIONS, EXPRESSIONS, MODALITIES
+
+log = logging.getLogger(__name__)
 
 _CACHE_FORMAT = 4
 """Bump when pre-training or its faces change, so stale cached weights are not reused."""
@@ -125,12 +129,29 @@ class HebbianFaceNetwork(pl.LightningModule):
         self.vision.pretrain(datamodule.pretraining_sequences, settings.epochs_per_layer,
                              settings.batch_sequences, self._rngs["pretraining"])
 
+    def _load_cached_vision(self, cache: Path) -> bool:
+        """Load pre-trained weights from ``cache``; False when there are none, or none readable
+        (a truncated or empty file from a killed job, another format), which is said with the path."""
+        if not cache.exists():
+            return False
+        expected = self.vision.state_dict()
+        try:
+            state = torch.load(cache, weights_only=True)
+            shapes = {name: tuple(value.shape) for name, value in state.items()}
+            if shapes != {name: tuple(value.shape) for name, value in expected.items()}:
+                raise ValueError("its weights do not match this configuration's network")
+        except (OSError, EOFError, RuntimeError, ValueError, AttributeError, pickle.UnpicklingError) as error:
+            log.warning("cached vision weights %s are unreadable (%s: %s); pre-training again and replacing them",
+                        cache, type(error).__name__, error)
+            return False
+        self.vision.load_state_dict(state)
+        return True
+
     def _prepare_vision(self, datamodule: pl.LightningDataModule) -> None:
         """Pre-train VisNet, or load it from the cache."""
         cache = self._cache_path(datamodule)
-        self.vision_loaded_from_cache = cache.exists()
+        self.vision_loaded_from_cache = self._load_cached_vision(cache)
         if self.vision_loaded_from_cache:
-            self.vision.load_state_dict(torch.load(cache, weights_only=True))
             return
         started = time.perf_counter()
         self.pretrain_vision(datamodule)

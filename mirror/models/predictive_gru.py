@@ -11,6 +11,7 @@ train them).
 
 from __future__ import annotations
 
+import math
 from collections.abc import Callable, Iterable
 
 import numpy as np
@@ -36,6 +37,10 @@ Relabel = Callable[[Tensor], Tensor]
 """Action labels (B, T) -> the labels an inverse loss is trained on."""
 
 
+class TrainingDiverged(FloatingPointError):
+    """The loss became infinite or NaN: every later number of the run would be meaningless."""
+
+
 class PredictiveGRU(pl.LightningModule):
     """Forward + inverse sensorimotor model; subclasses choose cores and losses."""
 
@@ -50,6 +55,7 @@ class PredictiveGRU(pl.LightningModule):
         readout: str,
         perform_input: str,
         state_projection: str,
+        divergence_factor: float,
     ) -> None:
         super().__init__()
         self.save_hyperparameters()
@@ -57,6 +63,7 @@ class PredictiveGRU(pl.LightningModule):
         self.sensory_projection = nn.Linear(sensory_dim, hidden_size)
         self.perform_head = nn.Linear(hidden_size, sensory_dim)
         self.observe_head = nn.Linear(hidden_size, n_actions)
+        self._first_loss: float | None = None
         self.reads_previous_state = perform_input == "action_and_previous_state"
         if self.reads_previous_state and state_projection == "own":
             self.own_state_projection = nn.Linear(sensory_dim, hidden_size)
@@ -124,7 +131,22 @@ class PredictiveGRU(pl.LightningModule):
 
     def training_step(self, batch: Batch, batch_idx: int) -> Tensor:
         losses, _ = self.losses(batch, self.inverse_targets)
-        return self._log_losses("train", losses)
+        loss = self._log_losses("train", losses)
+        self._check_divergence(loss.item())
+        return loss
+
+    def _check_divergence(self, loss: float) -> None:
+        """Stop a run whose loss is not finite, or has grown to ``divergence_factor`` times its first
+        value: its weights, and every number the analysis would take from them, are meaningless."""
+        if self._first_loss is None:
+            self._first_loss = loss
+        limit = self.hparams.divergence_factor * self._first_loss
+        if not math.isfinite(loss) or loss > limit:
+            raise TrainingDiverged(
+                f"training diverged: the loss is {loss:.4g} at epoch {self.current_epoch}, step {self.global_step}, "
+                f"against {self._first_loss:.4g} at the first step (model.divergence_factor = "
+                f"{self.hparams.divergence_factor:g}, model.lr = {self.hparams.lr:g})"
+            )
 
     def validation_step(self, batch: Batch, batch_idx: int) -> Tensor:
         # Validation scores the inverse model against the true actions, whatever it was trained on.

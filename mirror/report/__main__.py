@@ -6,12 +6,13 @@ import argparse
 import os
 from pathlib import Path
 
+from mlflow.exceptions import MlflowException
 from mlflow.tracking import MlflowClient
 
 from mirror.config import TrackingConfig
 from mirror.report.build import build_report, log_report_run
 from mirror.report.runs import RunSelection
-from mirror.tracking.store import resolve_uri
+from mirror.tracking.store import StoreUnreachable, check_reachable, resolve_uri
 
 
 def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
@@ -38,10 +39,16 @@ def main(argv: list[str] | None = None) -> None:
     selection = RunSelection(args.experiment, args.sweep, args.filter)
     uri = resolve_uri(args.tracking_uri)
     name = args.name or (args.sweep if args.sweep else "+".join(args.experiment))
+    if Path(name).name != name or name in (".", ".."):
+        raise SystemExit(f"mirror.report: --name must be a folder name inside {args.out}/, not a path (got {name!r})")
     try:
+        check_reachable(uri)
         report = build_report(MlflowClient(tracking_uri=uri), selection, args.out / name, args.metrics, args.reference)
-    except ValueError as error:  # no such experiment, no matching runs, an unknown metric
+    except (ValueError, StoreUnreachable) as error:  # no such experiment, no matching runs, an unknown metric
         raise SystemExit(f"mirror.report: {error}") from None
+    except MlflowException as error:  # a filter or sweep id MLflow cannot parse
+        raise SystemExit(f"mirror.report: MLflow refused the selection {selection.mlflow_filter()!r}: "
+                         f"{str(error).splitlines()[0]}") from None
     print(report.read_text())
     print(f"\nreport: {report.parent}/")
     if not args.no_mlflow_run:

@@ -14,7 +14,9 @@ from omegaconf import DictConfig, OmegaConf
 
 from mirror.config import is_execution_field
 from mirror.job_context import JobContext
+from mirror.termination import Terminated
 from mirror.tracking.lightning_logger import JobRunLogger
+from mirror.tracking.liveness import Heartbeat, owner_tags
 from mirror.tracking.resume import CONFIG_HASH_TAG, config_hash
 
 if TYPE_CHECKING:
@@ -78,6 +80,7 @@ def job_run(cfg: DictConfig, job: JobContext, client: MlflowClient, experiment_i
         "mirror.output_dir": str(job.output_dir),
         "mlflow.source.name": "mirror.run",
         CONFIG_HASH_TAG: config_hash(cfg),
+        **owner_tags(),
         **git_state(Path(__file__).resolve().parent),
     }
     if job.sweep is not None:
@@ -91,7 +94,13 @@ def job_run(cfg: DictConfig, job: JobContext, client: MlflowClient, experiment_i
         for start in range(0, len(params), 100):
             client.log_batch(run_id, params=params[start : start + 100])
         client.log_text(run_id, OmegaConf.to_yaml(cfg, resolve=True), "config.yaml")
-        yield JobRunLogger(tracking_uri=client.tracking_uri, run_id=run_id)
+        with Heartbeat(client, run_id):
+            yield JobRunLogger(tracking_uri=client.tracking_uri, run_id=run_id,
+                               write_patience_s=cfg.tracking.write_patience_s)
+    except Terminated as stopped:
+        client.set_tag(run_id, "mirror.error", f"terminated: {stopped}")
+        client.set_terminated(run_id, "KILLED")
+        raise
     except (KeyboardInterrupt, SystemExit):
         # Lightning turns Ctrl-C into SystemExit(1) after its own clean-up.
         client.set_tag(run_id, "mirror.error", "interrupted")

@@ -8,6 +8,8 @@ from typing import Any
 import pytorch_lightning as pl
 from pytorch_lightning.loggers import MLFlowLogger
 
+from mirror.tracking.store import RetryingClient
+
 
 class JobRunLogger(MLFlowLogger):
     """Logs metrics into an existing run and never ends it.
@@ -16,8 +18,14 @@ class JobRunLogger(MLFlowLogger):
     has run; the run's owner sets the true final status instead (FINISHED, FAILED, KILLED).
     """
 
-    def __init__(self, tracking_uri: str, run_id: str) -> None:
+    def __init__(self, tracking_uri: str, run_id: str, write_patience_s: float) -> None:
         super().__init__(tracking_uri=tracking_uri, run_id=run_id, log_model=False)
+        self._write_patience_s = write_patience_s
+
+    @property
+    def experiment(self) -> RetryingClient:
+        """MLflow's client, its writes retried while the store is locked."""
+        return RetryingClient(super().experiment, self._write_patience_s)
 
     def log_hyperparams(self, params: Any) -> None:
         """Skipped: the resolved config is logged once, as params, when the run opens."""

@@ -3,13 +3,20 @@
 from __future__ import annotations
 
 import fcntl
+import functools
+import logging
+import time
+import urllib.error
+import urllib.request
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
     from mlflow.tracking import MlflowClient
+
+log = logging.getLogger(__name__)
 
 SQLITE_PREFIX = "sqlite:///"
 
@@ -50,8 +57,72 @@ def creation_lock(uri: str) -> Iterator[None]:
             fcntl.flock(lock_file, fcntl.LOCK_UN)
 
 
-def prepare_experiment(uri: str, experiment: str, artifact_root: str) -> tuple[MlflowClient, str]:
-    """Create the store and the experiment if needed; return a client and the experiment id.
+class StoreUnreachable(ConnectionError):
+    """The tracking server does not answer; the message says where and how it was checked."""
+
+
+REACHABLE_TIMEOUT_S = 5.0
+
+
+def check_reachable(uri: str, timeout_s: float = REACHABLE_TIMEOUT_S) -> None:
+    """Ask a tracking server once, with a short timeout, whether it is there.
+
+    MLflow's client retries an unreachable server with back-off for minutes before saying
+    anything; one quick look up front turns that into one clear line.
+    """
+    if not uri.startswith(("http://", "https://")):
+        return
+    try:
+        with urllib.request.urlopen(f"{uri.rstrip('/')}/health", timeout=timeout_s):
+            return
+    except urllib.error.HTTPError:
+        return  # it answered: an older server without /health, or one behind authentication
+    except (urllib.error.URLError, OSError) as error:
+        reason = getattr(error, "reason", error)
+        raise StoreUnreachable(f"tracking.uri {uri} does not answer ({reason}; asked once, {timeout_s:g} s timeout): "
+                               "start the server or point tracking.uri elsewhere") from None
+
+
+def is_locked(error: BaseException) -> bool:
+    """True for the error of a write that found the sqlite store locked by another writer."""
+    return "database is locked" in str(error)
+
+
+class RetryingClient:
+    """An MlflowClient whose calls are retried, with back-off, while the store is locked.
+
+    sqlite makes a writer wait 20 s for a lock and then fails the write; a sweep of many
+    jobs, a report and the UI on one store can hold it longer than that.
+    """
+
+    def __init__(self, client: MlflowClient, patience_s: float) -> None:
+        self._client, self._patience_s = client, patience_s
+
+    def __getattr__(self, name: str) -> Any:
+        attribute = getattr(self._client, name)
+        if not callable(attribute):
+            return attribute
+
+        @functools.wraps(attribute)
+        def retried(*args: Any, **kwargs: Any) -> Any:
+            deadline, delay = time.monotonic() + self._patience_s, 0.5
+            while True:
+                try:
+                    return attribute(*args, **kwargs)
+                except Exception as error:
+                    if not is_locked(error) or time.monotonic() + delay > deadline:
+                        raise
+                    log.warning("the tracking store is locked (%s); retrying in %.1f s", name, delay)
+                    time.sleep(delay)
+                    delay = min(2 * delay, 10.0)
+
+        return retried
+
+
+def prepare_experiment(uri: str, experiment: str, artifact_root: str,
+                       patience_s: float = 0.0) -> tuple[MlflowClient, str]:
+    """Create the store and the experiment if needed; return a client (retrying locked writes
+    for ``patience_s``) and the experiment id.
 
     Safe to call from many processes at once; a multirun also calls it once in the
     launching process before its jobs fan out.
@@ -60,8 +131,9 @@ def prepare_experiment(uri: str, experiment: str, artifact_root: str) -> tuple[M
     from mlflow.tracking import MlflowClient
 
     uri = resolve_uri(uri)
+    check_reachable(uri)
     with creation_lock(uri):
-        client = MlflowClient(tracking_uri=uri)
+        client = RetryingClient(MlflowClient(tracking_uri=uri), patience_s)
         found = client.get_experiment_by_name(experiment)
         if found is not None:
             return client, found.experiment_id

@@ -20,6 +20,8 @@ from hydra.core.override_parser.overrides_parser import OverridesParser
 from hydra.types import RunMode
 from omegaconf import DictConfig, OmegaConf
 
+from mirror.tracking.liveness import owner_tags
+
 if TYPE_CHECKING:
     from mlflow.tracking import MlflowClient
 
@@ -95,6 +97,7 @@ class Sweep:
                 "mirror.sweep_params": json.dumps(params),
                 "mirror.launcher": str(config.hydra.launcher.get("_target_", "")),
                 "mlflow.source.name": "mirror.run",
+                **owner_tags(),
             },
         )
         sweep = cls(

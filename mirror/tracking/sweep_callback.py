@@ -10,6 +10,7 @@ from hydra.core.utils import JobReturn, JobStatus
 from hydra.experimental.callback import Callback
 from omegaconf import DictConfig
 
+from mirror.tracking.liveness import Heartbeat, fail_abandoned_runs
 from mirror.tracking.store import prepare_experiment
 from mirror.tracking.sweep import Sweep
 
@@ -31,11 +32,15 @@ class SweepTracking(Callback):
     def __init__(self) -> None:
         self._sweep: Sweep | None = None
         self._client: MlflowClient | None = None
+        self._heartbeat: Heartbeat | None = None
 
     def on_multirun_start(self, config: DictConfig, **kwargs: Any) -> None:
         tracking = config.tracking
-        self._client, experiment_id = prepare_experiment(tracking.uri, tracking.experiment, tracking.artifact_root)
+        self._client, experiment_id = prepare_experiment(tracking.uri, tracking.experiment, tracking.artifact_root,
+                                                         tracking.write_patience_s)
+        fail_abandoned_runs(self._client, experiment_id, tracking.heartbeat_timeout_s)
         self._sweep = Sweep.open(config, self._client, experiment_id)
+        self._heartbeat = Heartbeat(self._client, self._sweep.parent_run_id).start()
         jobs = "an open number of" if self._sweep.n_jobs is None else self._sweep.n_jobs
         log.info(
             f"sweep {self._sweep.sweep_id}: {jobs} jobs into MLflow experiment '{tracking.experiment}' "
@@ -61,6 +66,7 @@ class SweepTracking(Callback):
         if self._sweep is None:
             return
         sweep, self._sweep = self._sweep, None
+        self._heartbeat.stop()
         status = sweep.close(self._client)
         log.info(f"sweep {sweep.sweep_id}: {status}")
 

@@ -1,0 +1,44 @@
+"""SIGTERM for a job's whole life: the run is marked KILLED with the reason, the process exits 143.
+
+SLURM, ``timeout`` and ``docker stop`` ask a job to stop with SIGTERM. Python's default action
+kills the process on the spot, leaving its MLflow run RUNNING for ever; Lightning handles it
+only inside ``fit``, where it turns it into a bare ``SystemExit()`` (exit status 0, success to
+a scheduler). Here SIGTERM raises :class:`Terminated` wherever the job is (data generation,
+pre-training, training, analysis), the run's owner closes the run KILLED, and the entry point
+exits with 128 + 15.
+"""
+
+from __future__ import annotations
+
+import signal
+import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
+from types import FrameType
+
+
+class Terminated(BaseException):
+    """The job was asked to stop by a signal. A BaseException, like KeyboardInterrupt, so that
+    no ``except Exception`` on the way (Hydra's, Lightning's, ours) mistakes it for a failure."""
+
+    exit_status = 128 + signal.SIGTERM
+
+
+def _raise_terminated(signum: int, frame: FrameType | None) -> None:
+    # A second SIGTERM while the first is being handled must not cut the clean-up short.
+    signal.signal(signal.SIGTERM, signal.SIG_IGN)
+    raise Terminated(f"received {signal.Signals(signum).name}")
+
+
+@contextmanager
+def stop_on_sigterm() -> Iterator[None]:
+    """Turn SIGTERM into :class:`Terminated` while the block runs (main thread only: signal
+    handlers cannot be set elsewhere, and elsewhere the signal does not arrive anyway)."""
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+    previous = signal.signal(signal.SIGTERM, _raise_terminated)
+    try:
+        yield
+    finally:
+        signal.signal(signal.SIGTERM, previous)

@@ -1,0 +1,107 @@
+"""Every bad value is refused before any training, data generation or store write, naming its field."""
+
+from __future__ import annotations
+
+import pytest
+
+from mirror.config import ConfigError, validate
+from tests.conftest import compose_job, run_cli
+
+TINY = ["trainer=fast", "data.n_train=64", "data.n_val=16", "data.n_test=32", "analysis.n_permutations=20",
+        "model.hidden_size=12"]
+HEBBIAN = ["model=hebbian_face"]
+
+
+@pytest.mark.parametrize(
+    ("overrides", "field"),
+    [
+        # sizes that would allocate absurd memory
+        (["model.hidden_size=1000000000"], "model.hidden_size"),
+        (["data.n_train=10000000000"], "data.n_train"),
+        (["data.sensory_dim=1000000000"], "data.sensory_dim"),
+        ([*HEBBIAN, "model.mirror.sheet_size=100000"], "model.mirror.sheet_size"),
+        ([*HEBBIAN, "model.vision.sheet_size=100000"], "model.vision.sheet_size"),
+        ([*HEBBIAN, "data.image_size=100000"], "data.image_size"),
+        # seeds
+        (["data.seed=-1"], "data.seed"),
+        (["analysis.seed=-1"], "analysis.seed"),
+        ([*HEBBIAN, "data.seed=-1"], "data.seed"),
+        # analysis settings the test set or the model cannot support
+        (["analysis.decoder_folds=33"], "analysis.decoder_folds"),
+        (["data.seq_len=5", "analysis.max_lag=5"], "analysis.max_lag"),
+        (["analysis.top_units=13"], "analysis.top_units"),
+        ([*HEBBIAN, "model.mirror.sheet_size=3", "analysis.top_units=10"], "analysis.top_units"),
+        # a model that would train nothing
+        (["model.forward_weight=0", "model.inverse_weight=0"], "model.forward_weight"),
+        (["model=forward_only_gru", "model.forward_weight=0"], "model.forward_weight"),
+        # non-finite floats pass every comparison
+        (["model.lr=inf"], "model.lr"),
+        (["model.forward_weight=inf"], "model.forward_weight"),
+        (["model.inverse_weight=nan"], "model.inverse_weight"),
+        (["data.noise_std=inf"], "data.noise_std"),
+        (["data.effect_scale=inf"], "data.effect_scale"),
+        (["analysis.fdr_alpha=nan"], "analysis.fdr_alpha"),
+        ([*HEBBIAN, "model.vision.slope=[190.0,inf,75.0,26.0]"], "model.vision.slope"),
+        # Hebbian fields
+        ([*HEBBIAN, "model.vision.slope=[190.0,-40.0,75.0,26.0]"], "model.vision.slope"),
+        ([*HEBBIAN, "model.vision.inhibition_sigma=[0.0,2.7,4.0,6.0]"], "model.vision.inhibition_sigma"),
+        ([*HEBBIAN, "model.vision.inhibition_delta=[-1.5,1.5,1.6,1.4]"], "model.vision.inhibition_delta"),
+        ([*HEBBIAN, "model.vision.learning_rate=[-25.0,6.7,5.0,4.0]"], "model.vision.learning_rate"),
+        ([*HEBBIAN, "model.vision.fan_in_radius=[6.0,0.0,9.0,12.0]"], "model.vision.fan_in_radius"),
+        ([*HEBBIAN, "model.mirror.slope=0"], "model.mirror.slope"),
+        ([*HEBBIAN, "model.mirror.inhibition_sigma=-1"], "model.mirror.inhibition_sigma"),
+        ([*HEBBIAN, "model.mirror.inhibition_delta=-1"], "model.mirror.inhibition_delta"),
+        ([*HEBBIAN, "model.vision.cache_dir=/etc/hostname/visnet"], "model.vision.cache_dir"),
+        # the trainer
+        (["trainer.accelerator=bogus"], "trainer.accelerator"),
+        (["trainer.limit_train_batches=1.5"], "trainer.limit_train_batches"),
+        # new fields
+        (["model.readout=sideways"], "model.readout"),
+        (["model.perform_input=thoughts"], "model.perform_input"),
+        (["model.state_projection=other"], "model.state_projection"),
+        (["model=asl_associative", "model.rule=bayes"], "model.rule"),
+        (["model=asl_associative", "data.unpaired_fraction=1.0"], "data.unpaired_fraction"),
+        (["model=asl_associative", "data.unpaired_kind=never"], "data.unpaired_kind"),
+        (["tracking.heartbeat_timeout_s=1"], "tracking.heartbeat_timeout_s"),
+        (["tracking.uri=http://user:secret@127.0.0.1:5000"], "tracking.uri"),
+    ],
+)
+def test_a_bad_value_is_refused_naming_its_field(tmp_path, overrides, field):
+    gru = not any(o.startswith("model=") and not o.endswith("_gru") for o in overrides)
+    cfg = compose_job([*TINY, *overrides] if gru else overrides, tmp_path / "job")
+    with pytest.raises(ConfigError, match=rf"^{field}\b") as error:
+        validate(cfg)
+    assert "secret" not in str(error.value)
+
+
+def test_a_whole_number_of_batches_is_passed_to_lightning_as_a_count(tmp_path):
+    from omegaconf import OmegaConf
+
+    cfg = compose_job([*TINY, "trainer.limit_train_batches=3"], tmp_path / "job")
+    validate(cfg)
+    assert OmegaConf.to_object(cfg.trainer).trainer_arguments()["limit_train_batches"] == 3
+
+
+def test_the_memory_refusal_states_what_is_needed_and_what_there_is(tmp_path):
+    cfg = compose_job([*TINY, "model.hidden_size=1000000000"], tmp_path / "job")
+    with pytest.raises(ConfigError, match=r"would need about .* of memory \(estimated\); this machine has .* available"):
+        validate(cfg)
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize(
+    ("arguments", "expected"),
+    [
+        (["model.hidden_size=1000000000"], "mirror: model.hidden_size = 1000000000 would need about"),
+        (["tracking.uri=http://user:secret@127.0.0.1:5000"], "mirror: tracking.uri must not carry"),
+        (["tracking.uri=http://127.0.0.1:9"], "mirror: tracking.uri http://127.0.0.1:9 does not answer"),
+        (["seed=1,-1", "-m"], "mirror: sweep job 2 of 2 ("),
+    ],
+)
+def test_the_command_line_refuses_in_one_line_and_leaves_nothing_behind(tmp_path, arguments, expected):
+    result = run_cli(*TINY, *arguments, cwd=tmp_path, timeout=120)
+    assert result.returncode == 2
+    assert result.stderr.strip().splitlines() == [result.stderr.strip().splitlines()[0]], "one line"
+    assert result.stderr.startswith(expected)
+    assert "secret" not in result.stdout + result.stderr
+    assert not any(tmp_path.iterdir()), "no outputs/, multirun/ or mlruns/ for a refused config"

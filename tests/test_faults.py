@@ -1,0 +1,174 @@
+"""Faults through real processes and signals: each ends with the right MLflow status, the right exit
+status and nothing lost, and nothing stays RUNNING after its process is gone."""
+
+from __future__ import annotations
+
+import os
+import signal
+import sqlite3
+import subprocess
+import sys
+import threading
+import time
+from pathlib import Path
+
+import pytest
+import torch
+from mlflow.tracking import MlflowClient
+
+from tests.conftest import run_cli, store_overrides
+
+pytestmark = pytest.mark.slow
+
+TINY = ["trainer=fast", "data.n_train=64", "data.n_val=16", "data.n_test=32", "analysis.n_permutations=20",
+        "analysis.cka_permutations=5", "model.hidden_size=12"]
+
+
+TRAINING = "was configured so 100% of the batches per epoch will be used"
+"""Lightning says so when the Trainer is built, after the job's run opened (the store is not polled
+before then: a second process creating a fresh sqlite store corrupts it)."""
+
+
+def start(tmp_path: Path, *args: str) -> tuple[subprocess.Popen, Path]:
+    """``python -m mirror.run`` in the background, its output in a file."""
+    log = tmp_path / f"run-{time.monotonic_ns()}.log"
+    env = {**os.environ, "HYDRA_FULL_ERROR": "0", "PYTHONUNBUFFERED": "1"}
+    process = subprocess.Popen([sys.executable, "-m", "mirror.run", *args], cwd=tmp_path, env=env,
+                               stdout=log.open("w"), stderr=subprocess.STDOUT)
+    return process, log
+
+
+def wait_until(condition, timeout: float = 120.0, what: str = "the condition") -> None:
+    deadline = time.monotonic() + timeout
+    while not condition():
+        if time.monotonic() > deadline:
+            raise AssertionError(f"timed out waiting for {what}")
+        time.sleep(0.2)
+
+
+def store(tmp_path: Path) -> MlflowClient:
+    return MlflowClient(tracking_uri=f"sqlite:///{tmp_path}/mlruns/mlflow.db")
+
+
+def runs(tmp_path: Path, experiment: str = "mirror") -> list:
+    if not (tmp_path / "mlruns" / "mlflow.db").exists():
+        return []
+    found = store(tmp_path).get_experiment_by_name(experiment)
+    return store(tmp_path).search_runs([found.experiment_id]) if found else []
+
+
+def job_runs(tmp_path: Path) -> list:
+    return [run for run in runs(tmp_path) if "mirror.role" not in run.data.tags]
+
+
+def test_sigterm_during_the_analysis_marks_the_run_killed_and_exits_143(tmp_path):
+    process, log = start(tmp_path, *TINY, "analysis.n_permutations=2000000", *store_overrides(tmp_path))
+    wait_until(lambda: "`Trainer.fit` stopped" in log.read_text(), what="training to end")
+    time.sleep(1.0)  # well inside the two million permutations
+    process.send_signal(signal.SIGTERM)
+    assert process.wait(timeout=60) == 143
+    (run,) = job_runs(tmp_path)
+    assert run.info.status == "KILLED"
+    assert "SIGTERM" in run.data.tags["mirror.error"]
+
+
+def test_sigterm_during_training_exits_143_not_0(tmp_path):
+    process, log = start(tmp_path, *TINY, "trainer.max_epochs=100000", *store_overrides(tmp_path))
+    wait_until(lambda: TRAINING in log.read_text(), what="training to start")
+    time.sleep(2.0)
+    process.send_signal(signal.SIGTERM)
+    assert process.wait(timeout=60) == 143
+    (run,) = job_runs(tmp_path)
+    assert run.info.status == "KILLED"
+    assert "SIGTERM" in run.data.tags["mirror.error"]
+
+
+def test_a_sigkilled_sweep_is_marked_failed_by_the_next_run_of_its_experiment(tmp_path):
+    process, log = start(tmp_path, *TINY, "trainer.max_epochs=100000", "seed=0,1", *store_overrides(tmp_path), "-m")
+    wait_until(lambda: TRAINING in log.read_text(), what="the first job to train")
+    process.send_signal(signal.SIGKILL)
+    process.wait(timeout=30)
+    assert {r.info.status for r in runs(tmp_path)} == {"RUNNING"}, "a killed process cannot close its runs"
+    later = run_cli(*TINY, *store_overrides(tmp_path), cwd=tmp_path, timeout=300)
+    assert later.returncode == 0, later.stderr[-2000:]
+    by_role = {r.data.tags.get("mirror.role", "job"): r for r in runs(tmp_path) if r.info.status != "FINISHED"}
+    assert set(by_role) == {"sweep", "job"}
+    for run in by_role.values():
+        assert run.info.status == "FAILED"
+        assert "ended without closing the run" in run.data.tags["mirror.error"]
+
+
+def test_two_sweeps_started_in_the_same_second_keep_their_own_folders_and_ids(tmp_path):
+    started = [start(tmp_path, *TINY, "seed=0,1", *store_overrides(tmp_path), "-m") for _ in range(2)]
+    assert [process.wait(timeout=300) for process, _ in started] == [0, 0]
+    folders = sorted(path for path in (tmp_path / "multirun").glob("*/*") if path.is_dir())
+    assert len(folders) == 2
+    parents = [r for r in runs(tmp_path) if r.data.tags.get("mirror.role") == "sweep"]
+    assert len({p.data.tags["mirror.sweep_id"] for p in parents}) == 2
+    for parent in parents:
+        jobs = [r for r in job_runs(tmp_path) if r.data.tags.get("mlflow.parentRunId") == parent.info.run_id]
+        assert len(jobs) == 2
+        assert all(r.data.tags["mirror.sweep_id"] == parent.data.tags["mirror.sweep_id"] for r in jobs)
+        assert all(r.data.tags["mirror.output_dir"].startswith(parent.data.tags["mirror.sweep_dir"]) for r in jobs)
+        assert parent.data.metrics["sweep/jobs_done"] == 2
+
+
+TINY_HEBBIAN = ["model=hebbian_face", "data.image_size=24", "data.n_steps=40", "data.parent_transforms=4",
+                "data.test_trials=6", "data.pretrain_identities=4", "data.pretrain_transforms=2",
+                "data.sequence_length=4", "data.test_identities=4", "model.vision.wavelengths=[2.0,4.0]",
+                "model.vision.sheet_size=8", "model.vision.fan_in=[40,20,20,20]",
+                "model.vision.fan_in_radius=[3.0,3.0,4.0,5.0]", "model.vision.sparseness=[0.05,0.1,0.12,0.1]",
+                "model.vision.epochs_per_layer=1", "model.mirror.sheet_size=5", "analysis.selectivity_permutations=50",
+                "analysis.n_permutations=50", "analysis.cka_permutations=5"]
+
+
+def test_a_truncated_or_empty_vision_cache_is_named_pre_trained_again_and_replaced(tmp_path):
+    settings = [*TINY_HEBBIAN, *store_overrides(tmp_path), f"model.vision.cache_dir={tmp_path / 'cache'}"]
+    assert run_cli(*settings, cwd=tmp_path).returncode == 0
+    (cache,) = (tmp_path / "cache").glob("visnet-*.pt")
+    intact, weights = cache.read_bytes(), torch.load(cache, weights_only=True)
+    for damaged in (intact[: len(intact) // 3], b""):
+        cache.write_bytes(damaged)
+        result = run_cli(*settings, cwd=tmp_path)
+        assert result.returncode == 0, result.stderr[-2000:]
+        assert f"cached vision weights {cache} are unreadable" in result.stdout + result.stderr
+        replaced = torch.load(cache, weights_only=True)
+        assert replaced.keys() == weights.keys(), "the file was replaced by a whole one"
+        for name, value in weights.items():
+            assert torch.equal(replaced[name], value), "pre-trained again to the same weights"
+    assert {r.info.status for r in job_runs(tmp_path)} == {"FINISHED"}
+
+
+def test_a_diverging_training_fails_with_its_reason(tmp_path):
+    result = run_cli(*TINY, "model.lr=1e6", *store_overrides(tmp_path), cwd=tmp_path)
+    assert result.returncode == 1
+    (run,) = job_runs(tmp_path)
+    assert run.info.status == "FAILED"
+    assert run.data.tags["mirror.error"].startswith("TrainingDiverged: training diverged")
+
+
+def test_a_store_locked_past_sqlite_s_own_wait_loses_no_write(tmp_path):
+    from mirror.tracking.store import prepare_experiment
+
+    client, experiment_id = prepare_experiment(f"sqlite:///{tmp_path}/mlflow.db", "locked", str(tmp_path / "art"),
+                                               patience_s=120)
+    run_id = client.create_run(experiment_id).info.run_id
+    holding = threading.Event()
+
+    def hold_the_lock(seconds: float) -> None:
+        connection = sqlite3.connect(tmp_path / "mlflow.db", isolation_level=None)
+        connection.execute("BEGIN EXCLUSIVE")
+        holding.set()
+        time.sleep(seconds)
+        connection.execute("COMMIT")
+        connection.close()
+
+    holder = threading.Thread(target=hold_the_lock, args=(25.0,))
+    holder.start()
+    holding.wait()
+    client.log_metric(run_id, "analysis/centred/fraction_mirror", 0.25)  # sqlite alone gives up after 20 s
+    client.set_terminated(run_id, "FINISHED")
+    holder.join()
+    run = client.get_run(run_id)
+    assert run.info.status == "FINISHED"
+    assert run.data.metrics["analysis/centred/fraction_mirror"] == 0.25
