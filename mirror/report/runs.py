@@ -21,11 +21,13 @@ from mirror.vocabulary import (
     FRACTION_ABS,
     FRACTION_ANTI_MIRROR,
     FRACTION_MIRROR,
+    FRACTION_SELF_PREFERRING,
     MATCHING_MEAN_ABS_R,
     MATCHING_SELF_MATCHED,
     MAX_R,
     MAX_SINGLE_CELL_INFORMATION,
     MIN_R,
+    MIRROR_INDEX,
     N_ANTI_MIRROR,
     N_MIRROR,
     READ_OUT_HELD_OUT,
@@ -35,14 +37,17 @@ from mirror.vocabulary import (
     SIGNIFICANT_ANTI_MIRROR,
     SIGNIFICANT_MIRROR,
     VAL_OBSERVE_ACCURACY,
+    associative_metric,
     hebbian_metric,
     r_metric,
     vision_metric,
 )
 
 # The metrics a report leads with, in order, with the labels its tables use (the Hebbian
-# model's own first, then the shared analysis). Any other logged metric can be asked for by name.
+# and associative models' own first, then the shared analysis). Any other logged metric can be asked for by name.
 HEADLINE_METRICS = {
+    associative_metric(MIRROR_INDEX): "mirror index of W",
+    associative_metric(FRACTION_SELF_PREFERRING): "self-preferring motor units",
     hebbian_metric(N_MIRROR): "Hebbian mirror neurons",
     hebbian_metric(N_ANTI_MIRROR): "Hebbian anti-mirror neurons",
     hebbian_metric(N_MIRROR, "before"): "Hebbian mirror neurons before training",

@@ -92,19 +92,23 @@ def compare_models(
 
 
 def trend_tests(runs: pd.DataFrame, factors: list[str], metrics: list[str]) -> pd.DataFrame:
-    """Spearman rank correlation of each metric with each numeric factor, per model."""
+    """Spearman rank correlation of each metric with each numeric factor, per model and per level
+    of the other swept factors (a trend pooled over, say, two learning rules says nothing of either)."""
     rows = []
     for factor in (f for f in factors if pd.api.types.is_numeric_dtype(runs[f])):
-        for model, group in runs.groupby("model", sort=True):
+        others = [f for f in factors if f != factor]
+        for keys, group in runs.groupby(["model", *others], sort=True):
             if group[factor].nunique() < 3:
                 continue
+            keys = keys if isinstance(keys, tuple) else (keys,)
+            held = ", ".join(f"{name.rsplit('.', 1)[-1]}={value}" for name, value in zip(others, keys[1:]))
             for metric in (m for m in metrics if m in group):
                 pairs = group[[factor, metric]].dropna()
                 if pairs[metric].nunique() < 2:
                     continue
                 result = stats.spearmanr(pairs[factor], pairs[metric])
                 rows.append({
-                    "model": model, "factor": factor, "metric": metric, "n": len(pairs),
+                    "model": keys[0], "held": held, "factor": factor, "metric": metric, "n": len(pairs),
                     "spearman_rho": float(result.statistic), "p": float(result.pvalue),
                 })
     return pd.DataFrame(rows)

@@ -79,8 +79,8 @@ def tests_section(comparisons: pd.DataFrame, trends: pd.DataFrame, reference: st
         lines += [
             "## Trends",
             "",
-            "Spearman rank correlation of each metric with each numeric swept factor, per model, over all "
-            "runs (seeds pooled); two-sided p, not adjusted.",
+            "Spearman rank correlation of each metric with each numeric swept factor, per model and per "
+            "level of the other swept factors (`held`), over the seeds' runs; two-sided p, not adjusted.",
             "",
             markdown_table(trends.assign(metric=trends["metric"].map(label), factor=trends["factor"].map(short))),
             "",
