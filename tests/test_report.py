@@ -147,6 +147,24 @@ def test_an_unknown_experiment_is_a_clear_error(store, tmp_path):
         main(["--experiment", "toy", "--tracking-uri", uri, "--out", str(tmp_path), "--metric", "analysis/no/such"])
 
 
+@pytest.mark.parametrize("name", ["../../x", "/tmp/elsewhere", "..", "a/b"])
+def test_a_report_name_that_is_a_path_is_refused_and_nothing_is_written(store, tmp_path, name):
+    uri, _ = store
+    out = tmp_path / "reports"
+    with pytest.raises(SystemExit, match=r"^mirror.report: --name must be a folder name"):
+        main(["--experiment", "toy", "--tracking-uri", uri, "--out", str(out), "--name", name])
+    assert not out.exists()
+
+
+@pytest.mark.parametrize(("option", "value"), [("--filter", "params.x ==== 3"), ("--sweep", "a'b")])
+def test_a_selection_mlflow_refuses_is_one_line_not_a_traceback(store, tmp_path, option, value):
+    uri, _ = store
+    with pytest.raises(SystemExit) as stopped:
+        main(["--experiment", "toy", "--tracking-uri", uri, "--out", str(tmp_path), option, value])
+    message = str(stopped.value)
+    assert message.startswith("mirror.report: MLflow refused the selection") and "\n" not in message
+
+
 def test_markdown_cells_keep_their_bars():
     from mirror.report.tables import markdown_table
 
