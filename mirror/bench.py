@@ -27,17 +27,29 @@ from mirror.data.action_sequences import ActionSequenceDataModule
 from mirror.models.gru_variants import SharedCoreGRU
 
 
-def fresh_setup(seed: int) -> tuple[SharedCoreGRU, ActionSequenceDataModule]:
+VARIANTS = {
+    "readout=own": {},
+    "readout=both": {"readout": "both"},
+    "readout=observe_on_perform": {"readout": "observe_on_perform"},
+    "readout=perform_on_observe": {"readout": "perform_on_observe"},
+    "perform_input=action_and_previous_state, state_projection=shared": {"perform_input": "action_and_previous_state"},
+    "perform_input=action_and_previous_state, state_projection=own": {"perform_input": "action_and_previous_state",
+                                                                      "state_projection": "own"},
+}
+"""The readout and input variants of SCIENCE.md 2.1, each timed against readout=own (``--variants``)."""
+
+
+def fresh_setup(seed: int, **model_fields: str) -> tuple[SharedCoreGRU, ActionSequenceDataModule]:
     pl.seed_everything(seed, verbose=False)
     torch.use_deterministic_algorithms(True)
     datamodule = ActionSequenceDataModule(**constructor_arguments(ActionSequenceDataConfig(seed=seed)))
     datamodule.setup()
-    model = SharedCoreGRU(**datamodule.model_kwargs(), **constructor_arguments(GRUModelConfig()))
+    model = SharedCoreGRU(**datamodule.model_kwargs(), **constructor_arguments(GRUModelConfig(**model_fields)))
     return model, datamodule
 
 
-def lightning_fit(epochs: int, seed: int) -> float:
-    model, datamodule = fresh_setup(seed)
+def lightning_fit(epochs: int, seed: int, **model_fields: str) -> float:
+    model, datamodule = fresh_setup(seed, **model_fields)
     trainer = pl.Trainer(
         max_epochs=epochs,
         accelerator="cpu",
@@ -62,13 +74,13 @@ def plain_fit(epochs: int, seed: int) -> float:
         model.train()
         for batch in train_loader:
             optimiser.zero_grad()
-            forward_loss, inverse_loss, _ = model.losses(batch, batch[2])
-            model.objective(forward_loss, inverse_loss).backward()
+            losses, _ = model.losses(batch, model.inverse_targets)
+            model.objective(losses).backward()
             optimiser.step()
         model.eval()
         with torch.no_grad():
             for batch in val_loader:
-                model.losses(batch, batch[2])
+                model.losses(batch, lambda actions: actions)
     return time.perf_counter() - started
 
 
@@ -96,11 +108,26 @@ def analysis_seconds(repeats: int) -> float:
     return seconds
 
 
+def time_variants(epochs: int, repeats: int) -> None:
+    """Each variant's Lightning training, interleaved, as seconds and as a multiple of readout=own."""
+    print(f"torch {torch.__version__}, {torch.get_num_threads()} threads, {epochs} epochs, median of {repeats}")
+    seconds = interleaved_medians(repeats, *(
+        lambda fields=fields: lightning_fit(epochs, seed=0, **fields) for fields in VARIANTS.values()))
+    width = max(len(name) for name in VARIANTS)
+    for name, value in zip(VARIANTS, seconds):
+        print(f"{name:<{width}}  {value:7.2f} s  {value / seconds[0]:5.2f} x readout=own")
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--epochs", type=int, default=20, help="training epochs (paper: 20)")
     parser.add_argument("--repeats", type=int, default=3, help="timings are medians of this many")
+    parser.add_argument("--variants", action="store_true",
+                        help="time every readout and input variant's training against readout=own instead")
     args = parser.parse_args()
+    if args.variants:
+        time_variants(args.epochs, args.repeats)
+        return
 
     print(f"torch {torch.__version__}, {torch.get_num_threads()} threads, {args.epochs} epochs, median of {args.repeats}")
     plain, lightning = interleaved_medians(

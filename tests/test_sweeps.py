@@ -113,17 +113,24 @@ def test_a_rerun_sweep_skips_finished_jobs_unless_told_not_to(tmp_path):
 
 
 def test_a_failing_job_keeps_the_others_and_marks_the_sweep_failed(tmp_path):
-    result = sweep(tmp_path, "multirun", "model.hidden_size=12,-3,10")
+    result = sweep(tmp_path, "multirun", "model.lr=0.001,1e6,0.002")  # the second diverges
     assert result.returncode != 0
-    assert "model.hidden_size must be positive (got -3)" in result.stdout + result.stderr
+    assert "training diverged" in result.stdout + result.stderr
     jobs, (parent,) = runs_of(tmp_path)
-    assert sorted(r.data.params["model.hidden_size"] for r in jobs) == ["10", "12"], "jobs after the failure ran"
-    assert {r.info.status for r in jobs} == {"FINISHED"}
+    by_lr = {r.data.params["model.lr"]: r.info.status for r in jobs}
+    assert by_lr == {"0.001": "FINISHED", "1000000.0": "FAILED", "0.002": "FINISHED"}, "jobs after the failure ran"
     assert parent.info.status == "FAILED" and parent.data.metrics["sweep/jobs_failed"] == 1
 
 
+def test_a_sweep_with_one_bad_value_is_refused_before_any_job_runs(tmp_path):
+    result = sweep(tmp_path, "multirun", "model.hidden_size=12,-3,10")
+    assert result.returncode == 2
+    assert "sweep job 2 of 3" in result.stderr and "model.hidden_size must be positive (got -3)" in result.stderr
+    assert not (tmp_path / "mlruns").exists() and not (tmp_path / "multirun").exists()
+
+
 def test_report_reads_a_real_sweep_back_from_mlflow(tmp_path):
-    assert sweep(tmp_path, "multirun", "seed=0,1", "model.hidden_size=8,12,16").returncode == 0
+    assert sweep(tmp_path, "multirun", "seed=0,1", "model.hidden_size=8,12,16", "analysis.top_units=4").returncode == 0
     jobs, (parent,) = runs_of(tmp_path)
     result = subprocess.run(
         [sys.executable, "-m", "mirror.report", "--experiment", "mirror", "--sweep", parent.data.tags["mirror.sweep_id"],

@@ -34,6 +34,11 @@ class SweepTracking(Callback):
         self._client: MlflowClient | None = None
         self._heartbeat: Heartbeat | None = None
 
+    def __getstate__(self) -> dict[str, Any]:
+        # Launchers ship the callbacks to their workers, which need none of the launching
+        # process's sweep state (each job reads the sweep from its folder); a thread cannot travel.
+        return {**self.__dict__, "_heartbeat": None, "_sweep": None, "_client": None}
+
     def on_multirun_start(self, config: DictConfig, **kwargs: Any) -> None:
         tracking = config.tracking
         self._client, experiment_id = prepare_experiment(tracking.uri, tracking.experiment, tracking.artifact_root,
