@@ -26,7 +26,6 @@ from mirror.config import (
 from mirror.data.action_sequences import ActionSequenceDataModule
 from mirror.models.gru_variants import SharedCoreGRU
 
-
 VARIANTS = {
     "readout=own": {},
     "readout=both": {"readout": "both"},

@@ -196,6 +196,15 @@ class GRUModelConfig:
         return gru_bytes(self, data, analysis)
 
 
+TRACE_RULES = ("current", "previous")
+ACTIVATIONS = ("rescaled", "raw")
+UPDATES = ("online", "batch")
+RETINAS = ("none", "dog")
+COMPETITIONS = ("conscience", "quantile")
+PRETRAIN_ORDERS = ("expression", "identity")
+HEBBIAN_RESPONSES = ("drive", "rate")
+
+
 @dataclass
 class VisionConfig:
     """The VisNet-style vision module (HEBBIAN.md; classic values of Rolls & Milward 2000).
@@ -222,13 +231,31 @@ class VisionConfig:
     inhibition_delta: list[float] = field(default_factory=lambda: [1.5, 1.5, 1.6, 1.4])
     """Contrast of the lateral-inhibition filter of each layer."""
     learning_rate: list[float] = field(default_factory=lambda: [25.0, 6.7, 5.0, 4.0])
-    """Hebb/trace learning rate of each layer."""
+    """Hebb/trace learning rate of each layer (the classic values, for unscaled rates and batch-averaged
+    updates). Against unit-length weights and inputs (``activation='rescaled'``) a learning rate is the
+    fraction by which an update moves a winner's weights: use e.g. 0.05 with ``update='online'``."""
     trace_eta: float = 0.8
     """Trace rule memory (ybar <- eta ybar + (1 - eta) y); 0 is the plain Hebb rule."""
+    trace_rule: str = "current"
+    """'current': dw = lr ybar(t) x(t); 'previous': the Rolls-Milward variant dw = lr ybar(t - 1) x(t)."""
+    activation: str = "raw"
+    """'rescaled': each neuron's presynaptic rates are scaled to unit length and each layer's inhibited
+    activations onto [0, 1] for each image before the sigmoid, the scale on which the published
+    slopes beta give graded rates; 'raw': the unscaled sum, which spreads hundreds of times wider
+    than the sigmoid and makes every layer a hard k-winner-take-all."""
+    update: str = "batch"
+    """'online': a weight update at every step of the pre-training sequences (``batch_sequences`` of
+    them side by side), each weight vector renormalised after each update, as VisNet is trained;
+    'batch': one update per batch of whole sequences."""
+    retina: str = "none"
+    """'dog': a centre-surround (difference-of-Gaussians) stage before the Gabor bank removes the mean
+    luminance that otherwise dominates what competitive learning finds; 'none': the image as it is."""
+    retina_sigma: float = 1.0
+    """Centre width (pixels) of the difference of Gaussians; the surround is three times as wide."""
     epochs_per_layer: int = 5
     """Passes over the pre-training faces for each layer, trained bottom-up."""
     batch_sequences: int = 8
-    """Pre-training sequences per weight update (updates average over them)."""
+    """Pre-training sequences presented side by side; each update averages over them."""
     cache_dir: str = ".cache/visnet"
     """Pre-trained weights are cached here per configuration; safe to delete."""
 
@@ -245,6 +272,10 @@ class VisionConfig:
         _check(0.0 <= self.trace_eta < 1.0, "trace_eta", "must be in [0, 1)", self.trace_eta)
         _check(self.epochs_per_layer >= 0, "epochs_per_layer", "must be non-negative", self.epochs_per_layer)
         _check(self.batch_sequences >= 1, "batch_sequences", "must be positive", self.batch_sequences)
+        for name, allowed in (("trace_rule", TRACE_RULES), ("activation", ACTIVATIONS), ("update", UPDATES),
+                              ("retina", RETINAS)):
+            _check(getattr(self, name) in allowed, name, f"must be one of {', '.join(allowed)}", getattr(self, name))
+        _check(self.retina_sigma > 0.0, "retina_sigma", "must be positive", self.retina_sigma)
         for name in ("fan_in_radius", "slope", "inhibition_sigma"):
             _check(all(v > 0 for v in getattr(self, name)), name, "values must be positive", getattr(self, name))
         for name in ("inhibition_delta", "learning_rate"):
@@ -261,8 +292,10 @@ class MirrorLayerConfig:
 
     sheet_size: int = 10
     """The layer is a sheet_size x sheet_size sheet (10: 100 neurons)."""
-    sparseness: float = 0.1
-    """Fraction of the layer driven above threshold."""
+    sparseness: float = 0.5
+    """Fraction of the layer driven above threshold on a trial. 0.5 matches the task (HEBBIAN.md):
+    with two expressions every neuron can belong to one of two populations, and every neuron wins
+    on some trials during training."""
     slope: float = 40.0
     """Sigmoid slope beta."""
     inhibition_sigma: float = 1.5
@@ -279,6 +312,14 @@ class MirrorLayerConfig:
     """Multiplies the motor pathway's drive. Both pathways' inputs are scaled to unit length,
     so 1.0 lets a perfectly tuned motor pathway drive a neuron as strongly as a perfectly
     tuned visual one."""
+    competition: str = "quantile"
+    """'quantile': a fraction ``sparseness`` of the layer wins every trial; 'conscience': as well, each
+    neuron carries a threshold that rises while it fires more often than ``sparseness`` and falls
+    while it fires less (DeSieno 1988), so that with a small sparseness every neuron still wins, and
+    learns, during training (its thresholds, tuned to both pathways at once, then bias a test that
+    presents one modality at a time)."""
+    conscience_rate: float = 0.05
+    """How fast a neuron's threshold follows its firing (per Hebbian update)."""
 
     def validate(self) -> None:
         _check(self.sheet_size >= 2, "sheet_size", "must be at least 2", self.sheet_size)
@@ -287,6 +328,9 @@ class MirrorLayerConfig:
         _check(self.slope > 0.0, "slope", "must be positive", self.slope)
         _check(self.inhibition_sigma > 0.0, "inhibition_sigma", "must be positive", self.inhibition_sigma)
         _check(self.inhibition_delta >= 0.0, "inhibition_delta", "must be non-negative", self.inhibition_delta)
+        _check(self.competition in COMPETITIONS, "competition", f"must be one of {', '.join(COMPETITIONS)}",
+               self.competition)
+        _check(self.conscience_rate >= 0.0, "conscience_rate", "must be non-negative", self.conscience_rate)
         _check(self.normalisation in ("separate", "joint"), "normalisation", "must be 'separate' or 'joint'",
                self.normalisation)
         _check(self.motor_gain >= 0.0, "motor_gain", "must be non-negative", self.motor_gain)
@@ -352,7 +396,12 @@ class FaceInteractionDataConfig:
     pretrain_transforms: int = 4
     """Transforms of each pre-training identity and expression."""
     sequence_length: int = 8
-    """Faces per pre-training sequence; one expression per sequence, the trace reset between."""
+    """Faces per pre-training sequence; the trace is reset between sequences."""
+    pretrain_order: str = "expression"
+    """What a pre-training sequence shows: 'expression' (one expression across identities and
+    transforms, so the trace binds an expression) or 'identity' (one face, one expression, across
+    consecutive transforms: VisNet's classic object across its transforms; a sequence holds one
+    face when pretrain_transforms is a multiple of sequence_length)."""
     test_identities: int = 12
     """Held-out identities that score the vision module's expression selectivity."""
     max_shift: float = 0.0
@@ -380,6 +429,8 @@ class FaceInteractionDataConfig:
         _check(self.test_identities >= 3, "test_identities",
                "must be at least 3 (the expression read-out is cross-validated over identities)", self.test_identities)
         _check(self.test_trials >= 4, "test_trials", "must be at least 4", self.test_trials)
+        _check(self.pretrain_order in PRETRAIN_ORDERS, "pretrain_order", f"must be one of {', '.join(PRETRAIN_ORDERS)}",
+               self.pretrain_order)
         _check(0.0 <= self.max_shift < 0.5, "max_shift", "must be in [0, 0.5)", self.max_shift)
         _check(0.0 <= self.scale_range < 1.0, "scale_range", "must be in [0, 1)", self.scale_range)
         _check(self.pixel_noise >= 0.0, "pixel_noise", "must be non-negative", self.pixel_noise)
@@ -581,17 +632,30 @@ class HebbianAnalysisConfig(AnalysisConfig):
 
     selectivity_alpha: float = 0.05
     """FDR (BH) level of the per-neuron permutation test of expression selectivity."""
-    min_rate_difference: float = 0.05
-    """...and the smallest happy-sad difference of mean rate (rates lie in [0, 1]) that counts."""
+    min_difference: float = 0.05
+    """...and the smallest happy-sad difference of the mean scored response that counts (drive and
+    rate both lie on a [0, 1] scale per pathway)."""
     selectivity_permutations: int = 1000
     """Label shuffles in each selectivity test."""
     eval_every: int = 100
     """Interaction steps between mirror/anti-mirror counts logged during training."""
+    response: str = "drive"
+    """What the selectivity test scores: 'drive' (each neuron's feed-forward drive before the
+    competition, so a neuron need not be among a trial's winners to be measured, and the test
+    imposes no ceiling) or 'rate' (its firing rate after the competition, which lets at most
+    2 x sparseness x N neurons be selective)."""
+    min_vision_read_out: float = 0.75
+    """Below this read-out of the parent's happy vs sad faces from layer 4, the run's summary warns
+    that vision cannot carry the expression (mirror neurons cannot then develop from it)."""
 
     def validate(self) -> None:
         super().validate()
+        _check(self.response in HEBBIAN_RESPONSES, "response", f"must be one of {', '.join(HEBBIAN_RESPONSES)}",
+               self.response)
+        _check(0.0 <= self.min_vision_read_out <= 1.0, "min_vision_read_out", "must be in [0, 1]",
+               self.min_vision_read_out)
         _check(0.0 < self.selectivity_alpha < 1.0, "selectivity_alpha", "must be in (0, 1)", self.selectivity_alpha)
-        _check(self.min_rate_difference >= 0.0, "min_rate_difference", "must be non-negative", self.min_rate_difference)
+        _check(self.min_difference >= 0.0, "min_difference", "must be non-negative", self.min_difference)
         _check(self.selectivity_permutations >= 1, "selectivity_permutations", "must be positive",
                self.selectivity_permutations)
         _check(self.eval_every >= 1, "eval_every", "must be positive", self.eval_every)

@@ -12,9 +12,12 @@ from mirror.vocabulary import (
     FRACTION_MIRROR,
     MAX_R,
     N_UNITS,
+    PARENT_CODE_COSINE,
+    READ_OUT_PARENT,
     SIGNIFICANT_ANTI_MIRROR,
     SIGNIFICANT_MIRROR,
     r_metric,
+    vision_metric,
 )
 
 if TYPE_CHECKING:
@@ -42,6 +45,17 @@ class ExperimentOutcome:
     def headline_fraction(self) -> float:
         return self.metrics[r_metric(self.headline, FRACTION_MIRROR)]
 
+    def _vision_warning(self, cfg: DictConfig) -> str:
+        """A line for a Hebbian run whose vision cannot tell the parent's expressions apart."""
+        read_out = self.metrics.get(vision_metric("trained", READ_OUT_PARENT))
+        threshold = cfg.analysis.get("min_vision_read_out")
+        if read_out is None or threshold is None or read_out >= threshold:
+            return ""
+        cosine = self.metrics.get(vision_metric("trained", PARENT_CODE_COSINE), float("nan"))
+        return (f"\nwarning: vision cannot carry the expression for seed {cfg.seed}: layer 4 reads the parent's "
+                f"happy vs sad faces at {read_out:.2f} (below analysis.min_vision_read_out = {threshold:g}), "
+                f"the cosine of their mean codes is {cosine:.3f}; mirror neurons cannot develop from it")
+
     def describe(self, job: JobContext, cfg: DictConfig) -> str:
         """A few lines that say what came out and where to find it."""
         seconds = self.seconds
@@ -53,6 +67,7 @@ class ExperimentOutcome:
                 f"analysis {seconds['analysis_s']:.1f} s\n"
             )
         return (
+            f"{self._vision_warning(cfg)}"
             f"\n{job.model_name} seed {cfg.seed}: fraction of units with {self.headline} r > "
             f"{cfg.analysis.mirror_threshold}: {self.headline_fraction:.3f}, "
             f"max r {self.metrics[r_metric(self.headline, MAX_R)]:.3f}; significant mirror units "

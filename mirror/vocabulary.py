@@ -111,6 +111,10 @@ TRAINING_STAGES = ("before", "curve")
 """Where a count or measure was taken, besides after training (no stage): before training, or on
 the curve over training."""
 HEBBIAN_CURVE_PHASE = "hebbian/curve/phase"
+HEBBIAN_NEVER_WON = "hebbian/n_never_won"
+"""Mirror-layer neurons that never won during training: they kept their random weights and are not counted."""
+HEBBIAN_CEILING = "hebbian/ceiling"
+"""The most neurons the selectivity test could find selective, whatever was learnt."""
 """The training phase (an index into :data:`PHASES`) at each point of the curve."""
 
 
@@ -141,6 +145,8 @@ VISION_STAGES = ("untrained", "trained")
 """The vision module is measured before and after pre-training: ``vision/<stage>/<measure>``."""
 READ_OUT_PARENT = "read_out_parent"
 READ_OUT_HELD_OUT = "read_out_held_out_identities"
+PARENT_CODE_COSINE = "parent_code_cosine"
+"""Cosine of the top layer's mean code of the parent's happy faces and of its sad faces (1: no separation)."""
 MAX_SINGLE_CELL_INFORMATION = "max_single_cell_information"
 VISION_LOADED_FROM_CACHE = "vision/loaded_from_cache"
 
@@ -174,3 +180,6 @@ VAL_OBSERVE_ACCURACY = training_metric("val", OBSERVE_ACCURACY)
 TIME = "time"
 """Family of wall times in seconds: ``time/<part>_s``."""
 VISION_PRETRAIN_SECONDS = f"{TIME}/vision_pretrain_s"
+VISION_UPDATES_PER_LAYER = "vision/updates_per_layer"
+VISION_LAST_EPOCH_WEIGHT_CHANGE = "vision/last_epoch_weight_change"
+"""Followed by _layer<k>: the mean relative change of a weight vector over the last pre-training epoch."""

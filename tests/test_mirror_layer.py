@@ -19,9 +19,10 @@ from mirror.models.hebbian_face import MirrorLayer
 N_VISUAL, POOL = 200, 10
 
 
-def test_mimicry_makes_mirror_neurons_and_counter_mirror_training_remaps_them():
-    rng = np.random.default_rng(0)
-    noise = torch.Generator().manual_seed(0)
+def _planted_world(seed: int = 0):
+    """A visual code that separates happy from sad (10 % of 200 inputs each, plus noise) and binary motor pools."""
+    rng = np.random.default_rng(seed)
+    noise = torch.Generator().manual_seed(seed)
     codes = torch.from_numpy((rng.random((2, N_VISUAL)) < 0.1).astype(np.float32))
 
     def visual(expressions):
@@ -30,27 +31,49 @@ def test_mimicry_makes_mirror_neurons_and_counter_mirror_training_remaps_them():
     def motor(expressions):
         return (torch.arange(2 * POOL) // POOL == expressions[:, None]).float()
 
-    layer = MirrorLayer(N_VISUAL, 2 * POOL, MirrorLayerConfig(), rng)
+    return rng, visual, motor
 
-    def counts():
-        expressions = torch.arange(2).repeat_interleave(30)
-        seen = layer(visual(expressions), torch.zeros(60, 2 * POOL)).numpy()
-        done = layer(torch.zeros(60, N_VISUAL), motor(expressions)).numpy()
-        conditions = {"visual_happy": seen[:30], "visual_sad": seen[30:], "motor_happy": done[:30], "motor_sad": done[30:]}
-        return classify_mirror_neurons(conditions, 0.05, 0.05, 300, rng).counts()
 
+def _counts(layer, visual, motor, rng, response: str) -> dict[str, float]:
+    """Mirror-layer classes from 30 trials per test condition, scored on the drive or on the rates."""
+    respond = layer.drive if response == "drive" else layer
+    expressions = torch.arange(2).repeat_interleave(30)
+    seen = respond(visual(expressions), torch.zeros(60, 2 * POOL)).numpy()
+    done = respond(torch.zeros(60, N_VISUAL), motor(expressions)).numpy()
+    conditions = {"visual_happy": seen[:30], "visual_sad": seen[30:], "motor_happy": done[:30], "motor_sad": done[30:]}
+    return classify_mirror_neurons(conditions, 0.05, 0.05, 300, rng).counts()
+
+
+def _live(layer, visual, motor, infant, parent_rule) -> None:
+    for start in range(0, len(infant), 10):
+        shown = infant[start : start + 10]
+        seen, done = visual(parent_rule(shown)), motor(shown)
+        layer.learn(seen, done, layer(seen, done))
+
+
+def test_with_a_conscience_every_neuron_becomes_a_mirror_neuron_and_counter_mirror_training_remaps_them():
+    rng, visual, motor = _planted_world()
+    layer = MirrorLayer(N_VISUAL, 2 * POOL, MirrorLayerConfig(), rng)  # the defaults: a conscience
     infant = torch.from_numpy(infant_expressions(rng, 1000, 0.1))
+    before = _counts(layer, visual, motor, rng, "drive")
+    assert before["n_mirror"] < 80 and before["n_anti_mirror"] > 0, "random weights: mirror and anti-mirror by chance"
+    _live(layer, visual, motor, infant, lambda shown: shown)
+    developed = _counts(layer, visual, motor, rng, "drive")
+    assert developed["n_mirror"] == 100 and developed["n_anti_mirror"] == 0
+    _live(layer, visual, motor, infant, lambda shown: 1 - shown)
+    countered = _counts(layer, visual, motor, rng, "drive")
+    assert countered["n_anti_mirror"] > 50 and countered["n_mirror"] < 50
+    _live(layer, visual, motor, infant, lambda shown: shown)
+    repaired = _counts(layer, visual, motor, rng, "drive")
+    assert repaired["n_mirror"] > 50 and repaired["n_anti_mirror"] < 50
 
-    def live(parent_rule):
-        for start in range(0, len(infant), 10):
-            shown = infant[start : start + 10]
-            seen, done = visual(parent_rule(shown)), motor(shown)
-            layer.learn(seen, done, layer(seen, done))
-        return counts()
 
-    developed = live(lambda shown: shown)
-    assert developed["n_mirror"] >= 10 and developed["n_anti_mirror"] == 0
-    countered = live(lambda shown: 1 - shown)
-    assert countered["n_anti_mirror"] >= 10 and countered["n_mirror"] <= 1
-    repaired = live(lambda shown: shown)
-    assert repaired["n_mirror"] >= 10 and repaired["n_anti_mirror"] <= 2
+def test_scoring_rates_under_a_per_trial_quota_caps_the_count_at_twice_the_sparseness():
+    """The structural ceiling of the old test: s N winners per single-modality trial, so at most
+    2 s N selective neurons, whatever was learnt."""
+    rng, visual, motor = _planted_world()
+    config = MirrorLayerConfig(competition="quantile", sparseness=0.1)
+    layer = MirrorLayer(N_VISUAL, 2 * POOL, config, rng)
+    _live(layer, visual, motor, torch.from_numpy(infant_expressions(rng, 1000, 0.1)), lambda shown: shown)
+    rates = _counts(layer, visual, motor, rng, "rate")
+    assert 10 <= rates["n_mirror"] <= 20 and rates["n_anti_mirror"] == 0

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 from pathlib import Path
 from typing import Any
 
@@ -14,15 +15,19 @@ from mirror.analysis.hebbian_figures import (
     rates_before_after,
 )
 from mirror.analysis.selectivity import MirrorClassification, classify_mirror_neurons
-from mirror.analysis.vision import measure_vision
+from mirror.analysis.vision import graded_fractions, measure_vision
 from mirror.config import HebbianAnalysisConfig
 from mirror.models.hebbian_face import HebbianFaceNetwork, random_streams
 from mirror.tracking.lightning_logger import log_artifact_folder
 from mirror.vocabulary import (
+    HEBBIAN_CEILING,
     HEBBIAN_COUNTS,
     HEBBIAN_CURVE_PHASE,
+    HEBBIAN_NEVER_WON,
+    VISION_LAST_EPOCH_WEIGHT_CHANGE,
     VISION_LOADED_FROM_CACHE,
     VISION_PRETRAIN_SECONDS,
+    VISION_UPDATES_PER_LAYER,
     hebbian_metric,
 )
 
@@ -50,13 +55,33 @@ class HebbianAnalysisCallback(pl.Callback):
 
     # ------------------------------------------------------------------ measuring
 
-    def classify(self, rates: dict[str, np.ndarray]) -> MirrorClassification:
+    def classify(self, responses: dict[str, np.ndarray], learnt: np.ndarray | None = None) -> MirrorClassification:
+        """Classes of the mirror layer's neurons; with ``learnt``, a neuron that never won during
+        training (and so kept its random weights) is not counted as selective."""
         settings = self.settings
-        return classify_mirror_neurons(rates, settings.selectivity_alpha, settings.min_rate_difference,
-                                       settings.selectivity_permutations, self._selectivity_rng)
+        classes = classify_mirror_neurons(responses, settings.selectivity_alpha, settings.min_difference,
+                                          settings.selectivity_permutations, self._selectivity_rng)
+        return classes if learnt is None else classes.among(learnt)
+
+    @staticmethod
+    def _learnt(model: HebbianFaceNetwork) -> np.ndarray:
+        return model.mirror.wins.numpy() > 0
 
     def _vision(self, model: HebbianFaceNetwork, trainer: pl.Trainer, stage: str) -> dict[str, float]:
-        return measure_vision(lambda images: model.vision(images).numpy(), trainer.datamodule, stage)
+        return {**measure_vision(lambda images: model.vision(images).numpy(), trainer.datamodule, stage),
+                **graded_fractions(model.vision, trainer.datamodule, stage)}
+
+    def _scored(self, model: HebbianFaceNetwork) -> dict[str, np.ndarray]:
+        """The mirror layer's responses in the four test conditions, as the selectivity test scores them."""
+        return model.condition_responses()[self.settings.response]
+
+    def ceiling(self, model: HebbianFaceNetwork) -> float:
+        """The most neurons the test could find selective whatever was learnt: every neuron when it
+        scores the drive; when it scores rates, the winners of the two expressions' trials of a modality."""
+        n_neurons = model.mirror.threshold.numel()
+        if self.settings.response == "drive":
+            return float(n_neurons)
+        return float(min(n_neurons, 2 * math.ceil(model.hparams.mirror.sparseness * n_neurons)))
 
     @staticmethod
     def _log(trainer: pl.Trainer, metrics: dict[str, float], step: int) -> None:
@@ -74,12 +99,15 @@ class HebbianAnalysisCallback(pl.Callback):
         self._vision_metrics[VISION_LOADED_FROM_CACHE] = float(pl_module.vision_loaded_from_cache)
         if pl_module.vision_pretrain_seconds is not None:
             self._vision_metrics[VISION_PRETRAIN_SECONDS] = pl_module.vision_pretrain_seconds
+            self._vision_metrics[VISION_UPDATES_PER_LAYER] = float(pl_module.vision_updates_per_layer)
+            for depth, change in enumerate(pl_module.vision.last_epoch_weight_change, start=1):
+                self._vision_metrics[f"{VISION_LAST_EPOCH_WEIGHT_CHANGE}_layer{depth}"] = change
         self._vision_metrics.update(self._vision(pl_module, trainer, "trained"))
-        self._rates_before = pl_module.condition_rates()
+        self._rates_before = self._scored(pl_module)
         before = self.classify(self._rates_before).counts()
         self.curve.append({"step": 0.0, **before, "phase": 0.0})
-        self._log(trainer, {**self._vision_metrics, **{hebbian_metric(k, "before"): v for k, v in before.items()}},
-                  step=0)
+        self._log(trainer, {**self._vision_metrics, **{hebbian_metric(k, "before"): v for k, v in before.items()},
+                            HEBBIAN_CEILING: self.ceiling(pl_module)}, step=0)
         datamodule = trainer.datamodule
         self.output_dir.mkdir(parents=True, exist_ok=True)
         face_sheet(datamodule.parent_faces[0], datamodule.pretraining_sequences[:, 0], self.output_dir / "faces.png")
@@ -90,17 +118,21 @@ class HebbianAnalysisCallback(pl.Callback):
         eval_every = self.settings.eval_every
         if self.steps_seen // eval_every > before // eval_every:
             phase = int(trainer.datamodule.interaction["phase"][self.steps_seen - 1])
-            counts = {**self.classify(pl_module.condition_rates()).counts(), "phase": float(phase)}
+            counts = {**self.classify(self._scored(pl_module), self._learnt(pl_module)).counts(), "phase": float(phase)}
             self.curve.append({"step": float(self.steps_seen), **counts})
             curve_metrics = {hebbian_metric(k, "curve"): v for k, v in counts.items() if k in HEBBIAN_COUNTS}
             self._log(trainer, {**curve_metrics, HEBBIAN_CURVE_PHASE: float(phase)}, step=self.steps_seen)
 
     def on_fit_end(self, trainer: pl.Trainer, pl_module: HebbianFaceNetwork) -> None:
-        rates = pl_module.condition_rates()
-        after = self.classify(rates)
-        self._log(trainer, {hebbian_metric(k): v for k, v in after.counts().items()}, step=self.steps_seen)
+        rates = self._scored(pl_module)
+        learnt = self._learnt(pl_module) if self.steps_seen else None
+        after = self.classify(rates, learnt)
+        never_won = float(0 if learnt is None else (~learnt).sum())
+        self._log(trainer, {**{hebbian_metric(k): v for k, v in after.counts().items()}, HEBBIAN_NEVER_WON: never_won},
+                  step=self.steps_seen)
         title = f"Hebbian mirror layer ({pl_module.hparams.mirror.normalisation} normalisation)"
-        rates_before_after(self._rates_before, rates, title, self.output_dir / "rates_before_after.png")
+        rates_before_after(self._rates_before, rates, title, self.output_dir / "rates_before_after.png",
+                           value_label=f"mean {self.settings.response}")
         mirror_counts_over_training(self.curve, "mirror-layer neurons by class during training",
                                     self.output_dir / "mirror_counts.png")
         log_artifact_folder(trainer, self.output_dir, "hebbian")

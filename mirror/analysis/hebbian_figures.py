@@ -37,16 +37,21 @@ def _ordered(means: np.ndarray) -> np.ndarray:
     return np.lexsort((-means.max(axis=1), preferred))
 
 
-def rates_before_after(before: dict[str, np.ndarray], after: dict[str, np.ndarray], title: str, path: Path) -> Path:
-    """Mean rate of every mirror-layer neuron in the four conditions, before and after training."""
+def rates_before_after(before: dict[str, np.ndarray], after: dict[str, np.ndarray], title: str, path: Path,
+                       value_label: str = "mean firing rate") -> Path:
+    """Mean response of every mirror-layer neuron in the four conditions, before and after training,
+    both panels in the order of the neurons' preferred condition after training."""
     sns.set_theme(style="white", context="notebook")
     fig, axes = plt.subplots(1, 2, figsize=(9, 6.5), sharey=True)
     labels = [name.replace("_", "\n") for name in CONDITIONS]
-    for ax, (name, rates) in zip(axes, (("before training", before), ("after training", after))):
-        means = np.stack([rates[name].mean(axis=0) for name in CONDITIONS], axis=1)
-        sns.heatmap(means[_ordered(means)], vmin=0, vmax=1, cmap="magma", ax=ax, cbar=ax is axes[-1],
-                    cbar_kws={"label": "mean firing rate"}, xticklabels=labels, yticklabels=False)
-        ax.set(title=name, ylabel="neuron (ordered by preferred condition)" if ax is axes[0] else "")
+    means = {stage: np.stack([responses[name].mean(axis=0) for name in CONDITIONS], axis=1)
+             for stage, responses in (("before training", before), ("after training", after))}
+    order = _ordered(means["after training"])  # one neuron order in both panels
+    top = max(1.0, max(float(m.max()) for m in means.values()))
+    for ax, (stage, values) in zip(axes, means.items()):
+        sns.heatmap(values[order], vmin=0, vmax=top, cmap="magma", ax=ax, cbar=ax is axes[-1],
+                    cbar_kws={"label": value_label}, xticklabels=labels, yticklabels=False)
+        ax.set(title=stage, ylabel="neuron (ordered by preferred condition after training)" if ax is axes[0] else "")
     return save_figure(fig, path, title)
 
 

@@ -9,7 +9,7 @@ is selective in both modalities and prefers the same expression in both; an
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import numpy as np
 
@@ -57,6 +57,10 @@ def expression_selectivity(
 class MirrorClassification:
     visual: Selectivity
     motor: Selectivity
+
+    def among(self, counted: np.ndarray) -> MirrorClassification:
+        """The same classes with every neuron outside ``counted`` (a boolean mask) not selective."""
+        return MirrorClassification(*(replace(s, selective=s.selective & counted) for s in (self.visual, self.motor)))
 
     @property
     def mirror(self) -> np.ndarray:

@@ -14,8 +14,10 @@ from mirror.analysis.information import (
     single_cell_information,
 )
 from mirror.data.faces import HAPPY, SAD
+from mirror.models.visnet import graded_fraction
 from mirror.vocabulary import (
     MAX_SINGLE_CELL_INFORMATION,
+    PARENT_CODE_COSINE,
     READ_OUT_HELD_OUT,
     READ_OUT_PARENT,
     vision_metric,
@@ -51,6 +53,10 @@ def measure_vision(rates_of: RatesOf, datamodule: pl.LightningDataModule, stage:
     decoded = multiple_cell_information(rates[first_half], expressions[first_half], rates[~first_half],
                                         expressions[~first_half], cell_counts=(1, 5, 20, 100))
     held_out, parent = expression_read_outs(rates_of, datamodule)
+    interaction, _ = datamodule.parent_faces
+    codes = rates_of(interaction)
+    happy, sad = (codes[: len(codes) // 2].mean(axis=0), codes[len(codes) // 2 :].mean(axis=0))
+    cosine = float(happy @ sad / max(np.linalg.norm(happy) * np.linalg.norm(sad), 1e-12))
     measures = {
         MAX_SINGLE_CELL_INFORMATION: float(information.max()),
         "mean_information_top20": float(np.sort(information)[-20:].mean()),
@@ -58,5 +64,16 @@ def measure_vision(rates_of: RatesOf, datamodule: pl.LightningDataModule, stage:
         **{f"multiple_cell_information_top{k}": bits for k, bits in decoded.items()},
         READ_OUT_HELD_OUT: held_out,
         READ_OUT_PARENT: parent,
+        PARENT_CODE_COSINE: cosine,
     }
     return {vision_metric(stage, name): value for name, value in measures.items()}
+
+
+def graded_fractions(vision: torch.nn.Module, datamodule: pl.LightningDataModule, stage: str) -> dict[str, float]:
+    """Per layer, the fraction of rates on held-out faces strictly between 0.05 and 0.95: near zero
+    when the sigmoid is a step and the layer a hard k-winner-take-all."""
+    faces, _, _ = datamodule.vision_test_set
+    return {
+        vision_metric(stage, f"graded_fraction_layer{depth}"): graded_fraction(vision.rates_in_chunks(faces, depth))
+        for depth in range(1, len(vision.layers) + 1)
+    }

@@ -69,6 +69,7 @@ class FaceInteractionDataModule(pl.LightningDataModule):
         pretrain_identities: int,
         pretrain_transforms: int,
         sequence_length: int,
+        pretrain_order: str,
         test_identities: int,
         max_shift: float,
         scale_range: float,
@@ -116,15 +117,17 @@ class FaceInteractionDataModule(pl.LightningDataModule):
 
     @cached_property
     def pretraining_sequences(self) -> torch.Tensor:
-        """(S, L, H, W) faces of random identities; each sequence holds one expression across
-        identities and transforms, so the trace rule binds them into one 'object'."""
+        """(S, L, H, W) faces of random identities, one expression per sequence. With
+        ``pretrain_order='expression'`` a sequence shows that expression across identities and
+        transforms, so the trace rule binds the expression into one 'object'; with 'identity' it
+        shows one face across consecutive transforms, VisNet's classic object."""
         hp = self.hparams
         rng = self._rng("pretrain")
         identities = [Identity.draw(rng) for _ in range(hp.pretrain_identities)]
         sequences = []
         for expression in (HAPPY, SAD):
             shown = [identity for identity in identities for _ in range(hp.pretrain_transforms)]
-            order = rng.permutation(len(shown))
+            order = rng.permutation(len(shown)) if hp.pretrain_order == "expression" else np.arange(len(shown))
             faces = self._faces(rng, [shown[k] for k in order], np.full(len(shown), expression))
             usable = len(faces) - len(faces) % hp.sequence_length
             sequences.append(faces[:usable].view(-1, hp.sequence_length, *faces.shape[1:]))

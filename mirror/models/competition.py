@@ -47,11 +47,13 @@ def hebbian_update(weights: Tensor, postsynaptic: Tensor, presynaptic: Tensor, l
 
 
 class CompetitiveSheet(nn.Module):
-    """Lateral inhibition and sparseness-controlled contrast enhancement on a square sheet."""
+    """Lateral inhibition and sparseness-controlled contrast enhancement on a square sheet; with
+    ``rescale`` the inhibited activations are mapped onto [0, 1] for each input before the sigmoid."""
 
-    def __init__(self, sheet_size: int, sparseness: float, slope: float, sigma: float, delta: float) -> None:
+    def __init__(self, sheet_size: int, sparseness: float, slope: float, sigma: float, delta: float,
+                 rescale: bool = False) -> None:
         super().__init__()
-        self.sheet_size, self.sparseness, self.slope = sheet_size, sparseness, slope
+        self.sheet_size, self.sparseness, self.slope, self.rescale = sheet_size, sparseness, slope, rescale
         surround = inhibition_kernel(sigma, delta)
         radius = surround.shape[-1] // 2
         surround[..., radius, radius] = 0.0
@@ -67,5 +69,8 @@ class CompetitiveSheet(nn.Module):
         sheet = activation.view(-1, 1, self.sheet_size, self.sheet_size)
         neighbours = F.conv2d(sheet, self.surround, padding=self.surround.shape[-1] // 2).flatten(1)
         inhibited = activation + neighbours - self.surround_inside * activation
+        if self.rescale:  # onto [0, 1] for each input, the scale on which the published slopes are graded
+            low, high = inhibited.amin(dim=1, keepdim=True), inhibited.amax(dim=1, keepdim=True)
+            inhibited = (inhibited - low) / (high - low).clamp_min(1e-12)
         threshold = torch.quantile(inhibited, 1.0 - self.sparseness, dim=1, keepdim=True)
         return torch.sigmoid(2 * self.slope * (inhibited - threshold))

@@ -51,6 +51,15 @@ def _unit_rows(inputs: Tensor) -> Tensor:
     return inputs / inputs.norm(dim=-1, keepdim=True).clamp_min(1e-12)
 
 
+def _by_condition(by_modality: dict[str, np.ndarray], trials: int) -> dict[str, np.ndarray]:
+    """Responses of each modality's test (happy trials first, then sad) split into the four conditions."""
+    responses = {
+        f"{modality}_{expression}": by_modality[modality][code * trials : (code + 1) * trials]
+        for modality in MODALITIES for code, expression in enumerate(EXPRESSIONS)
+    }
+    return {name: responses[name] for name in CONDITIONS}
+
+
 class MirrorLayer(nn.Module):
     """The competitive layer on which vision layer 4 and the motor pool converge.
 
@@ -65,6 +74,10 @@ class MirrorLayer(nn.Module):
                                       config.inhibition_delta)
         initial = rng.uniform(0.0, 1.0, (config.sheet_size**2, n_visual + n_motor)).astype(np.float32)
         self.register_buffer("weights", torch.from_numpy(initial))
+        # Each neuron's conscience: raised while it fires more often than the sparseness, lowered while less.
+        self.register_buffer("threshold", torch.zeros(config.sheet_size**2))
+        # How often each neuron won (rate above one half) while learning: one that never won kept its random weights.
+        self.register_buffer("wins", torch.zeros(config.sheet_size**2))
         self._normalise()
 
     def _pathways(self) -> tuple[Tensor, Tensor]:
@@ -77,15 +90,21 @@ class MirrorLayer(nn.Module):
             for pathway in self._pathways():
                 normalise_rows(pathway)
 
-    def forward(self, visual: Tensor, motor: Tensor) -> Tensor:
-        """(B, n_visual), (B, n_motor) -> rates (B, n_neurons)."""
+    def drive(self, visual: Tensor, motor: Tensor) -> Tensor:
+        """The feed-forward drive before any competition: (B, n_visual), (B, n_motor) -> (B, n_neurons)."""
         visual_weights, motor_weights = self._pathways()
-        drive = _unit_rows(visual) @ visual_weights.T + self.config.motor_gain * _unit_rows(motor) @ motor_weights.T
-        return self.sheet(drive)
+        return _unit_rows(visual) @ visual_weights.T + self.config.motor_gain * _unit_rows(motor) @ motor_weights.T
+
+    def forward(self, visual: Tensor, motor: Tensor) -> Tensor:
+        """(B, n_visual), (B, n_motor) -> rates (B, n_neurons) after the competition."""
+        return self.sheet(self.drive(visual, motor) - self.threshold)
 
     @torch.no_grad()
     def learn(self, visual: Tensor, motor: Tensor, rates: Tensor) -> None:
-        """Hebb rule on both pathways, then the configured normalisation."""
+        """Hebb rule on both pathways, then the configured normalisation; the conscience follows."""
+        self.wins += (rates > 0.5).sum(dim=0)
+        if self.config.competition == "conscience":
+            self.threshold += self.config.conscience_rate * (rates.mean(dim=0) - self.config.sparseness)
         inputs = torch.cat([_unit_rows(visual), _unit_rows(motor)], dim=1)
         if self.config.normalisation == "joint":
             hebbian_update(self.weights, rates, inputs, self.config.learning_rate)
@@ -110,6 +129,7 @@ class HebbianFaceNetwork(pl.LightningModule):
         self.vision_loaded_from_cache = False
         self.vision_pretrain_seconds: float | None = None
         """Wall time of pre-training (None when the weights came from the cache)."""
+        self.vision_updates_per_layer: int | None = None
 
     # ---------------------------------------------------------------- vision module
 
@@ -117,17 +137,16 @@ class HebbianFaceNetwork(pl.LightningModule):
         """Pre-trained weights depend on the vision config and the pre-training faces only."""
         vision = {k: v for k, v in asdict(self.hparams.vision).items() if k != "cache_dir"}
         data = {k: datamodule.hparams[k] for k in ("image_size", "pretrain_identities", "pretrain_transforms",
-                                                     "sequence_length", "max_shift", "scale_range", "pixel_noise",
-                                                     "seed")}
+                                                     "sequence_length", "pretrain_order", "max_shift", "scale_range",
+                                                     "pixel_noise", "seed")}
         key = {"format": _CACHE_FORMAT, "vision": vision, "data": data}
         digest = hashlib.sha256(json.dumps(key, sort_keys=True, default=str).encode()).hexdigest()[:16]
         return Path(self.hparams.vision.cache_dir) / f"visnet-{digest}.pt"
 
     def pretrain_vision(self, datamodule: pl.LightningDataModule) -> None:
         """Train VisNet bottom-up on the pre-training faces, with the model's own random stream."""
-        settings = self.hparams.vision
-        self.vision.pretrain(datamodule.pretraining_sequences, settings.epochs_per_layer,
-                             settings.batch_sequences, self._rngs["pretraining"])
+        self.vision_updates_per_layer = self.vision.pretrain(datamodule.pretraining_sequences,
+                                                             self._rngs["pretraining"])
 
     def _load_cached_vision(self, cache: Path) -> bool:
         """Load pre-trained weights from ``cache``; False when there are none, or none readable
@@ -188,20 +207,19 @@ class HebbianFaceNetwork(pl.LightningModule):
     # ------------------------------------------------------------------- testing
 
     @torch.no_grad()
-    def condition_rates(self) -> dict[str, np.ndarray]:
-        """Mirror-layer rates (trials, U) in the four test conditions (:data:`CONDITIONS`), each modality alone."""
+    def condition_responses(self) -> dict[str, dict[str, np.ndarray]]:
+        """Mirror-layer responses (trials, U) in the four test conditions (:data:`CONDITIONS`), each
+        modality alone: ``{'rate': ..., 'drive': ...}``, the rates after the competition and the
+        drive before it, of the same trials (one draw of motor noise)."""
         trials = len(self.test_rates) // len(EXPRESSIONS)
         expressions = torch.arange(len(EXPRESSIONS)).repeat_interleave(trials)
         motor = self.motor_pattern(expressions)
-        by_modality = {
-            "visual": self.mirror(self.test_rates, torch.zeros_like(motor)).numpy(),
-            "motor": self.mirror(torch.zeros_like(self.test_rates), motor).numpy(),
+        inputs = {"visual": (self.test_rates, torch.zeros_like(motor)),
+                  "motor": (torch.zeros_like(self.test_rates), motor)}
+        return {
+            "rate": _by_condition({m: self.mirror(*inputs[m]).numpy() for m in MODALITIES}, trials),
+            "drive": _by_condition({m: self.mirror.drive(*inputs[m]).numpy() for m in MODALITIES}, trials),
         }
-        rates = {
-            f"{modality}_{expression}": by_modality[modality][code * trials : (code + 1) * trials]
-            for modality in MODALITIES for code, expression in enumerate(EXPRESSIONS)
-        }
-        return {name: rates[name] for name in CONDITIONS}
 
     @torch.no_grad()
     def mirror_activity(self, dataloader) -> MirrorActivity:

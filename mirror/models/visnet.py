@@ -85,20 +85,49 @@ def trace(rates: Tensor, eta: float) -> Tensor:
     return traced
 
 
+def previous_step(traced: Tensor) -> Tensor:
+    """ybar_{t-1} along axis 1 (zero at the first step): the Rolls-Milward trace rule's postsynaptic term."""
+    return F.pad(traced[:, :-1], (0, 0, 1, 0))
+
+
+def difference_of_gaussians(sigma: float) -> Tensor:
+    """A centre-surround kernel (1, 1, k, k): a Gaussian of ``sigma`` minus one three times as wide,
+    each summing to one, so a uniform image maps to zero."""
+    radius = math.ceil(3 * 3 * sigma)
+    grid = torch.arange(-radius, radius + 1, dtype=torch.float32)
+    squared = grid[:, None] ** 2 + grid[None, :] ** 2
+
+    def gaussian(width: float) -> Tensor:
+        kernel = torch.exp(-squared / (2 * width**2))
+        return kernel / kernel.sum()
+
+    return (gaussian(sigma) - gaussian(3 * sigma))[None, None]
+
+
+def graded_fraction(rates: Tensor) -> float:
+    """Fraction of rates strictly between 0.05 and 0.95: near zero when the sigmoid acts as a step."""
+    return float(((rates > 0.05) & (rates < 0.95)).float().mean())
+
+
 class VisNetLayer(nn.Module):
     """One sheet of neurons with sampled, topologically organised fan-in."""
 
-    def __init__(self, sources: Tensor, sheet: CompetitiveSheet, learning_rate: float, rng: np.random.Generator):
+    def __init__(self, sources: Tensor, sheet: CompetitiveSheet, learning_rate: float, unit_inputs: bool,
+                 rng: np.random.Generator):
         super().__init__()
         self.register_buffer("sources", sources)
         initial = torch.from_numpy(rng.uniform(0.0, 1.0, sources.shape).astype(np.float32))
         self.register_buffer("weights", normalise_rows(initial))
         self.sheet = sheet
         self.learning_rate = learning_rate
+        self.unit_inputs = unit_inputs
 
     def forward(self, inputs: Tensor) -> tuple[Tensor, Tensor]:
-        """(B, n_inputs) -> (rates (B, n), presynaptic rates (B, n, fan_in))."""
+        """(B, n_inputs) -> (rates (B, n), presynaptic rates (B, n, fan_in), of unit length per neuron
+        when ``unit_inputs``)."""
         presynaptic = inputs[:, self.sources]
+        if self.unit_inputs:
+            presynaptic = presynaptic / presynaptic.norm(dim=-1, keepdim=True).clamp_min(1e-12)
         return self.sheet((presynaptic * self.weights).sum(-1)), presynaptic
 
 
@@ -108,7 +137,11 @@ class VisNet(nn.Module):
     def __init__(self, image_size: int, config: VisionConfig, rng: np.random.Generator) -> None:
         super().__init__()
         self.register_buffer("filters", gabor_bank(config.wavelengths, config.orientations), persistent=False)
-        self.trace_eta = config.trace_eta
+        retina = difference_of_gaussians(config.retina_sigma) if config.retina == "dog" else None
+        self.register_buffer("retina", retina, persistent=False)
+        self.config = config
+        self.last_epoch_weight_change: list[float] = []
+        """Per layer, the mean relative change of a weight vector over the last pre-training epoch."""
         # Input channels: each filter rectified into an on and an off channel, wavelength-major.
         per_wavelength = config.orientations * 2 * 2
         groups = [list(range(g * per_wavelength, (g + 1) * per_wavelength)) for g in range(len(config.wavelengths))]
@@ -118,13 +151,18 @@ class VisNet(nn.Module):
             sources = sample_sources(rng, config.sheet_size, input_size, groups, config.fan_in[k],
                                      config.fan_in_radius[k])
             sheet = CompetitiveSheet(config.sheet_size, config.sparseness[k], config.slope[k],
-                                     config.inhibition_sigma[k], config.inhibition_delta[k])
-            self.layers.append(VisNetLayer(sources, sheet, config.learning_rate[k], rng))
+                                     config.inhibition_sigma[k], config.inhibition_delta[k],
+                                     rescale=config.activation == "rescaled")
+            self.layers.append(VisNetLayer(sources, sheet, config.learning_rate[k], config.activation == "rescaled", rng))
             input_size, groups = config.sheet_size, [[0]]
 
     def input_rates(self, images: Tensor) -> Tensor:
-        """(B, H, W) images -> rectified Gabor responses, flattened to (B, channels * H * W)."""
-        responses = F.conv2d(images[:, None], self.filters, padding=self.filters.shape[-1] // 2)
+        """(B, H, W) images -> rectified Gabor responses (after the retina, if any), flattened to
+        (B, channels * H * W)."""
+        images = images[:, None]
+        if self.retina is not None:
+            images = F.conv2d(images, self.retina, padding=self.retina.shape[-1] // 2)
+        responses = F.conv2d(images, self.filters, padding=self.filters.shape[-1] // 2)
         return torch.cat([F.relu(responses), F.relu(-responses)], dim=1).flatten(1)
 
     @torch.no_grad()
@@ -136,21 +174,50 @@ class VisNet(nn.Module):
         return rates
 
     @torch.no_grad()
-    def pretrain(self, sequences: Tensor, epochs: int, batch_sequences: int, rng: np.random.Generator) -> None:
-        """Train each layer in turn on (S, L, H, W) image sequences; the trace resets between sequences."""
+    def pretrain(self, sequences: Tensor, rng: np.random.Generator) -> int:
+        """Train each layer in turn on (S, L, H, W) image sequences, the trace reset between
+        sequences; returns the number of weight updates per layer."""
+        config = self.config
         n_sequences, length = sequences.shape[:2]
         images = sequences.flatten(0, 1)
+        n_batches = max(1, n_sequences // config.batch_sequences)
+        self.last_epoch_weight_change = []
         for depth, layer in enumerate(self.layers):
             # The layers below are frozen now, so their rates are computed once per layer, not per
             # batch and epoch. Layer 1's input (Gabor responses) is too large to hold for every image.
             frozen = None if depth == 0 else self.rates_in_chunks(images, depth)
-            for _ in range(epochs):
-                for batch in np.array_split(rng.permutation(n_sequences), max(1, n_sequences // batch_sequences)):
-                    frames = torch.from_numpy((batch[:, None] * length + np.arange(length)).ravel())
-                    inputs = self.input_rates(images[frames]) if frozen is None else frozen[frames]
-                    rates, presynaptic = layer(inputs)
-                    traced = trace(rates.view(len(batch), length, -1), self.trace_eta).flatten(0, 1)
-                    hebbian_update(layer.weights, traced, presynaptic, layer.learning_rate)
+            for epoch in range(config.epochs_per_layer):
+                start = layer.weights.clone()
+                for batch in np.array_split(rng.permutation(n_sequences), n_batches):
+                    frames = torch.from_numpy((batch[:, None] * length + np.arange(length)))
+                    self._learn(layer, frames, images, frozen)
+            if config.epochs_per_layer:
+                change = (layer.weights - start).norm(dim=-1) / start.norm(dim=-1)
+                self.last_epoch_weight_change.append(float(change.mean()))
+        steps_per_batch = length if config.update == "online" else 1
+        return config.epochs_per_layer * n_batches * steps_per_batch
+
+    def _learn(self, layer: VisNetLayer, frames: Tensor, images: Tensor, frozen: Tensor | None) -> None:
+        """One batch of sequences (frames: (B, L) image indices): online, an update per step; batch,
+        one update over every frame."""
+        config = self.config
+
+        def layer_input(indices: Tensor) -> Tensor:
+            return self.input_rates(images[indices]) if frozen is None else frozen[indices]
+
+        if config.update == "batch":
+            rates, presynaptic = layer(layer_input(frames.ravel()))
+            traced = trace(rates.view(*frames.shape, -1), config.trace_eta)
+            post = previous_step(traced) if config.trace_rule == "previous" else traced
+            hebbian_update(layer.weights, post.flatten(0, 1), presynaptic, layer.learning_rate)
+            return
+        running = None
+        for step in range(frames.shape[1]):
+            rates, presynaptic = layer(layer_input(frames[:, step]))
+            previous = torch.zeros_like(rates) if running is None else running
+            running = config.trace_eta * previous + (1 - config.trace_eta) * rates
+            post = previous if config.trace_rule == "previous" else running
+            hebbian_update(layer.weights, post, presynaptic, layer.learning_rate)
 
     def rates_in_chunks(self, images: Tensor, depth: int, chunk: int = 64) -> Tensor:
         """Layer ``depth``'s rates for many images, a chunk at a time to bound the gather's memory."""
