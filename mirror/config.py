@@ -639,11 +639,12 @@ class HebbianAnalysisConfig(AnalysisConfig):
     """Label shuffles in each selectivity test."""
     eval_every: int = 100
     """Interaction steps between mirror/anti-mirror counts logged during training."""
-    response: str = "drive"
-    """What the selectivity test scores: 'drive' (each neuron's feed-forward drive before the
-    competition, so a neuron need not be among a trial's winners to be measured, and the test
-    imposes no ceiling) or 'rate' (its firing rate after the competition, which lets at most
-    2 x sparseness x N neurons be selective)."""
+    response: str = "rate"
+    """What the selectivity test scores: 'rate' (each neuron's firing rate after the competition,
+    which lets at most 2 x sparseness x N neurons be selective: all of them at the mirror layer's
+    sparseness of 0.5) or 'drive' (its feed-forward drive before the competition, so a neuron need
+    not be among a trial's winners to be measured, and the test imposes no ceiling at any sparseness;
+    stricter, as min_difference then applies to drives, not to rates amplified by the sigmoid)."""
     min_vision_read_out: float = 0.75
     """Below this read-out of the parent's happy vs sad faces from layer 4, the run's summary warns
     that vision cannot carry the expression (mirror neurons cannot then develop from it)."""

@@ -64,3 +64,13 @@ def test_multiple_cell_information_grows_with_informative_cells():
     train = rng.random(200) < 0.5
     bits = multiple_cell_information(responses[train], stimuli[train], responses[~train], stimuli[~train], (1, 10))
     assert bits[10] > bits[1] and bits[10] > 0.5
+
+
+def test_a_neuron_left_out_of_the_count_is_never_selective():
+    rng = np.random.default_rng(0)
+    happy, sad = rng.normal(1.0, 0.05, (20, 3)), rng.normal(0.0, 0.05, (20, 3))
+    conditions = {"visual_happy": happy, "visual_sad": sad, "motor_happy": happy, "motor_sad": sad}
+    classes = classify_mirror_neurons(conditions, 0.05, 0.05, 200, rng)
+    assert classes.counts()["n_mirror"] == 3
+    counted = classes.among(np.array([True, False, True]))
+    assert counted.counts()["n_mirror"] == 2 and not counted.mirror[1]

@@ -24,6 +24,7 @@ import torch
 from torch.utils.data import DataLoader, TensorDataset
 
 from mirror.data.faces import HAPPY, SAD, Identity, Transform, draw_face
+from mirror.seeding import NamedStreams
 from mirror.vocabulary import PHASES
 
 # One stream per draw of the interaction, each drawn step by step, so a phase's steps do not
@@ -78,10 +79,7 @@ class FaceInteractionDataModule(pl.LightningDataModule):
     ) -> None:
         super().__init__()
         self.save_hyperparameters()
-        self._seeds = dict(zip(_STREAMS, np.random.SeedSequence(seed).spawn(len(_STREAMS))))
-
-    def _rng(self, stream: str) -> np.random.Generator:
-        return np.random.default_rng(self._seeds[stream])
+        self._streams = NamedStreams(seed, _STREAMS)
 
     def model_kwargs(self) -> dict[str, int]:
         """What the model must know about the data to be built."""
@@ -100,7 +98,7 @@ class FaceInteractionDataModule(pl.LightningDataModule):
     @cached_property
     def parent(self) -> Identity:
         """The one parent the infant interacts with."""
-        return Identity.draw(self._rng("parent"))
+        return Identity.draw(self._streams.rng("parent"))
 
     @cached_property
     def parent_faces(self) -> tuple[torch.Tensor, torch.Tensor]:
@@ -108,7 +106,7 @@ class FaceInteractionDataModule(pl.LightningDataModule):
 
         Test faces use transforms never seen during the interaction.
         """
-        rng = self._rng("parent_faces")
+        rng = self._streams.rng("parent_faces")
         banks = []
         for count in (self.hparams.parent_transforms, self.hparams.test_trials):
             expressions = np.repeat([HAPPY, SAD], count)
@@ -122,7 +120,7 @@ class FaceInteractionDataModule(pl.LightningDataModule):
         transforms, so the trace rule binds the expression into one 'object'; with 'identity' it
         shows one face across consecutive transforms, VisNet's classic object."""
         hp = self.hparams
-        rng = self._rng("pretrain")
+        rng = self._streams.rng("pretrain")
         identities = [Identity.draw(rng) for _ in range(hp.pretrain_identities)]
         sequences = []
         for expression in (HAPPY, SAD):
@@ -137,7 +135,7 @@ class FaceInteractionDataModule(pl.LightningDataModule):
     def vision_test_set(self) -> tuple[torch.Tensor, np.ndarray, np.ndarray]:
         """Held-out identities: (faces (n, H, W), expressions (n,), identity ids (n,))."""
         hp = self.hparams
-        rng = self._rng("vision_test")
+        rng = self._streams.rng("vision_test")
         identities = [Identity.draw(rng) for _ in range(hp.test_identities)]
         ids = np.repeat(np.arange(hp.test_identities), 2 * hp.pretrain_transforms)
         expressions = np.tile(np.repeat([HAPPY, SAD], hp.pretrain_transforms), hp.test_identities)
@@ -149,9 +147,9 @@ class FaceInteractionDataModule(pl.LightningDataModule):
         hp = self.hparams
         lengths = (hp.n_steps, hp.counter_mirror_steps, hp.repair_steps)
         phase = np.repeat(np.arange(len(PHASES)), lengths)
-        infant = infant_expressions(self._rng("infant"), len(phase), hp.switch_probability)
-        parent = parent_expressions(self._rng("mimicry"), infant, phase, hp.mismatch, hp.lag)
-        transform = self._rng("parent_transforms").integers(0, hp.parent_transforms, len(phase))
+        infant = infant_expressions(self._streams.rng("infant"), len(phase), hp.switch_probability)
+        parent = parent_expressions(self._streams.rng("mimicry"), infant, phase, hp.mismatch, hp.lag)
+        transform = self._streams.rng("parent_transforms").integers(0, hp.parent_transforms, len(phase))
         face_index = parent * hp.parent_transforms + transform
         return {"infant": infant, "parent": parent, "face_index": face_index, "phase": phase}
 

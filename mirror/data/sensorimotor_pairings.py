@@ -23,6 +23,7 @@ import pytorch_lightning as pl
 import torch
 from torch.utils.data import DataLoader, TensorDataset
 
+from mirror.seeding import NamedStreams
 from mirror.vocabulary import PHASES
 
 NONE = -1
@@ -87,10 +88,7 @@ class SensorimotorPairingsDataModule(pl.LightningDataModule):
                  batch_size: int, test_trials: int, seed: int) -> None:
         super().__init__()
         self.save_hyperparameters()
-        self._seeds = dict(zip(_STREAMS, np.random.SeedSequence(seed).spawn(len(_STREAMS))))
-
-    def _rng(self, stream: str) -> np.random.Generator:
-        return np.random.default_rng(self._seeds[stream])
+        self._streams = NamedStreams(seed, _STREAMS)
 
     def model_kwargs(self) -> dict[str, int]:
         """What the model must know about the data to be built."""
@@ -100,12 +98,12 @@ class SensorimotorPairingsDataModule(pl.LightningDataModule):
     def schedule(self) -> dict[str, np.ndarray]:
         """Per trial: the action seen, the action done (``NONE`` for neither) and the phase index."""
         hp = self.hparams
-        seen, done = paired_trials(self._rng("actions"), self._rng("mismatch"), hp.n_trials, hp.n_actions,
+        seen, done = paired_trials(self._streams.rng("actions"), self._streams.rng("mismatch"), hp.n_trials, hp.n_actions,
                                    hp.persistence, hp.lag, hp.mismatch)
-        seen, done = with_unpaired_trials(self._rng("unpaired"), seen, done, hp.n_actions, hp.unpaired_fraction,
+        seen, done = with_unpaired_trials(self._streams.rng("unpaired"), seen, done, hp.n_actions, hp.unpaired_fraction,
                                           hp.unpaired_kind)
-        counter_done = self._rng("counter_mirror").integers(0, hp.n_actions, hp.counter_mirror_trials)
-        repair_done = self._rng("repair").integers(0, hp.n_actions, hp.repair_trials)
+        counter_done = self._streams.rng("counter_mirror").integers(0, hp.n_actions, hp.counter_mirror_trials)
+        repair_done = self._streams.rng("repair").integers(0, hp.n_actions, hp.repair_trials)
         parts = (done, counter_done, repair_done)
         phases = [np.full(len(part), PHASES.index(phase)) for part, phase in zip(parts, PHASES)]
         return {

@@ -26,7 +26,12 @@ import torch.nn.functional as F
 
 from mirror.analysis.information import single_cell_information
 from mirror.analysis.vision import expression_read_outs
-from mirror.config import FaceInteractionDataConfig, HebbianModelConfig, VisionConfig, constructor_arguments
+from mirror.config import (
+    FaceInteractionDataConfig,
+    HebbianModelConfig,
+    VisionConfig,
+    constructor_arguments,
+)
 from mirror.data.face_interaction import FaceInteractionDataModule
 from mirror.models.hebbian_face import HebbianFaceNetwork
 from mirror.models.visnet import VisNet

@@ -27,6 +27,7 @@ from mirror.config import MirrorLayerConfig, VisionConfig
 from mirror.models.competition import CompetitiveSheet, hebbian_update, normalise_rows
 from mirror.models.visnet import VisNet
 from mirror.protocol import MirrorActivity
+from mirror.seeding import NamedStreams
 from mirror.vocabulary import CONDITIONS, EXPRESSIONS, MODALITIES
 
 log = logging.getLogger(__name__)
@@ -42,8 +43,8 @@ so that every stream keeps its place."""
 
 def random_streams(seed: int) -> dict[str, np.random.Generator]:
     """The model's independent random streams, one per name of :data:`RANDOM_STREAMS`."""
-    children = np.random.SeedSequence(seed).spawn(len(RANDOM_STREAMS))
-    return {name: np.random.default_rng(child) for name, child in zip(RANDOM_STREAMS, children)}
+    streams = NamedStreams(seed, RANDOM_STREAMS)
+    return {name: streams.rng(name) for name in RANDOM_STREAMS}
 
 
 def _unit_rows(inputs: Tensor) -> Tensor:
