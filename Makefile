@@ -35,6 +35,7 @@ bench: $(STAMP) ## time the training loop against plain PyTorch, and the analysi
 # Sweeps: presets in conf/experiment/, one MLflow experiment each. JOBS=2 runs two jobs at
 # once through the joblib launcher; a re-run skips jobs that already FINISHED.
 JOBS   ?= 1
+PORT   ?= 5000
 LAUNCH := $(if $(filter-out 1,$(JOBS)),hydra/launcher=joblib hydra.launcher.n_jobs=$(JOBS))
 SWEEP  := $(PY) -m mirror.run $(LAUNCH)
 
@@ -75,8 +76,8 @@ report: $(STAMP) ## tables and figures from MLflow: make report NAME=<experiment
 paper: ablations readout asl sweep-seeds sweep-hidden sweep-noise sweep-lag counter-mirror ## every sweep, then every report
 	$(MAKE) report
 
-ui: $(STAMP) ## browse every run in the MLflow UI on http://127.0.0.1:5000
-	$(VENV)/bin/mlflow ui --backend-store-uri sqlite:///mlruns/mlflow.db --host 127.0.0.1 --port 5000
+ui: $(STAMP) ## browse every run in the MLflow UI on http://127.0.0.1:$(PORT) (PORT=5000 unless given)
+	$(VENV)/bin/mlflow ui --backend-store-uri sqlite:///mlruns/mlflow.db --host 127.0.0.1 --port $(PORT)
 
 clean: ## delete generated output (runs, sweeps, caches); keeps .venv
 	rm -rf outputs multirun mlruns reports .cache .pytest_cache

@@ -176,3 +176,12 @@ def test_ctrl_c_during_a_sweep_marks_the_job_and_the_sweep_killed(tmp_path):
     jobs, (parent,) = runs_of(tmp_path)
     assert [r.info.status for r in jobs] == ["KILLED"], output[-3000:]
     assert parent.info.status == "KILLED" and parent.data.metrics["sweep/runs_killed"] == 1
+
+
+def test_a_sweep_preset_runs_as_a_sweep_without_dash_m(tmp_path):
+    result = run_cli(*QUICK, *store_overrides(tmp_path), f"hydra.sweep.dir={tmp_path / 'preset'}",
+                     "experiment=sweep_seeds", "seed=0,1", "tracking.experiment=mirror", cwd=tmp_path)
+    assert result.returncode == 0, result.stderr[-3000:]
+    jobs, (parent,) = runs_of(tmp_path)
+    assert sorted(r.data.params["seed"] for r in jobs) == ["0", "1"]
+    assert parent.info.status == "FINISHED" and (tmp_path / "preset").is_dir()
