@@ -12,14 +12,16 @@ from __future__ import annotations
 import math
 import tempfile
 import uuid
+from collections.abc import Callable
 from dataclasses import dataclass, field, fields, is_dataclass, replace
 from pathlib import Path
-from typing import Any
+from typing import Any, NamedTuple
 from urllib.parse import urlsplit
 
 from hydra.core.config_store import ConfigStore
 from omegaconf import DictConfig, OmegaConf
 
+from mirror.memory import associative_bytes, available_bytes, gru_bytes, hebbian_bytes
 from mirror.tracking.liveness import HEARTBEAT_EVERY_S
 
 
@@ -30,6 +32,10 @@ class ConfigError(ValueError):
 def _check(condition: bool, name: str, message: str, value: Any) -> None:
     if not condition:
         raise ConfigError(f"{name} {message} (got {value!r})")
+
+
+def _check_choice(name: str, value: str, allowed: tuple[str, ...]) -> None:
+    _check(value in allowed, name, f"must be one of {', '.join(allowed)}", value)
 
 
 def _check_finite(part: Any) -> None:
@@ -174,26 +180,16 @@ class GRUModelConfig:
         _check(self.forward_weight >= 0.0, "forward_weight", "must be non-negative", self.forward_weight)
         _check(self.inverse_weight >= 0.0, "inverse_weight", "must be non-negative", self.inverse_weight)
         _check(self.lr > 0.0, "lr", "must be positive", self.lr)
-        trained_weight = self.forward_weight if self._target_.endswith("ForwardOnlyGRU") else (
-            self.forward_weight + self.inverse_weight)
-        _check(trained_weight > 0.0, "forward_weight",
-               "and inverse_weight leave nothing to train (the loss this model trains on is weighted 0)",
-               self.forward_weight)
+        _check(self.forward_weight + self.inverse_weight > 0.0, "forward_weight",
+               "and inverse_weight are both 0: nothing would be trained", self.forward_weight)
         _check(self.divergence_factor > 1.0, "divergence_factor", "must be above 1", self.divergence_factor)
-        _check(self.readout in READOUTS, "readout", f"must be one of {', '.join(READOUTS)}", self.readout)
-        _check(self.perform_input in PERFORM_INPUTS, "perform_input", f"must be one of {', '.join(PERFORM_INPUTS)}",
-               self.perform_input)
-        _check(self.state_projection in STATE_PROJECTIONS, "state_projection",
-               f"must be one of {', '.join(STATE_PROJECTIONS)}", self.state_projection)
+        _check_choice("readout", self.readout, READOUTS)
+        _check_choice("perform_input", self.perform_input, PERFORM_INPUTS)
+        _check_choice("state_projection", self.state_projection, STATE_PROJECTIONS)
 
     def n_units(self, data: Any) -> int:
         """Units the analysis scores."""
         return self.hidden_size
-
-    def memory_bytes(self, data: Any, analysis: Any) -> dict[str, float]:
-        from mirror.memory import gru_bytes
-
-        return gru_bytes(self, data, analysis)
 
 
 TRACE_RULES = ("current", "previous")
@@ -274,7 +270,7 @@ class VisionConfig:
         _check(self.batch_sequences >= 1, "batch_sequences", "must be positive", self.batch_sequences)
         for name, allowed in (("trace_rule", TRACE_RULES), ("activation", ACTIVATIONS), ("update", UPDATES),
                               ("retina", RETINAS)):
-            _check(getattr(self, name) in allowed, name, f"must be one of {', '.join(allowed)}", getattr(self, name))
+            _check_choice(name, getattr(self, name), allowed)
         _check(self.retina_sigma > 0.0, "retina_sigma", "must be positive", self.retina_sigma)
         for name in ("fan_in_radius", "slope", "inhibition_sigma"):
             _check(all(v > 0 for v in getattr(self, name)), name, "values must be positive", getattr(self, name))
@@ -328,8 +324,7 @@ class MirrorLayerConfig:
         _check(self.slope > 0.0, "slope", "must be positive", self.slope)
         _check(self.inhibition_sigma > 0.0, "inhibition_sigma", "must be positive", self.inhibition_sigma)
         _check(self.inhibition_delta >= 0.0, "inhibition_delta", "must be non-negative", self.inhibition_delta)
-        _check(self.competition in COMPETITIONS, "competition", f"must be one of {', '.join(COMPETITIONS)}",
-               self.competition)
+        _check_choice("competition", self.competition, COMPETITIONS)
         _check(self.conscience_rate >= 0.0, "conscience_rate", "must be non-negative", self.conscience_rate)
         _check(self.normalisation in ("separate", "joint"), "normalisation", "must be 'separate' or 'joint'",
                self.normalisation)
@@ -359,11 +354,6 @@ class HebbianModelConfig:
     def n_units(self, data: Any) -> int:
         """Units the analysis scores: the mirror layer's neurons."""
         return self.mirror.sheet_size**2
-
-    def memory_bytes(self, data: Any, analysis: Any) -> dict[str, float]:
-        from mirror.memory import hebbian_bytes
-
-        return hebbian_bytes(self, data, analysis)
 
 
 @dataclass
@@ -429,8 +419,7 @@ class FaceInteractionDataConfig:
         _check(self.test_identities >= 3, "test_identities",
                "must be at least 3 (the expression read-out is cross-validated over identities)", self.test_identities)
         _check(self.test_trials >= 4, "test_trials", "must be at least 4", self.test_trials)
-        _check(self.pretrain_order in PRETRAIN_ORDERS, "pretrain_order", f"must be one of {', '.join(PRETRAIN_ORDERS)}",
-               self.pretrain_order)
+        _check_choice("pretrain_order", self.pretrain_order, PRETRAIN_ORDERS)
         _check(0.0 <= self.max_shift < 0.5, "max_shift", "must be in [0, 0.5)", self.max_shift)
         _check(0.0 <= self.scale_range < 1.0, "scale_range", "must be in [0, 1)", self.scale_range)
         _check(self.pixel_noise >= 0.0, "pixel_noise", "must be non-negative", self.pixel_noise)
@@ -466,7 +455,7 @@ class AssociativeModelConfig:
     repeated test trials of one action are not degenerate."""
 
     def validate(self) -> None:
-        _check(self.rule in ASSOCIATIVE_RULES, "rule", f"must be one of {', '.join(ASSOCIATIVE_RULES)}", self.rule)
+        _check_choice("rule", self.rule, ASSOCIATIVE_RULES)
         _check(self.learning_rate >= 0.0, "learning_rate", "must be non-negative", self.learning_rate)
         _check(self.asymptote > 0.0, "asymptote", "must be positive", self.asymptote)
         _check(self.initial_weight >= 0.0, "initial_weight", "must be non-negative", self.initial_weight)
@@ -475,11 +464,6 @@ class AssociativeModelConfig:
     def n_units(self, data: Any) -> int:
         """Units the analysis scores: the motor units."""
         return data.n_actions
-
-    def memory_bytes(self, data: Any, analysis: Any) -> dict[str, float]:
-        from mirror.memory import associative_bytes
-
-        return associative_bytes(self, data, analysis)
 
 
 @dataclass
@@ -522,8 +506,7 @@ class SensorimotorPairingsDataConfig:
         _check(0 <= self.lag < self.n_trials, "lag", "must be in [0, n_trials)", self.lag)
         _check(0.0 <= self.mismatch <= 1.0, "mismatch", "must be in [0, 1]", self.mismatch)
         _check(0.0 <= self.unpaired_fraction < 1.0, "unpaired_fraction", "must be in [0, 1)", self.unpaired_fraction)
-        _check(self.unpaired_kind in UNPAIRED_KINDS, "unpaired_kind", f"must be one of {', '.join(UNPAIRED_KINDS)}",
-               self.unpaired_kind)
+        _check_choice("unpaired_kind", self.unpaired_kind, UNPAIRED_KINDS)
         for name in ("counter_mirror_trials", "repair_trials"):
             _check(getattr(self, name) >= 0, name, "must be non-negative", getattr(self, name))
         _check(self.batch_size >= 1, "batch_size", "must be positive", self.batch_size)
@@ -562,10 +545,9 @@ class TrainerConfig:
     def validate(self) -> None:
         _check(self.max_epochs >= 0, "max_epochs", "must be non-negative", self.max_epochs)
         _check(self.log_every_n_steps >= 1, "log_every_n_steps", "must be positive", self.log_every_n_steps)
-        _check(self.accelerator in ACCELERATORS, "accelerator", f"must be one of {', '.join(ACCELERATORS)}",
-               self.accelerator)
+        _check_choice("accelerator", self.accelerator, ACCELERATORS)
         batches = self.limit_train_batches
-        _check(0 < batches <= 1 or float(batches).is_integer(), "limit_train_batches",
+        _check(batches > 0 and (batches <= 1 or float(batches).is_integer()), "limit_train_batches",
                "must be a fraction in (0, 1] or a whole number of batches", batches)
 
     def trainer_arguments(self) -> dict[str, Any]:
@@ -651,8 +633,7 @@ class HebbianAnalysisConfig(AnalysisConfig):
 
     def validate(self) -> None:
         super().validate()
-        _check(self.response in HEBBIAN_RESPONSES, "response", f"must be one of {', '.join(HEBBIAN_RESPONSES)}",
-               self.response)
+        _check_choice("response", self.response, HEBBIAN_RESPONSES)
         _check(0.0 <= self.min_vision_read_out <= 1.0, "min_vision_read_out", "must be in [0, 1]",
                self.min_vision_read_out)
         _check(0.0 < self.selectivity_alpha < 1.0, "selectivity_alpha", "must be in (0, 1)", self.selectivity_alpha)
@@ -747,12 +728,19 @@ GROUP_SCHEMAS: dict[str, dict[str, type]] = {
 }
 
 
-MODEL_FAMILIES: dict[type, tuple[type, type]] = {
-    GRUModelConfig: (ActionSequenceDataConfig, AnalysisConfig),
-    HebbianModelConfig: (FaceInteractionDataConfig, HebbianAnalysisConfig),
-    AssociativeModelConfig: (SensorimotorPairingsDataConfig, AssociativeAnalysisConfig),
+class ModelFamily(NamedTuple):
+    """What goes with a model schema: its data and analysis schemas and its memory estimate."""
+
+    data: type
+    analysis: type
+    memory: Callable[[Any, Any, Any], dict[str, float]]
+
+
+MODEL_FAMILIES: dict[type, ModelFamily] = {
+    GRUModelConfig: ModelFamily(ActionSequenceDataConfig, AnalysisConfig, gru_bytes),
+    HebbianModelConfig: ModelFamily(FaceInteractionDataConfig, HebbianAnalysisConfig, hebbian_bytes),
+    AssociativeModelConfig: ModelFamily(SensorimotorPairingsDataConfig, AssociativeAnalysisConfig, associative_bytes),
 }
-"""Each model schema and the data and analysis schemas that go with it."""
 
 
 def register_schemas() -> None:
@@ -780,12 +768,12 @@ def validate(cfg: DictConfig) -> None:
         _validate_part(group, node)
     model, data, analysis = nodes["model"], nodes["data"], nodes["analysis"]
     family = next(family for schema, family in MODEL_FAMILIES.items() if isinstance(model, schema))
-    for group, expected in zip(("data", "analysis"), family):
+    for group, expected in (("data", family.data), ("analysis", family.analysis)):
         _check(type(nodes[group]) is expected, group,
                f"must be the {type(model).__name__}'s own ({expected.__name__}); a model selects it",
                type(nodes[group]).__name__)
     _check_against_the_test_set(model, data, analysis)
-    _check_memory(cfg, model, data, analysis)
+    _check_memory(cfg, family.memory, model, data, analysis)
 
 
 def _check_against_the_test_set(model: Any, data: Any, analysis: AnalysisConfig) -> None:
@@ -809,24 +797,25 @@ def _format_bytes(count: float) -> str:
     raise AssertionError("unreachable")
 
 
-def _check_memory(cfg: DictConfig, model: Any, data: Any, analysis: Any) -> None:
-    """Refuse a config whose arrays could not fit in this machine's memory, naming the field
-    that asks for the most."""
-    from mirror.memory import available_bytes
-
+def _check_memory(cfg: DictConfig, estimate: Callable[[Any, Any, Any], dict[str, float]], model: Any, data: Any,
+                  analysis: Any) -> None:
+    """Refuse a config whose arrays could not fit in this machine's memory, naming the field whose
+    return to its default would shrink the estimate the most."""
     groups = {"model": model, "data": data, "analysis": analysis}
 
     def total_bytes(parts: dict[str, Any]) -> float:
-        return sum(parts["model"].memory_bytes(parts["data"], parts["analysis"]).values())
+        return sum(estimate(parts["model"], parts["data"], parts["analysis"]).values())
 
     total, available = total_bytes(groups), available_bytes()
     if total <= available:
         return
-    # The field to name is the one whose default would shrink the estimate the most.
-    candidates = [name for name in model.memory_bytes(data, analysis) if not name.startswith("(")]
-    group_of = {name: name.split(".", 1) for name in candidates}
-    responsible = min(candidates, key=lambda name: total_bytes(
-        {**groups, group_of[name][0]: _with_default(groups[group_of[name][0]], group_of[name][1].split("."))}))
+    candidates = [name for name in estimate(model, data, analysis) if not name.startswith("(")]
+
+    def total_with_default(name: str) -> float:
+        group, path = name.split(".", 1)
+        return total_bytes({**groups, group: _with_default(groups[group], path.split("."))})
+
+    responsible = min(candidates, key=total_with_default)
     raise ConfigError(f"{responsible} = {OmegaConf.select(cfg, responsible)} would need about {_format_bytes(total)} "
                       f"of memory (estimated); this machine has {_format_bytes(available)} available")
 

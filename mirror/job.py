@@ -75,9 +75,8 @@ def _run_job(cfg: DictConfig, started: float) -> ExperimentOutcome:
         job.sweep.mark_done(hydra_cfg.job.num, "SKIPPED")
         outcome = ExperimentOutcome.recorded(previous, cfg.analysis.headline)
     else:
-        from mirror.experiment import (
-            run_experiment,  # the boundary: torch and Lightning load here
-        )
+        # The boundary: torch and Lightning load here, after a config was validated and not skipped.
+        from mirror.experiment import run_experiment
 
         outcome = run_experiment(cfg, job, client, experiment_id, started=started,
                                  threads=threads_per_job(cfg.threads, hydra_cfg.launcher))

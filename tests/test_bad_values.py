@@ -55,6 +55,7 @@ HEBBIAN = ["model=hebbian_face"]
         # the trainer
         (["trainer.accelerator=bogus"], "trainer.accelerator"),
         (["trainer.limit_train_batches=1.5"], "trainer.limit_train_batches"),
+        (["trainer.limit_train_batches=-2"], "trainer.limit_train_batches"),
         # new fields
         (["model.readout=sideways"], "model.readout"),
         (["model.perform_input=thoughts"], "model.perform_input"),

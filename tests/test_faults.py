@@ -61,21 +61,19 @@ def job_runs(tmp_path: Path) -> list:
     return [run for run in runs(tmp_path) if "mirror.role" not in run.data.tags]
 
 
-def test_sigterm_during_the_analysis_marks_the_run_killed_and_exits_143(tmp_path):
-    process, log = start(tmp_path, *TINY, "analysis.n_permutations=2000000", *store_overrides(tmp_path))
-    wait_until(lambda: "`Trainer.fit` stopped" in log.read_text(), what="training to end")
-    time.sleep(1.0)  # well inside the two million permutations
-    process.send_signal(signal.SIGTERM)
-    assert process.wait(timeout=60) == 143
-    (run,) = job_runs(tmp_path)
-    assert run.info.status == "KILLED"
-    assert "SIGTERM" in run.data.tags["mirror.error"]
-
-
-def test_sigterm_during_training_exits_143_not_0(tmp_path):
-    process, log = start(tmp_path, *TINY, "trainer.max_epochs=100000", *store_overrides(tmp_path))
-    wait_until(lambda: TRAINING in log.read_text(), what="training to start")
-    time.sleep(2.0)
+@pytest.mark.parametrize(
+    ("where", "overrides", "reached"),
+    [
+        # Outside Lightning's loop: well inside two million permutations after training ended.
+        ("analysis", ["analysis.n_permutations=2000000"], "`Trainer.fit` stopped"),
+        # Inside it, where Lightning alone would exit 0.
+        ("training", ["trainer.max_epochs=100000"], TRAINING),
+    ],
+)
+def test_sigterm_marks_the_run_killed_and_exits_143(tmp_path, where, overrides, reached):
+    process, log = start(tmp_path, *TINY, *overrides, *store_overrides(tmp_path))
+    wait_until(lambda: reached in log.read_text(), what=f"the {where} to be under way")
+    time.sleep(1.5)
     process.send_signal(signal.SIGTERM)
     assert process.wait(timeout=60) == 143
     (run,) = job_runs(tmp_path)

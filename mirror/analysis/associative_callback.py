@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Any
 
 import matplotlib
 
@@ -15,7 +14,7 @@ import seaborn as sns  # noqa: E402
 
 from mirror.analysis.associative import weight_measures  # noqa: E402
 from mirror.analysis.figures import save_figure  # noqa: E402
-from mirror.analysis.training_curves import CurvePoint, curves_over_training  # noqa: E402
+from mirror.analysis.training_curves import TrainingCurveCallback, curves_over_training  # noqa: E402
 from mirror.config import AssociativeAnalysisConfig  # noqa: E402
 from mirror.models.associative import AssociativeSequenceLearning  # noqa: E402
 from mirror.tracking.lightning_logger import log_artifact_folder  # noqa: E402
@@ -40,47 +39,32 @@ def weights_before_after(before: np.ndarray, after: np.ndarray, title: str, path
     return save_figure(fig, path, title)
 
 
-class AssociativeAnalysisCallback(pl.Callback):
+class AssociativeAnalysisCallback(TrainingCurveCallback):
     """Mirror index and self-preferring fraction of W before, every ``eval_every`` trials and after
     training; the weights and the curves as figures."""
 
     def __init__(self, settings: AssociativeAnalysisConfig, output_dir: Path | str) -> None:
-        self.settings = settings
+        super().__init__(settings.eval_every, associative_metric, ASSOCIATIVE_CURVE_PHASE)
         self.output_dir = Path(output_dir) / "associative"
-        self.curve: list[CurvePoint] = []
-        self.trials_seen = 0
         self._before: np.ndarray | None = None
 
     @staticmethod
     def _weights(model: AssociativeSequenceLearning) -> np.ndarray:
         return model.sensory_weights.detach().cpu().numpy().copy()
 
-    @staticmethod
-    def _log(trainer: pl.Trainer, metrics: dict[str, float], step: int) -> None:
-        for logger in trainer.loggers:
-            logger.log_metrics(metrics, step=step)
+    def measure(self, trainer: pl.Trainer, pl_module: AssociativeSequenceLearning) -> dict[str, float]:
+        return weight_measures(self._weights(pl_module))
 
     def on_fit_start(self, trainer: pl.Trainer, pl_module: AssociativeSequenceLearning) -> None:
         self._before = self._weights(pl_module)
         measures = weight_measures(self._before)
-        self.curve.append({"step": 0.0, "phase": 0.0, **measures})
-        self._log(trainer, {associative_metric(k, "before"): v for k, v in measures.items()}, step=0)
-
-    def on_train_batch_end(self, trainer: pl.Trainer, pl_module: AssociativeSequenceLearning, outputs: Any,
-                           batch: Any, batch_idx: int) -> None:
-        before, self.trials_seen = self.trials_seen, self.trials_seen + len(batch[0])
-        every = self.settings.eval_every
-        if self.trials_seen // every > before // every:
-            phase = float(trainer.datamodule.schedule["phase"][self.trials_seen - 1])
-            measures = weight_measures(self._weights(pl_module))
-            self.curve.append({"step": float(self.trials_seen), "phase": phase, **measures})
-            logged = {associative_metric(k, "curve"): v for k, v in measures.items()}
-            self._log(trainer, {**logged, ASSOCIATIVE_CURVE_PHASE: phase}, step=self.trials_seen)
+        self.start_curve(measures)
+        self.log_metrics(trainer, {associative_metric(k, "before"): v for k, v in measures.items()}, step=0)
 
     def on_fit_end(self, trainer: pl.Trainer, pl_module: AssociativeSequenceLearning) -> None:
         after = self._weights(pl_module)
-        self._log(trainer, {associative_metric(k): v for k, v in weight_measures(after).items()},
-                  step=self.trials_seen)
+        self.log_metrics(trainer, {associative_metric(k): v for k, v in weight_measures(after).items()},
+                 step=self.steps_seen)
         self.output_dir.mkdir(parents=True, exist_ok=True)
         title = f"associative model, {pl_module.hparams.rule.replace('_', '-')} rule"
         weights_before_after(self._before, after, title, self.output_dir / "weights_before_after.png")

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import math
 from pathlib import Path
-from typing import Any
 
 import numpy as np
 import pytorch_lightning as pl
@@ -15,13 +14,13 @@ from mirror.analysis.hebbian_figures import (
     rates_before_after,
 )
 from mirror.analysis.selectivity import MirrorClassification, classify_mirror_neurons
+from mirror.analysis.training_curves import TrainingCurveCallback
 from mirror.analysis.vision import graded_fractions, measure_vision
 from mirror.config import HebbianAnalysisConfig
 from mirror.models.hebbian_face import HebbianFaceNetwork, random_streams
 from mirror.tracking.lightning_logger import log_artifact_folder
 from mirror.vocabulary import (
     HEBBIAN_CEILING,
-    HEBBIAN_COUNTS,
     HEBBIAN_CURVE_PHASE,
     HEBBIAN_NEVER_WON,
     VISION_LAST_EPOCH_WEIGHT_CHANGE,
@@ -31,11 +30,8 @@ from mirror.vocabulary import (
     hebbian_metric,
 )
 
-CurvePoint = dict[str, float]
-"""One point of the training curve: 'step', 'phase' (an index into vocabulary.PHASES) and the class counts."""
 
-
-class HebbianAnalysisCallback(pl.Callback):
+class HebbianAnalysisCallback(TrainingCurveCallback):
     """Measure the vision module before and after pre-training, classify the mirror layer's
     neurons before, during (every ``eval_every`` interaction steps) and after training, draw
     the figures and log everything.
@@ -45,10 +41,9 @@ class HebbianAnalysisCallback(pl.Callback):
     """
 
     def __init__(self, settings: HebbianAnalysisConfig, output_dir: Path | str) -> None:
+        super().__init__(settings.eval_every, hebbian_metric, HEBBIAN_CURVE_PHASE)
         self.settings = settings
         self.output_dir = Path(output_dir) / "hebbian"
-        self.curve: list[CurvePoint] = []
-        self.steps_seen = 0
         self._selectivity_rng: np.random.Generator | None = None
         self._rates_before: dict[str, np.ndarray] = {}
         self._vision_metrics: dict[str, float] = {}
@@ -83,10 +78,8 @@ class HebbianAnalysisCallback(pl.Callback):
             return float(n_neurons)
         return float(min(n_neurons, 2 * math.ceil(model.hparams.mirror.sparseness * n_neurons)))
 
-    @staticmethod
-    def _log(trainer: pl.Trainer, metrics: dict[str, float], step: int) -> None:
-        for logger in trainer.loggers:
-            logger.log_metrics(metrics, step=step)
+    def measure(self, trainer: pl.Trainer, pl_module: HebbianFaceNetwork) -> dict[str, float]:
+        return self.classify(self._scored(pl_module), self._learnt(pl_module)).counts()
 
     # ---------------------------------------------------------------------- hooks
 
@@ -105,30 +98,19 @@ class HebbianAnalysisCallback(pl.Callback):
         self._vision_metrics.update(self._vision(pl_module, trainer, "trained"))
         self._rates_before = self._scored(pl_module)
         before = self.classify(self._rates_before).counts()
-        self.curve.append({"step": 0.0, **before, "phase": 0.0})
-        self._log(trainer, {**self._vision_metrics, **{hebbian_metric(k, "before"): v for k, v in before.items()},
+        self.start_curve(before)
+        self.log_metrics(trainer, {**self._vision_metrics, **{hebbian_metric(k, "before"): v for k, v in before.items()},
                             HEBBIAN_CEILING: self.ceiling(pl_module)}, step=0)
         datamodule = trainer.datamodule
         self.output_dir.mkdir(parents=True, exist_ok=True)
         face_sheet(datamodule.parent_faces[0], datamodule.pretraining_sequences[:, 0], self.output_dir / "faces.png")
-
-    def on_train_batch_end(self, trainer: pl.Trainer, pl_module: HebbianFaceNetwork, outputs: Any, batch: Any,
-                           batch_idx: int) -> None:
-        before, self.steps_seen = self.steps_seen, self.steps_seen + len(batch[0])
-        eval_every = self.settings.eval_every
-        if self.steps_seen // eval_every > before // eval_every:
-            phase = int(trainer.datamodule.interaction["phase"][self.steps_seen - 1])
-            counts = {**self.classify(self._scored(pl_module), self._learnt(pl_module)).counts(), "phase": float(phase)}
-            self.curve.append({"step": float(self.steps_seen), **counts})
-            curve_metrics = {hebbian_metric(k, "curve"): v for k, v in counts.items() if k in HEBBIAN_COUNTS}
-            self._log(trainer, {**curve_metrics, HEBBIAN_CURVE_PHASE: float(phase)}, step=self.steps_seen)
 
     def on_fit_end(self, trainer: pl.Trainer, pl_module: HebbianFaceNetwork) -> None:
         rates = self._scored(pl_module)
         learnt = self._learnt(pl_module) if self.steps_seen else None
         after = self.classify(rates, learnt)
         never_won = float(0 if learnt is None else (~learnt).sum())
-        self._log(trainer, {**{hebbian_metric(k): v for k, v in after.counts().items()}, HEBBIAN_NEVER_WON: never_won},
+        self.log_metrics(trainer, {**{hebbian_metric(k): v for k, v in after.counts().items()}, HEBBIAN_NEVER_WON: never_won},
                   step=self.steps_seen)
         title = f"Hebbian mirror layer ({pl_module.hparams.mirror.normalisation} normalisation)"
         rates_before_after(self._rates_before, rates, title, self.output_dir / "rates_before_after.png",

@@ -1,15 +1,19 @@
-"""A measure over training with its phases shaded (development, counter-mirror, repair)."""
+"""Measures taken over one pass of online learning (the Hebbian and the associative model): a
+callback that takes and logs them every ``eval_every`` steps, and the figure of their curves
+with the training phases shaded (development, counter-mirror, repair)."""
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
+from typing import Any
 
 import matplotlib
 
 matplotlib.use("Agg")
 import matplotlib.pyplot as plt  # noqa: E402
 import numpy as np  # noqa: E402
+import pytorch_lightning as pl  # noqa: E402
 import seaborn as sns  # noqa: E402
 
 from mirror.analysis.figures import save_figure  # noqa: E402
@@ -38,3 +42,37 @@ def curves_over_training(curve: Sequence[CurvePoint], series: Mapping[str, str],
         ax.set_ylim(bottom=0, top=max(1.0, ax.get_ylim()[1]))
     ax.legend(fontsize=8)
     return save_figure(fig, path)
+
+
+class TrainingCurveCallback(pl.Callback):
+    """Takes a model family's measures every ``eval_every`` steps of online learning (the steps
+    counted from the batches, the phase read from the datamodule's ``phases``) and logs them as
+    ``<family>/curve/<measure>`` beside ``<family>/curve/phase``; subclasses say what to measure."""
+
+    def __init__(self, eval_every: int, metric: Callable[[str, str | None], str], phase_metric: str) -> None:
+        self.eval_every, self.metric, self.phase_metric = eval_every, metric, phase_metric
+        self.curve: list[dict[str, float]] = []
+        self.steps_seen = 0
+
+    def measure(self, trainer: pl.Trainer, pl_module: pl.LightningModule) -> dict[str, float]:
+        """The measures of one point of the curve."""
+        raise NotImplementedError
+
+    @staticmethod
+    def log_metrics(trainer: pl.Trainer, metrics: dict[str, float], step: int) -> None:
+        for logger in trainer.loggers:
+            logger.log_metrics(metrics, step=step)
+
+    def start_curve(self, measures: dict[str, float]) -> None:
+        """The point before training (step 0, the first phase)."""
+        self.curve.append({"step": 0.0, "phase": 0.0, **measures})
+
+    def on_train_batch_end(self, trainer: pl.Trainer, pl_module: pl.LightningModule, outputs: Any, batch: Any,
+                           batch_idx: int) -> None:
+        before, self.steps_seen = self.steps_seen, self.steps_seen + len(batch[0])
+        if self.steps_seen // self.eval_every > before // self.eval_every:
+            phase = float(trainer.datamodule.phases[self.steps_seen - 1])
+            measures = self.measure(trainer, pl_module)
+            self.curve.append({"step": float(self.steps_seen), "phase": phase, **measures})
+            logged = {self.metric(name, "curve"): value for name, value in measures.items()}
+            self.log_metrics(trainer, {**logged, self.phase_metric: phase}, step=self.steps_seen)

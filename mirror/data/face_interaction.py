@@ -153,6 +153,11 @@ class FaceInteractionDataModule(pl.LightningDataModule):
         face_index = parent * hp.parent_transforms + transform
         return {"infant": infant, "parent": parent, "face_index": face_index, "phase": phase}
 
+    @property
+    def phases(self) -> np.ndarray:
+        """The phase (an index into PHASES) of every interaction step, in training order."""
+        return self.interaction["phase"]
+
     def setup(self, stage: str | None = None) -> None:
         self.interaction  # noqa: B018 - draw everything before training starts
 

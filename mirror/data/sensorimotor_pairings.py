@@ -98,12 +98,13 @@ class SensorimotorPairingsDataModule(pl.LightningDataModule):
     def schedule(self) -> dict[str, np.ndarray]:
         """Per trial: the action seen, the action done (``NONE`` for neither) and the phase index."""
         hp = self.hparams
-        seen, done = paired_trials(self._streams.rng("actions"), self._streams.rng("mismatch"), hp.n_trials, hp.n_actions,
-                                   hp.persistence, hp.lag, hp.mismatch)
-        seen, done = with_unpaired_trials(self._streams.rng("unpaired"), seen, done, hp.n_actions, hp.unpaired_fraction,
+        rng = self._streams.rng
+        seen, done = paired_trials(rng("actions"), rng("mismatch"), hp.n_trials, hp.n_actions, hp.persistence, hp.lag,
+                                   hp.mismatch)
+        seen, done = with_unpaired_trials(rng("unpaired"), seen, done, hp.n_actions, hp.unpaired_fraction,
                                           hp.unpaired_kind)
-        counter_done = self._streams.rng("counter_mirror").integers(0, hp.n_actions, hp.counter_mirror_trials)
-        repair_done = self._streams.rng("repair").integers(0, hp.n_actions, hp.repair_trials)
+        counter_done = rng("counter_mirror").integers(0, hp.n_actions, hp.counter_mirror_trials)
+        repair_done = rng("repair").integers(0, hp.n_actions, hp.repair_trials)
         parts = (done, counter_done, repair_done)
         phases = [np.full(len(part), PHASES.index(phase)) for part, phase in zip(parts, PHASES)]
         return {
@@ -112,12 +113,17 @@ class SensorimotorPairingsDataModule(pl.LightningDataModule):
             "phase": np.concatenate(phases),
         }
 
+    @property
+    def phases(self) -> np.ndarray:
+        """The phase (an index into PHASES) of every trial, in training order."""
+        return self.schedule["phase"]
+
     def setup(self, stage: str | None = None) -> None:
         self.schedule  # noqa: B018 - draw everything before training starts
 
     def train_dataloader(self) -> DataLoader:
         trials = self.schedule
-        dataset = TensorDataset(*(torch.from_numpy(trials[k].astype(np.int64)) for k in ("seen", "done", "phase")))
+        dataset = TensorDataset(*(torch.from_numpy(trials[k]) for k in ("seen", "done", "phase")))
         return DataLoader(dataset, batch_size=self.hparams.batch_size, shuffle=False, num_workers=0)
 
     def test_dataloader(self) -> DataLoader:

@@ -96,9 +96,13 @@ class MirrorLayer(nn.Module):
         visual_weights, motor_weights = self._pathways()
         return _unit_rows(visual) @ visual_weights.T + self.config.motor_gain * _unit_rows(motor) @ motor_weights.T
 
+    def compete(self, drive: Tensor) -> Tensor:
+        """Drive (B, n_neurons) -> rates after the competition (each neuron's conscience included)."""
+        return self.sheet(drive - self.threshold)
+
     def forward(self, visual: Tensor, motor: Tensor) -> Tensor:
         """(B, n_visual), (B, n_motor) -> rates (B, n_neurons) after the competition."""
-        return self.sheet(self.drive(visual, motor) - self.threshold)
+        return self.compete(self.drive(visual, motor))
 
     @torch.no_grad()
     def learn(self, visual: Tensor, motor: Tensor, rates: Tensor) -> None:
@@ -217,9 +221,10 @@ class HebbianFaceNetwork(pl.LightningModule):
         motor = self.motor_pattern(expressions)
         inputs = {"visual": (self.test_rates, torch.zeros_like(motor)),
                   "motor": (torch.zeros_like(self.test_rates), motor)}
+        drives = {modality: self.mirror.drive(*inputs[modality]) for modality in MODALITIES}
         return {
-            "rate": _by_condition({m: self.mirror(*inputs[m]).numpy() for m in MODALITIES}, trials),
-            "drive": _by_condition({m: self.mirror.drive(*inputs[m]).numpy() for m in MODALITIES}, trials),
+            "rate": _by_condition({m: self.mirror.compete(drive).numpy() for m, drive in drives.items()}, trials),
+            "drive": _by_condition({m: drive.numpy() for m, drive in drives.items()}, trials),
         }
 
     @torch.no_grad()

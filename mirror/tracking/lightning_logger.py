@@ -21,11 +21,14 @@ class JobRunLogger(MLFlowLogger):
     def __init__(self, tracking_uri: str, run_id: str, write_patience_s: float) -> None:
         super().__init__(tracking_uri=tracking_uri, run_id=run_id, log_model=False)
         self._write_patience_s = write_patience_s
+        self._retrying: RetryingClient | None = None
 
     @property
     def experiment(self) -> RetryingClient:
-        """MLflow's client, its writes retried while the store is locked."""
-        return RetryingClient(super().experiment, self._write_patience_s)
+        """MLflow's client, its writes retried while the store is locked (one wrapper for the run)."""
+        if self._retrying is None:
+            self._retrying = RetryingClient(super().experiment, self._write_patience_s)
+        return self._retrying
 
     def log_hyperparams(self, params: Any) -> None:
         """Skipped: the resolved config is logged once, as params, when the run opens."""
