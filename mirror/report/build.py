@@ -42,8 +42,11 @@ def draw_figures(client: MlflowClient, runs: pd.DataFrame, factors: list[str], m
     drawn = []
     for factor in factors:
         if pd.api.types.is_numeric_dtype(runs[factor]) and runs[factor].nunique() >= 3:
+            # One line per level of everything else that varies, never a mean pooled over it.
+            held = (["model"] if several_models else []) + [f for f in factors if f != factor]
             path = folder / f"metrics_vs_{short(factor).replace('.', '_')}.png"
-            figures.metrics_against(runs, factor, shown, "model" if several_models else None, path)
+            figures.metrics_against(runs.assign(held=_category(runs, held)), factor, shown,
+                                    "held" if held else None, path)
             drawn.append(path.name)
     x_columns, hue_columns = (["model"], factors) if several_models else (factors[:1] or ["model"], factors[1:])
     labelled = runs.assign(group=_category(runs, x_columns) if x_columns != ["model"] else runs["model"],
