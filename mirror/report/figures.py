@@ -59,15 +59,23 @@ def across_seeds(runs: pd.DataFrame, x: str, hue: str | None, metrics: list[str]
 
 
 def r_distributions(units: pd.DataFrame, x: str, hue: str | None, threshold: float | None, path: Path) -> Path:
-    """Per-unit r pooled over seeds, per model (and swept value): SCIENCE.md figure 3."""
-    fig, ax = plt.subplots(figsize=(max(6.0, 1.3 * units[x].nunique() * (units[hue].nunique() if hue else 1)), 4.2))
-    sns.violinplot(data=units, x=x, y="r", hue=hue, order=sorted(units[x].unique()),
-                   hue_order=sorted(units[hue].unique()) if hue else None, cut=0, density_norm="width",
-                   inner="quartile", ax=ax)
-    ax.axhline(0.0, color="grey", linewidth=0.8)
-    if threshold is not None:
-        for sign in (1, -1):
-            ax.axhline(sign * threshold, color="tab:red", linestyle="--", linewidth=0.8)
-    ax.set(xlabel="", ylabel="per-unit r (perform vs observe)", ylim=(-1.05, 1.05))
-    ax.tick_params(axis="x", rotation=20)
+    """Per-unit r pooled over seeds, per model (and swept value): SCIENCE.md figure 3. One row per
+    model, the swept conditions side by side and named on the axis, so many conditions stay readable."""
+    groups = sorted(units[x].unique())
+    conditions = sorted(units[hue].unique()) if hue else [None]
+    fig, axes = plt.subplots(len(groups), 1, figsize=(min(16.0, max(6.0, 1.0 * len(conditions) + 2)),
+                                                      2.8 * len(groups) + (1.2 if hue else 0)),
+                             squeeze=False, sharey=True)
+    for ax, group in zip(axes[:, 0], groups):
+        shown = units[units[x] == group]
+        sns.violinplot(data=shown, x=hue or x, y="r", order=conditions if hue else [group], cut=0,
+                       density_norm="width", inner="quartile", color="tab:blue", ax=ax)
+        ax.axhline(0.0, color="grey", linewidth=0.8)
+        if threshold is not None:
+            for sign in (1, -1):
+                ax.axhline(sign * threshold, color="tab:red", linestyle="--", linewidth=0.8)
+        ax.set(xlabel="", ylabel=f"{group}\nper-unit r", ylim=(-1.05, 1.05))
+        ax.tick_params(axis="x", rotation=30 if hue else 0, labelsize=8, labelbottom=ax is axes[-1, 0])
+        for tick in ax.get_xticklabels():
+            tick.set_horizontalalignment("right" if hue else "center")
     return save_figure(fig, path, title="Per-unit r, all units of all seeds (dashed: mirror threshold)")
