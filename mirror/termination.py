@@ -5,7 +5,8 @@ kills the process on the spot, leaving its MLflow run RUNNING for ever; Lightnin
 only inside ``fit``, where it turns it into a bare ``SystemExit()`` (exit status 0, success to
 a scheduler). Here SIGTERM raises :class:`Terminated` wherever the job is (data generation,
 pre-training, training, analysis), the run's owner closes the run KILLED, and the entry point
-exits with 128 + 15.
+exits with 128 + 15. A SIGTERM that arrives during a write to the store waits for the write
+(:func:`uninterrupted`).
 """
 
 from __future__ import annotations
@@ -24,10 +25,38 @@ class Terminated(BaseException):
     exit_status = 128 + signal.SIGTERM
 
 
+class _Deferral(threading.local):
+    """Per thread: how deep inside blocks that must not be cut, and a stop that waits for them."""
+
+    depth = 0
+    pending: str | None = None
+
+
+_deferral = _Deferral()
+
+
 def _raise_terminated(signum: int, frame: FrameType | None) -> None:
     # A second SIGTERM while the first is being handled must not cut the clean-up short.
     signal.signal(signal.SIGTERM, signal.SIG_IGN)
-    raise Terminated(f"received {signal.Signals(signum).name}")
+    reason = f"received {signal.Signals(signum).name}"
+    if _deferral.depth:
+        _deferral.pending = reason
+        return
+    raise Terminated(reason)
+
+
+@contextmanager
+def uninterrupted() -> Iterator[None]:
+    """Hold a SIGTERM that arrives inside the block until the block has ended. A write to the
+    store that is cut in half keeps sqlite's lock, and the run could then not be closed KILLED."""
+    _deferral.depth += 1
+    try:
+        yield
+    finally:
+        _deferral.depth -= 1
+        if not _deferral.depth and _deferral.pending is not None:
+            reason, _deferral.pending = _deferral.pending, None
+            raise Terminated(reason)
 
 
 @contextmanager

@@ -170,3 +170,16 @@ def test_a_store_locked_past_sqlite_s_own_wait_loses_no_write(tmp_path):
     run = client.get_run(run_id)
     assert run.info.status == "FINISHED"
     assert run.data.metrics["analysis/centred/fraction_mirror"] == 0.25
+
+
+def test_a_sigterm_inside_a_store_write_waits_for_the_write_to_end():
+    from mirror.termination import Terminated, stop_on_sigterm, uninterrupted
+
+    finished = []
+    with pytest.raises(Terminated, match="SIGTERM"), stop_on_sigterm():
+        with uninterrupted():
+            os.kill(os.getpid(), signal.SIGTERM)
+            time.sleep(0.05)  # the signal is delivered here, inside the write
+            finished.append("write")
+        finished.append("after")
+    assert finished == ["write"], "the write ended, and the stop came right after it"

@@ -13,6 +13,8 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from mirror.termination import uninterrupted
+
 if TYPE_CHECKING:
     from mlflow.tracking import MlflowClient
 
@@ -108,7 +110,8 @@ class RetryingClient:
             deadline, delay = time.monotonic() + self._patience_s, 0.5
             while True:
                 try:
-                    return attribute(*args, **kwargs)
+                    with uninterrupted():
+                        return attribute(*args, **kwargs)
                 except Exception as error:
                     if not is_locked(error) or time.monotonic() + delay > deadline:
                         raise
