@@ -9,6 +9,7 @@ import torch
 from mirror.models.visnet import (
     difference_of_gaussians,
     gabor_bank,
+    graded_active_fraction,
     graded_fraction,
     previous_step,
     sample_sources,
@@ -85,6 +86,8 @@ def test_the_retina_removes_uniform_luminance_and_keeps_edges():
 
 def test_graded_fraction_counts_rates_strictly_inside():
     assert graded_fraction(torch.tensor([0.0, 0.05, 0.5, 0.95, 1.0, 0.2])) == pytest.approx(2 / 6)
+    assert graded_active_fraction(torch.tensor([0.0, 0.05, 0.5, 0.95, 1.0, 0.2])) == pytest.approx(2 / 4)
+    assert graded_active_fraction(torch.zeros(5)) == 0.0
 
 
 def test_rescaled_activations_make_the_slope_matter_and_online_pretraining_counts_its_updates():

@@ -14,7 +14,7 @@ from mirror.analysis.information import (
     single_cell_information,
 )
 from mirror.data.faces import HAPPY, SAD
-from mirror.models.visnet import graded_fraction
+from mirror.models.visnet import graded_active_fraction, graded_fraction
 from mirror.vocabulary import (
     MAX_SINGLE_CELL_INFORMATION,
     PARENT_CODE_COSINE,
@@ -70,10 +70,13 @@ def measure_vision(rates_of: RatesOf, datamodule: pl.LightningDataModule, stage:
 
 
 def graded_fractions(vision: torch.nn.Module, datamodule: pl.LightningDataModule, stage: str) -> dict[str, float]:
-    """Per layer, the fraction of rates on held-out faces strictly between 0.05 and 0.95: near zero
-    when the sigmoid is a step and the layer a hard k-winner-take-all."""
+    """Per layer, on held-out faces, the fraction of rates strictly between 0.05 and 0.95 and the
+    fraction of active rates (above 0.05) below 0.95: both near zero when the sigmoid is a step and
+    the layer a hard k-winner-take-all."""
     faces, _, _ = datamodule.vision_test_set
-    return {
-        vision_metric(stage, f"graded_fraction_layer{depth}"): graded_fraction(vision.rates_in_chunks(faces, depth))
-        for depth in range(1, len(vision.layers) + 1)
-    }
+    measures = {}
+    for depth in range(1, len(vision.layers) + 1):
+        rates = vision.rates_in_chunks(faces, depth)
+        measures[vision_metric(stage, f"graded_fraction_layer{depth}")] = graded_fraction(rates)
+        measures[vision_metric(stage, f"graded_active_fraction_layer{depth}")] = graded_active_fraction(rates)
+    return measures

@@ -105,8 +105,16 @@ def difference_of_gaussians(sigma: float) -> Tensor:
 
 
 def graded_fraction(rates: Tensor) -> float:
-    """Fraction of rates strictly between 0.05 and 0.95: near zero when the sigmoid acts as a step."""
+    """Fraction of rates strictly between 0.05 and 0.95: near zero when the sigmoid acts as a step,
+    and at most about the layer's sparseness when it does not."""
     return float(((rates > 0.05) & (rates < 0.95)).float().mean())
+
+
+def graded_active_fraction(rates: Tensor) -> float:
+    """Of the active rates (above 0.05), the fraction below 0.95: the check HEBBIAN.md asks for,
+    free of the sparseness that keeps most rates near zero in a graded layer too."""
+    active = rates[rates > 0.05]
+    return float((active < 0.95).float().mean()) if active.numel() else 0.0
 
 
 class VisNetLayer(nn.Module):
