@@ -538,7 +538,8 @@ class TrainerConfig:
     log_every_n_steps: int = 10
     """Step interval of the training-loss curve."""
     enable_progress_bar: bool = True
-    """Show Lightning's progress bar."""
+    """Show Lightning's progress bars when the output is a terminal; elsewhere (and when false) a
+    run logs one line per epoch instead."""
     limit_train_batches: float = 1.0
     """Fraction (or, when above 1, count) of training batches per epoch."""
 

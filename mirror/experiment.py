@@ -7,6 +7,7 @@ before torch, Lightning or MLflow load.
 from __future__ import annotations
 
 import time
+import warnings
 from typing import TYPE_CHECKING
 
 import pytorch_lightning as pl
@@ -24,11 +25,15 @@ from mirror.config import (
 )
 from mirror.job_context import JobContext
 from mirror.outcome import ExperimentOutcome
+from mirror.progress import progress
 from mirror.tracking.job_run import job_run
 from mirror.vocabulary import TIME
 
 if TYPE_CHECKING:
     from mlflow.tracking import MlflowClient
+
+# Lightning's own use of a deprecated torch API, printed into every run's log; nothing a user can act on.
+warnings.filterwarnings("ignore", message=r".*isinstance\(treespec, LeafSpec\)", category=DeprecationWarning)
 
 
 def reset_process_state(seed: int, threads: int) -> None:
@@ -67,10 +72,12 @@ def run_experiment(cfg: DictConfig, job: JobContext, client: MlflowClient, exper
         logger.experiment.set_tag(logger.run_id, "mirror.torch_threads", str(threads))
         callbacks = analysis_callbacks(OmegaConf.to_object(cfg.analysis), job, cfg.seed)
         analysis = callbacks[0]
+        arguments = OmegaConf.to_object(cfg.trainer).trainer_arguments()
+        arguments["enable_progress_bar"], reporters = progress(arguments["enable_progress_bar"])
         trainer = pl.Trainer(
-            **OmegaConf.to_object(cfg.trainer).trainer_arguments(),
+            **arguments,
             logger=logger,
-            callbacks=callbacks,
+            callbacks=callbacks + reporters,
             default_root_dir=job.output_dir,
             enable_checkpointing=False,
             enable_model_summary=False,

@@ -13,6 +13,7 @@ import time
 # process) start their clock when they start.
 _PROCESS_STARTED: float | None = time.perf_counter()
 
+import logging  # noqa: E402
 import os  # noqa: E402
 from pathlib import Path  # noqa: E402
 
@@ -27,6 +28,8 @@ from mirror.tracking.liveness import fail_abandoned_runs  # noqa: E402
 from mirror.tracking.resume import config_hash, finished_run  # noqa: E402
 from mirror.tracking.store import prepare_experiment  # noqa: E402
 from mirror.tracking.sweep import Sweep  # noqa: E402
+
+log = logging.getLogger("mirror")
 
 
 def threads_per_job(threads: int, launcher: DictConfig) -> int:
@@ -80,5 +83,5 @@ def _run_job(cfg: DictConfig, started: float) -> ExperimentOutcome:
 
         outcome = run_experiment(cfg, job, client, experiment_id, started=started,
                                  threads=threads_per_job(cfg.threads, hydra_cfg.launcher))
-    print(outcome.describe(job, cfg))
+    log.info(outcome.describe(job, cfg))  # the console and the job's own .log file
     return outcome

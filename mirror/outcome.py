@@ -10,12 +10,19 @@ from omegaconf import DictConfig
 from mirror.job_context import JobContext
 from mirror.vocabulary import (
     FRACTION_MIRROR,
+    HEBBIAN_CEILING,
     MAX_R,
+    MIRROR_INDEX,
+    N_ANTI_MIRROR,
+    N_MIRROR,
     N_UNITS,
     PARENT_CODE_COSINE,
     READ_OUT_PARENT,
-    SIGNIFICANT_ANTI_MIRROR,
-    SIGNIFICANT_MIRROR,
+    SAME_UNIT_SIGNIFICANT,
+    SEQUENCE_NULL_NEGATIVE,
+    SEQUENCE_NULL_POSITIVE,
+    associative_metric,
+    hebbian_metric,
     r_metric,
     vision_metric,
 )
@@ -52,13 +59,26 @@ class ExperimentOutcome:
         if read_out is None or threshold is None or read_out >= threshold:
             return ""
         cosine = self.metrics.get(vision_metric("trained", PARENT_CODE_COSINE), float("nan"))
-        return (f"\nwarning: vision cannot carry the expression for seed {cfg.seed}: layer 4 reads the parent's "
+        return (f"warning: vision cannot carry the expression for seed {cfg.seed}: layer 4 reads the parent's "
                 f"happy vs sad faces at {read_out:.2f} (below analysis.min_vision_read_out = {threshold:g}), "
-                f"the cosine of their mean codes is {cosine:.3f}; mirror neurons cannot develop from it")
+                f"the cosine of their mean codes is {cosine:.3f}; mirror neurons cannot develop from it\n")
+
+    def _model_test(self) -> str:
+        """The line of a model family's own test, under its own name (the Hebbian study's mirror
+        neurons, ASL's mirror index), apart from the shared analysis's mirror units."""
+        metrics = self.metrics
+        if hebbian_metric(N_MIRROR) in metrics:
+            return (f"  Hebbian test (selective for the same expression seen and made): "
+                    f"{metrics[hebbian_metric(N_MIRROR)]:.0f} mirror neurons, "
+                    f"{metrics[hebbian_metric(N_ANTI_MIRROR)]:.0f} anti-mirror, of {metrics[N_UNITS]:.0f} "
+                    f"(the test can find at most {metrics[HEBBIAN_CEILING]:.0f})\n")
+        if associative_metric(MIRROR_INDEX) in metrics:
+            return f"  mirror index of the sensory-to-motor weights: {metrics[associative_metric(MIRROR_INDEX)]:.3f}\n"
+        return ""
 
     def describe(self, job: JobContext, cfg: DictConfig) -> str:
-        """A few lines that say what came out and where to find it."""
-        seconds = self.seconds
+        """A few lines that say what came out and where to find it, each count named for its test."""
+        seconds, metrics = self.seconds, self.metrics
         if self.skipped:
             how = "  not run again: this config already FINISHED (tracking.resume=false runs it again)\n"
         else:
@@ -66,18 +86,18 @@ class ExperimentOutcome:
                 f"  time: start-up {seconds['startup_s']:.1f} s, training {seconds['train_s']:.1f} s, "
                 f"analysis {seconds['analysis_s']:.1f} s\n"
             )
+        n_units = metrics[N_UNITS]
         return (
             f"{self._vision_warning(cfg)}"
-            f"\n{job.model_name} seed {cfg.seed}: fraction of units with {self.headline} r > "
-            f"{cfg.analysis.mirror_threshold}: {self.headline_fraction:.3f}, "
-            f"max r {self.metrics[r_metric(self.headline, MAX_R)]:.3f}; significant mirror units "
-            f"{self.metrics[SIGNIFICANT_MIRROR]:.0f}, anti-mirror "
-            f"{self.metrics[SIGNIFICANT_ANTI_MIRROR]:.0f} "
-            f"of {self.metrics[N_UNITS]:.0f}\n"
+            f"{job.model_name} seed {cfg.seed}: {self.headline_fraction * n_units:.0f} mirror units of {n_units:.0f} "
+            f"({self.headline} r > {cfg.analysis.mirror_threshold}: {self.headline_fraction:.1%}), "
+            f"max r {metrics[r_metric(self.headline, MAX_R)]:.2f}\n"
+            f"  r against the sequence null: {metrics[SEQUENCE_NULL_POSITIVE]:.0f} units significantly above, "
+            f"{metrics[SEQUENCE_NULL_NEGATIVE]:.0f} below; same-unit null: "
+            f"{metrics[SAME_UNIT_SIGNIFICANT]:.0f} units significant\n"
+            f"{self._model_test()}"
             f"{how}"
             f"  outputs: {job.output_dir}\n"
             f"  MLflow run {self.run_id} in experiment '{cfg.tracking.experiment}' at {cfg.tracking.uri}"
             " (browse with `make ui`)"
         )
-
-

@@ -57,10 +57,15 @@ def r_metric(kind: str, statistic: str) -> str:
 
 N_UNITS = "analysis/n_units"
 N_TRIALS = "analysis/n_trials"
-SIGNIFICANT_MIRROR = "analysis/permutation/n_significant_mirror"
-SIGNIFICANT_ANTI_MIRROR = "analysis/permutation/n_significant_anti_mirror"
-FRACTION_SIGNIFICANT_MIRROR = "analysis/permutation/fraction_significant_mirror"
-FRACTION_SIGNIFICANT_ANTI_MIRROR = "analysis/permutation/fraction_significant_anti_mirror"
+# A *mirror unit* is one thing everywhere: a unit whose per-unit r (the headline kind) exceeds
+# analysis.mirror_threshold (FRACTION_MIRROR). What passes a statistical test is named for the test:
+SEQUENCE_NULL_POSITIVE = "analysis/sequence_null/n_significant_positive"
+"""Units whose r lies above the null of re-paired sequences at the FDR level: an r that training
+made, whatever its size (a unit with r = 0.3 can pass; it is not a mirror unit for that)."""
+SEQUENCE_NULL_NEGATIVE = "analysis/sequence_null/n_significant_negative"
+"""Units whose r lies below the sequence null at the FDR level."""
+FRACTION_SEQUENCE_NULL_POSITIVE = "analysis/sequence_null/fraction_significant_positive"
+FRACTION_SEQUENCE_NULL_NEGATIVE = "analysis/sequence_null/fraction_significant_negative"
 DECODERS = ("within_perform", "within_observe", "perform_to_observe", "observe_to_perform", "chance")
 """What :func:`mirror.analysis.decoding.cross_condition_decoding` reports: accuracy within each mode,
 across modes, and chance."""

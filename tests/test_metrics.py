@@ -71,8 +71,14 @@ def test_analyse_scores_a_planted_population():
     labels = rng.integers(0, 2, perform.shape[:2])
     activity = MirrorActivity(perform, observe, labels, labels, np.arange(400), n_classes=2)
     result = analyse(activity, AnalysisConfig(n_permutations=200, cka_permutations=20))
-    assert list(result.units["class"]) == ["mirror", "mirror", "n.s.", "anti-mirror", "anti-mirror"]
-    assert result.metrics["analysis/permutation/n_significant_mirror"] == 2
+    units = result.units
+    assert list(units["sequence_null_significant"]) == [True, True, False, False, False]
+    assert list(units["sequence_null_significant_negative"]) == [False, False, False, True, True]
+    # A mirror unit is r above the threshold; passing the sequence null is not enough.
+    assert list(units["mirror"]) == list(units["r_centred"] > 0.75) and units["mirror"].sum() == 1
+    assert list(units["anti_mirror"]) == list(units["r_centred"] < -0.75)
+    assert result.metrics["analysis/sequence_null/n_significant_positive"] == 2
+    assert result.metrics["analysis/sequence_null/n_significant_negative"] == 2
     assert result.metrics["analysis/matching/fraction_self_matched"] == 1.0
     assert result.metrics["analysis/centred/fraction_mirror"] == pytest.approx(1 / 5)
     assert result.metrics["analysis/centred/fraction_anti_mirror"] == pytest.approx(1 / 5)

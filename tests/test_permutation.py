@@ -34,7 +34,7 @@ def test_null_equals_a_slow_loop_over_the_same_permutations():
     np.testing.assert_allclose(result.null, slow, atol=1e-5)
     np.testing.assert_allclose(result.r, pearson_per_unit(perform, observe), atol=1e-5)
     expected_p = (1 + (slow >= result.r).sum(axis=0)) / 51
-    np.testing.assert_allclose(result.p_mirror, expected_p)
+    np.testing.assert_allclose(result.p_positive, expected_p)
 
 
 def planted(rng, n=120, t=6, units=60, mirror_units=8, coupling=0.8):
@@ -53,10 +53,10 @@ def test_finds_the_planted_units_and_controls_the_false_discovery_rate():
         perform, observe = planted(rng)
         observe[..., 8:12] -= 0.8 * perform[..., 8:12]  # planted anti-mirror units
         result = sequence_permutation_test(perform, observe, 1000, rng)
-        mirror = set(np.flatnonzero(fdr_adjust(result.p_mirror, "bh") <= 0.05))
-        anti = set(np.flatnonzero(fdr_adjust(result.p_anti_mirror, "bh") <= 0.05))
+        mirror = set(np.flatnonzero(fdr_adjust(result.p_positive, "bh") <= 0.05))
+        anti = set(np.flatnonzero(fdr_adjust(result.p_negative, "bh") <= 0.05))
         assert set(range(8)) <= mirror and set(range(8, 12)) <= anti, "every planted unit is found"
-        assert result.p_mirror[:8].max() == pytest.approx(1 / 1001)
+        assert result.p_positive[:8].max() == pytest.approx(1 / 1001)
         false_discoveries = len(mirror - set(range(8))) + len(anti - set(range(8, 12)))
         false_discovery_proportions.append(false_discoveries / (len(mirror) + len(anti)))
     assert np.mean(false_discovery_proportions) <= 0.05 + 0.02
@@ -66,9 +66,9 @@ def test_false_positive_rate_under_the_null_is_nominal():
     rng = np.random.default_rng(3)
     perform, observe = planted(rng, n=60, t=4, units=600, mirror_units=0)
     result = sequence_permutation_test(perform, observe, 200, rng)
-    assert np.mean(result.p_mirror <= 0.05) == pytest.approx(0.05, abs=0.02)
-    assert np.mean(result.p_anti_mirror <= 0.05) == pytest.approx(0.05, abs=0.02)
-    assert (fdr_adjust(result.p_mirror, "bh") <= 0.05).sum() <= 2
+    assert np.mean(result.p_positive <= 0.05) == pytest.approx(0.05, abs=0.02)
+    assert np.mean(result.p_negative <= 0.05) == pytest.approx(0.05, abs=0.02)
+    assert (fdr_adjust(result.p_positive, "bh") <= 0.05).sum() <= 2
 
 
 def test_shared_time_structure_alone_is_not_significant():
@@ -79,7 +79,7 @@ def test_shared_time_structure_alone_is_not_significant():
     observe = transient + rng.standard_normal((80, 8, 200))
     result = sequence_permutation_test(perform, observe, 200, rng)
     assert (result.r > 0.35).all()
-    assert np.mean(result.p_mirror <= 0.05) < 0.1
+    assert np.mean(result.p_positive <= 0.05) < 0.1
 
 
 def test_constant_units_are_never_significant():
@@ -87,5 +87,5 @@ def test_constant_units_are_never_significant():
     perform, observe = planted(rng, units=5, mirror_units=5)
     perform[..., 0] = 1.0
     result = sequence_permutation_test(perform, observe, 100, rng)
-    assert result.p_mirror[0] == 1.0 and result.p_anti_mirror[0] == 1.0
-    assert (result.p_mirror[1:] < 0.05).all()
+    assert result.p_positive[0] == 1.0 and result.p_negative[0] == 1.0
+    assert (result.p_positive[1:] < 0.05).all()

@@ -26,8 +26,8 @@ ANALYSIS_ARTIFACTS = {
 ANALYSIS_METRICS = {
     "analysis/centred/fraction_mirror",
     "analysis/raw/fraction_mirror",
-    "analysis/permutation/n_significant_mirror",
-    "analysis/permutation/n_significant_anti_mirror",
+    "analysis/sequence_null/n_significant_positive",
+    "analysis/sequence_null/n_significant_negative",
     "analysis/decoding/perform_to_observe",
     "analysis/decoding/observe_to_perform",
     "analysis/decoding/within_perform",
@@ -107,8 +107,12 @@ def test_every_control_goes_through_the_same_analysis(tiny_job, tmp_path, model,
     assert ANALYSIS_METRICS <= run.data.metrics.keys()
     assert ANALYSIS_ARTIFACTS <= artifact_paths(client, run.info.run_id)
     units = pd.read_csv(client.download_artifacts(run.info.run_id, "analysis/units.csv", str(tmp_path)))
-    assert {"r_centred", "p_mirror", "q_mirror", "peak_lag", "matched_partner", "class"} <= set(units.columns)
-    assert run.data.metrics["analysis/permutation/n_significant_mirror"] == (units["class"] == "mirror").sum()
+    assert {"r_centred", "mirror", "p_sequence_null", "q_sequence_null", "sequence_null_significant", "peak_lag",
+            "matched_partner", "same_unit_significant"} <= set(units.columns)
+    metrics = run.data.metrics
+    assert metrics["analysis/sequence_null/n_significant_positive"] == units["sequence_null_significant"].sum()
+    assert metrics["analysis/same_unit/n_significant"] == units["same_unit_significant"].sum()
+    assert metrics["analysis/centred/fraction_mirror"] == pytest.approx(units["mirror"].mean())
 
 
 def test_the_pairing_error_control_runs_through_the_same_analysis(tiny_job, tmp_path):
@@ -160,13 +164,22 @@ def test_ctrl_c_marks_the_run_killed(tiny_job, tmp_path, monkeypatch, restore_si
     assert run.info.status == "KILLED"
 
 
-def test_command_line_run_prints_where_the_results_are(tmp_path):
-    result = run_cli(*TINY, cwd=tmp_path)
+def test_command_line_run_prints_where_the_results_are_a_line_per_epoch_off_a_terminal(tmp_path):
+    result = run_cli(*TINY, "trainer.enable_progress_bar=true", cwd=tmp_path)
     assert result.returncode == 0, result.stderr[-3000:]
     assert "MLflow run" in result.stdout and "outputs:" in result.stdout
     (run,) = all_runs(tmp_path)
     assert run.info.status == "FINISHED" and run.info.run_name.startswith("shared_gru-seed42")
-    assert list((tmp_path / "outputs").glob("*/*_shared_gru_seed42/analysis/units.csv"))
+    (output_dir,) = (tmp_path / "outputs").glob("*/*_shared_gru_seed42")
+    assert (output_dir / "analysis" / "units.csv").exists()
+    # Piped, not a terminal: no bar redraws, one line per epoch, and the summary in the job's log too.
+    printed = result.stdout + result.stderr
+    assert "\r" not in printed and "it/s" not in printed
+    epochs = int(run.data.params["trainer.max_epochs"])
+    assert [line.split(":")[0] for line in result.stdout.splitlines() if line.startswith("epoch ")] == [
+        f"epoch {k}/{epochs}" for k in range(1, epochs + 1)]
+    log = (output_dir / "run.log").read_text()
+    assert "mirror units of" in log and run.info.run_id in log
 
 
 TINY_HEBBIAN = (

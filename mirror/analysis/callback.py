@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import logging
 import time
 from pathlib import Path
 
@@ -13,6 +14,8 @@ from mirror.analysis.figures import figure_1, figure_2, figure_4, figure_geometr
 from mirror.analysis.summary import AnalysisResult, analyse, per_unit_r
 from mirror.config import AnalysisConfig
 from mirror.tracking.lightning_logger import log_artifact_folder
+
+log = logging.getLogger(__name__)
 
 
 class MirrorAnalysisCallback(pl.Callback):
@@ -38,6 +41,7 @@ class MirrorAnalysisCallback(pl.Callback):
 
     def on_fit_end(self, trainer: pl.Trainer, pl_module: pl.LightningModule) -> None:
         started = time.perf_counter()
+        log.info("analysis: per-unit r, permutation nulls, decoders and figures")
         activity = pl_module.mirror_activity(trainer.datamodule.test_dataloader())
         self.result = result = analyse(activity, self.settings)
         self.output_dir.mkdir(parents=True, exist_ok=True)
@@ -52,3 +56,4 @@ class MirrorAnalysisCallback(pl.Callback):
             logger.log_metrics(result.metrics, step=trainer.global_step)
         log_artifact_folder(trainer, self.output_dir, "analysis")
         self.seconds = time.perf_counter() - started
+        log.info("analysis done in %.1f s", self.seconds)

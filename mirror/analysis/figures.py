@@ -108,7 +108,7 @@ def figure_2(result: AnalysisResult, settings: AnalysisConfig, title: str, path:
                  label="sequence-shuffle null")
     ax.axvline(row["r_centred"], color="C3", lw=2, label=f"observed r = {row['r_centred']:.2f}")
     ax.set(xlabel="time-centred r", ylabel="permutations",
-           title=f"unit {unit}: p = {row['p_mirror']:.4f}, q = {row['q_mirror']:.4f} ({settings.fdr_method.upper()})")
+           title=f"unit {unit}: p = {row['p_sequence_null']:.4f}, q = {row['q_sequence_null']:.4f} ({settings.fdr_method.upper()})")
     ax.legend(fontsize=8)
     _panel_label(ax, "A")
 

@@ -16,9 +16,9 @@ class PermutationResult:
     r: np.ndarray
     """Per-unit r as the test computed it (float32; equal to the float64 r to ~1e-6)."""
     null: np.ndarray
-    p_mirror: np.ndarray
+    p_positive: np.ndarray
     """P(null r >= observed r), with the +1 correction."""
-    p_anti_mirror: np.ndarray
+    p_negative: np.ndarray
     """P(null r <= observed r), with the +1 correction."""
 
 
@@ -58,9 +58,9 @@ def sequence_permutation_test(
     r = paired_r(np.arange(n_sequences))
     null = np.stack([paired_r(rng.permutation(n_sequences)) for _ in range(n_permutations)])
     defined = np.abs(r) > 0
-    p_mirror = np.where(defined, (1 + (null >= r).sum(axis=0)) / (n_permutations + 1), 1.0)
+    p_positive = np.where(defined, (1 + (null >= r).sum(axis=0)) / (n_permutations + 1), 1.0)
     p_anti = np.where(defined, (1 + (null <= r).sum(axis=0)) / (n_permutations + 1), 1.0)
-    return PermutationResult(r=r, null=null, p_mirror=p_mirror, p_anti_mirror=p_anti)
+    return PermutationResult(r=r, null=null, p_positive=p_positive, p_negative=p_anti)
 
 
 def fdr_adjust(p_values: np.ndarray, method: str = "bh") -> np.ndarray:

@@ -41,8 +41,8 @@ from mirror.vocabulary import (
     CKA_P_VALUE,
     FRACTION_ABS,
     FRACTION_MIRROR,
-    FRACTION_SIGNIFICANT_ANTI_MIRROR,
-    FRACTION_SIGNIFICANT_MIRROR,
+    FRACTION_SEQUENCE_NULL_NEGATIVE,
+    FRACTION_SEQUENCE_NULL_POSITIVE,
     LAG_MEAN_ABS_PEAK,
     LAG_PEAK_AT_ZERO,
     MATCHING_FRACTION_ABS,
@@ -57,8 +57,8 @@ from mirror.vocabulary import (
     SAME_UNIT_P_VALUE,
     SAME_UNIT_SIGNIFICANT,
     SAME_UNIT_STATISTIC,
-    SIGNIFICANT_ANTI_MIRROR,
-    SIGNIFICANT_MIRROR,
+    SEQUENCE_NULL_NEGATIVE,
+    SEQUENCE_NULL_POSITIVE,
     decoding_metric,
     r_metric,
     silhouette_metric,
@@ -112,16 +112,16 @@ def analyse(activity: MirrorActivity, settings: AnalysisConfig) -> AnalysisResul
         metrics.update({r_metric(kind, name): value for name, value in fractions.items()})
 
     permutation = sequence_permutation_test(perform, observe, settings.n_permutations, rng)
-    q_mirror = fdr_adjust(permutation.p_mirror, settings.fdr_method)
-    q_anti = fdr_adjust(permutation.p_anti_mirror, settings.fdr_method)
-    significant_mirror = q_mirror <= settings.fdr_alpha
-    significant_anti = q_anti <= settings.fdr_alpha
+    q_positive = fdr_adjust(permutation.p_positive, settings.fdr_method)
+    q_negative = fdr_adjust(permutation.p_negative, settings.fdr_method)
+    significant_positive = q_positive <= settings.fdr_alpha
+    significant_negative = q_negative <= settings.fdr_alpha
     metrics.update(
         {
-            SIGNIFICANT_MIRROR: float(significant_mirror.sum()),
-            SIGNIFICANT_ANTI_MIRROR: float(significant_anti.sum()),
-            FRACTION_SIGNIFICANT_MIRROR: float(significant_mirror.mean()),
-            FRACTION_SIGNIFICANT_ANTI_MIRROR: float(significant_anti.mean()),
+            SEQUENCE_NULL_POSITIVE: float(significant_positive.sum()),
+            SEQUENCE_NULL_NEGATIVE: float(significant_negative.sum()),
+            FRACTION_SEQUENCE_NULL_POSITIVE: float(significant_positive.mean()),
+            FRACTION_SEQUENCE_NULL_NEGATIVE: float(significant_negative.mean()),
         }
     )
 
@@ -196,16 +196,20 @@ def analyse(activity: MirrorActivity, settings: AnalysisConfig) -> AnalysisResul
             "unit": np.arange(n_units),
             "r_centred": r,
             "r_raw": r_by_kind["raw"],
-            "p_mirror": permutation.p_mirror,
-            "q_mirror": q_mirror,
-            "p_anti_mirror": permutation.p_anti_mirror,
-            "q_anti_mirror": q_anti,
+            "mirror": r_by_kind[settings.headline] > settings.mirror_threshold,
+            "anti_mirror": r_by_kind[settings.headline] < settings.anti_mirror_threshold,
+            "p_sequence_null": permutation.p_positive,
+            "q_sequence_null": q_positive,
+            "sequence_null_significant": significant_positive,
+            "p_sequence_null_negative": permutation.p_negative,
+            "q_sequence_null_negative": q_negative,
+            "sequence_null_significant_negative": significant_negative,
             "peak_lag": peaks,
             "matched_partner": matching.partner,
             "matched_r": matching.matched_r,
             "p_same_unit": same_unit.p if same_unit else np.ones(n_units),
             "q_same_unit": q_same_unit,
-            "class": np.select([significant_mirror, significant_anti], ["mirror", "anti-mirror"], "n.s."),
+            "same_unit_significant": same_unit_significant,
         }
     )
     return AnalysisResult(

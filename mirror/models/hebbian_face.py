@@ -178,6 +178,7 @@ class HebbianFaceNetwork(pl.LightningModule):
         if self.vision_loaded_from_cache:
             return
         started = time.perf_counter()
+        log.info("pre-training VisNet (%d layers), then caching it in %s", len(self.vision.layers), cache.parent)
         self.pretrain_vision(datamodule)
         self.vision_pretrain_seconds = time.perf_counter() - started
         cache.parent.mkdir(parents=True, exist_ok=True)

@@ -10,7 +10,9 @@ For each layer (the competition itself lives in :mod:`mirror.models.competition`
 
 from __future__ import annotations
 
+import logging
 import math
+import time
 from collections.abc import Sequence
 
 import numpy as np
@@ -20,6 +22,8 @@ from torch import Tensor, nn
 
 from mirror.config import VisionConfig
 from mirror.models.competition import CompetitiveSheet, hebbian_update, normalise_rows
+
+log = logging.getLogger(__name__)
 
 
 def gabor_bank(wavelengths: Sequence[float], orientations: int) -> Tensor:
@@ -191,6 +195,7 @@ class VisNet(nn.Module):
         n_batches = max(1, n_sequences // config.batch_sequences)
         self.last_epoch_weight_change = []
         for depth, layer in enumerate(self.layers):
+            started = time.perf_counter()
             # The layers below are frozen now, so their rates are computed once per layer, not per
             # batch and epoch. Layer 1's input (Gabor responses) is too large to hold for every image.
             frozen = None if depth == 0 else self.rates_in_chunks(images, depth)
@@ -202,6 +207,8 @@ class VisNet(nn.Module):
             if config.epochs_per_layer:
                 change = (layer.weights - start).norm(dim=-1) / start.norm(dim=-1)
                 self.last_epoch_weight_change.append(float(change.mean()))
+            log.info("VisNet layer %d/%d pre-trained: %d epochs in %.1f s", depth + 1, len(self.layers),
+                     config.epochs_per_layer, time.perf_counter() - started)
         steps_per_batch = length if config.update == "online" else 1
         return config.epochs_per_layer * n_batches * steps_per_batch
 
