@@ -32,8 +32,11 @@ from mirror.vocabulary import TIME
 if TYPE_CHECKING:
     from mlflow.tracking import MlflowClient
 
-# Lightning's own use of a deprecated torch API, printed into every run's log; nothing a user can act on.
-warnings.filterwarnings("ignore", message=r".*isinstance\(treespec, LeafSpec\)", category=DeprecationWarning)
+# Printed into every run's log and nothing a user can act on: Lightning's own use of a deprecated
+# torch API, and its note that the Hebbian and associative models (which learn without gradients)
+# have no optimiser.
+warnings.filterwarnings("ignore", message=r".*isinstance\(treespec, LeafSpec\)")
+warnings.filterwarnings("ignore", message=r".*configure_optimizers. returned .None., this fit will run with no optimizer")
 
 
 def reset_process_state(seed: int, threads: int) -> None:
