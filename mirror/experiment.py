@@ -18,6 +18,7 @@ from omegaconf import DictConfig, OmegaConf
 from mirror.analysis.associative_callback import AssociativeAnalysisCallback
 from mirror.analysis.callback import MirrorAnalysisCallback
 from mirror.analysis.hebbian_callback import HebbianAnalysisCallback
+from mirror.analysis.training_curves import TrainingCurveCallback
 from mirror.config import (
     AnalysisConfig,
     AssociativeAnalysisConfig,
@@ -97,6 +98,6 @@ def run_experiment(cfg: DictConfig, job: JobContext, client: MlflowClient, exper
             "analysis_s": analysis.seconds,
         }
         logger.log_metrics({f"{TIME}/{name}": value for name, value in seconds.items()})
-    return ExperimentOutcome(
-        run_id=logger.run_id, metrics=analysis.result.metrics, seconds=seconds, headline=cfg.analysis.headline
-    )
+    family_metrics = {k: v for c in callbacks[1:] if isinstance(c, TrainingCurveCallback) for k, v in c.logged.items()}
+    return ExperimentOutcome(run_id=logger.run_id, metrics={**analysis.result.metrics, **family_metrics},
+                             seconds=seconds, headline=cfg.analysis.headline)

@@ -11,6 +11,7 @@ from mlflow.tracking import MlflowClient
 
 from mirror.analysis.callback import MirrorAnalysisCallback
 from mirror.job import run_job
+from mirror.job_context import JobContext
 from mirror.models.predictive_gru import PredictiveGRU
 from tests.conftest import ROOT, TINY, compose_job, run_cli, store_overrides
 
@@ -214,8 +215,13 @@ def test_hebbian_model_runs_through_hydra_into_mlflow_and_caches_its_vision(tmp_
     second = run_job(compose_job([*settings, "data.mismatch=0.3"], tmp_path / "second"))
     repeat = run_job(compose_job(settings, tmp_path / "repeat"))
     client = client_for(tmp_path)
-    hebbian = {k: v for k, v in first.metrics.items() if not k.startswith("time/")}
+    how_vision_was_had = {"vision/loaded_from_cache", "vision/updates_per_layer"}
+    hebbian = {k: v for k, v in first.metrics.items()
+               if not k.startswith(("time/", "vision/last_epoch")) and k not in how_vision_was_had}
     assert {k: repeat.metrics[k] for k in hebbian} == hebbian, "a cached vision module must not change the results"
+    assert first.metrics["hebbian/n_mirror"] == client.get_run(first.run_id).data.metrics["hebbian/n_mirror"]
+    assert "Hebbian test (selective for the same expression seen and made)" in first.describe(
+        JobContext("hebbian_face", tmp_path, [], None), compose_job(settings, tmp_path / "describe"))
     first_run, repeat_run = (client.get_run(o.run_id).data.metrics for o in (first, repeat))
     for name in ("hebbian/n_mirror", "hebbian/n_motor_selective", "hebbian/before/n_motor_selective"):
         assert first_run[name] == repeat_run[name]

@@ -53,13 +53,15 @@ class TrainingCurveCallback(pl.Callback):
         self.eval_every, self.metric, self.phase_metric = eval_every, metric, phase_metric
         self.curve: list[dict[str, float]] = []
         self.steps_seen = 0
+        self.logged: dict[str, float] = {}
+        """The latest value of every metric this callback logged, for the run's summary."""
 
     def measure(self, trainer: pl.Trainer, pl_module: pl.LightningModule) -> dict[str, float]:
         """The measures of one point of the curve."""
         raise NotImplementedError
 
-    @staticmethod
-    def log_metrics(trainer: pl.Trainer, metrics: dict[str, float], step: int) -> None:
+    def log_metrics(self, trainer: pl.Trainer, metrics: dict[str, float], step: int) -> None:
+        self.logged.update(metrics)
         for logger in trainer.loggers:
             logger.log_metrics(metrics, step=step)
 

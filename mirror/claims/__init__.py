@@ -1,0 +1,1 @@
+"""The claims page: every claim this laboratory tests, beside what the runs measured."""

@@ -1,0 +1,90 @@
+"""One small figure per claim, drawn from what its verdict measured: the per-seed values, their
+mean with its 95 % interval, and what the claim compares them against."""
+
+from __future__ import annotations
+
+import io
+
+import matplotlib
+
+matplotlib.use("Agg")
+import matplotlib.pyplot as plt  # noqa: E402
+import numpy as np  # noqa: E402
+import pandas as pd  # noqa: E402
+
+from mirror.claims.verdicts import PHASES, Estimate, Verdict  # noqa: E402
+
+SIZE = (3.8, 2.7)
+SEEDS = dict(color="0.45", s=14, alpha=0.7, zorder=2)
+"""Per-seed values: grey dots."""
+MEAN = dict(color="C3", marker="o", ms=6, capsize=4, lw=2, zorder=3)
+"""Mean over seeds with its 95 % interval: red."""
+
+
+SEED_OFFSET, MEAN_OFFSET = -0.15, 0.12
+"""Seeds to the left of each position, the mean to the right, so that neither hides the other."""
+
+
+def _jitter(n: int, centre: float) -> np.ndarray:
+    return centre + SEED_OFFSET + (np.linspace(-0.05, 0.05, n) if n > 1 else np.zeros(1))
+
+
+def _mean_bar(ax: plt.Axes, x: float, values: pd.Series, label: str | None = None) -> None:
+    estimate = Estimate.of(values)
+    ax.errorbar([x], [estimate.mean], yerr=[[estimate.mean - estimate.low], [estimate.high - estimate.mean]],
+                label=label, **MEAN)
+
+
+def _points(ax: plt.Axes, groups: list[tuple[str, pd.Series]]) -> None:
+    for position, (_, values) in enumerate(groups):
+        ax.scatter(_jitter(len(values), position), values, **SEEDS)
+        _mean_bar(ax, position + MEAN_OFFSET, values, "mean, 95 % CI" if position == 0 else None)
+    ax.set_xticks(range(len(groups)), [name for name, _ in groups])
+    ax.set_xlim(-0.6, len(groups) - 0.4)
+
+
+def draw(verdict: Verdict) -> bytes | None:
+    """The claim's figure as PNG bytes, or None when nothing was measured."""
+    data, claim = verdict.data, verdict.claim
+    if data.empty:
+        return None
+    test, metric = claim.test, claim.metric
+    fig, ax = plt.subplots(figsize=SIZE)
+    if test.kind == "range":
+        ax.axhspan(test.low, test.high, color="C0", alpha=0.15, label="claimed range")
+        _points(ax, [("runs", data["value"])])
+    elif test.kind in ("above", "not_above"):
+        if test.reference_metric is not None:
+            for _, row in data.iterrows():
+                ax.plot(np.array([0, 1]) + SEED_OFFSET, [row["value"], row["reference"]], color="0.75", lw=0.8,
+                        zorder=1)
+            _points(ax, [(metric.rsplit("/", 1)[-1], data["value"]),
+                         (test.reference_metric.rsplit("/", 1)[-1], data["reference"])])
+        else:
+            ax.axhline(test.value, color="C0", ls="--", label=f"claimed bound {test.value:g}")
+            _points(ax, [("runs", data["value"])])
+    elif test.kind == "lower_than":
+        groups = list(dict.fromkeys(data["group"]))
+        _points(ax, [(group, data.loc[data["group"] == group, "value"]) for group in groups])
+    elif test.kind == "trend":
+        ax.scatter(data["factor"], data["value"], **SEEDS)
+        levels = sorted(data["factor"].unique())
+        estimates = [Estimate.of(data.loc[data["factor"] == level, "value"]) for level in levels]
+        ax.errorbar(levels, [e.mean for e in estimates],
+                    yerr=[[e.mean - e.low for e in estimates], [e.high - e.mean for e in estimates]],
+                    label="mean, 95 % CI", **{**MEAN, "ms": 4})
+        ax.set_xlabel(test.factor)
+    elif test.kind == "reversal":
+        for _, seed in data.groupby("seed"):
+            ax.plot(np.arange(len(PHASES)) + SEED_OFFSET, seed.set_index("phase").loc[list(PHASES), "value"],
+                    color="0.75", lw=0.8)
+        _points(ax, [(phase.replace("-", "-\n"), data.loc[data["phase"] == phase, "value"]) for phase in PHASES])
+        ax.set_xlabel("end of training phase")
+    ax.set_ylabel(metric.rsplit("/", 1)[-1].replace("_", " "))
+    ax.set_title(f"{claim.id}: {verdict.verdict}", fontsize=9)
+    ax.legend(fontsize=7, loc="best", frameon=False)
+    fig.tight_layout()
+    buffer = io.BytesIO()
+    fig.savefig(buffer, format="png", dpi=100)
+    plt.close(fig)
+    return buffer.getvalue()

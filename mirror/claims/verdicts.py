@@ -1,0 +1,221 @@
+"""A claim's verdict from the runs that test it: the measured value with its 95 % interval over
+seeds, the test and its p, and holds / does not hold / not run yet."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+
+import numpy as np
+import pandas as pd
+from scipy import stats
+
+from mirror.claims.spec import Claim
+from mirror.report.stats import t_interval
+
+HOLDS, FAILS, NOT_RUN = "holds", "does not hold", "not run yet"
+ALPHA = 0.05
+"""One-sided level of every test on the page."""
+PHASES = ("development", "counter-mirror", "repair")
+
+History = Callable[[str, str], list[tuple[int, float]]]
+"""(run id, metric) -> [(step, value), ...]: a metric's logged history."""
+
+
+@dataclass(frozen=True)
+class Estimate:
+    """A mean over seeds with its 95 % t-interval (the value itself when there is one seed)."""
+
+    mean: float
+    low: float
+    high: float
+    n: int
+
+    @classmethod
+    def of(cls, values: pd.Series | np.ndarray) -> Estimate:
+        values = np.asarray(values, dtype=np.float64)
+        values = values[~np.isnan(values)]
+        if values.size == 0:
+            return cls(float("nan"), float("nan"), float("nan"), 0)
+        low, high = t_interval(values) if values.size > 1 else (values[0], values[0])
+        return cls(float(values.mean()), float(low), float(high), int(values.size))
+
+    def text(self) -> str:
+        if self.n == 1:
+            return f"{_number(self.mean)} (1 seed, no interval)"
+        return f"{_number(self.mean)} [{_number(self.low)}, {_number(self.high)}] (n = {self.n})"
+
+
+@dataclass(frozen=True)
+class Verdict:
+    claim: Claim
+    verdict: str
+    measured: str = ""
+    """The measured value(s), each with its 95 % interval over seeds."""
+    test: str = ""
+    """The test as computed: its statistic and p, or why there is none."""
+    p: float = float("nan")
+    data: pd.DataFrame = field(default_factory=pd.DataFrame)
+    """What the claim's figure draws (columns depend on the test)."""
+
+
+def _number(value: float) -> str:
+    """Three significant digits: enough for a fraction or a correlation, no false precision."""
+    return f"{value:.3g}" if np.isfinite(value) else "n/a"
+
+
+def _matches(column: pd.Series, wanted: object) -> pd.Series:
+    """Params come back from MLflow as strings or numbers; compare either way."""
+    as_text = column.astype(str) == str(wanted)
+    try:
+        return as_text | np.isclose(pd.to_numeric(column, errors="coerce"), float(wanted))
+    except (TypeError, ValueError):
+        return as_text
+
+
+def select(runs: pd.DataFrame, where: dict) -> pd.DataFrame:
+    """The runs whose params have every value in ``where`` (``model`` is the run's model)."""
+    chosen = pd.Series(True, index=runs.index)
+    for name, wanted in where.items():
+        column = "model" if name == "model" else f"params.{name}"
+        if column not in runs:
+            return runs.iloc[0:0]
+        chosen &= _matches(runs[column], wanted)
+    return runs[chosen]
+
+
+def _one_sided(result: object) -> float:
+    p = float(result.pvalue)
+    return p if np.isfinite(p) else float("nan")
+
+
+def _greater(differences: np.ndarray) -> float:
+    """One-sided p that the mean difference exceeds 0; a constant difference is decided by its sign."""
+    if np.ptp(differences) == 0:
+        return 0.0 if differences[0] > 0 else 1.0
+    return _one_sided(stats.ttest_1samp(differences, 0.0, alternative="greater"))
+
+
+def judge(claim: Claim, runs: pd.DataFrame | None, history: History | None = None) -> Verdict:
+    """The verdict on one claim from its experiment's runs (None: the experiment has none)."""
+    if runs is None or runs.empty:
+        return Verdict(claim, NOT_RUN, test=f"no finished runs in experiment '{claim.experiment}'")
+    chosen = select(runs, claim.where)
+    metric = f"metrics.{claim.metric}"
+    kind = claim.test.kind
+    if chosen.empty:
+        wanted = ", ".join(f"{k}={v}" for k, v in claim.where.items())
+        return Verdict(claim, NOT_RUN, test=f"no run of '{claim.experiment}' has {wanted}")
+    if kind != "reversal" and (metric not in chosen or chosen[metric].isna().all()):
+        return Verdict(claim, NOT_RUN, test=f"no selected run logged {claim.metric}")
+    return _JUDGES[kind](claim, chosen, runs, history)
+
+
+def _range(claim: Claim, chosen: pd.DataFrame, runs: pd.DataFrame, history: History | None) -> Verdict:
+    test = claim.test
+    estimate = Estimate.of(chosen[f"metrics.{claim.metric}"])
+    meets = estimate.high >= test.low and estimate.low <= test.high
+    return Verdict(claim, HOLDS if meets else FAILS, measured=estimate.text(),
+                   test=f"interval {'meets' if meets else 'lies outside'} the claimed [{_number(test.low)}, "
+                        f"{_number(test.high)}]",
+                   data=pd.DataFrame({"seed": chosen["seed"], "value": chosen[f"metrics.{claim.metric}"]}))
+
+
+def _above(claim: Claim, chosen: pd.DataFrame, runs: pd.DataFrame, history: History | None) -> Verdict:
+    test = claim.test
+    values = chosen[f"metrics.{claim.metric}"].to_numpy(np.float64)
+    if test.reference_metric is not None:
+        column = f"metrics.{test.reference_metric}"
+        if column not in chosen:
+            return Verdict(claim, NOT_RUN, test=f"no selected run logged {test.reference_metric}")
+        reference = chosen[column].to_numpy(np.float64)
+        against = f"{test.reference_metric} ({Estimate.of(reference).text()}), paired"
+    else:
+        reference = np.full_like(values, test.value)
+        against = _number(test.value)
+    keep = ~(np.isnan(values) | np.isnan(reference))
+    if keep.sum() < 2:
+        return Verdict(claim, NOT_RUN, measured=Estimate.of(values).text(), test="needs at least 2 seeds")
+    p = _greater(values[keep] - reference[keep])
+    found = p < ALPHA
+    holds = found if test.kind == "above" else not found
+    return Verdict(claim, HOLDS if holds else FAILS, measured=Estimate.of(values).text(),
+                   test=f"one-sided t-test, greater than {against}: p = {p:.2g}", p=p,
+                   data=pd.DataFrame({"seed": chosen["seed"], "value": values, "reference": reference}))
+
+
+def _lower_than(claim: Claim, chosen: pd.DataFrame, runs: pd.DataFrame, history: History | None) -> Verdict:
+    reference_where = {**claim.where, **claim.test.reference}
+    reference = select(runs, reference_where)[f"metrics.{claim.metric}"].dropna().to_numpy(np.float64)
+    values = chosen[f"metrics.{claim.metric}"].dropna().to_numpy(np.float64)
+    label = ", ".join(f"{k}={v}" for k, v in claim.test.reference.items())
+    if len(values) < 2 or len(reference) < 2:
+        return Verdict(claim, NOT_RUN, measured=Estimate.of(values).text(),
+                       test=f"needs at least 2 seeds here and of {label}")
+    p = _one_sided(stats.ttest_ind(values, reference, equal_var=False, alternative="less"))
+    data = pd.concat([pd.DataFrame({"group": "claim's runs", "value": values}),
+                      pd.DataFrame({"group": label, "value": reference})])
+    return Verdict(claim, HOLDS if p < ALPHA else FAILS, measured=Estimate.of(values).text(),
+                   test=f"one-sided Welch t-test, lower than {label} ({Estimate.of(reference).text()}): p = {p:.2g}",
+                   p=p, data=data)
+
+
+def _trend(claim: Claim, chosen: pd.DataFrame, runs: pd.DataFrame, history: History | None) -> Verdict:
+    test = claim.test
+    column = f"params.{test.factor}"
+    if column not in chosen:
+        return Verdict(claim, NOT_RUN, test=f"the runs did not sweep {test.factor}")
+    data = pd.DataFrame({"factor": pd.to_numeric(chosen[column], errors="coerce"), "seed": chosen["seed"],
+                         "value": chosen[f"metrics.{claim.metric}"]}).dropna()
+    levels = sorted(data["factor"].unique())
+    if len(levels) < 3:
+        return Verdict(claim, NOT_RUN, test=f"needs at least 3 levels of {test.factor}, found {len(levels)}")
+    alternative = "greater" if test.direction == "increasing" else "less"
+    result = stats.spearmanr(data["factor"], data["value"], alternative=alternative)
+    p = _one_sided(result)
+    rho = float(result.statistic)
+    found = bool(np.isfinite(p) and p < ALPHA)
+    holds = found if test.direction != "none" else not found
+    first, last = (Estimate.of(data.loc[data["factor"] == level, "value"]) for level in (levels[0], levels[-1]))
+    name = test.factor.rsplit(".", 1)[-1]
+    looked_for = "decreasing" if alternative == "less" else "increasing"
+    return Verdict(claim, HOLDS if holds else FAILS,
+                   measured=f"{first.text()} at {name} = {levels[0]:g}; {last.text()} at {name} = {levels[-1]:g}",
+                   test=f"Spearman rho = {rho:.2f} over {len(data)} runs, one-sided ({looked_for}): p = {p:.2g}",
+                   p=p, data=data)
+
+
+def phase_ends(curve: list[tuple[int, float]], phases: list[tuple[int, float]]) -> list[float]:
+    """The curve's value at the last point of each training phase, in phase order."""
+    phase_at = dict(phases)
+    ends: dict[int, float] = {}
+    for step, value in sorted(curve):
+        if step in phase_at:
+            ends[int(phase_at[step])] = value
+    return [ends[k] for k in sorted(ends)]
+
+
+def _reversal(claim: Claim, chosen: pd.DataFrame, runs: pd.DataFrame, history: History | None) -> Verdict:
+    if history is None:
+        return Verdict(claim, NOT_RUN, test="no metric histories to read")
+    rows = []
+    for run_id, seed in zip(chosen["run_id"], chosen["seed"]):
+        ends = phase_ends(history(run_id, claim.metric), history(run_id, claim.test.phase_metric))
+        if len(ends) == len(PHASES):
+            rows += [{"seed": seed, "phase": phase, "value": value} for phase, value in zip(PHASES, ends)]
+    data = pd.DataFrame(rows, columns=["seed", "phase", "value"])
+    wide = data.pivot(index="seed", columns="phase", values="value") if rows else data
+    if len(wide) < 2:
+        return Verdict(claim, NOT_RUN, test=f"needs at least 2 runs with all of {', '.join(PHASES)}")
+    development, counter, repair = (wide[phase].to_numpy(np.float64) for phase in PHASES)
+    p_remap = _greater(development - counter)
+    p_repair = _greater(repair - counter)
+    p = max(p_remap, p_repair)
+    measured = "; ".join(f"{phase} {Estimate.of(wide[phase]).text()}" for phase in PHASES)
+    return Verdict(claim, HOLDS if p < ALPHA else FAILS, measured=measured,
+                   test=f"paired one-sided t-tests: counter-mirror below development p = {p_remap:.2g}, "
+                        f"repair above counter-mirror p = {p_repair:.2g}", p=p, data=data)
+
+
+_JUDGES = {"range": _range, "above": _above, "not_above": _above, "lower_than": _lower_than, "trend": _trend,
+           "reversal": _reversal}
