@@ -5,7 +5,7 @@ PY     := $(VENV)/bin/python
 STAMP  := $(VENV)/.installed
 
 .DEFAULT_GOAL := help
-.PHONY: help install run test test-fast bench ui clean sweep-seeds sweep-hidden sweep-noise sweep-lag counter-mirror ablations readout asl report paper
+.PHONY: help install run test test-fast bench ui clean sweep-seeds sweep-hidden sweep-noise sweep-lag counter-mirror ablations readout asl report paper claims pairing-error
 
 help: ## list the targets
 	@grep -hE '^[a-zA-Z_-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  %-12s %s\n", $$1, $$2}'
@@ -68,13 +68,24 @@ asl: $(STAMP) ## Associative Sequence Learning, Hebb vs Rescorla-Wagner: conting
 	$(SWEEP) experiment=asl_mismatch $(ARGS) -m
 	$(SWEEP) experiment=asl_counter_mirror $(ARGS) -m
 
-REPORTS := ablations readout asl_contingency asl_contiguity asl_mismatch asl_counter_mirror sweep_seeds sweep_hidden sweep_noise_gru sweep_noise_hebbian sweep_lag counter_mirror
+REPORTS := ablations readout pairing_error asl_contingency asl_contiguity asl_mismatch asl_counter_mirror sweep_seeds sweep_hidden sweep_noise_gru sweep_noise_hebbian sweep_lag counter_mirror
 
 report: $(STAMP) ## tables and figures from MLflow: make report NAME=<experiment> (default: every preset's; a missing one is named and skipped)
 	@status=0; $(foreach name,$(or $(NAME),$(REPORTS)),$(PY) -m mirror.report --experiment $(name) $(ARGS) || status=1;) exit $$status
 
-paper: ablations readout asl sweep-seeds sweep-hidden sweep-noise sweep-lag counter-mirror ## every sweep, then every report
-	$(MAKE) report
+PAPER_PRESETS := ablations readout readout_input pairing_error asl_contingency asl_contiguity asl_mismatch asl_counter_mirror sweep_seeds sweep_seeds_hebbian sweep_hidden sweep_noise_gru sweep_noise_hebbian sweep_lag counter_mirror
+
+paper: $(STAMP) ## every sweep (resumable: a re-run skips finished jobs), every report, then the claims page
+	$(PY) -m mirror.plan $(PAPER_PRESETS) --jobs $(JOBS)
+	$(foreach preset,$(PAPER_PRESETS),$(SWEEP) experiment=$(preset) $(ARGS) -m &&) true
+	$(MAKE) report ARGS=
+	$(MAKE) claims ARGS=
+
+claims: $(STAMP) ## the claims page (reports/paper/index.html) from whatever runs the store holds
+	$(PY) -m mirror.claims $(ARGS)
+
+pairing-error: $(STAMP) ## the draft paper's pairing error (D10): matched vs independent sequences, seeds 0-9 (20 jobs)
+	$(SWEEP) experiment=pairing_error $(ARGS) -m
 
 ui: $(STAMP) ## browse every run in the MLflow UI on http://127.0.0.1:$(PORT) (PORT=5000 unless given)
 	$(VENV)/bin/mlflow ui --backend-store-uri sqlite:///mlruns/mlflow.db --host 127.0.0.1 --port $(PORT)
