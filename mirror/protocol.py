@@ -10,6 +10,7 @@ matched with trial n of ``observe``: same sequence, or same expression.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from pathlib import Path
 
 import numpy as np
 
@@ -48,3 +49,16 @@ class MirrorActivity:
     @property
     def n_units(self) -> int:
         return self.perform.shape[2]
+
+    def save(self, path: Path) -> Path:
+        """A compressed ``.npz``, so a run can be re-analysed without training it again."""
+        np.savez_compressed(path, perform=self.perform, observe=self.observe, perform_labels=self.perform_labels,
+                            observe_labels=self.observe_labels, trial_ids=self.trial_ids,
+                            n_classes=np.array(self.n_classes), condition_names=np.array(self.condition_names))
+        return path
+
+    @classmethod
+    def load(cls, path: Path | str) -> MirrorActivity:
+        with np.load(path) as saved:
+            return cls(saved["perform"], saved["observe"], saved["perform_labels"], saved["observe_labels"],
+                       saved["trial_ids"], int(saved["n_classes"]), tuple(str(c) for c in saved["condition_names"]))

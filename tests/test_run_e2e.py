@@ -262,3 +262,24 @@ def test_associative_model_runs_through_hydra_into_mlflow_with_its_curves(tmp_pa
     assert [point.value for point in phases] == [0.0, 0.0, 0.0, 1.0, 1.0]
     assert {"associative/weights_before_after.png", "associative/mirror_index.png",
             *ANALYSIS_ARTIFACTS} <= artifact_paths(client, hebb.run_id)
+
+
+def test_results_from_python_runs_as_a_dataframe_and_activity_that_re_analyses_to_the_logged_metrics(
+        tiny_job, tmp_path):
+    import mirror
+    from mirror.analysis.summary import analyse
+    from mirror.config import AnalysisConfig
+
+    cfg = tiny_job(*QUICK_ANALYSIS)
+    outcome = run_job(cfg)
+    run_job(tiny_job(*QUICK_ANALYSIS, "seed=7", name="other"))
+    uri = f"sqlite:///{tmp_path}/mlruns/mlflow.db"
+    runs = mirror.load_runs(experiment="mirror", tracking_uri=uri)
+    assert len(runs) == 2 and set(runs["seed"]) == {42, 7}
+    assert {"run_id", "model", "params.model.hidden_size", "metrics.analysis/centred/fraction_mirror"} <= set(runs)
+    only = mirror.load_runs(experiment="mirror", filter="params.seed = '42'", tracking_uri=uri)
+    assert list(only["run_id"]) == [outcome.run_id]
+    activity = mirror.load_activity(outcome.run_id, tracking_uri=uri)
+    settings = AnalysisConfig(**{k: v for k, v in cfg.analysis.items() if k != "_target_"})
+    again = analyse(activity, settings).metrics
+    assert again == pytest.approx({k: outcome.metrics[k] for k in again}, nan_ok=True)

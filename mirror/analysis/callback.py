@@ -17,6 +17,9 @@ from mirror.tracking.lightning_logger import log_artifact_folder
 
 log = logging.getLogger(__name__)
 
+ACTIVITY_FILE = "activity.npz"
+"""The test activity the analysis scored, saved beside its results (``mirror.load_activity``)."""
+
 
 class MirrorAnalysisCallback(pl.Callback):
     """Score the model on the test set after fitting (zero epochs included) and log the results.
@@ -46,6 +49,7 @@ class MirrorAnalysisCallback(pl.Callback):
         self.result = result = analyse(activity, self.settings)
         self.output_dir.mkdir(parents=True, exist_ok=True)
         result.units.to_csv(self.output_dir / "units.csv", index=False)
+        activity.save(self.output_dir / ACTIVITY_FILE)
         # On disk first: if the store stays locked past tracking.write_patience_s, nothing is lost.
         (self.output_dir / "metrics.json").write_text(json.dumps(result.metrics, indent=1, sort_keys=True))
         figure_1(result, activity, self.r_at_init, self.settings, self.title, self.output_dir / "figure1_per_unit_r.png")
