@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime
 import numpy as np
 import pandas as pd
 import pytest
@@ -35,7 +36,7 @@ def store(tmp_path):
         run_id = run.info.run_id
         params = {"seed": seed, "data.seed": seed, "model.hidden_size": hidden, "analysis.headline": "centred",
                   "analysis.mirror_threshold": 0.75, "model._target_": f"mirror.models.{model}",
-                  "tracking.experiment": "toy", "threads": 1}
+                  "tracking.experiment": "toy", "threads": 1, "trainer.max_epochs": 2}
         for key, value in params.items():
             client.log_param(run_id, key, value)
         client.log_metric(run_id, FRACTION, fraction)
@@ -104,6 +105,19 @@ def test_report_writes_tidy_csv_table_figures_and_a_report_run(store, tmp_path):
     assert (shared["ci_low"], shared["ci_high"]) == pytest.approx((low, high))
     text = report.read_text()
     assert f"{np.mean([0.30, 0.32, 0.40]):.3f} ± {(high - low) / 2:.3f}" in text
+    # A proportion whose t-interval leaves [0, 1] gets scipy's percentile bootstrap instead, marked.
+    separate = summary.loc[("separate_gru", 16, FRACTION)]
+    assert stats.t.interval(0.95, 2, loc=0.03, scale=stats.sem([0.0, 0.04, 0.05]))[0] < 0
+    expected = stats.bootstrap(([0.0, 0.04, 0.05],), np.mean, method="percentile", n_resamples=9999,
+                               random_state=np.random.default_rng(0)).confidence_interval
+    assert separate["interval"] == "bootstrap" and 0 <= separate["ci_low"] <= separate["ci_high"] <= 1
+    assert (separate["ci_low"], separate["ci_high"]) == pytest.approx((expected.low, expected.high))
+    assert f"0.03 [{expected.low:.3g}, {expected.high:.3g}]†" in text
+    # What was held constant, the code and the runs are stated.
+    assert "- `trainer.max_epochs` = 2 (default 20)" in text
+    assert "`mirror_threshold` = 0.75" in text and "Run ids (12)" in text and "Code: commit `unknown` (12 runs)" in text
+    assert list(pd.read_csv(folder / "trend_tests.csv").columns) == [
+        "model", "held", "factor", "metric", "n", "spearman_rho", "p"], "no trend applies: a header, no rows"
     assert "paired t-test over seeds" in text and "Benjamini-Hochberg" in text
     tests = pd.read_csv(folder / "model_tests.csv")
     assert set(tests["metric"]) == {FRACTION, "analysis/cka/value"} and set(tests["model.hidden_size"]) == {8, 16}
@@ -170,3 +184,17 @@ def test_markdown_cells_keep_their_bars():
 
     table = markdown_table(pd.DataFrame({"metric": ["matched |r|"], "value": [0.5]}))
     assert table.splitlines()[2] == "| matched \\|r\\| | 0.5 |"
+
+
+def test_a_sweeps_report_folder_says_which_experiment_and_when_not_a_hash(store, tmp_path, monkeypatch):
+    uri, client = store
+    monkeypatch.setenv("MLFLOW_ENABLE_ARTIFACTS_PROGRESS_BAR", "false")
+    experiment_id = client.get_experiment_by_name("toy").experiment_id
+    parent = client.create_run(experiment_id, tags={"mirror.role": "sweep", "mirror.sweep_id": "f00d"})
+    client.set_terminated(parent.info.run_id, "FINISHED")
+    for run in client.search_runs([experiment_id], "tags.`mirror.model` = 'shared_gru'"):
+        client.set_tag(run.info.run_id, "mirror.sweep_id", "f00d")
+    out = tmp_path / "reports"
+    main(["--experiment", "toy", "--sweep", "f00d", "--tracking-uri", uri, "--out", str(out), "--no-mlflow-run"])
+    started = datetime.datetime.fromtimestamp(parent.info.start_time / 1000)
+    assert [p.name for p in out.iterdir()] == [f"toy_sweep_{started:%Y-%m-%d_%H-%M-%S}"]

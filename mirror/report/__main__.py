@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import datetime
 import os
 from pathlib import Path
 
@@ -25,7 +26,8 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     parser.add_argument("--metric", action="append", dest="metrics",
                         help="metric to tabulate (repeat; default: the headline metrics present)")
     parser.add_argument("--reference", help="model the others are tested against (default: shared_gru if present)")
-    parser.add_argument("--name", help="report name: reports/<name>/ (default: the experiment names)")
+    parser.add_argument("--name", help="report name: reports/<name>/ (default: the experiment names, and for "
+                        "one sweep the time it started)")
     parser.add_argument("--out", type=Path, default=Path("reports"), help="parent folder of reports")
     parser.add_argument("--tracking-uri", default=defaults.uri, help="MLflow store (default: %(default)s)")
     parser.add_argument("--artifact-root", default=defaults.artifact_root, help="artifact folder of a new experiment")
@@ -33,17 +35,33 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     return parser.parse_args(argv)
 
 
+def default_name(client: MlflowClient, selection: RunSelection) -> str:
+    """'ablations', or for one sweep 'ablations_sweep_2026-11-30_04-48' (when it started)."""
+    name = "+".join(selection.experiments)
+    if not selection.sweep_id:
+        return name
+    parents = client.search_runs(
+        [e.experiment_id for e in map(client.get_experiment_by_name, selection.experiments) if e is not None],
+        f"tags.`mirror.sweep_id` = '{selection.sweep_id}' and tags.`mirror.role` = 'sweep'", max_results=1)
+    if not parents:
+        raise ValueError(f"no sweep {selection.sweep_id!r} in {', '.join(selection.experiments)}")
+    started = datetime.datetime.fromtimestamp(parents[0].info.start_time / 1000)
+    return f"{name}_sweep_{started:%Y-%m-%d_%H-%M-%S}"
+
+
 def main(argv: list[str] | None = None) -> None:
     args = parse_args(argv)
     os.environ.setdefault("MLFLOW_ENABLE_ARTIFACTS_PROGRESS_BAR", "false")
     selection = RunSelection(args.experiment, args.sweep, args.filter)
     uri = resolve_uri(args.tracking_uri)
-    name = args.name or (args.sweep if args.sweep else "+".join(args.experiment))
-    if Path(name).name != name or name in (".", ".."):
-        raise SystemExit(f"mirror.report: --name must be a folder name inside {args.out}/, not a path (got {name!r})")
+    if args.name is not None and (Path(args.name).name != args.name or args.name in (".", "..")):
+        raise SystemExit(f"mirror.report: --name must be a folder name inside {args.out}/, not a path "
+                         f"(got {args.name!r})")
     try:
         check_reachable(uri)
-        report = build_report(MlflowClient(tracking_uri=uri), selection, args.out / name, args.metrics, args.reference)
+        client = MlflowClient(tracking_uri=uri)
+        name = args.name or default_name(client, selection)
+        report = build_report(client, selection, args.out / name, args.metrics, args.reference)
     except (ValueError, StoreUnreachable) as error:  # no such experiment, no matching runs, an unknown metric
         raise SystemExit(f"mirror.report: {error}") from None
     except MlflowException as error:  # a filter or sweep id MLflow cannot parse

@@ -9,6 +9,7 @@ import pandas as pd
 from mlflow.tracking import MlflowClient
 
 from mirror.report import figures
+from mirror.report.provenance import provenance_section
 from mirror.report.runs import (
     HEADLINE_METRICS,
     RunSelection,
@@ -96,7 +97,7 @@ def build_report(client: MlflowClient, selection: RunSelection, folder: Path, me
         f", filter `{selection.filter_string}`" if selection.filter_string else "")
     text = report_markdown(
         folder.name, source, len(runs), conditions, summary_table(summary, conditions, metric_columns),
-        tests_section(comparisons, trends, reference, len(models)), drawn,
+        provenance_section(runs, factors) + "\n" + tests_section(comparisons, trends, reference, len(models)), drawn,
     )
     (folder / "report.md").write_text(text)
     return folder / "report.md"

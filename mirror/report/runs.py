@@ -128,6 +128,7 @@ def load_runs(client: MlflowClient, selection: RunSelection) -> pd.DataFrame:
             rows.append({
                 "run_id": run.info.run_id,
                 "model": tags["mirror.model"],
+                "commit": tags.get("mlflow.source.git.commit", ""),
                 "config_hash": tags.get("mirror.config_hash", run.info.run_id),
                 **{f"params.{key}": value for key, value in run.data.params.items()},
                 **{f"metrics.{key}": value for key, value in run.data.metrics.items()},

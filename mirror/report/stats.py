@@ -26,8 +26,36 @@ def t_interval(values: Sequence[float]) -> tuple[float, float]:
     return float(mean - half), float(mean + half)
 
 
+def is_proportion(metric: str) -> bool:
+    """A metric bounded to [0, 1]: a fraction, an accuracy or a read-out."""
+    name = metric.removeprefix("metrics.")
+    last = name.rsplit("/", 1)[-1]
+    return last.startswith("fraction") or "accuracy" in last or "read_out" in last or name.startswith(
+        "analysis/decoding/")
+
+
+def bootstrap_interval(values: np.ndarray) -> tuple[float, float]:
+    """The 95 % percentile bootstrap interval of the mean (scipy), which stays inside the range
+    of the values, so inside [0, 1] for a proportion."""
+    if np.ptp(values) == 0:
+        return float(values[0]), float(values[0])
+    result = stats.bootstrap((values,), np.mean, confidence_level=CONFIDENCE, method="percentile",
+                             n_resamples=9999, random_state=np.random.default_rng(0))
+    return float(result.confidence_interval.low), float(result.confidence_interval.high)
+
+
+def interval(metric: str, values: np.ndarray) -> tuple[float, float, str]:
+    """The t-interval of the mean, or the bootstrap interval for a proportion whose t-interval
+    leaves [0, 1]; with the name of the method."""
+    low, high = t_interval(values)
+    if is_proportion(metric) and values.size >= 2 and (low < 0.0 or high > 1.0):
+        return (*bootstrap_interval(values), "bootstrap")
+    return low, high, "t"
+
+
 def summarise(runs: pd.DataFrame, conditions: list[str], metrics: list[str]) -> pd.DataFrame:
-    """One row per condition and metric: n, mean, sd, and the 95% interval of the mean."""
+    """One row per condition and metric: n, mean, sd, and the 95% interval of the mean (t, or
+    bootstrap for a proportion whose t-interval leaves [0, 1]; column ``interval``)."""
     rows = []
     for key, group in runs.groupby(conditions, sort=True, dropna=False):
         key = key if isinstance(key, tuple) else (key,)
@@ -35,12 +63,13 @@ def summarise(runs: pd.DataFrame, conditions: list[str], metrics: list[str]) -> 
             values = group[metric].dropna().to_numpy(np.float64)
             if values.size == 0:
                 continue
-            low, high = t_interval(values)
+            low, high, method = interval(metric, values)
             rows.append({
                 **dict(zip(conditions, key)), "metric": metric, "n": values.size, "mean": values.mean(),
                 "sd": values.std(ddof=1) if values.size > 1 else float("nan"), "ci_low": low, "ci_high": high,
+                "interval": method,
             })
-    return pd.DataFrame(rows)
+    return pd.DataFrame(rows, columns=[*conditions, "metric", "n", "mean", "sd", "ci_low", "ci_high", "interval"])
 
 
 def compare_models(
@@ -81,9 +110,10 @@ def compare_models(
                     "difference": float(np.nanmean(a) - np.nanmean(b)),
                     "statistic": float(result.statistic), "p": float(result.pvalue),
                 })
-    table = pd.DataFrame(rows)
+    table = pd.DataFrame(rows, columns=[*factors, "metric", "model", "reference", "test", "n", "difference",
+                                        "statistic", "p", "q_bh"])
     if table.empty:
-        return table
+        return table  # written with its header: no test applied
     p = table["p"].to_numpy(np.float64)
     defined = ~np.isnan(p)
     table["q_bh"] = np.nan
@@ -111,4 +141,4 @@ def trend_tests(runs: pd.DataFrame, factors: list[str], metrics: list[str]) -> p
                     "model": keys[0], "held": held, "factor": factor, "metric": metric, "n": len(pairs),
                     "spearman_rho": float(result.statistic), "p": float(result.pvalue),
                 })
-    return pd.DataFrame(rows)
+    return pd.DataFrame(rows, columns=["model", "held", "factor", "metric", "n", "spearman_rho", "p"])

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import math
+
+import numpy as np
 import pandas as pd
 
 from mirror.report.runs import HEADLINE_METRICS
@@ -26,10 +29,20 @@ def condition_names(summary: pd.DataFrame, conditions: list[str]) -> pd.Series:
     return summary.apply(name, axis=1)
 
 
+def mean_and_spread(mean: float, half_width: float) -> str:
+    """'47.3 ± 14.1': the half-width to three significant digits, the mean to as many decimals."""
+    if not np.isfinite(half_width) or half_width == 0:
+        return f"{mean:.3g}"
+    decimals = min(6, max(0, 2 - math.floor(math.log10(abs(half_width)))))
+    return f"{mean:.{decimals}f} ± {half_width:.{decimals}f}"
+
+
 def _cell(row: pd.Series) -> str:
     if pd.isna(row["ci_low"]):
-        return f"{row['mean']:.3f} (n={row['n']})"
-    return f"{row['mean']:.3f} ± {(row['ci_high'] - row['ci_low']) / 2:.3f}"
+        return f"{row['mean']:.3g} (n={row['n']})"
+    if row["interval"] == "bootstrap":  # not symmetric: the interval itself, marked
+        return f"{row['mean']:.3g} [{row['ci_low']:.3g}, {row['ci_high']:.3g}]†"
+    return mean_and_spread(row["mean"], (row["ci_high"] - row["ci_low"]) / 2)
 
 
 def markdown_table(frame: pd.DataFrame, float_format: str = ".3g") -> str:
@@ -95,8 +108,10 @@ def report_markdown(
     return "\n".join([
         f"# Report: {name}",
         "",
-        f"{n_runs} finished runs from {source}; conditions: {factor_text}. "
-        f"Cells: mean ± half-width of the {CONFIDENCE:.0%} Student-t interval over seeds.",
+        f"{n_runs} finished run{'' if n_runs == 1 else 's'} from {source}; conditions: {factor_text}. "
+        f"Cells: mean ± half-width of the {CONFIDENCE:.0%} Student-t interval over seeds; † marks a "
+        "proportion whose t-interval would leave [0, 1], given instead as its 95 % percentile bootstrap "
+        "interval [low, high] (scipy.stats.bootstrap, 9,999 resamples).",
         "",
         table,
         "",
