@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime
+
 import numpy as np
 import pandas as pd
 import pytest

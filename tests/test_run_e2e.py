@@ -21,8 +21,9 @@ ANALYSIS_ARTIFACTS = {
     "analysis/units.csv",
     "analysis/figure1_per_unit_r.png",
     "analysis/figure2_permutation_decoding.png",
-    "analysis/figure4_lags_anti_mirror.png",
-    "analysis/geometry_pca.png",
+    "analysis/figure3_lags_anti_mirror.png",
+    "analysis/figure4_geometry_pca.png",
+    "analysis/activity.npz",
 }
 ANALYSIS_METRICS = {
     "analysis/centred/fraction_mirror",

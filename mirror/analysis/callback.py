@@ -10,7 +10,7 @@ from pathlib import Path
 import numpy as np
 import pytorch_lightning as pl
 
-from mirror.analysis.figures import figure_1, figure_2, figure_4, figure_geometry
+from mirror.analysis.figures import figure_1, figure_2, figure_3, figure_4
 from mirror.analysis.summary import AnalysisResult, analyse, per_unit_r
 from mirror.config import AnalysisConfig
 from mirror.tracking.lightning_logger import log_artifact_folder
@@ -54,8 +54,8 @@ class MirrorAnalysisCallback(pl.Callback):
         (self.output_dir / "metrics.json").write_text(json.dumps(result.metrics, indent=1, sort_keys=True))
         figure_1(result, activity, self.r_at_init, self.settings, self.title, self.output_dir / "figure1_per_unit_r.png")
         figure_2(result, self.settings, self.title, self.output_dir / "figure2_permutation_decoding.png")
-        figure_4(result, activity, self.settings, self.title, self.output_dir / "figure4_lags_anti_mirror.png")
-        figure_geometry(result, activity, self.title, self.output_dir / "geometry_pca.png")
+        figure_3(result, activity, self.settings, self.title, self.output_dir / "figure3_lags_anti_mirror.png")
+        figure_4(result, activity, self.title, self.output_dir / "figure4_geometry_pca.png")
         for logger in trainer.loggers:
             logger.log_metrics(result.metrics, step=trainer.global_step)
         log_artifact_folder(trainer, self.output_dir, "analysis")

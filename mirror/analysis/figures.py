@@ -40,16 +40,24 @@ def _panel_label(ax: plt.Axes, letter: str) -> None:
 
 def _traces(ax: plt.Axes, activity: MirrorActivity, units: list[int], palette: list) -> None:
     """Perform (solid) and observe (dashed) activity of ``units`` over a few test sequences."""
-    n_steps = activity.perform.shape[1]
-    steps = np.arange(TRACE_SEQUENCES * n_steps)
+    n_sequences, n_steps = min(TRACE_SEQUENCES, activity.perform.shape[0]), activity.perform.shape[1]
+    # One segment per sequence, a gap and a line between them: no trace runs across two sequences.
+    steps = np.arange(n_sequences * (n_steps + 1)).reshape(n_sequences, n_steps + 1)[:, :n_steps]
+
+    def separated(values: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        padded = np.full((n_sequences, n_steps + 1), np.nan)
+        padded[:, :n_steps] = values
+        return np.arange(padded.size), padded.ravel()
+
     for unit, colour in zip(units, palette):
-        ax.plot(steps, activity.perform[:TRACE_SEQUENCES, :, unit].ravel(), color=colour, lw=1.6,
+        ax.plot(*separated(activity.perform[:n_sequences, :, unit]), color=colour, lw=1.6,
                 label=f"unit {unit}, {activity.condition_names[0]}")
-        ax.plot(steps, activity.observe[:TRACE_SEQUENCES, :, unit].ravel(), color=colour, lw=1.6, ls="--",
+        ax.plot(*separated(activity.observe[:n_sequences, :, unit]), color=colour, lw=1.6, ls="--",
                 label=f"unit {unit}, {activity.condition_names[1]}")
-    for boundary in range(n_steps, len(steps), n_steps):
-        ax.axvline(boundary - 0.5, color="0.8", lw=0.8)
-    ax.set(xlabel=f"step ({TRACE_SEQUENCES} test sequences end to end)", ylabel="hidden activity")
+    for start in steps[1:, 0]:
+        ax.axvline(start - 1, color="0.35", lw=1.0)
+    ax.set(xlabel=f"step ({n_sequences} test sequences, separated by vertical lines)",
+           ylabel="hidden activity", xticks=steps[:, 0], xticklabels=["0"] * n_sequences)
 
 
 def figure_1(
@@ -71,7 +79,7 @@ def figure_1(
     ax.axhline(settings.mirror_threshold, color="0.3", ls="--", lw=1, label=f"r = {settings.mirror_threshold}")
     ax.axhline(settings.anti_mirror_threshold, color="0.3", ls=":", lw=1, label=f"r = {settings.anti_mirror_threshold}")
     ax.set(xlabel="unit (sorted by r)", ylabel="perform-observe r", ylim=(-1.05, 1.05), title="per-unit r")
-    ax.legend(fontsize=8, loc="lower left")
+    ax.legend(fontsize=8, loc="upper right")  # the sorted curve leaves this corner empty
     _panel_label(ax, "A")
 
     ax = axes[1]
@@ -83,22 +91,24 @@ def figure_1(
     ).dropna()
     sns.histplot(data=distributions, x="r", hue="network", bins=np.linspace(-1, 1, 41), element="step",
                  stat="count", common_norm=False, ax=ax)
-    sns.move_legend(ax, "upper left", fontsize=8, title_fontsize=8)
+    sns.move_legend(ax, "upper center", bbox_to_anchor=(0.5, -0.2), ncol=2, fontsize=8, title_fontsize=8)
     ax.axvline(settings.mirror_threshold, color="0.3", ls="--", lw=1)
-    ax.set(xlabel="time-centred per-unit r", ylabel="units", title="r, trained vs untrained")
+    ax.axvline(settings.anti_mirror_threshold, color="0.3", ls=":", lw=1)
+    ax.set(xlabel="time-centred per-unit r", ylabel="units",
+           title=f"r, trained vs untrained (thresholds {settings.anti_mirror_threshold}, {settings.mirror_threshold})")
     _panel_label(ax, "B")
 
     ax = axes[2]
     top3 = [int(u) for u in top_unit_indices(units["r_centred"].to_numpy(), 3)]
     _traces(ax, activity, top3, sns.color_palette("deep", 3))
     ax.set_title("three most mirror-like units")
-    ax.legend(fontsize=7, ncol=2, loc="upper right")
+    ax.legend(fontsize=7, ncol=3, loc="upper center", bbox_to_anchor=(0.5, -0.2))
     _panel_label(ax, "C")
     return save_figure(fig, path, title)
 
 
 def figure_2(result: AnalysisResult, settings: AnalysisConfig, title: str, path: Path) -> Path:
-    """(A) the most mirror-like unit's permutation null with its observed r; (C) decoding vs chance."""
+    """(A) the most mirror-like unit's permutation null with its observed r; (B) decoding vs chance."""
     sns.set_theme(style="whitegrid", context="notebook")
     fig, axes = plt.subplots(1, 2, figsize=(12, 4.4))
     unit = int(top_unit_indices(result.units["r_centred"].to_numpy(), 1)[0])
@@ -109,7 +119,7 @@ def figure_2(result: AnalysisResult, settings: AnalysisConfig, title: str, path:
     ax.axvline(row["r_centred"], color="C3", lw=2, label=f"observed r = {row['r_centred']:.2f}")
     ax.set(xlabel="time-centred r", ylabel="permutations",
            title=f"unit {unit}: p = {row['p_sequence_null']:.4f}, q = {row['q_sequence_null']:.4f} ({settings.fdr_method.upper()})")
-    ax.legend(fontsize=8)
+    ax.legend(fontsize=8, loc="upper center", bbox_to_anchor=(0.5, -0.3), ncol=2)
     _panel_label(ax, "A")
 
     ax = axes[1]
@@ -122,15 +132,16 @@ def figure_2(result: AnalysisResult, settings: AnalysisConfig, title: str, path:
         }
     )
     sns.barplot(data=bars, x="decoder", y="accuracy", hue="kind", dodge=False, ax=ax)
-    ax.axhline(decoding["chance"], color="0.2", ls="--", lw=1, label=f"chance ({decoding['chance']:.2f})")
+    ax.axhline(decoding["chance"], color="0.2", ls="--", lw=1,
+               label=f"chance {decoding['chance']:.2f}: always the training folds' most frequent action")
     ax.set(ylim=(0, 1.02), xlabel="trained on -> tested on (held-out sequences)", ylabel="accuracy",
            title="action decoding across conditions")
-    ax.legend(fontsize=8, loc="upper right")
-    _panel_label(ax, "C")
+    ax.legend(fontsize=8, loc="upper center", bbox_to_anchor=(0.5, -0.42), ncol=3)
+    _panel_label(ax, "B")
     return save_figure(fig, path, title)
 
 
-def figure_4(result: AnalysisResult, activity: MirrorActivity, settings: AnalysisConfig, title: str,
+def figure_3(result: AnalysisResult, activity: MirrorActivity, settings: AnalysisConfig, title: str,
              path: Path) -> Path:
     """(A) peak lags of the most mirror-like units; (B) the strongest anti-mirror unit's trace."""
     sns.set_theme(style="whitegrid", context="notebook")
@@ -148,21 +159,22 @@ def figure_4(result: AnalysisResult, activity: MirrorActivity, settings: Analysi
     anti = int(np.nanargmin(r)) if np.isfinite(r).any() else 0
     _traces(ax, activity, [anti], ["C3"])
     ax.set_title(f"strongest anti-mirror unit: unit {anti}, r = {r[anti]:.2f}")
-    ax.legend(fontsize=8, loc="upper right")
+    ax.legend(fontsize=8, loc="upper center", bbox_to_anchor=(0.5, -0.2), ncol=2)
     _panel_label(ax, "B")
     return save_figure(fig, path, title)
 
 
-def figure_geometry(result: AnalysisResult, activity: MirrorActivity, title: str, path: Path) -> Path:
-    """2-D PCA of hidden states per mode, coloured by the label (action)."""
+def figure_4(result: AnalysisResult, activity: MirrorActivity, title: str, path: Path) -> Path:
+    """(A, B) 2-D PCA of hidden states per mode, coloured by the label (action)."""
     sns.set_theme(style="white", context="notebook")
     fig, axes = plt.subplots(1, 2, figsize=(11, 4.8))
-    for ax, mode, name in zip(axes, ("perform", "observe"), activity.condition_names):
+    for ax, mode, name, letter in zip(axes, ("perform", "observe"), activity.condition_names, "AB"):
         scores, explained, labels = result.embeddings[mode]
         silhouette = result.metrics[silhouette_metric(mode)]
         sns.scatterplot(x=scores[:, 0], y=scores[:, 1], hue=labels, hue_order=sorted(np.unique(labels)),
                         palette="deep", s=6, alpha=0.5, linewidth=0, ax=ax)
         ax.set(xlabel=f"PC1 ({explained[0]:.0%})", ylabel=f"PC2 ({explained[1]:.0%})",
                title=f"{name}: action silhouette {silhouette:.2f}")
-        ax.legend(title="action", fontsize=8, markerscale=2)
+        ax.legend(title="action", fontsize=8, markerscale=2, loc="upper left", bbox_to_anchor=(1.0, 1.0))
+        _panel_label(ax, letter)
     return save_figure(fig, path, title)

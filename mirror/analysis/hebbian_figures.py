@@ -51,7 +51,8 @@ def rates_before_after(before: dict[str, np.ndarray], after: dict[str, np.ndarra
     for ax, (stage, values) in zip(axes, means.items()):
         sns.heatmap(values[order], vmin=0, vmax=top, cmap="magma", ax=ax, cbar=ax is axes[-1],
                     cbar_kws={"label": value_label}, xticklabels=labels, yticklabels=False)
-        ax.set(title=stage, ylabel="neuron (ordered by preferred condition after training)" if ax is axes[0] else "")
+        ax.set(title=stage, xlabel="test condition",
+               ylabel="neuron (ordered by preferred condition after training)" if ax is axes[0] else "")
     return save_figure(fig, path, title)
 
 

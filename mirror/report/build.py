@@ -59,9 +59,13 @@ def draw_figures(client: MlflowClient, runs: pd.DataFrame, factors: list[str], m
     with tempfile.TemporaryDirectory() as cache:
         units = unit_correlations(client, labelled[["run_id", "group", "condition"]], column, Path(cache))
     if not units.empty:
-        threshold = runs.get("params.analysis.mirror_threshold", pd.Series(dtype=float)).dropna()
+        thresholds = {}
+        for name, param in (("mirror", "mirror_threshold"), ("anti-mirror", "anti_mirror_threshold")):
+            values = runs.get(f"params.analysis.{param}", pd.Series(dtype=float)).dropna()
+            if len(values):
+                thresholds[name] = float(values.iloc[0])
         path = folder / "r_distributions.png"
-        figures.r_distributions(units, "group", hue, float(threshold.iloc[0]) if len(threshold) else None, path)
+        figures.r_distributions(units, "group", hue, thresholds, path)
         drawn.append(path.name)
     return drawn
 

@@ -58,7 +58,7 @@ def across_seeds(runs: pd.DataFrame, x: str, hue: str | None, metrics: list[str]
     return save_figure(fig, path, title="Across seeds (points: seeds; bars: mean and 95% CI)")
 
 
-def r_distributions(units: pd.DataFrame, x: str, hue: str | None, threshold: float | None, path: Path) -> Path:
+def r_distributions(units: pd.DataFrame, x: str, hue: str | None, thresholds: dict[str, float], path: Path) -> Path:
     """Per-unit r pooled over seeds, per model (and swept value): SCIENCE.md figure 3. One row per
     model, the swept conditions side by side and named on the axis, so many conditions stay readable."""
     groups = sorted(units[x].unique())
@@ -71,11 +71,13 @@ def r_distributions(units: pd.DataFrame, x: str, hue: str | None, threshold: flo
         sns.violinplot(data=shown, x=hue or x, y="r", order=conditions if hue else [group], cut=0,
                        density_norm="width", inner="quartile", color="tab:blue", ax=ax)
         ax.axhline(0.0, color="grey", linewidth=0.8)
-        if threshold is not None:
-            for sign in (1, -1):
-                ax.axhline(sign * threshold, color="tab:red", linestyle="--", linewidth=0.8)
-        ax.set(xlabel="", ylabel=f"{group}\nper-unit r", ylim=(-1.05, 1.05))
+        for (name, value), style in zip(thresholds.items(), ("--", ":")):
+            ax.axhline(value, color="tab:red", linestyle=style, linewidth=0.8, label=f"{name} threshold {value:g}")
+        if thresholds and ax is axes[0, 0]:
+            ax.legend(fontsize=7, loc="upper left", bbox_to_anchor=(1.0, 1.0))
+        ax.set(xlabel=("condition" if hue else "model") if ax is axes[-1, 0] else "", ylabel=f"{group}\nper-unit r",
+               ylim=(-1.05, 1.05))
         ax.tick_params(axis="x", rotation=30 if hue else 0, labelsize=8, labelbottom=ax is axes[-1, 0])
         for tick in ax.get_xticklabels():
             tick.set_horizontalalignment("right" if hue else "center")
-    return save_figure(fig, path, title="Per-unit r, all units of all seeds (dashed: mirror threshold)")
+    return save_figure(fig, path, title="Per-unit r, all units of all seeds, with the analysis's thresholds")
