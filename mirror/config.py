@@ -744,13 +744,21 @@ MODEL_FAMILIES: dict[type, ModelFamily] = {
 }
 
 
+def _field_help() -> str:
+    from mirror.field_docs import field_help
+
+    return field_help().replace("$", "$$")  # the help template is a string.Template
+
+
 def register_schemas() -> None:
     """Make every schema available to the ``defaults`` lists of ``conf/``, the list of
-    execution-only fields to ``conf/config.yaml`` (``${mirror_execution_keys:}``), and a token
-    that makes every sweep's folder its own (``${mirror_sweep_token:}``)."""
+    execution-only fields to ``conf/config.yaml`` (``${mirror_execution_keys:}``), a token that
+    makes every sweep's folder its own (``${mirror_sweep_token:}``) and every field's
+    documentation to ``--help`` (``${mirror_field_help:}``)."""
     OmegaConf.register_new_resolver("mirror_execution_keys", execution_override_keys, replace=True)
     # Resolved once, in the launching process, and cached in the config every job receives.
     OmegaConf.register_new_resolver("mirror_sweep_token", lambda: uuid.uuid4().hex[:6], use_cache=True, replace=True)
+    OmegaConf.register_new_resolver("mirror_field_help", _field_help, replace=True)
     store = ConfigStore.instance()
     for group, schemas in GROUP_SCHEMAS.items():
         for name, schema in schemas.items():

@@ -1,4 +1,4 @@
-"""Claims as data: ``conf/claims/*.yaml`` read into typed, validated records.
+"""Claims as data: ``claims/*.yaml`` read into typed, validated records.
 
 A claim names its source, its statement, the runs that test it (an MLflow experiment and the
 param values that pick its runs), the metric, and the test whose outcome is its verdict. A
@@ -13,7 +13,7 @@ from typing import Any
 
 import yaml
 
-CLAIMS_DIR = Path(__file__).resolve().parents[2] / "conf" / "claims"
+CLAIMS_DIR = Path(__file__).resolve().parents[2] / "claims"
 """Where the claims live: one YAML file per source."""
 
 TEST_KINDS = {
