@@ -232,8 +232,10 @@ class VisionConfig:
     fraction by which an update moves a winner's weights: use e.g. 0.05 with ``update='online'``."""
     trace_eta: float = 0.8
     """Trace rule memory (ybar <- eta ybar + (1 - eta) y); 0 is the plain Hebb rule."""
-    trace_rule: str = "current"
-    """'current': dw = lr ybar(t) x(t); 'previous': the Rolls-Milward variant dw = lr ybar(t - 1) x(t)."""
+    trace_rule: str = "previous"
+    """'previous': the Rolls-Milward variant dw = lr ybar(t - 1) x(t), the default: over seeds 0-9 it
+    gives the best held-out read-out of the expression and every seed develops mirror neurons;
+    'current': dw = lr ybar(t) x(t), the original VisNet rule (about half the seeds develop none)."""
     activation: str = "raw"
     """'rescaled': each neuron's presynaptic rates are scaled to unit length and each layer's inhibited
     activations onto [0, 1] for each image before the sigmoid, the scale on which the published

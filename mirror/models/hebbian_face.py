@@ -32,8 +32,13 @@ from mirror.vocabulary import CONDITIONS, EXPRESSIONS, MODALITIES
 
 log = logging.getLogger(__name__)
 
-_CACHE_FORMAT = 4
-"""Bump when pre-training or its faces change, so stale cached weights are not reused."""
+_CACHE_CODE = hashlib.sha256(b"".join(
+    (Path(__file__).parents[1] / name).read_bytes()
+    for name in ("models/visnet.py", "models/competition.py", "data/faces.py", "data/face_interaction.py")
+)).hexdigest()[:16]
+"""The source of pre-training, its competition and its faces: part of the cache key, so weights
+cached by another version of the code are never reused (a hand-bumped format number can be
+forgotten, and runs would then load weights the code can no longer produce)."""
 RANDOM_STREAMS = ("architecture", "pretraining", "selectivity")
 """One random stream per use, so loading cached vision weights (which skips pre-training and
 its draws) cannot change the connections, the permutations or anything else downstream.
@@ -144,7 +149,7 @@ class HebbianFaceNetwork(pl.LightningModule):
         data = {k: datamodule.hparams[k] for k in ("image_size", "pretrain_identities", "pretrain_transforms",
                                                      "sequence_length", "pretrain_order", "max_shift", "scale_range",
                                                      "pixel_noise", "seed")}
-        key = {"format": _CACHE_FORMAT, "vision": vision, "data": data}
+        key = {"code": _CACHE_CODE, "vision": vision, "data": data}
         digest = hashlib.sha256(json.dumps(key, sort_keys=True, default=str).encode()).hexdigest()[:16]
         return Path(self.hparams.vision.cache_dir) / f"visnet-{digest}.pt"
 
