@@ -1,15 +1,20 @@
-"""``make bench``: where the time of a run goes, against a plain-PyTorch baseline.
+"""``make bench``: the time of one run against a plain-PyTorch script, end to end.
 
-Prints wall times of (1) the paper-size training loop in Lightning and in a minimal
-plain-PyTorch loop over the same model, data, epochs and validation passes, and
-(2) the whole shared analysis (permutation test, decoders, lags, matching, CKA,
-geometry) of a paper-size test set, figures excluded.
+By default, the wall time of ``python -m mirror.run`` at the paper's settings (start-up,
+training, analysis, figures, MLflow) against ``python -m mirror.diagnostics.plain_gru``
+(the same model, data, training and per-unit r in one plain script), each a fresh process,
+interleaved, median of ``--repeats``, and their ratio. ``--parts`` times the training loop
+(Lightning against the plain loop, in one process) and the shared analysis instead;
+``--variants`` every readout and input variant's training.
 """
 
 from __future__ import annotations
 
 import argparse
 import statistics
+import subprocess
+import sys
+import tempfile
 import time
 from collections.abc import Callable
 
@@ -117,15 +122,44 @@ def time_variants(epochs: int, repeats: int) -> None:
         print(f"{name:<{width}}  {value:7.2f} s  {value / seconds[0]:5.2f} x readout=own")
 
 
+def wall_seconds(command: list[str]) -> float:
+    """Wall time of one command in a fresh process; its failure stops the bench."""
+    started = time.perf_counter()
+    subprocess.run(command, check=True, capture_output=True)
+    return time.perf_counter() - started
+
+
+def end_to_end(repeats: int) -> tuple[float, float]:
+    """Median wall seconds of the plain script and of ``python -m mirror.run``, interleaved; the
+    run writes its store and outputs into a scratch folder."""
+    with tempfile.TemporaryDirectory() as scratch:
+        runs = iter(range(repeats))
+        run = [sys.executable, "-m", "mirror.run", f"tracking.uri=sqlite:///{scratch}/mlflow.db",
+               f"tracking.artifact_root={scratch}/artifacts"]
+        plain = [sys.executable, "-m", "mirror.diagnostics.plain_gru"]
+        plain_s, run_s = interleaved_medians(
+            repeats, lambda: wall_seconds(plain), lambda: wall_seconds([*run, f"hydra.run.dir={scratch}/run{next(runs)}"]))
+    return plain_s, run_s
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--epochs", type=int, default=20, help="training epochs (paper: 20)")
+    parser.add_argument("--epochs", type=int, default=20, help="training epochs of --parts and --variants (paper: 20)")
     parser.add_argument("--repeats", type=int, default=3, help="timings are medians of this many")
+    parser.add_argument("--parts", action="store_true",
+                        help="time the training loop (Lightning vs plain, one process) and the analysis instead")
     parser.add_argument("--variants", action="store_true",
                         help="time every readout and input variant's training against readout=own instead")
     args = parser.parse_args()
     if args.variants:
         time_variants(args.epochs, args.repeats)
+        return
+    if not args.parts:
+        plain, run = end_to_end(args.repeats)
+        print(f"one run end to end, paper settings, median of {args.repeats}, interleaved:")
+        print(f"  plain PyTorch script (python -m mirror.diagnostics.plain_gru)  {plain:7.2f} s")
+        print(f"  python -m mirror.run                                           {run:7.2f} s")
+        print(f"  mirror.run / plain                                             {run / plain:7.2f} x")
         return
 
     print(f"torch {torch.__version__}, {torch.get_num_threads()} threads, {args.epochs} epochs, median of {args.repeats}")
