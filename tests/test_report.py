@@ -199,3 +199,10 @@ def test_a_sweeps_report_folder_says_which_experiment_and_when_not_a_hash(store,
     main(["--experiment", "toy", "--sweep", "f00d", "--tracking-uri", uri, "--out", str(out), "--no-mlflow-run"])
     started = datetime.datetime.fromtimestamp(parent.info.start_time / 1000)
     assert [p.name for p in out.iterdir()] == [f"toy_sweep_{started:%Y-%m-%d_%H-%M-%S}"]
+
+
+def test_a_report_without_an_experiment_is_a_usage_error(capsys):
+    with pytest.raises(SystemExit) as stopped:
+        main([])
+    assert stopped.value.code == 2
+    assert "the following arguments are required: --experiment" in capsys.readouterr().err
