@@ -24,9 +24,10 @@ TINY = ["trainer=fast", "data.n_train=64", "data.n_val=16", "data.n_test=32", "a
         "analysis.cka_permutations=5", "model.hidden_size=12"]
 
 
-TRAINING = "was configured so 100% of the batches per epoch will be used"
-"""Lightning says so when the Trainer is built, after the job's run opened (the store is not polled
-before then: a second process creating a fresh sqlite store corrupts it)."""
+TRAINING = "epoch 1/"
+"""A run off a terminal logs each epoch as it ends: training is under way and the job's run is
+open (the store is not polled before then: a second process creating a fresh sqlite store
+corrupts it)."""
 
 
 def start(tmp_path: Path, *args: str) -> tuple[subprocess.Popen, Path]:
@@ -65,7 +66,7 @@ def job_runs(tmp_path: Path) -> list:
     ("where", "overrides", "reached"),
     [
         # Outside Lightning's loop: well inside two million permutations after training ended.
-        ("analysis", ["analysis.n_permutations=2000000"], "`Trainer.fit` stopped"),
+        ("analysis", ["analysis.n_permutations=2000000"], "analysis: per-unit r"),
         # Inside it, where Lightning alone would exit 0.
         ("training", ["trainer.max_epochs=100000"], TRAINING),
     ],
