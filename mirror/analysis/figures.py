@@ -24,11 +24,12 @@ TRACE_SEQUENCES = 4
 """Test sequences laid end to end in the time-course panels."""
 
 
-def save_figure(fig: plt.Figure, path: Path, title: str | None = None, dpi: int = 110) -> Path:
-    """Title, lay out, write and close a figure; returns its path."""
+def save_figure(fig: plt.Figure, path: Path, title: str | None = None, dpi: int = 110, bottom: float = 0.0) -> Path:
+    """Title, lay out (keeping the lowest ``bottom`` of the figure free, for a legend under
+    every panel), write and close a figure; returns its path."""
     if title:
         fig.suptitle(title)
-    fig.tight_layout()
+    fig.tight_layout(rect=(0.0, bottom, 1.0, 1.0))
     fig.savefig(path, dpi=dpi)
     plt.close(fig)
     return path

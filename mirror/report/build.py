@@ -53,7 +53,8 @@ def draw_figures(client: MlflowClient, runs: pd.DataFrame, factors: list[str], m
     labelled = runs.assign(group=_category(runs, x_columns) if x_columns != ["model"] else runs["model"],
                            condition=_category(runs, hue_columns))
     hue = "condition" if hue_columns else None
-    drawn.append(figures.across_seeds(labelled, "group", hue, shown, folder / "across_seeds.png").name)
+    drawn.append(figures.across_seeds(labelled, "group", hue, shown, folder / "across_seeds.png",
+                                      xlabel=", ".join(short(c) for c in x_columns)).name)
     headline = runs.get("params.analysis.headline", pd.Series(dtype=object)).dropna()
     column = f"r_{headline.mode().iloc[0] if len(headline) else 'centred'}"
     with tempfile.TemporaryDirectory() as cache:

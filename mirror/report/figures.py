@@ -3,13 +3,15 @@ and per-unit r distributions per model (SCIENCE.md figure 3)."""
 
 from __future__ import annotations
 
+import textwrap
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
 import seaborn as sns
 
 from mirror.analysis.figures import plt, save_figure
-from mirror.report.stats import t_interval
+from mirror.report.stats import interval
 from mirror.report.tables import label, short
 
 PANEL = 3.6
@@ -35,15 +37,22 @@ def metrics_against(runs: pd.DataFrame, factor: str, metrics: list[str], hue: st
     """Each metric against a numeric swept value: mean over seeds with its 95% t-band."""
     fig, axes = _grid(len(metrics))
     for ax, metric in zip(axes, metrics):
-        sns.lineplot(data=runs, x=factor, y=metric, hue=hue, marker="o", errorbar=t_interval, ax=ax,
+        sns.lineplot(data=runs, x=factor, y=metric, hue=hue, marker="o", errorbar=_interval_of(metric), ax=ax,
                      legend=ax is axes[0] and hue is not None)
         if _is_log_spaced(runs[factor]):
             ax.set_xscale("log", base=2)
-        ax.set(xlabel=short(factor), ylabel="", title=label(metric))
-    return save_figure(fig, path, title=f"Metrics against {short(factor)} (mean, 95% CI over seeds)")
+        ax.set(xlabel=short(factor), ylabel="\n".join(textwrap.wrap(label(metric), 28)), title=label(metric))
+    return save_figure(fig, path, title=f"Metrics against {short(factor)} (mean, 95% CI over seeds, as in the tables)")
 
 
-def across_seeds(runs: pd.DataFrame, x: str, hue: str | None, metrics: list[str], path: Path) -> Path:
+def _interval_of(metric: str):
+    """The report's interval for one metric (t, or bootstrap for a proportion the t-interval
+    would take outside [0, 1]), in the form seaborn's ``errorbar`` takes."""
+    return lambda values: interval(metric, np.asarray(values, dtype=np.float64))[:2]
+
+
+def across_seeds(runs: pd.DataFrame, x: str, hue: str | None, metrics: list[str], path: Path,
+                 xlabel: str = "model") -> Path:
     """Each seed as a point, with the mean and its 95% interval: the spread a mean hides."""
     fig, axes = _grid(len(metrics))
     order = sorted(runs[x].unique())
@@ -51,11 +60,18 @@ def across_seeds(runs: pd.DataFrame, x: str, hue: str | None, metrics: list[str]
     for ax, metric in zip(axes, metrics):
         common = dict(data=runs, x=x, y=metric, hue=hue, order=order, hue_order=hue_order, ax=ax)
         sns.stripplot(**common, dodge=hue is not None, alpha=0.6, legend=False)
-        sns.pointplot(**common, dodge=0.4 if hue else False, errorbar=t_interval, linestyle="none", marker="_",
+        sns.pointplot(**common, dodge=0.4 if hue else False, errorbar=_interval_of(metric), linestyle="none", marker="_",
                       markersize=14, color="black" if hue is None else None, legend=ax is axes[0] and hue is not None)
-        ax.set(xlabel="", ylabel="", title=label(metric))
+        ax.set(xlabel=xlabel, ylabel="\n".join(textwrap.wrap(label(metric), 28)), title=label(metric))
         ax.tick_params(axis="x", rotation=30)
-    return save_figure(fig, path, title="Across seeds (points: seeds; bars: mean and 95% CI)")
+    if hue is not None:  # one legend for every panel, under them, off the data
+        legend = axes[0].get_legend()
+        fig.legend(legend.legend_handles, [t.get_text() for t in legend.get_texts()], title=legend.get_title().get_text(),
+                   loc="lower center", ncol=min(6, len(hue_order)))
+        legend.remove()
+    return save_figure(fig, path, title="Across seeds (points: seeds; bars: mean and 95% CI, t or, for a proportion\n"
+                       "the t-interval would take outside [0, 1], percentile bootstrap)",
+                       bottom=0.0 if hue is None else 0.1)
 
 
 def r_distributions(units: pd.DataFrame, x: str, hue: str | None, thresholds: dict[str, float], path: Path) -> Path:
