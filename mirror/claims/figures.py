@@ -5,14 +5,11 @@ from __future__ import annotations
 
 import io
 
-import matplotlib
+import numpy as np
+import pandas as pd
 
-matplotlib.use("Agg")
-import matplotlib.pyplot as plt  # noqa: E402
-import numpy as np  # noqa: E402
-import pandas as pd  # noqa: E402
-
-from mirror.claims.verdicts import PHASES, Estimate, Verdict  # noqa: E402
+from mirror.analysis.figures import plt
+from mirror.claims.verdicts import PHASES, Estimate, Verdict
 
 SIZE = (3.8, 2.7)
 SEEDS = dict(color="0.45", s=14, alpha=0.7, zorder=2)
@@ -29,16 +26,16 @@ def _jitter(n: int, centre: float) -> np.ndarray:
     return centre + SEED_OFFSET + (np.linspace(-0.05, 0.05, n) if n > 1 else np.zeros(1))
 
 
-def _mean_bar(ax: plt.Axes, x: float, values: pd.Series, label: str | None = None) -> None:
-    estimate = Estimate.of(values)
+def _mean_bar(ax: plt.Axes, x: float, values: pd.Series, metric: str, label: str | None = None) -> None:
+    estimate = Estimate.of(values, metric)
     ax.errorbar([x], [estimate.mean], yerr=[[estimate.mean - estimate.low], [estimate.high - estimate.mean]],
                 label=label, **MEAN)
 
 
-def _points(ax: plt.Axes, groups: list[tuple[str, pd.Series]]) -> None:
+def _points(ax: plt.Axes, groups: list[tuple[str, pd.Series]], metric: str) -> None:
     for position, (_, values) in enumerate(groups):
         ax.scatter(_jitter(len(values), position), values, **SEEDS)
-        _mean_bar(ax, position + MEAN_OFFSET, values, "mean, 95 % CI" if position == 0 else None)
+        _mean_bar(ax, position + MEAN_OFFSET, values, metric, "mean, 95 % CI" if position == 0 else None)
     ax.set_xticks(range(len(groups)), [name for name, _ in groups])
     ax.set_xlim(-0.6, len(groups) - 0.4)
 
@@ -52,24 +49,24 @@ def draw(verdict: Verdict) -> bytes | None:
     fig, ax = plt.subplots(figsize=SIZE)
     if test.kind == "range":
         ax.axhspan(test.low, test.high, color="C0", alpha=0.15, label="claimed range")
-        _points(ax, [("runs", data["value"])])
+        _points(ax, [("runs", data["value"])], metric)
     elif test.kind in ("above", "not_above"):
         if test.reference_metric is not None:
             for _, row in data.iterrows():
                 ax.plot(np.array([0, 1]) + SEED_OFFSET, [row["value"], row["reference"]], color="0.75", lw=0.8,
                         zorder=1)
             _points(ax, [(metric.rsplit("/", 1)[-1], data["value"]),
-                         (test.reference_metric.rsplit("/", 1)[-1], data["reference"])])
+                         (test.reference_metric.rsplit("/", 1)[-1], data["reference"])], metric)
         else:
             ax.axhline(test.value, color="C0", ls="--", label=f"claimed bound {test.value:g}")
-            _points(ax, [("runs", data["value"])])
+            _points(ax, [("runs", data["value"])], metric)
     elif test.kind == "lower_than":
         groups = list(dict.fromkeys(data["group"]))
-        _points(ax, [(group, data.loc[data["group"] == group, "value"]) for group in groups])
+        _points(ax, [(group, data.loc[data["group"] == group, "value"]) for group in groups], metric)
     elif test.kind == "trend":
         ax.scatter(data["factor"], data["value"], **SEEDS)
         levels = sorted(data["factor"].unique())
-        estimates = [Estimate.of(data.loc[data["factor"] == level, "value"]) for level in levels]
+        estimates = [Estimate.of(data.loc[data["factor"] == level, "value"], metric) for level in levels]
         ax.errorbar(levels, [e.mean for e in estimates],
                     yerr=[[e.mean - e.low for e in estimates], [e.high - e.mean for e in estimates]],
                     label="mean, 95 % CI", **{**MEAN, "ms": 4})
@@ -78,7 +75,7 @@ def draw(verdict: Verdict) -> bytes | None:
         for _, seed in data.groupby("seed"):
             ax.plot(np.arange(len(PHASES)) + SEED_OFFSET, seed.set_index("phase").loc[list(PHASES), "value"],
                     color="0.75", lw=0.8)
-        _points(ax, [(phase.replace("-", "-\n"), data.loc[data["phase"] == phase, "value"]) for phase in PHASES])
+        _points(ax, [(phase.replace("-", "-\n"), data.loc[data["phase"] == phase, "value"]) for phase in PHASES], metric)
         ax.set_xlabel("end of training phase")
     ax.set_ylabel(metric.rsplit("/", 1)[-1].replace("_", " "))
     ax.set_title(f"{claim.id}: {verdict.verdict}", fontsize=9)

@@ -11,7 +11,7 @@ import pandas as pd
 from scipy import stats
 
 from mirror.claims.spec import Claim
-from mirror.report.stats import t_interval
+from mirror.report.stats import interval
 
 HOLDS, FAILS, NOT_RUN = "holds", "does not hold", "not run yet"
 ALPHA = 0.05
@@ -30,20 +30,25 @@ class Estimate:
     low: float
     high: float
     n: int
+    method: str = "t"
+    """'t', or 'bootstrap' for a proportion whose t-interval would leave [0, 1] (as in the reports)."""
 
     @classmethod
-    def of(cls, values: pd.Series | np.ndarray) -> Estimate:
+    def of(cls, values: pd.Series | np.ndarray, metric: str) -> Estimate:
         values = np.asarray(values, dtype=np.float64)
         values = values[~np.isnan(values)]
         if values.size == 0:
             return cls(float("nan"), float("nan"), float("nan"), 0)
-        low, high = t_interval(values) if values.size > 1 else (values[0], values[0])
-        return cls(float(values.mean()), float(low), float(high), int(values.size))
+        if values.size == 1:
+            return cls(float(values[0]), float(values[0]), float(values[0]), 1)
+        low, high, method = interval(metric, values)
+        return cls(float(values.mean()), low, high, int(values.size), method)
 
     def text(self) -> str:
         if self.n == 1:
             return f"{_number(self.mean)} (1 seed, no interval)"
-        return f"{_number(self.mean)} [{_number(self.low)}, {_number(self.high)}] (n = {self.n})"
+        marked = ", bootstrap" if self.method == "bootstrap" else ""
+        return f"{_number(self.mean)} [{_number(self.low)}, {_number(self.high)}] (n = {self.n}{marked})"
 
 
 @dataclass(frozen=True)
@@ -113,7 +118,7 @@ def judge(claim: Claim, runs: pd.DataFrame | None, history: History | None = Non
 
 def _range(claim: Claim, chosen: pd.DataFrame, runs: pd.DataFrame, history: History | None) -> Verdict:
     test = claim.test
-    estimate = Estimate.of(chosen[f"metrics.{claim.metric}"])
+    estimate = Estimate.of(chosen[f"metrics.{claim.metric}"], claim.metric)
     meets = estimate.high >= test.low and estimate.low <= test.high
     return Verdict(claim, HOLDS if meets else FAILS, measured=estimate.text(),
                    test=f"interval {'meets' if meets else 'lies outside'} the claimed [{_number(test.low)}, "
@@ -129,17 +134,17 @@ def _above(claim: Claim, chosen: pd.DataFrame, runs: pd.DataFrame, history: Hist
         if column not in chosen:
             return Verdict(claim, NOT_RUN, test=f"no selected run logged {test.reference_metric}")
         reference = chosen[column].to_numpy(np.float64)
-        against = f"{test.reference_metric} ({Estimate.of(reference).text()}), paired"
+        against = f"{test.reference_metric} ({Estimate.of(reference, test.reference_metric).text()}), paired"
     else:
         reference = np.full_like(values, test.value)
         against = _number(test.value)
     keep = ~(np.isnan(values) | np.isnan(reference))
     if keep.sum() < 2:
-        return Verdict(claim, NOT_RUN, measured=Estimate.of(values).text(), test="needs at least 2 seeds")
+        return Verdict(claim, NOT_RUN, measured=Estimate.of(values, claim.metric).text(), test="needs at least 2 seeds")
     p = _greater(values[keep] - reference[keep])
     found = p < ALPHA
     holds = found if test.kind == "above" else not found
-    return Verdict(claim, HOLDS if holds else FAILS, measured=Estimate.of(values).text(),
+    return Verdict(claim, HOLDS if holds else FAILS, measured=Estimate.of(values, claim.metric).text(),
                    test=f"one-sided t-test, greater than {against}: p = {p:.2g}", p=p,
                    data=pd.DataFrame({"seed": chosen["seed"], "value": values, "reference": reference}))
 
@@ -150,13 +155,13 @@ def _lower_than(claim: Claim, chosen: pd.DataFrame, runs: pd.DataFrame, history:
     values = chosen[f"metrics.{claim.metric}"].dropna().to_numpy(np.float64)
     label = ", ".join(f"{k}={v}" for k, v in claim.test.reference.items())
     if len(values) < 2 or len(reference) < 2:
-        return Verdict(claim, NOT_RUN, measured=Estimate.of(values).text(),
+        return Verdict(claim, NOT_RUN, measured=Estimate.of(values, claim.metric).text(),
                        test=f"needs at least 2 seeds here and of {label}")
     p = _one_sided(stats.ttest_ind(values, reference, equal_var=False, alternative="less"))
     data = pd.concat([pd.DataFrame({"group": "claim's runs", "value": values}),
                       pd.DataFrame({"group": label, "value": reference})])
-    return Verdict(claim, HOLDS if p < ALPHA else FAILS, measured=Estimate.of(values).text(),
-                   test=f"one-sided Welch t-test, lower than {label} ({Estimate.of(reference).text()}): p = {p:.2g}",
+    return Verdict(claim, HOLDS if p < ALPHA else FAILS, measured=Estimate.of(values, claim.metric).text(),
+                   test=f"one-sided Welch t-test, lower than {label} ({Estimate.of(reference, claim.metric).text()}): p = {p:.2g}",
                    p=p, data=data)
 
 
@@ -176,7 +181,7 @@ def _trend(claim: Claim, chosen: pd.DataFrame, runs: pd.DataFrame, history: Hist
     rho = float(result.statistic)
     found = bool(np.isfinite(p) and p < ALPHA)
     holds = found if test.direction != "none" else not found
-    first, last = (Estimate.of(data.loc[data["factor"] == level, "value"]) for level in (levels[0], levels[-1]))
+    first, last = (Estimate.of(data.loc[data["factor"] == level, "value"], claim.metric) for level in (levels[0], levels[-1]))
     name = test.factor.rsplit(".", 1)[-1]
     looked_for = "decreasing" if alternative == "less" else "increasing"
     return Verdict(claim, HOLDS if holds else FAILS,
@@ -211,7 +216,7 @@ def _reversal(claim: Claim, chosen: pd.DataFrame, runs: pd.DataFrame, history: H
     p_remap = _greater(development - counter)
     p_repair = _greater(repair - counter)
     p = max(p_remap, p_repair)
-    measured = "; ".join(f"{phase} {Estimate.of(wide[phase]).text()}" for phase in PHASES)
+    measured = "; ".join(f"{phase} {Estimate.of(wide[phase], claim.metric).text()}" for phase in PHASES)
     return Verdict(claim, HOLDS if p < ALPHA else FAILS, measured=measured,
                    test=f"paired one-sided t-tests: counter-mirror below development p = {p_remap:.2g}, "
                         f"repair above counter-mirror p = {p_repair:.2g}", p=p, data=data)
