@@ -9,6 +9,7 @@ from __future__ import annotations
 import ast
 import dataclasses
 import inspect
+import itertools
 import re
 import textwrap
 from functools import cache
@@ -28,7 +29,7 @@ def attribute_docs(schema: type) -> dict[str, str]:
         if not dataclasses.is_dataclass(cls):
             continue
         body = ast.parse(textwrap.dedent(inspect.getsource(cls))).body[0].body
-        for node, following in zip(body, body[1:]):
+        for node, following in itertools.pairwise(body):
             if (isinstance(node, ast.AnnAssign) and isinstance(node.target, ast.Name)
                     and isinstance(following, ast.Expr) and isinstance(following.value, ast.Constant)
                     and isinstance(following.value.value, str)):

@@ -12,9 +12,9 @@ from mirror.analysis.figures import plt
 from mirror.claims.verdicts import PHASES, Estimate, Verdict
 
 SIZE = (3.8, 2.7)
-SEEDS = dict(color="0.45", s=14, alpha=0.7, zorder=2)
+SEEDS = {"color": "0.45", "s": 14, "alpha": 0.7, "zorder": 2}
 """Per-seed values: grey dots."""
-MEAN = dict(color="C3", marker="o", ms=6, capsize=4, lw=2, zorder=3)
+MEAN = {"color": "C3", "marker": "o", "ms": 6, "capsize": 4, "lw": 2, "zorder": 3}
 """Mean over seeds with its 95 % interval: red."""
 
 
