@@ -4,6 +4,7 @@ mean with its 95 % interval, and what the claim compares them against."""
 from __future__ import annotations
 
 import io
+import textwrap
 
 import numpy as np
 import pandas as pd
@@ -36,7 +37,7 @@ def _points(ax: plt.Axes, groups: list[tuple[str, pd.Series]], metric: str) -> N
     for position, (_, values) in enumerate(groups):
         ax.scatter(_jitter(len(values), position), values, **SEEDS)
         _mean_bar(ax, position + MEAN_OFFSET, values, metric, "mean, 95 % CI" if position == 0 else None)
-    ax.set_xticks(range(len(groups)), [name for name, _ in groups])
+    ax.set_xticks(range(len(groups)), ["\n".join(textwrap.wrap(name.replace("_", " "), 14)) for name, _ in groups])
     ax.set_xlim(-0.6, len(groups) - 0.4)
 
 
@@ -77,7 +78,8 @@ def draw(verdict: Verdict) -> bytes | None:
                     color="0.75", lw=0.8)
         _points(ax, [(phase.replace("-", "-\n"), data.loc[data["phase"] == phase, "value"]) for phase in PHASES], metric)
         ax.set_xlabel("end of training phase")
-    ax.set_ylabel(metric.rsplit("/", 1)[-1].replace("_", " "))
+    paired = test.kind in ("above", "not_above") and test.reference_metric is not None
+    ax.set_ylabel("value" if paired else metric.rsplit("/", 1)[-1].replace("_", " "))
     ax.set_title(f"{claim.id}: {verdict.verdict}", fontsize=9)
     ax.legend(fontsize=7, loc="best", frameon=False)
     fig.tight_layout()
