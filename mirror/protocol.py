@@ -14,6 +14,10 @@ from pathlib import Path
 
 import numpy as np
 
+ACTIVITY_FILE = "activity.npz"
+"""The test activity the analysis scored, saved under ``analysis/`` beside its results
+(``MirrorActivity.save``, read back by ``mirror.load_activity``)."""
+
 
 @dataclass(frozen=True)
 class MirrorActivity:

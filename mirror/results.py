@@ -47,8 +47,7 @@ def load_runs(experiment: str | Sequence[str], sweep: str | None = None, filter:
 
 def load_activity(run_id: str, tracking_uri: str | None = None) -> MirrorActivity:
     """The matched test activity a run's analysis scored, as the model produced it."""
-    from mirror.analysis.callback import ACTIVITY_FILE
-    from mirror.protocol import MirrorActivity
+    from mirror.protocol import ACTIVITY_FILE, MirrorActivity
 
     with tempfile.TemporaryDirectory() as folder:
         path = _client(tracking_uri).download_artifacts(run_id, f"analysis/{ACTIVITY_FILE}", folder)

@@ -13,13 +13,10 @@ import pytorch_lightning as pl
 from mirror.analysis.figures import figure_1, figure_2, figure_3, figure_4
 from mirror.analysis.summary import AnalysisResult, analyse, per_unit_r
 from mirror.config import AnalysisConfig
+from mirror.protocol import ACTIVITY_FILE
 from mirror.tracking.lightning_logger import log_artifact_folder
 
 log = logging.getLogger(__name__)
-
-ACTIVITY_FILE = "activity.npz"
-"""The test activity the analysis scored, saved beside its results (``mirror.load_activity``)."""
-
 
 class MirrorAnalysisCallback(pl.Callback):
     """Score the model on the test set after fitting (zero epochs included) and log the results.
