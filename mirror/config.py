@@ -746,6 +746,20 @@ MODEL_FAMILIES: dict[type, ModelFamily] = {
 }
 
 
+CONF_DIR = Path(__file__).resolve().parents[1] / "conf"
+"""The Hydra config folder the entry point composes from."""
+
+
+def compose_config(overrides: list[str], with_hydra: bool = False) -> DictConfig:
+    """The config ``python -m mirror.run`` composes from these overrides, outside a run (the
+    ``hydra`` node too when ``with_hydra``): for planning, reports and tests."""
+    from hydra import compose, initialize_config_dir
+
+    register_schemas()
+    with initialize_config_dir(config_dir=str(CONF_DIR), version_base="1.3"):
+        return compose("config", overrides=overrides, return_hydra_config=with_hydra)
+
+
 def _field_help() -> str:
     from mirror.field_docs import field_help
 

@@ -13,11 +13,9 @@ import itertools
 import re
 import textwrap
 from functools import cache
-from pathlib import Path
 
-from mirror.config import GROUP_SCHEMAS
+from mirror.config import CONF_DIR, GROUP_SCHEMAS
 
-CONF_DIR = Path(__file__).resolve().parents[1] / "conf"
 WIDTH = 100
 
 

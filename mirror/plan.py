@@ -13,14 +13,11 @@ import argparse
 import math
 from collections import Counter
 from dataclasses import dataclass
-from pathlib import Path
 
-from hydra import compose, initialize_config_dir
 from hydra.core.override_parser.overrides_parser import OverridesParser
 
-from mirror.config import TrackingConfig, register_schemas
+from mirror.config import TrackingConfig, compose_config
 
-CONF_DIR = Path(__file__).resolve().parents[1] / "conf"
 SECONDS_PER_JOB = {"shared_gru": 18.0, "separate_gru": 20.0, "forward_only_gru": 16.0, "shuffled_gru": 18.0,
                    "hebbian_face": 25.0, "asl_associative": 6.0}
 """Wall seconds of one job at the presets' settings on a 2-core machine, one job at a time
@@ -46,14 +43,12 @@ def expand(params: dict[str, str]) -> list[dict[str, str]]:
 
 
 def plan_presets(presets: list[str]) -> list[PresetPlan]:
-    register_schemas()
     plans = []
-    with initialize_config_dir(config_dir=str(CONF_DIR), version_base="1.3"):
-        for preset in presets:
-            cfg = compose("config", overrides=[f"experiment={preset}"], return_hydra_config=True)
-            default_model = cfg.hydra.runtime.choices["model"]
-            jobs = Counter(job.get("model", default_model) for job in expand(dict(cfg.hydra.sweeper.params)))
-            plans.append(PresetPlan(preset, cfg.tracking.experiment, jobs))
+    for preset in presets:
+        cfg = compose_config([f"experiment={preset}"], with_hydra=True)
+        default_model = cfg.hydra.runtime.choices["model"]
+        jobs = Counter(job.get("model", default_model) for job in expand(dict(cfg.hydra.sweeper.params)))
+        plans.append(PresetPlan(preset, cfg.tracking.experiment, jobs))
     return plans
 
 

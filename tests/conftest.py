@@ -9,21 +9,21 @@ import sys
 from pathlib import Path
 
 import pytest
-from hydra import compose, initialize_config_dir
 from hydra.core.global_hydra import GlobalHydra
 from hydra.core.hydra_config import HydraConfig
 from omegaconf import DictConfig, open_dict
 
 from mirror.config import (
+    CONF_DIR,
     ActionSequenceDataConfig,
     FaceInteractionDataConfig,
     GRUModelConfig,
+    compose_config,
     constructor_arguments,
-    register_schemas,
 )
 
 ROOT = Path(__file__).resolve().parents[1]
-CONF = ROOT / "conf"
+CONF = CONF_DIR
 
 TINY = [
     "trainer=fast",
@@ -64,10 +64,8 @@ def store_overrides(root: Path) -> list[str]:
 
 def compose_job(overrides: list[str], output_dir: Path) -> DictConfig:
     """Compose the real config as Hydra would for one job, with its runtime fields filled in."""
-    register_schemas()
     GlobalHydra.instance().clear()
-    with initialize_config_dir(config_dir=str(CONF), version_base="1.3"):
-        cfg = compose("config", overrides=overrides, return_hydra_config=True)
+    cfg = compose_config(overrides, with_hydra=True)
     with open_dict(cfg):
         cfg.hydra.runtime.output_dir = str(output_dir)
         cfg.hydra.overrides.task = list(overrides)

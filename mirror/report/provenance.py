@@ -8,21 +8,14 @@ from functools import cache
 import pandas as pd
 from omegaconf import OmegaConf
 
-from mirror.config import is_execution_field
+from mirror.config import compose_config, is_execution_field
 from mirror.tracking.job_run import flatten
 
 
 @cache
 def default_params(model: str) -> dict[str, str]:
     """The params a run of ``model`` logs with no override, as strings (what MLflow keeps)."""
-    from hydra import compose, initialize_config_dir
-
-    from mirror.config import register_schemas
-    from mirror.plan import CONF_DIR
-
-    register_schemas()
-    with initialize_config_dir(config_dir=str(CONF_DIR), version_base="1.3"):
-        cfg = compose("config", overrides=[f"model={model}"])
+    cfg = compose_config([f"model={model}"])
     return {key: str(value) for key, value in flatten(OmegaConf.to_container(cfg, resolve=True)).items()}
 
 
