@@ -146,6 +146,14 @@ def associative_metric(measure: str, stage: str | None = None) -> str:
     return f"associative/{measure}" if stage is None else f"associative/{stage}/{measure}"
 
 
+def is_proportion(metric: str) -> bool:
+    """A metric bounded to [0, 1] by its name: a fraction, an accuracy, a read-out or a decoder's
+    accuracy (a report's interval for it must stay inside [0, 1])."""
+    last = metric.rsplit("/", 1)[-1]
+    return (last.startswith("fraction") or "accuracy" in last or last.startswith("read_out")
+            or metric.startswith("analysis/decoding/"))
+
+
 VISION_STAGES = ("untrained", "trained")
 """The vision module is measured before and after pre-training: ``vision/<stage>/<measure>``."""
 READ_OUT_PARENT = "read_out_parent"

@@ -200,3 +200,10 @@ def test_a_wrong_claim_file_names_the_file_claim_and_field(tmp_path):
 def test_the_shipped_claims_cover_every_claim_of_the_specification():
     ids = {claim.id.split(" ")[0] for claim in read_claims()}
     assert {*(f"D{k}" for k in range(1, 11)), "H1", "H2", "H3", "H4", "A1", "A2", "A3", "M1"} <= ids
+
+
+def test_every_test_kind_has_a_judge():
+    from mirror.claims.spec import TEST_KINDS
+    from mirror.claims.verdicts import _JUDGES
+
+    assert set(_JUDGES) == set(TEST_KINDS)

@@ -206,3 +206,14 @@ def test_a_report_without_an_experiment_is_a_usage_error(capsys):
         main([])
     assert stopped.value.code == 2
     assert "the following arguments are required: --experiment" in capsys.readouterr().err
+
+
+@pytest.mark.parametrize(("metric", "bounded"), [
+    ("analysis/centred/fraction_mirror", True), ("hebbian/fraction_anti_mirror", True),
+    ("val/observe_accuracy", True), ("vision/trained/read_out_parent", True), ("analysis/decoding/chance", True),
+    ("analysis/centred/max_r", False), ("hebbian/n_mirror", False), ("associative/mirror_index", False),
+])
+def test_proportions_are_known_by_their_names(metric, bounded):
+    from mirror.vocabulary import is_proportion
+
+    assert is_proportion(metric) is bounded

@@ -6,7 +6,6 @@ from __future__ import annotations
 import base64
 import datetime
 import html
-import subprocess
 from collections import Counter
 from collections.abc import Sequence
 from pathlib import Path
@@ -17,8 +16,9 @@ from mlflow.tracking import MlflowClient
 from mirror.claims.figures import draw
 from mirror.claims.spec import TEST_KINDS, Claim
 from mirror.claims.verdicts import ALPHA, FAILS, HOLDS, NOT_RUN, Verdict, judge
+from mirror.report.build import record_report_run
 from mirror.report.runs import RunSelection, load_runs
-from mirror.tracking.store import prepare_experiment
+from mirror.tracking.job_run import GIT_COMMIT_TAG, git_state
 
 COLOURS = {HOLDS: "#1a7f37", FAILS: "#cf222e", NOT_RUN: "#6e7781"}
 STYLE = """
@@ -45,14 +45,6 @@ def evaluate(client: MlflowClient, claims: Sequence[Claim]) -> list[Verdict]:
         return [(point.step, point.value) for point in client.get_metric_history(run_id, metric)]
 
     return [judge(claim, runs[claim.experiment], history) for claim in claims]
-
-
-def _commit() -> str:
-    try:
-        return subprocess.run(["git", "rev-parse", "--short", "HEAD"], cwd=Path(__file__).parent,
-                              capture_output=True, text=True, check=True, timeout=10).stdout.strip()
-    except (OSError, subprocess.SubprocessError):
-        return "unknown"
 
 
 def _row(verdict: Verdict) -> str:
@@ -91,7 +83,7 @@ def render(verdicts: Sequence[Verdict], store: str) -> str:
         f"</title><style>{STYLE}</style></head><body>"
         "<h1>The claims and what the runs measured</h1>"
         f"<p>{len(verdicts)} claims: {summary}. Built {now} from the MLflow store <code>{html.escape(store)}</code>"
-        f" at commit <code>{_commit()}</code>. Every interval is the 95 % Student-t interval of the mean over "
+        f" at commit <code>{git_state(Path(__file__).parent).get(GIT_COMMIT_TAG, 'unknown')[:10]}</code>. Every interval is the 95 % Student-t interval of the mean over "
         f"seeds; every test is one-sided at {ALPHA}. A claim without runs says <i>{NOT_RUN}</i>: "
         "<code>make paper</code> runs every sweep the page reads.</p>"
         f"{''.join(sections)}<h2>The tests</h2><ul>{legend}</ul></body></html>"
@@ -106,14 +98,9 @@ def write_page(verdicts: Sequence[Verdict], store: str, folder: Path) -> Path:
 
 
 def log_page_run(uri: str, artifact_root: str, page: Path, verdicts: Sequence[Verdict]) -> str:
-    """Record the page as a report run (tag mirror.role=report) of the experiment 'claims', with
-    the count of each verdict as metrics."""
-    client, experiment_id = prepare_experiment(uri, "claims", artifact_root)
-    run = client.create_run(experiment_id, run_name="claims-page",
-                            tags={"mirror.role": "report", "mlflow.source.name": "mirror.claims"})
+    """Record the page's folder as a report run of the experiment 'claims', with the count of each
+    verdict as metrics."""
     counts = Counter(v.verdict for v in verdicts)
-    for verdict in (HOLDS, FAILS, NOT_RUN):
-        client.log_metric(run.info.run_id, f"claims/n_{verdict.replace(' ', '_')}", counts[verdict])
-    client.log_artifact(run.info.run_id, str(page), "paper")
-    client.set_terminated(run.info.run_id, "FINISHED")
-    return run.info.run_id
+    return record_report_run(uri, artifact_root, "claims", "claims-page", page.parent, "paper",
+                             {"mlflow.source.name": "mirror.claims"},
+                             {f"claims/n_{verdict.replace(' ', '_')}": counts[verdict] for verdict in (HOLDS, FAILS, NOT_RUN)})

@@ -108,15 +108,27 @@ def build_report(client: MlflowClient, selection: RunSelection, folder: Path, me
     return folder / "report.md"
 
 
-def log_report_run(uri: str, artifact_root: str, selection: RunSelection, folder: Path) -> str:
-    """Record the report as a run of its own (tag mirror.role=report) with every file as artifact."""
-    experiment = selection.experiments[0] if len(selection.experiments) == 1 else "reports"
+def record_report_run(uri: str, artifact_root: str, experiment: str, run_name: str, folder: Path,
+                      artifact_path: str, tags: dict[str, str], metrics: dict[str, float] | None = None) -> str:
+    """A run of its own (tag mirror.role=report) holding every file of ``folder`` as artifacts;
+    marked FAILED if logging fails, so no report run stays RUNNING."""
     client, experiment_id = prepare_experiment(uri, experiment, artifact_root)
-    run = client.create_run(experiment_id, run_name=f"report-{folder.name}", tags={
-        "mirror.role": "report", "mlflow.source.name": "mirror.report",
-        "mirror.report_experiments": ",".join(selection.experiments),
+    run_id = client.create_run(experiment_id, run_name=run_name, tags={"mirror.role": "report", **tags}).info.run_id
+    try:
+        for name, value in (metrics or {}).items():
+            client.log_metric(run_id, name, value)
+        client.log_artifacts(run_id, str(folder), artifact_path)
+    except BaseException:
+        client.set_terminated(run_id, "FAILED")
+        raise
+    client.set_terminated(run_id, "FINISHED")
+    return run_id
+
+
+def log_report_run(uri: str, artifact_root: str, selection: RunSelection, folder: Path) -> str:
+    """Record the report as a report run with every file as artifact."""
+    experiment = selection.experiments[0] if len(selection.experiments) == 1 else "reports"
+    return record_report_run(uri, artifact_root, experiment, f"report-{folder.name}", folder, "report", {
+        "mlflow.source.name": "mirror.report", "mirror.report_experiments": ",".join(selection.experiments),
         "mirror.report_sweep": selection.sweep_id or "", "mirror.report_filter": selection.filter_string,
     })
-    client.log_artifacts(run.info.run_id, str(folder), "report")
-    client.set_terminated(run.info.run_id, "FINISHED")
-    return run.info.run_id

@@ -9,6 +9,7 @@ import pandas as pd
 from omegaconf import OmegaConf
 
 from mirror.config import compose_config, is_execution_field
+from mirror.report.runs import is_seed_copy
 from mirror.tracking.job_run import flatten
 
 
@@ -34,7 +35,7 @@ def held_constant(runs: pd.DataFrame, factors: list[str]) -> pd.DataFrame:
     for column in (c for c in runs.columns if c.startswith("params.") and c not in factors):
         name = column.removeprefix("params.")
         values = runs[column].dropna().astype(str).unique()
-        if len(values) != 1 or is_execution_field(name) or name in ("data.seed",):
+        if len(values) != 1 or is_execution_field(name) or is_seed_copy(runs, column):
             continue
         defaults = {default_params(m).get(name) for m in models}
         if any(d is None or not _same(values[0], d) for d in defaults):

@@ -12,6 +12,7 @@ from mlflow.exceptions import MlflowException
 from mlflow.tracking import MlflowClient
 
 from mirror.config import is_execution_field
+from mirror.tracking.job_run import GIT_COMMIT_TAG
 from mirror.vocabulary import (
     CKA,
     CKA_NULL_MEAN,
@@ -128,7 +129,7 @@ def load_runs(client: MlflowClient, selection: RunSelection) -> pd.DataFrame:
             rows.append({
                 "run_id": run.info.run_id,
                 "model": tags["mirror.model"],
-                "commit": tags.get("mlflow.source.git.commit", ""),
+                "commit": tags.get(GIT_COMMIT_TAG, ""),
                 "config_hash": tags.get("mirror.config_hash", run.info.run_id),
                 **{f"params.{key}": value for key, value in run.data.params.items()},
                 **{f"metrics.{key}": value for key, value in run.data.metrics.items()},
@@ -144,19 +145,21 @@ def load_runs(client: MlflowClient, selection: RunSelection) -> pd.DataFrame:
     return runs.reset_index(drop=True)
 
 
+def is_seed_copy(runs: pd.DataFrame, column: str) -> bool:
+    """True for a param that equals the seed in every run (``data.seed`` follows it)."""
+    return bool((runs[column].astype(str) == runs["seed"].astype(str)).all())
+
+
 def swept_factors(runs: pd.DataFrame) -> list[str]:
     """The params that define conditions besides the model: those that vary across runs,
     are not implied by the model (``model._target_``) and are not the seed (or a copy of it,
     such as ``data.seed``)."""
     factors = []
-    seeds = runs["seed"].astype(str)
     for column in (c for c in runs.columns if c.startswith("params.")):
         name = column.removeprefix("params.")
-        if is_execution_field(name):
+        if is_execution_field(name) or is_seed_copy(runs, column):
             continue
         values = runs[column].astype(str)
-        if (values == seeds).all():
-            continue
         if values.nunique() > 1 and values.groupby(runs["model"]).nunique().max() > 1:
             factors.append(column)
     return factors

@@ -9,6 +9,7 @@ import pandas as pd
 from scipy import stats
 
 from mirror.analysis.permutation import fdr_adjust
+from mirror.vocabulary import is_proportion
 
 CONFIDENCE = 0.95
 
@@ -26,14 +27,6 @@ def t_interval(values: Sequence[float]) -> tuple[float, float]:
     return float(mean - half), float(mean + half)
 
 
-def is_proportion(metric: str) -> bool:
-    """A metric bounded to [0, 1]: a fraction, an accuracy or a read-out."""
-    name = metric.removeprefix("metrics.")
-    last = name.rsplit("/", 1)[-1]
-    return last.startswith("fraction") or "accuracy" in last or "read_out" in last or name.startswith(
-        "analysis/decoding/")
-
-
 def bootstrap_interval(values: np.ndarray) -> tuple[float, float]:
     """The 95 % percentile bootstrap interval of the mean (scipy), which stays inside the range
     of the values, so inside [0, 1] for a proportion."""
@@ -48,7 +41,7 @@ def interval(metric: str, values: np.ndarray) -> tuple[float, float, str]:
     """The t-interval of the mean, or the bootstrap interval for a proportion whose t-interval
     leaves [0, 1]; with the name of the method."""
     low, high = t_interval(values)
-    if is_proportion(metric) and values.size >= 2 and (low < 0.0 or high > 1.0):
+    if is_proportion(metric.removeprefix("metrics.")) and values.size >= 2 and (low < 0.0 or high > 1.0):
         return (*bootstrap_interval(values), "bootstrap")
     return low, high, "t"
 

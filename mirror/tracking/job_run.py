@@ -38,6 +38,9 @@ def flatten(tree: Mapping[str, Any], prefix: str = "") -> dict[str, Any]:
     return flat
 
 
+GIT_COMMIT_TAG = "mlflow.source.git.commit"
+
+
 def git_state(directory: Path) -> dict[str, str]:
     """Commit and dirtiness of the checkout the code runs from (empty outside git)."""
     def git(*args: str) -> str:
@@ -47,7 +50,7 @@ def git_state(directory: Path) -> dict[str, str]:
 
     try:
         return {
-            "mlflow.source.git.commit": git("rev-parse", "HEAD"),
+            GIT_COMMIT_TAG: git("rev-parse", "HEAD"),
             "mirror.git_dirty": str(bool(git("status", "--porcelain", "--untracked-files=no"))).lower(),
         }
     except (OSError, subprocess.SubprocessError):
