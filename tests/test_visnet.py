@@ -108,3 +108,16 @@ def test_rescaled_activations_make_the_slope_matter_and_online_pretraining_count
         for layer in vision.layers:
             torch.testing.assert_close(layer.weights.norm(dim=-1), torch.ones(36))
     assert graded["rescaled"] > graded["raw"]
+
+
+def test_every_layer_at_once_equals_each_layer_on_its_own():
+    from mirror.config import VisionConfig
+    from mirror.models.visnet import VisNet
+
+    tiny = dict(wavelengths=[2.0], sheet_size=6, fan_in=[20, 10], fan_in_radius=[2.0, 2.0], sparseness=[0.2, 0.2],
+                slope=[5.0, 5.0], inhibition_sigma=[1.0, 1.0], inhibition_delta=[0.5, 0.5])
+    vision = VisNet(16, VisionConfig(**tiny), np.random.default_rng(0))
+    images = torch.rand(5, 16, 16)
+    every = vision.rates_of_every_layer(images, chunk=2)
+    for depth, rates in enumerate(every, start=1):
+        torch.testing.assert_close(rates, vision.rates_in_chunks(images, depth, chunk=2), rtol=0, atol=0)

@@ -75,8 +75,7 @@ def graded_fractions(vision: torch.nn.Module, datamodule: pl.LightningDataModule
     the layer a hard k-winner-take-all."""
     faces, _, _ = datamodule.vision_test_set
     measures = {}
-    for depth in range(1, len(vision.layers) + 1):
-        rates = vision.rates_in_chunks(faces, depth)
+    for depth, rates in enumerate(vision.rates_of_every_layer(faces), start=1):
         measures[vision_metric(stage, f"graded_fraction_layer{depth}")] = graded_fraction(rates)
         measures[vision_metric(stage, f"graded_active_fraction_layer{depth}")] = graded_active_fraction(rates)
     return measures

@@ -234,6 +234,18 @@ class VisNet(nn.Module):
             post = previous if config.trace_rule == "previous" else running
             hebbian_update(layer.weights, post, presynaptic, layer.learning_rate)
 
+    @torch.no_grad()
+    def rates_of_every_layer(self, images: Tensor, chunk: int = 64) -> list[Tensor]:
+        """Every layer's rates for many images, each layer computed once from the one below."""
+        per_chunk = []
+        for part in images.split(chunk):
+            rates, layers = self.input_rates(part), []
+            for layer in self.layers:
+                rates, _ = layer(rates)
+                layers.append(rates)
+            per_chunk.append(layers)
+        return [torch.cat(layer) for layer in zip(*per_chunk)]
+
     def rates_in_chunks(self, images: Tensor, depth: int, chunk: int = 64) -> Tensor:
         """Layer ``depth``'s rates for many images, a chunk at a time to bound the gather's memory."""
         return torch.cat([self(part, depth=depth) for part in images.split(chunk)])
