@@ -224,3 +224,52 @@ def test_the_textbook_forward_model_reads_the_previous_state_through_the_chosen_
     stated = gru(SharedCoreGRU, hidden_size=8)
     assert not hasattr(stated, "own_state_projection")
     assert torch.equal(stated.perform_input(actions, sensations), stated.action_embedding(actions))
+
+
+class _StepLogger(pl.loggers.Logger):
+    """Keeps every (step, metrics) a trainer hands its logger."""
+
+    name, version = "steps", 0
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.logged: list[tuple[int, dict[str, float]]] = []
+
+    def log_metrics(self, metrics, step=None):
+        self.logged.append((step, dict(metrics)))
+
+    def log_hyperparams(self, params, *args, **kwargs):
+        pass
+
+
+class _LoggedAtEveryStep(SharedCoreGRU):
+    """Lightning's own epoch means: every loss handed to ``self.log`` at every step."""
+
+    def _log_losses(self, stage, batch, batch_idx, losses, **extra):
+        from mirror.vocabulary import training_metric
+
+        loss = self.objective(losses)
+        self.log_dict({training_metric(stage, name): value for name, value in {"loss": loss, **losses, **extra}.items()},
+                      on_step=False, on_epoch=True, prog_bar=stage == "val")
+        return loss
+
+
+@pytest.mark.parametrize("limit_train_batches", [1.0, 3])
+def test_epoch_means_are_lightnings_own_to_the_last_bit(limit_train_batches):
+    """The losses, summed over an epoch and logged once, are the numbers Lightning logs when
+    they are logged at every step (an uneven last batch, a sanity check and a limit included)."""
+    def logged(model_class):
+        pl.seed_everything(0, verbose=False)
+        model = gru(model_class, hidden_size=8, readout="both")
+        logger = _StepLogger()
+        trainer = pl.Trainer(max_epochs=2, logger=logger, accelerator="cpu", enable_checkpointing=False,
+                             enable_progress_bar=False, enable_model_summary=False,
+                             limit_train_batches=limit_train_batches, log_every_n_steps=1)
+        trainer.fit(model, datamodule=action_sequences(n_train=150, n_val=70, n_test=10, batch_size=32))
+        return logger.logged
+
+    once, every_step = logged(SharedCoreGRU), logged(_LoggedAtEveryStep)
+    assert [step for step, _ in once] == [step for step, _ in every_step] and len(once) == 4
+    assert once == every_step  # exact float equality, every metric, every epoch
+    names = {name for _, metrics in once for name in metrics}
+    assert {"train/loss", "train/inverse_loss_on_perform", "val/forward_loss_on_observe", "val/observe_accuracy"} <= names
