@@ -91,3 +91,22 @@ def test_protocol_rejects_unmatched_trials():
         MirrorActivity(np.zeros((4, 3, 2)), np.zeros((5, 3, 2)), np.zeros((4, 3)), np.zeros((4, 3)), np.arange(4), 2)
     with pytest.raises(ValueError, match="observe_labels"):
         MirrorActivity(np.zeros((4, 3, 2)), np.zeros((4, 3, 2)), np.zeros((4, 3)), np.zeros((4, 2)), np.arange(4), 2)
+
+
+@pytest.mark.parametrize("narrow_perform", [True, False])
+def test_saved_activity_reads_back_identical_in_its_own_type(tmp_path, narrow_perform):
+    rng = np.random.default_rng(3)
+    perform, observe = planted_activity(rng)
+    if narrow_perform:  # a GRU's activity: float32 cast up, stored narrow without loss
+        perform = perform.astype(np.float32).astype(np.float64)
+    labels = rng.integers(0, 3, perform.shape[:2])
+    activity = MirrorActivity(perform, observe, labels, labels, np.arange(len(perform)), 3)
+    path = activity.save(tmp_path / "activity.npz")
+    with np.load(path) as saved:
+        assert saved["perform"].dtype == (np.float32 if narrow_perform else np.float64)
+        assert saved["observe"].dtype == np.float64  # not float32-exact: kept whole
+    again = MirrorActivity.load(path)
+    for name in ("perform", "observe", "perform_labels", "observe_labels", "trial_ids"):
+        np.testing.assert_array_equal(getattr(again, name), getattr(activity, name))
+        assert getattr(again, name).dtype == getattr(activity, name).dtype
+    assert (again.n_classes, again.condition_names) == (3, ("perform", "observe"))
