@@ -184,3 +184,18 @@ def test_a_sigterm_inside_a_store_write_waits_for_the_write_to_end():
             finished.append("write")
         finished.append("after")
     assert finished == ["write"], "the write ended, and the stop came right after it"
+
+
+@pytest.mark.parametrize("code, status, stderr", [(None, 0, ""), (3, 3, ""), ("a reason", 1, "a reason\n")])
+def test_the_entry_point_s_exit_joins_threads_runs_exit_handlers_and_flushes(code, status, stderr):
+    """Skipping the modules' tear-down must lose nothing an exit does that anyone sees."""
+    script = (
+        "import atexit, threading, time\n"
+        "from mirror.run import exit_without_teardown\n"
+        "atexit.register(lambda: print('exit handler', flush=True))\n"
+        "threading.Thread(target=lambda: (time.sleep(0.5), print('thread done'))).start()\n"
+        "print('buffered', end=' ')\n"
+        f"exit_without_teardown({code!r})\n"
+    )
+    result = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, timeout=120)
+    assert (result.returncode, result.stdout, result.stderr) == (status, "buffered thread done\nexit handler\n", stderr)
