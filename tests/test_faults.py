@@ -98,7 +98,9 @@ def test_a_sigkilled_sweep_is_marked_failed_by_the_next_run_of_its_experiment(tm
 
 
 def test_two_sweeps_started_in_the_same_second_keep_their_own_folders_and_ids(tmp_path):
-    started = [start(tmp_path, *TINY, "seed=0,1", *store_overrides(tmp_path), "-m") for _ in range(2)]
+    # Other seeds in each: with the same configs, whichever sweep runs a job second would resume it
+    # from the other's FINISHED run (skip it), and how many each ran would depend on timing.
+    started = [start(tmp_path, *TINY, seeds, *store_overrides(tmp_path), "-m") for seeds in ("seed=0,1", "seed=2,3")]
     assert [process.wait(timeout=300) for process, _ in started] == [0, 0]
     folders = sorted(path for path in (tmp_path / "multirun").glob("*/*") if path.is_dir())
     assert len(folders) == 2
