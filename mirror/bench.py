@@ -142,6 +142,24 @@ def end_to_end(repeats: int) -> tuple[float, float]:
     return plain_s, run_s
 
 
+STACK = {
+    "python alone": "pass",
+    "torch": "import torch",
+    "pytorch_lightning (torch included)": "import pytorch_lightning",
+    "mlflow": "import mlflow.tracking",
+    "hydra and omegaconf": "import hydra, omegaconf",
+}
+"""What a run imports that the plain script does not (torch aside), each timed in a fresh process:
+the fixed cost of the stack, which no change to this project's own code can remove."""
+
+
+def import_seconds(repeats: int) -> dict[str, float]:
+    """Median wall seconds of a fresh interpreter importing each of ``STACK``, interleaved."""
+    medians = interleaved_medians(repeats, *(
+        lambda statement=statement: wall_seconds([sys.executable, "-c", statement]) for statement in STACK.values()))
+    return dict(zip(STACK, medians))
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--epochs", type=int, default=20, help="training epochs of --parts and --variants (paper: 20)")
@@ -160,6 +178,9 @@ def main() -> None:
         print(f"  plain PyTorch script (python -m mirror.diagnostics.plain_gru)  {plain:7.2f} s")
         print(f"  python -m mirror.run                                           {run:7.2f} s")
         print(f"  mirror.run / plain                                             {run / plain:7.2f} x")
+        print(f"a fresh process importing, median of {args.repeats}, interleaved:")
+        for name, seconds in import_seconds(args.repeats).items():
+            print(f"  {name:<61}  {seconds:7.2f} s")
         return
 
     print(f"torch {torch.__version__}, {torch.get_num_threads()} threads, {args.epochs} epochs, median of {args.repeats}")
