@@ -18,6 +18,7 @@ from mirror.tracking.lightning_logger import log_artifact_folder
 
 log = logging.getLogger(__name__)
 
+
 class MirrorAnalysisCallback(pl.Callback):
     """Score the model on the test set after fitting (zero epochs included) and log the results.
 

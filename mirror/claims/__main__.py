@@ -5,12 +5,10 @@ from __future__ import annotations
 import argparse
 from pathlib import Path
 
-from mlflow.tracking import MlflowClient
-
 from mirror.claims.page import evaluate, log_page_run, write_page
 from mirror.claims.spec import CLAIMS_DIR, ClaimError, read_claims
 from mirror.config import TrackingConfig
-from mirror.tracking.store import StoreUnreachable, check_reachable, resolve_uri
+from mirror.tracking.store import StoreUnreachable, read_store, resolve_uri
 
 
 def main(argv: list[str] | None = None) -> None:
@@ -25,10 +23,10 @@ def main(argv: list[str] | None = None) -> None:
     uri = resolve_uri(args.tracking_uri)
     try:
         claims = read_claims(args.claims)
-        check_reachable(uri)
+        client = read_store(uri)
     except (ClaimError, StoreUnreachable) as error:
         raise SystemExit(f"mirror.claims: {error}") from None
-    verdicts = evaluate(MlflowClient(tracking_uri=uri), claims)
+    verdicts = evaluate(client, claims)
     width = max(len(v.claim.id) for v in verdicts)
     for verdict in verdicts:
         print(f"{verdict.claim.id:<{width}}  {verdict.verdict:<13}  {verdict.measured or verdict.test}")

@@ -10,15 +10,14 @@ import numpy as np
 import pandas as pd
 
 from mirror.analysis.figures import plt
-from mirror.claims.verdicts import PHASES, Estimate, Verdict
+from mirror.claims.verdicts import Estimate, Verdict
+from mirror.vocabulary import PHASES, phase_label
 
 SIZE = (3.8, 2.7)
 SEEDS = {"color": "0.45", "s": 14, "alpha": 0.7, "zorder": 2}
 """Per-seed values: grey dots."""
 MEAN = {"color": "C3", "marker": "o", "ms": 6, "capsize": 4, "lw": 2, "zorder": 3}
 """Mean over seeds with its 95 % interval: red."""
-
-
 SEED_OFFSET, MEAN_OFFSET = -0.15, 0.12
 """Seeds to the left of each position, the mean to the right, so that neither hides the other."""
 
@@ -76,7 +75,7 @@ def draw(verdict: Verdict) -> bytes | None:
         for _, seed in data.groupby("seed"):
             ax.plot(np.arange(len(PHASES)) + SEED_OFFSET, seed.set_index("phase").loc[list(PHASES), "value"],
                     color="0.75", lw=0.8)
-        _points(ax, [(phase.replace("-", "-\n"), data.loc[data["phase"] == phase, "value"]) for phase in PHASES], metric)
+        _points(ax, [(phase_label(phase).replace("-", "-\n"), data.loc[data["phase"] == phase, "value"]) for phase in PHASES], metric)
         ax.set_xlabel("end of training phase")
     paired = test.kind in ("above", "not_above") and test.reference_metric is not None
     ax.set_ylabel("value" if paired else metric.rsplit("/", 1)[-1].replace("_", " "))

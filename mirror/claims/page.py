@@ -84,7 +84,7 @@ def render(verdicts: Sequence[Verdict], store: str) -> str:
         "<h1>The claims and what the runs measured</h1>"
         f"<p>{len(verdicts)} claims: {summary}. Built {now} from the MLflow store <code>{html.escape(store)}</code>"
         f" at commit <code>{git_state(Path(__file__).parent).get(GIT_COMMIT_TAG, 'unknown')[:10]}</code>. Every interval is the 95 % Student-t interval of the mean over "
-        f"seeds; every test is one-sided at {ALPHA}. A claim without runs says <i>{NOT_RUN}</i>: "
+        f"seeds (a bootstrap interval where marked: a proportion whose t-interval would leave [0, 1]); every test is one-sided at {ALPHA}. A claim without runs says <i>{NOT_RUN}</i>: "
         "<code>make paper</code> runs every sweep the page reads.</p>"
         f"{''.join(sections)}<h2>The tests</h2><ul>{legend}</ul></body></html>"
     )

@@ -12,11 +12,11 @@ from scipy import stats
 
 from mirror.claims.spec import Claim
 from mirror.report.stats import interval
+from mirror.vocabulary import PHASES, phase_label
 
 HOLDS, FAILS, NOT_RUN = "holds", "does not hold", "not run yet"
 ALPHA = 0.05
 """One-sided level of every test on the page."""
-PHASES = ("development", "counter-mirror", "repair")
 
 History = Callable[[str, str], list[tuple[int, float]]]
 """(run id, metric) -> [(step, value), ...]: a metric's logged history."""
@@ -211,12 +211,12 @@ def _reversal(claim: Claim, chosen: pd.DataFrame, runs: pd.DataFrame, history: H
     data = pd.DataFrame(rows, columns=["seed", "phase", "value"])
     wide = data.pivot(index="seed", columns="phase", values="value") if rows else data
     if len(wide) < 2:
-        return Verdict(claim, NOT_RUN, test=f"needs at least 2 runs with all of {', '.join(PHASES)}")
+        return Verdict(claim, NOT_RUN, test=f"needs at least 2 runs with all of {', '.join(map(phase_label, PHASES))}")
     development, counter, repair = (wide[phase].to_numpy(np.float64) for phase in PHASES)
     p_remap = _greater(development - counter)
     p_repair = _greater(repair - counter)
     p = max(p_remap, p_repair)
-    measured = "; ".join(f"{phase} {Estimate.of(wide[phase], claim.metric).text()}" for phase in PHASES)
+    measured = "; ".join(f"{phase_label(phase)} {Estimate.of(wide[phase], claim.metric).text()}" for phase in PHASES)
     return Verdict(claim, HOLDS if p < ALPHA else FAILS, measured=measured,
                    test=f"paired one-sided t-tests: counter-mirror below development p = {p_remap:.2g}, "
                         f"repair above counter-mirror p = {p_repair:.2g}", p=p, data=data)
