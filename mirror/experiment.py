@@ -28,7 +28,7 @@ from mirror.job_context import JobContext
 from mirror.outcome import ExperimentOutcome
 from mirror.progress import progress
 from mirror.tracking.job_run import job_run
-from mirror.vocabulary import TIME
+from mirror.vocabulary import JOB_SECONDS, TIME
 
 if TYPE_CHECKING:
     from mlflow.tracking import MlflowClient
@@ -92,11 +92,7 @@ def run_experiment(cfg: DictConfig, job: JobContext, client: MlflowClient, exper
         weights = job.output_dir / "model.pt"
         torch.save(model.state_dict(), weights)
         logger.experiment.log_artifact(logger.run_id, str(weights))
-        seconds = {
-            "startup_s": fit_started - started,
-            "train_s": fit_seconds - analysis.seconds,
-            "analysis_s": analysis.seconds,
-        }
+        seconds = dict(zip(JOB_SECONDS, (fit_started - started, fit_seconds - analysis.seconds, analysis.seconds)))
         logger.log_metrics({f"{TIME}/{name}": value for name, value in seconds.items()})
     family_metrics = {k: v for c in callbacks[1:] if isinstance(c, TrainingCurveCallback) for k, v in c.logged.items()}
     return ExperimentOutcome(run_id=logger.run_id, metrics={**analysis.result.metrics, **family_metrics},

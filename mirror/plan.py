@@ -17,6 +17,7 @@ from dataclasses import dataclass
 from hydra.core.override_parser.overrides_parser import OverridesParser
 
 from mirror.config import TrackingConfig, compose_config
+from mirror.vocabulary import JOB_SECONDS, TIME
 
 SECONDS_PER_JOB = {"shared_gru": 18.0, "separate_gru": 20.0, "forward_only_gru": 16.0, "shuffled_gru": 18.0,
                    "hebbian_face": 25.0, "asl_associative": 6.0}
@@ -54,9 +55,9 @@ def plan_presets(presets: list[str]) -> list[PresetPlan]:
 
 def finished(uri: str, experiments: set[str]) -> tuple[Counter, dict[str, float]]:
     """FINISHED job runs per (experiment, model), and the median seconds of a job per model."""
-    from mlflow.tracking import MlflowClient
+    from mirror.tracking.store import read_store
 
-    client = MlflowClient(tracking_uri=uri)
+    client = read_store(uri)
     done: Counter = Counter()
     seconds: dict[str, list[float]] = {}
     for name in experiments:
@@ -69,7 +70,7 @@ def finished(uri: str, experiments: set[str]) -> tuple[Counter, dict[str, float]
             if model is None or "mirror.role" in run.data.tags:
                 continue
             done[name, model] += 1
-            times = [run.data.metrics.get(f"time/{part}_s") for part in ("startup", "train", "analysis")]
+            times = [run.data.metrics.get(f"{TIME}/{part}") for part in JOB_SECONDS]
             if all(t is not None for t in times):
                 seconds.setdefault(model, []).append(sum(times))
     medians = {model: sorted(values)[len(values) // 2] for model, values in seconds.items()}
@@ -102,10 +103,8 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--jobs", type=int, default=1, help="jobs run at once (make's JOBS)")
     parser.add_argument("--tracking-uri", default=TrackingConfig().uri)
     args = parser.parse_args(argv)
-    from mirror.tracking.store import resolve_uri
-
     plans = plan_presets(args.presets)
-    done, seconds = finished(resolve_uri(args.tracking_uri), {plan.experiment for plan in plans})
+    done, seconds = finished(args.tracking_uri, {plan.experiment for plan in plans})
     print(describe(plans, done, seconds, args.jobs), flush=True)
 
 

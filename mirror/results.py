@@ -24,12 +24,10 @@ if TYPE_CHECKING:
 
 
 def _client(tracking_uri: str | None):
-    from mlflow.tracking import MlflowClient
-
     from mirror.config import TrackingConfig
-    from mirror.tracking.store import resolve_uri
+    from mirror.tracking.store import read_store
 
-    return MlflowClient(tracking_uri=resolve_uri(tracking_uri or TrackingConfig().uri))
+    return read_store(tracking_uri or TrackingConfig().uri)
 
 
 def load_runs(experiment: str | Sequence[str], sweep: str | None = None, filter: str = "",

@@ -192,6 +192,8 @@ VAL_OBSERVE_ACCURACY = training_metric("val", OBSERVE_ACCURACY)
 
 TIME = "time"
 """Family of wall times in seconds: ``time/<part>_s``."""
+JOB_SECONDS = ("startup_s", "train_s", "analysis_s")
+"""The parts of a job's wall time, each logged as ``time/<part>``: their sum is the job's time."""
 VISION_PRETRAIN_SECONDS = f"{TIME}/vision_pretrain_s"
 VISION_UPDATES_PER_LAYER = "vision/updates_per_layer"
 VISION_LAST_EPOCH_WEIGHT_CHANGE = "vision/last_epoch_weight_change"

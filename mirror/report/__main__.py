@@ -13,7 +13,7 @@ from mlflow.tracking import MlflowClient
 from mirror.config import TrackingConfig
 from mirror.report.build import build_report, log_report_run
 from mirror.report.runs import RunSelection
-from mirror.tracking.store import StoreUnreachable, check_reachable, resolve_uri
+from mirror.tracking.store import StoreUnreachable, read_store, resolve_uri
 
 
 def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
@@ -58,8 +58,7 @@ def main(argv: list[str] | None = None) -> None:
         raise SystemExit(f"mirror.report: --name must be a folder name inside {args.out}/, not a path "
                          f"(got {args.name!r})")
     try:
-        check_reachable(uri)
-        client = MlflowClient(tracking_uri=uri)
+        client = read_store(uri)
         name = args.name or default_name(client, selection)
         report = build_report(client, selection, args.out / name, args.metrics, args.reference)
     except (ValueError, StoreUnreachable) as error:  # no such experiment, no matching runs, an unknown metric

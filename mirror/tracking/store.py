@@ -122,6 +122,16 @@ class RetryingClient:
         return retried
 
 
+def read_store(uri: str) -> MlflowClient:
+    """A client of the store at ``uri`` for reading runs, after one quick look that a server
+    answers (:class:`StoreUnreachable` if not)."""
+    from mlflow.tracking import MlflowClient
+
+    uri = resolve_uri(uri)
+    check_reachable(uri)
+    return MlflowClient(tracking_uri=uri)
+
+
 def prepare_experiment(uri: str, experiment: str, artifact_root: str,
                        patience_s: float = 0.0) -> tuple[MlflowClient, str]:
     """Create the store and the experiment if needed; return a client (retrying locked writes
