@@ -25,6 +25,9 @@ from mirror.models.competition import CompetitiveSheet, hebbian_update, normalis
 
 log = logging.getLogger(__name__)
 
+CHUNK = 64
+"""Images whose rates are computed at once, bounding the memory of the fan-in gather."""
+
 
 def gabor_bank(wavelengths: Sequence[float], orientations: int) -> Tensor:
     """Even and odd Gabor kernels, (len(wavelengths) * orientations * 2, 1, k, k), zero-mean, unit L2.
@@ -194,11 +197,16 @@ class VisNet(nn.Module):
         images = sequences.flatten(0, 1)
         n_batches = max(1, n_sequences // config.batch_sequences)
         self.last_epoch_weight_change = []
+        # The input of the layer in training, for every image: the layers below are frozen, so it is
+        # computed once per layer (from the one below), not per batch and epoch. Layer 1's input
+        # (Gabor responses) is too large to hold for every image: None, computed per batch.
+        frozen: Tensor | None = None
         for depth, layer in enumerate(self.layers):
             started = time.perf_counter()
-            # The layers below are frozen now, so their rates are computed once per layer, not per
-            # batch and epoch. Layer 1's input (Gabor responses) is too large to hold for every image.
-            frozen = None if depth == 0 else self.rates_in_chunks(images, depth)
+            if depth == 1:
+                frozen = self.rates_in_chunks(images, depth)
+            elif depth > 1:
+                frozen = torch.cat([self.layers[depth - 1](part)[0] for part in frozen.split(CHUNK)])
             for epoch in range(config.epochs_per_layer):
                 start = layer.weights.clone()
                 for batch in np.array_split(rng.permutation(n_sequences), n_batches):
@@ -235,7 +243,7 @@ class VisNet(nn.Module):
             hebbian_update(layer.weights, post, presynaptic, layer.learning_rate)
 
     @torch.no_grad()
-    def rates_of_every_layer(self, images: Tensor, chunk: int = 64) -> list[Tensor]:
+    def rates_of_every_layer(self, images: Tensor, chunk: int = CHUNK) -> list[Tensor]:
         """Every layer's rates for many images, each layer computed once from the one below."""
         per_chunk = []
         for part in images.split(chunk):
@@ -246,6 +254,6 @@ class VisNet(nn.Module):
             per_chunk.append(layers)
         return [torch.cat(layer) for layer in zip(*per_chunk)]
 
-    def rates_in_chunks(self, images: Tensor, depth: int, chunk: int = 64) -> Tensor:
+    def rates_in_chunks(self, images: Tensor, depth: int, chunk: int = CHUNK) -> Tensor:
         """Layer ``depth``'s rates for many images, a chunk at a time to bound the gather's memory."""
         return torch.cat([self(part, depth=depth) for part in images.split(chunk)])
