@@ -30,7 +30,7 @@ test-fast: $(STAMP) ## unit tests only
 	$(PY) -m pytest -m "not slow" $(ARGS)
 
 bench: $(STAMP) ## one run end to end against a plain-PyTorch script (ARGS=--parts: training loop and analysis; --variants)
-	$(PY) -m mirror.bench $(ARGS)
+	$(PY) -m mirror.diagnostics.bench $(ARGS)
 
 # Sweeps: presets in conf/experiment/, one MLflow experiment each. JOBS=2 runs two jobs at
 # once through the joblib launcher; a re-run skips jobs that already FINISHED.
@@ -76,7 +76,7 @@ report: $(STAMP) ## tables and figures from MLflow: make report NAME=<experiment
 PAPER_PRESETS := ablations readout readout_input pairing_error asl_contingency asl_contiguity asl_mismatch asl_counter_mirror sweep_seeds sweep_seeds_hebbian sweep_hidden sweep_noise_gru sweep_noise_hebbian sweep_lag counter_mirror
 
 paper: $(STAMP) ## every sweep (resumable: a re-run skips finished jobs), every report, then the claims page
-	$(PY) -m mirror.plan $(PAPER_PRESETS) --jobs $(JOBS)
+	$(PY) -m mirror.pipeline.plan $(PAPER_PRESETS) --jobs $(JOBS)
 	$(foreach preset,$(PAPER_PRESETS),$(SWEEP) experiment=$(preset) $(ARGS) -m &&) true
 	$(MAKE) report ARGS=
 	$(MAKE) claims ARGS=

@@ -12,7 +12,7 @@ import hydra
 from omegaconf import DictConfig
 
 from mirror.config import register_schemas
-from mirror.job import run_job
+from mirror.pipeline.job import run_job
 from mirror.termination import Terminated, stop_on_sigterm
 
 register_schemas()

@@ -105,7 +105,7 @@ def silhouette_metric(mode: str) -> str:
     return f"analysis/geometry/silhouette_{mode}"
 
 
-# Hebbian mirror-layer counts (:meth:`mirror.analysis.selectivity.MirrorClassification.counts`),
+# Hebbian mirror-layer counts (:meth:`mirror.analysis.hebbian.selectivity.MirrorClassification.counts`),
 # logged after training as hebbian/<count>, before it as hebbian/before/<count> and during it as
 # hebbian/curve/<count>.
 N_MIRROR = "n_mirror"

@@ -6,7 +6,7 @@ import numpy as np
 import pytest
 import torch
 
-from mirror.analysis.associative import fraction_self_preferring, mirror_index
+from mirror.analysis.associative.measures import fraction_self_preferring, mirror_index
 from mirror.config import (
     AssociativeModelConfig,
     SensorimotorPairingsDataConfig,

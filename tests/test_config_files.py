@@ -95,11 +95,13 @@ def test_every_schema_default_target_imports_and_every_field_is_documented(schem
     if hasattr(defaults, "_target_"):
         module, _, name = defaults._target_.rpartition(".")
         assert callable(getattr(importlib.import_module(module), name)), defaults._target_
-    source = Path(importlib.import_module(schema.__module__).__file__).read_text()
     for field_ in fields(schema):
         if field_.name == "_target_" or is_dataclass(field_.default_factory if callable(field_.default_factory)
                                                       else None):
             continue
+        # The source of the class that declares the field (an analysis schema extends the shared one).
+        owner = next(cls for cls in schema.__mro__ if field_.name in vars(cls).get("__annotations__", {}))
+        source = Path(importlib.import_module(owner.__module__).__file__).read_text()
         documented = re.search(rf"\n    {field_.name}: [^\n]+\n    \"\"\"", source)
         assert documented, f"{schema.__name__}.{field_.name} has no docstring under it"
 

@@ -6,12 +6,12 @@ import numpy as np
 import pytest
 from sklearn.metrics import mutual_info_score
 
-from mirror.analysis.information import (
+from mirror.analysis.hebbian.information import (
     confusion_information,
     multiple_cell_information,
     single_cell_information,
 )
-from mirror.analysis.selectivity import classify_mirror_neurons
+from mirror.analysis.hebbian.selectivity import classify_mirror_neurons
 
 
 def planted_conditions(rng, trials=30):

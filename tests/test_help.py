@@ -5,7 +5,7 @@ import subprocess
 import sys
 
 from mirror.config import GROUP_SCHEMAS, GRUModelConfig
-from mirror.field_docs import attribute_docs
+from mirror.config.help import attribute_docs
 
 
 def _leaves(schema: type, prefix: str) -> list[str]:

@@ -11,7 +11,7 @@ from __future__ import annotations
 import numpy as np
 import torch
 
-from mirror.analysis.selectivity import classify_mirror_neurons
+from mirror.analysis.hebbian.selectivity import classify_mirror_neurons
 from mirror.config import MirrorLayerConfig
 from mirror.data.face_interaction import infant_expressions
 from mirror.models.hebbian_face import MirrorLayer

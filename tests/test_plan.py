@@ -2,14 +2,16 @@ from __future__ import annotations
 
 from collections import Counter
 
-from mirror.plan import PresetPlan, describe, expand, plan_presets
+from mirror.config import AssociativeModelConfig, GRUModelConfig
+from mirror.pipeline.plan import PresetPlan, describe, plan_presets
 
 
-def test_a_sweep_expands_to_the_cross_product_hydra_runs():
-    jobs = expand({"model": "a,b", "seed": "range(3)", "data.lag": "2"})
-    assert len(jobs) == 6
-    assert {(job["model"], job["seed"]) for job in jobs} == {(m, str(s)) for m in "ab" for s in range(3)}
-    assert {job["data.lag"] for job in jobs} == {"2"}
+def test_a_model_never_run_is_estimated_at_its_schemas_seconds_per_job():
+    plans = [PresetPlan("p", "e", Counter({"separate_gru": 10, "asl_associative": 30}))]
+    expected = 10 * GRUModelConfig.SECONDS_PER_JOB + 30 * AssociativeModelConfig.SECONDS_PER_JOB
+    minutes = -(-expected // 60)
+    assert describe(plans, Counter(), {}, jobs_at_once=1).splitlines()[0] == (
+        f"40 jobs to run, 1 at a time: about 0 h {minutes:02.0f} min")
 
 
 def test_presets_are_counted_per_model_from_their_sweeps():

@@ -4,8 +4,8 @@ import io
 
 import pytest
 
-from mirror import progress
-from mirror.progress import EpochLines
+from mirror.pipeline import progress
+from mirror.pipeline.progress import EpochLines
 
 
 class _Stream(io.StringIO):

@@ -10,9 +10,9 @@ import pytest
 from mlflow.tracking import MlflowClient
 
 from mirror.analysis.callback import MirrorAnalysisCallback
-from mirror.job import run_job
-from mirror.job_context import JobContext
 from mirror.models.predictive_gru import PredictiveGRU
+from mirror.pipeline.job import run_job
+from mirror.tracking.job_context import JobContext
 from tests.conftest import ROOT, TINY, compose_job, run_cli, store_overrides
 
 pytestmark = pytest.mark.slow

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import numpy as np
 
-from mirror.analysis.selectivity import classify_mirror_neurons
+from mirror.analysis.hebbian.selectivity import classify_mirror_neurons
 from mirror.analysis.summary import analyse
 from mirror.config import AnalysisConfig
 from mirror.protocol import MirrorActivity

@@ -8,7 +8,7 @@ import time
 import pytest
 from omegaconf import OmegaConf, open_dict
 
-from mirror.job import threads_per_job
+from mirror.pipeline.job import threads_per_job
 from mirror.tracking.resume import config_hash
 from mirror.tracking.sweep import Sweep, format_seconds, planned_jobs, swept_keys
 from tests.conftest import compose_job

@@ -7,32 +7,18 @@ from __future__ import annotations
 
 from pathlib import Path
 
-import matplotlib
+import numpy as np
+import pandas as pd
+import seaborn as sns
 
-matplotlib.use("Agg")
-import matplotlib.pyplot as plt  # noqa: E402
-import numpy as np  # noqa: E402
-import pandas as pd  # noqa: E402
-import seaborn as sns  # noqa: E402
-
-from mirror.analysis.summary import AnalysisResult, top_unit_indices  # noqa: E402
-from mirror.config import AnalysisConfig  # noqa: E402
-from mirror.protocol import MirrorActivity  # noqa: E402
-from mirror.vocabulary import silhouette_metric  # noqa: E402
+from mirror.analysis.summary import AnalysisResult, top_unit_indices
+from mirror.config import AnalysisConfig
+from mirror.plotting import plt, save_figure
+from mirror.protocol import MirrorActivity
+from mirror.vocabulary import silhouette_metric
 
 TRACE_SEQUENCES = 4
 """Test sequences laid end to end in the time-course panels."""
-
-
-def save_figure(fig: plt.Figure, path: Path, title: str | None = None, dpi: int = 110, bottom: float = 0.0) -> Path:
-    """Title, lay out (keeping the lowest ``bottom`` of the figure free, for a legend under
-    every panel), write and close a figure; returns its path."""
-    if title:
-        fig.suptitle(title)
-    fig.tight_layout(rect=(0.0, bottom, 1.0, 1.0))
-    fig.savefig(path, dpi=dpi)
-    plt.close(fig)
-    return path
 
 
 def _panel_label(ax: plt.Axes, letter: str) -> None:

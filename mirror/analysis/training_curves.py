@@ -8,16 +8,12 @@ from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
-import matplotlib
+import numpy as np
+import pytorch_lightning as pl
+import seaborn as sns
 
-matplotlib.use("Agg")
-import matplotlib.pyplot as plt  # noqa: E402
-import numpy as np  # noqa: E402
-import pytorch_lightning as pl  # noqa: E402
-import seaborn as sns  # noqa: E402
-
-from mirror.analysis.figures import save_figure  # noqa: E402
-from mirror.vocabulary import PHASES, phase_label  # noqa: E402
+from mirror.plotting import plt, save_figure
+from mirror.vocabulary import PHASES, phase_label
 
 CurvePoint = Mapping[str, float]
 """One point of a curve: 'step', 'phase' (an index into PHASES) and the measures taken there."""

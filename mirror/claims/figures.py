@@ -9,8 +9,8 @@ import textwrap
 import numpy as np
 import pandas as pd
 
-from mirror.analysis.figures import plt
 from mirror.claims.verdicts import Estimate, Verdict
+from mirror.plotting import plt
 from mirror.vocabulary import PHASES, phase_label
 
 SIZE = (3.8, 2.7)

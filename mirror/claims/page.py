@@ -18,7 +18,7 @@ from mirror.claims.spec import TEST_KINDS, Claim
 from mirror.claims.verdicts import ALPHA, FAILS, HOLDS, NOT_RUN, Verdict, judge
 from mirror.report.build import record_report_run
 from mirror.report.runs import RunSelection, load_runs
-from mirror.tracking.job_run import GIT_COMMIT_TAG, git_state
+from mirror.tracking.tags import GIT_COMMIT_TAG, SOURCE_NAME_TAG, git_state
 
 COLOURS = {HOLDS: "#1a7f37", FAILS: "#cf222e", NOT_RUN: "#6e7781"}
 STYLE = """
@@ -102,5 +102,5 @@ def log_page_run(uri: str, artifact_root: str, page: Path, verdicts: Sequence[Ve
     verdict as metrics."""
     counts = Counter(v.verdict for v in verdicts)
     return record_report_run(uri, artifact_root, "claims", "claims-page", page.parent, "paper",
-                             {"mlflow.source.name": "mirror.claims"},
+                             {SOURCE_NAME_TAG: "mirror.claims"},
                              {f"claims/n_{verdict.replace(' ', '_')}": counts[verdict] for verdict in (HOLDS, FAILS, NOT_RUN)})

@@ -24,8 +24,8 @@ import numpy as np
 import torch
 import torch.nn.functional as F
 
-from mirror.analysis.information import single_cell_information
-from mirror.analysis.vision import expression_read_outs
+from mirror.analysis.hebbian.information import single_cell_information
+from mirror.analysis.hebbian.vision import expression_read_outs
 from mirror.config import (
     FaceInteractionDataConfig,
     HebbianModelConfig,

@@ -4,7 +4,7 @@ A pre-trained VisNet sees the parent's face; a binary motor pattern carries the 
 expression; both converge on a competitive mirror layer trained by the Hebb rule with
 weight normalisation. No gradients anywhere: ``training_step`` applies the local rule.
 The model only models: it exposes its rates in the four test conditions and its matched
-activity, and :mod:`mirror.analysis.hebbian_callback` measures, draws and logs them.
+activity, and :mod:`mirror.analysis.hebbian.callback` measures, draws and logs them.
 """
 
 from __future__ import annotations

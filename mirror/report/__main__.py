@@ -14,6 +14,7 @@ from mirror.config import TrackingConfig
 from mirror.report.build import build_report, log_report_run
 from mirror.report.runs import RunSelection
 from mirror.tracking.store import StoreUnreachable, read_store, resolve_uri
+from mirror.tracking.tags import ROLE_TAG, SWEEP_ID_TAG, SWEEP_ROLE
 
 
 def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
@@ -42,7 +43,7 @@ def default_name(client: MlflowClient, selection: RunSelection) -> str:
         return name
     parents = client.search_runs(
         [e.experiment_id for e in map(client.get_experiment_by_name, selection.experiments) if e is not None],
-        f"tags.`mirror.sweep_id` = '{selection.sweep_id}' and tags.`mirror.role` = 'sweep'", max_results=1)
+        f"tags.`{SWEEP_ID_TAG}` = '{selection.sweep_id}' and tags.`{ROLE_TAG}` = '{SWEEP_ROLE}'", max_results=1)
     if not parents:
         raise ValueError(f"no sweep {selection.sweep_id!r} in {', '.join(selection.experiments)}")
     started = datetime.datetime.fromtimestamp(parents[0].info.start_time / 1000)

@@ -21,6 +21,14 @@ from mirror.report.runs import (
 from mirror.report.stats import compare_models, summarise, trend_tests
 from mirror.report.tables import report_markdown, short, summary_table, tests_section
 from mirror.tracking.store import prepare_experiment
+from mirror.tracking.tags import (
+    REPORT_EXPERIMENTS_TAG,
+    REPORT_FILTER_TAG,
+    REPORT_ROLE,
+    REPORT_SWEEP_TAG,
+    ROLE_TAG,
+    SOURCE_NAME_TAG,
+)
 
 FIGURE_METRICS = 6
 """Panels per figure: the first metrics of the report's list."""
@@ -110,10 +118,10 @@ def build_report(client: MlflowClient, selection: RunSelection, folder: Path, me
 
 def record_report_run(uri: str, artifact_root: str, experiment: str, run_name: str, folder: Path,
                       artifact_path: str, tags: dict[str, str], metrics: dict[str, float] | None = None) -> str:
-    """A run of its own (tag mirror.role=report) holding every file of ``folder`` as artifacts;
+    """A run of its own (``ROLE_TAG`` = report) holding every file of ``folder`` as artifacts;
     marked FAILED if logging fails, so no report run stays RUNNING."""
     client, experiment_id = prepare_experiment(uri, experiment, artifact_root)
-    run_id = client.create_run(experiment_id, run_name=run_name, tags={"mirror.role": "report", **tags}).info.run_id
+    run_id = client.create_run(experiment_id, run_name=run_name, tags={ROLE_TAG: REPORT_ROLE, **tags}).info.run_id
     try:
         for name, value in (metrics or {}).items():
             client.log_metric(run_id, name, value)
@@ -129,6 +137,6 @@ def log_report_run(uri: str, artifact_root: str, selection: RunSelection, folder
     """Record the report as a report run with every file as artifact."""
     experiment = selection.experiments[0] if len(selection.experiments) == 1 else "reports"
     return record_report_run(uri, artifact_root, experiment, f"report-{folder.name}", folder, "report", {
-        "mlflow.source.name": "mirror.report", "mirror.report_experiments": ",".join(selection.experiments),
-        "mirror.report_sweep": selection.sweep_id or "", "mirror.report_filter": selection.filter_string,
+        SOURCE_NAME_TAG: "mirror.report", REPORT_EXPERIMENTS_TAG: ",".join(selection.experiments),
+        REPORT_SWEEP_TAG: selection.sweep_id or "", REPORT_FILTER_TAG: selection.filter_string,
     })

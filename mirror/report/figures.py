@@ -10,7 +10,7 @@ import numpy as np
 import pandas as pd
 import seaborn as sns
 
-from mirror.analysis.figures import plt, save_figure
+from mirror.plotting import plt, save_figure
 from mirror.report.stats import interval
 from mirror.report.tables import label, short
 

@@ -10,7 +10,7 @@ from omegaconf import OmegaConf
 
 from mirror.config import compose_config, is_execution_field
 from mirror.report.runs import is_seed_copy
-from mirror.tracking.job_run import flatten
+from mirror.tracking.tags import flatten
 
 
 @cache

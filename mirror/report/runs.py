@@ -11,71 +11,20 @@ import pandas as pd
 from mlflow.exceptions import MlflowException
 from mlflow.tracking import MlflowClient
 
-from mirror.config import is_execution_field
-from mirror.tracking.job_run import GIT_COMMIT_TAG
-from mirror.vocabulary import (
-    CKA,
-    CKA_NULL_MEAN,
-    DECODING_CHANCE,
-    DECODING_OBSERVE_TO_PERFORM,
-    DECODING_PERFORM_TO_OBSERVE,
-    FRACTION_ABS,
-    FRACTION_ANTI_MIRROR,
-    FRACTION_MIRROR,
-    FRACTION_SELF_PREFERRING,
-    MATCHING_MEAN_ABS_R,
-    MATCHING_SELF_MATCHED,
-    MAX_R,
-    MAX_SINGLE_CELL_INFORMATION,
-    MIN_R,
-    MIRROR_INDEX,
-    N_ANTI_MIRROR,
-    N_MIRROR,
-    READ_OUT_HELD_OUT,
-    READ_OUT_PARENT,
-    SAME_UNIT_SIGNIFICANT,
-    SAME_UNIT_STATISTIC,
-    SEQUENCE_NULL_NEGATIVE,
-    SEQUENCE_NULL_POSITIVE,
-    VAL_OBSERVE_ACCURACY,
-    associative_metric,
-    hebbian_metric,
-    r_metric,
-    vision_metric,
+from mirror.config import MODEL_FAMILIES, is_execution_field
+from mirror.tracking.tags import (
+    CONFIG_HASH_TAG,
+    GIT_COMMIT_TAG,
+    MODEL_TAG,
+    SWEEP_ID_TAG,
+    is_job_run,
 )
 
-# The metrics a report leads with, in order, with the labels its tables use (the Hebbian
-# and associative models' own first, then the shared analysis). Any other logged metric can be asked for by name.
-HEADLINE_METRICS = {
-    associative_metric(MIRROR_INDEX): "mirror index of W",
-    associative_metric(FRACTION_SELF_PREFERRING): "self-preferring motor units",
-    hebbian_metric(N_MIRROR): "Hebbian mirror neurons (same expression seen and made)",
-    hebbian_metric(N_ANTI_MIRROR): "Hebbian anti-mirror neurons (opposite expressions)",
-    hebbian_metric(N_MIRROR, "before"): "Hebbian mirror neurons before training",
-    hebbian_metric(N_ANTI_MIRROR, "before"): "Hebbian anti-mirror neurons before training",
-    hebbian_metric("n_visual_selective"): "visually selective neurons",
-    hebbian_metric("n_motor_selective"): "motor-selective neurons",
-    vision_metric("trained", READ_OUT_PARENT): "layer-4 read-out, parent",
-    vision_metric("trained", READ_OUT_HELD_OUT): "layer-4 read-out, held-out identities",
-    vision_metric("trained", MAX_SINGLE_CELL_INFORMATION): "vision max info (bits)",
-    r_metric("centred", FRACTION_MIRROR): "fraction mirror units (centred r > threshold)",
-    r_metric("raw", FRACTION_MIRROR): "fraction mirror units (raw r > threshold)",
-    r_metric("centred", FRACTION_ABS): "fraction |r| > abs threshold",
-    r_metric("centred", FRACTION_ANTI_MIRROR): "fraction anti-mirror",
-    r_metric("centred", MAX_R): "max r (centred)",
-    r_metric("centred", MIN_R): "min r (centred)",
-    SEQUENCE_NULL_POSITIVE: "units with r above the sequence null",
-    SEQUENCE_NULL_NEGATIVE: "units with r below the sequence null",
-    SAME_UNIT_SIGNIFICANT: "units significant against the same-unit null",
-    SAME_UNIT_STATISTIC: "same-unit D",
-    DECODING_PERFORM_TO_OBSERVE: "decoding perform->observe",
-    DECODING_OBSERVE_TO_PERFORM: "decoding observe->perform",
-    DECODING_CHANCE: "decoding chance",
-    MATCHING_MEAN_ABS_R: "matched |r|",
-    MATCHING_SELF_MATCHED: "fraction self-matched",
-    CKA: "CKA",
-    CKA_NULL_MEAN: "CKA null",
-    VAL_OBSERVE_ACCURACY: "observe accuracy (val)",
+# The metrics a report leads with, in order, with the labels its tables use: each model family's own
+# (the associative and Hebbian models'), then the shared analysis's. Any other logged metric can be
+# asked for by name.
+HEADLINE_METRICS: dict[str, str] = {
+    name: label for family in reversed(MODEL_FAMILIES) for name, label in family.analysis.HEADLINE_METRICS.items()
 }
 
 
@@ -90,7 +39,7 @@ class RunSelection:
     def mlflow_filter(self) -> str:
         clauses = ["attributes.status = 'FINISHED'"]
         if self.sweep_id:
-            clauses.append(f"tags.`mirror.sweep_id` = '{self.sweep_id}'")
+            clauses.append(f"tags.`{SWEEP_ID_TAG}` = '{self.sweep_id}'")
         if self.filter_string:
             clauses.append(self.filter_string)
         return " and ".join(clauses)
@@ -124,13 +73,13 @@ def load_runs(client: MlflowClient, selection: RunSelection) -> pd.DataFrame:
         )
         for run in page:
             tags = run.data.tags
-            if "mirror.role" in tags or "mirror.model" not in tags:
+            if not is_job_run(tags):
                 continue
             rows.append({
                 "run_id": run.info.run_id,
-                "model": tags["mirror.model"],
+                "model": tags[MODEL_TAG],
                 "commit": tags.get(GIT_COMMIT_TAG, ""),
-                "config_hash": tags.get("mirror.config_hash", run.info.run_id),
+                "config_hash": tags.get(CONFIG_HASH_TAG, run.info.run_id),
                 **{f"params.{key}": value for key, value in run.data.params.items()},
                 **{f"metrics.{key}": value for key, value in run.data.metrics.items()},
             })

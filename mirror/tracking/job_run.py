@@ -2,59 +2,38 @@
 
 from __future__ import annotations
 
-import subprocess
 import traceback
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 from mlflow.entities import Param
 from omegaconf import DictConfig, OmegaConf
 
 from mirror.config import is_execution_field
-from mirror.job_context import JobContext
 from mirror.termination import Terminated
+from mirror.tracking.job_context import JobContext
 from mirror.tracking.lightning_logger import JobRunLogger
 from mirror.tracking.liveness import Heartbeat, owner_tags
-from mirror.tracking.resume import CONFIG_HASH_TAG, config_hash
+from mirror.tracking.tags import (
+    CONFIG_HASH_TAG,
+    ERROR_TAG,
+    MODEL_TAG,
+    OUTPUT_DIR_TAG,
+    OVERRIDES_TAG,
+    PARENT_RUN_TAG,
+    SOURCE_NAME_TAG,
+    SWEEP_ID_TAG,
+    flatten,
+    git_state,
+)
 
 if TYPE_CHECKING:
     from mlflow.tracking import MlflowClient
 
 # Overrides that add nothing to a run's name: in every name already, or a preset.
 _NAME_KEYS_SKIPPED = ("model", "seed", "experiment")
-
-
-def flatten(tree: Mapping[str, Any], prefix: str = "") -> dict[str, Any]:
-    """Nested config -> {'model.hidden_size': 96, ...}."""
-    flat: dict[str, Any] = {}
-    for key, value in tree.items():
-        name = f"{prefix}{key}"
-        if isinstance(value, Mapping):
-            flat.update(flatten(value, f"{name}."))
-        else:
-            flat[name] = value
-    return flat
-
-
-GIT_COMMIT_TAG = "mlflow.source.git.commit"
-
-
-def git_state(directory: Path) -> dict[str, str]:
-    """Commit and dirtiness of the checkout the code runs from (empty outside git)."""
-    def git(*args: str) -> str:
-        return subprocess.run(
-            ["git", *args], cwd=directory, capture_output=True, text=True, check=True, timeout=10
-        ).stdout.strip()
-
-    try:
-        return {
-            GIT_COMMIT_TAG: git("rev-parse", "HEAD"),
-            "mirror.git_dirty": str(bool(git("status", "--porcelain", "--untracked-files=no"))).lower(),
-        }
-    except (OSError, subprocess.SubprocessError):
-        return {}
 
 
 def run_name(cfg: DictConfig, job: JobContext) -> str:
@@ -78,17 +57,17 @@ def job_run(cfg: DictConfig, job: JobContext, client: MlflowClient, experiment_i
     """Open the job's run in the store the job opened, log its config, and close the run
     FINISHED, FAILED (with the traceback) or KILLED."""
     tags = {
-        "mirror.model": job.model_name,
-        "mirror.overrides": " ".join(job.overrides),
-        "mirror.output_dir": str(job.output_dir),
-        "mlflow.source.name": "mirror.run",
-        CONFIG_HASH_TAG: config_hash(cfg),
+        MODEL_TAG: job.model_name,
+        OVERRIDES_TAG: " ".join(job.overrides),
+        OUTPUT_DIR_TAG: str(job.output_dir),
+        SOURCE_NAME_TAG: "mirror.run",
+        CONFIG_HASH_TAG: job.config_hash,
         **owner_tags(),
         **git_state(Path(__file__).resolve().parent),
     }
     if job.sweep is not None:
-        tags["mirror.sweep_id"] = job.sweep.sweep_id
-        tags["mlflow.parentRunId"] = job.sweep.parent_run_id
+        tags[SWEEP_ID_TAG] = job.sweep.sweep_id
+        tags[PARENT_RUN_TAG] = job.sweep.parent_run_id
     run = client.create_run(experiment_id, run_name=run_name(cfg, job), tags=tags)
     run_id = run.info.run_id
     try:
@@ -101,16 +80,16 @@ def job_run(cfg: DictConfig, job: JobContext, client: MlflowClient, experiment_i
             yield JobRunLogger(tracking_uri=client.tracking_uri, run_id=run_id,
                                write_patience_s=cfg.tracking.write_patience_s)
     except Terminated as stopped:
-        client.set_tag(run_id, "mirror.error", f"terminated: {stopped}")
+        client.set_tag(run_id, ERROR_TAG, f"terminated: {stopped}")
         client.set_terminated(run_id, "KILLED")
         raise
     except (KeyboardInterrupt, SystemExit):
         # Lightning turns Ctrl-C into SystemExit(1) after its own clean-up.
-        client.set_tag(run_id, "mirror.error", "interrupted")
+        client.set_tag(run_id, ERROR_TAG, "interrupted")
         client.set_terminated(run_id, "KILLED")
         raise
     except BaseException as error:
-        client.set_tag(run_id, "mirror.error", f"{type(error).__name__}: {error}"[:5000])
+        client.set_tag(run_id, ERROR_TAG, f"{type(error).__name__}: {error}"[:5000])
         client.log_text(run_id, traceback.format_exc(), "error.txt")
         client.set_terminated(run_id, "FAILED")
         raise

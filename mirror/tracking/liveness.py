@@ -3,7 +3,7 @@
 Every job run and sweep parent carries the host and process that own it and a heartbeat tag,
 refreshed while the process lives. Before a run or a sweep decides what to skip, it marks FAILED
 every RUNNING run of its experiment whose process is gone from this host, or (on another host)
-whose heartbeat is older than ``tracking.heartbeat_timeout_s``, and says why in ``mirror.error``.
+whose heartbeat is older than ``tracking.heartbeat_timeout_s``, and says why in its error tag.
 """
 
 from __future__ import annotations
@@ -18,18 +18,20 @@ from typing import TYPE_CHECKING
 if TYPE_CHECKING:
     from mlflow.tracking import MlflowClient
 
+from mirror.config.execution import HEARTBEAT_EVERY_S
+from mirror.tracking.tags import (
+    ERROR_TAG,
+    HEARTBEAT_TAG,
+    HOST_TAG,
+    PID_TAG,
+    PROCESS_START_TAG,
+)
+
 log = logging.getLogger(__name__)
 
-HOST_TAG = "mirror.host"
-PID_TAG = "mirror.pid"
-PROCESS_START_TAG = "mirror.process_start"
-"""The process's start time in clock ticks since boot, so a re-used pid is not taken for the owner."""
-HEARTBEAT_TAG = "mirror.heartbeat"
-"""Unix time of the owner's last sign of life."""
-HEARTBEAT_EVERY_S = 30.0
 
 
-def _process_start(pid: int) -> str | None:
+def process_start_ticks(pid: int) -> str | None:
     """Field 22 of /proc/<pid>/stat (start time in ticks since boot); None where there is no /proc."""
     try:
         with open(f"/proc/{pid}/stat") as stat:
@@ -41,7 +43,7 @@ def _process_start(pid: int) -> str | None:
 def owner_tags() -> dict[str, str]:
     """Tags that name this process as a run's owner, with a first heartbeat."""
     tags = {HOST_TAG: socket.gethostname(), PID_TAG: str(os.getpid()), HEARTBEAT_TAG: f"{time.time():.0f}"}
-    start = _process_start(os.getpid())
+    start = process_start_ticks(os.getpid())
     if start is not None:
         tags[PROCESS_START_TAG] = start
     return tags
@@ -52,7 +54,7 @@ def owner_gone(tags: dict[str, str]) -> bool | None:
     cannot be told here (another host, or a run from before these tags)."""
     if tags.get(HOST_TAG) != socket.gethostname() or PID_TAG not in tags:
         return None
-    start = _process_start(int(tags[PID_TAG]))
+    start = process_start_ticks(int(tags[PID_TAG]))
     if start is None:
         return True
     return PROCESS_START_TAG in tags and start != tags[PROCESS_START_TAG]
@@ -103,7 +105,7 @@ def fail_abandoned_runs(client: MlflowClient, experiment_id: str, timeout_s: flo
                       f"(tracking.heartbeat_timeout_s = {timeout_s:g})")
         else:
             continue
-        client.set_tag(run.info.run_id, "mirror.error", reason)
+        client.set_tag(run.info.run_id, ERROR_TAG, reason)
         client.set_terminated(run.info.run_id, "FAILED")
         log.warning("run %s (%s) marked FAILED: %s", run.info.run_id, run.info.run_name, reason)
         failed.append(run.info.run_id)

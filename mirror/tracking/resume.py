@@ -9,12 +9,11 @@ from typing import TYPE_CHECKING
 from omegaconf import DictConfig, OmegaConf
 
 from mirror.config import EXECUTION_FIELDS
+from mirror.tracking.tags import CONFIG_HASH_TAG
 
 if TYPE_CHECKING:
     from mlflow.entities import Run
     from mlflow.tracking import MlflowClient
-
-CONFIG_HASH_TAG = "mirror.config_hash"
 
 
 def config_hash(cfg: DictConfig) -> str:

@@ -21,6 +21,16 @@ from hydra.types import RunMode
 from omegaconf import DictConfig, OmegaConf
 
 from mirror.tracking.liveness import owner_tags
+from mirror.tracking.tags import (
+    LAUNCHER_TAG,
+    OVERRIDES_TAG,
+    ROLE_TAG,
+    SOURCE_NAME_TAG,
+    SWEEP_DIR_TAG,
+    SWEEP_ID_TAG,
+    SWEEP_PARAMS_TAG,
+    SWEEP_ROLE,
+)
 
 if TYPE_CHECKING:
     from mlflow.tracking import MlflowClient
@@ -90,13 +100,13 @@ class Sweep:
             experiment_id,
             run_name=f"{preset}-{directory.parent.name}-{directory.name}",
             tags={
-                "mirror.role": "sweep",
-                "mirror.sweep_id": sweep_id,
-                "mirror.sweep_dir": str(directory),
-                "mirror.overrides": " ".join(config.hydra.overrides.task),
-                "mirror.sweep_params": json.dumps(params),
-                "mirror.launcher": str(config.hydra.launcher.get("_target_", "")),
-                "mlflow.source.name": "mirror.run",
+                ROLE_TAG: SWEEP_ROLE,
+                SWEEP_ID_TAG: sweep_id,
+                SWEEP_DIR_TAG: str(directory),
+                OVERRIDES_TAG: " ".join(config.hydra.overrides.task),
+                SWEEP_PARAMS_TAG: json.dumps(params),
+                LAUNCHER_TAG: str(config.hydra.launcher.get("_target_", "")),
+                SOURCE_NAME_TAG: "mirror.run",
                 **owner_tags(),
             },
         )
@@ -152,7 +162,7 @@ class Sweep:
         interrupted or jobs never ran; FAILED when a job failed.
         """
         jobs = client.search_runs(
-            [self.experiment_id], filter_string=f"tags.`mirror.sweep_id` = '{self.sweep_id}'", max_results=50000
+            [self.experiment_id], filter_string=f"tags.`{SWEEP_ID_TAG}` = '{self.sweep_id}'", max_results=50000
         )
         runs = Counter(run.info.status for run in jobs if run.info.run_id != self.parent_run_id)
         done = self.done()

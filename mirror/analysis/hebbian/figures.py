@@ -4,17 +4,13 @@ from __future__ import annotations
 
 from pathlib import Path
 
-import matplotlib
+import numpy as np
+import seaborn as sns
+import torch
 
-matplotlib.use("Agg")
-import matplotlib.pyplot as plt  # noqa: E402
-import numpy as np  # noqa: E402
-import seaborn as sns  # noqa: E402
-import torch  # noqa: E402
-
-from mirror.analysis.figures import save_figure  # noqa: E402
-from mirror.analysis.training_curves import curves_over_training  # noqa: E402
-from mirror.vocabulary import CONDITIONS, N_ANTI_MIRROR, N_MIRROR  # noqa: E402
+from mirror.analysis.training_curves import curves_over_training
+from mirror.plotting import plt, save_figure
+from mirror.vocabulary import CONDITIONS, N_ANTI_MIRROR, N_MIRROR
 
 
 def face_sheet(parent: torch.Tensor, others: torch.Tensor, path: Path) -> Path:

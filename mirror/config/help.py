@@ -13,8 +13,7 @@ import itertools
 import re
 import textwrap
 from functools import cache
-
-from mirror.config import CONF_DIR, GROUP_SCHEMAS
+from pathlib import Path
 
 WIDTH = 100
 
@@ -59,21 +58,21 @@ def _fields(schema: type, prefix: str) -> list[str]:
     return lines
 
 
-def options_by_schema(group: str) -> dict[str, list[str]]:
+def options_by_schema(conf_dir: Path, group: str) -> dict[str, list[str]]:
     """Schema name -> the options of ``conf/<group>/`` built on it."""
     options: dict[str, list[str]] = {}
-    for path in sorted((CONF_DIR / group).glob("*.yaml")):
+    for path in sorted((conf_dir / group).glob("*.yaml")):
         found = re.search(rf"/schema/{group}@(?:_here_|{group}):\s*(\w+)", path.read_text())
         if found:
             options.setdefault(found.group(1), []).append(path.stem)
     return options
 
 
-def field_help() -> str:
+def field_help(group_schemas: dict[str, dict[str, type]], conf_dir: Path) -> str:
     """The help's field section: per group and schema, every field, its default, its documentation."""
     lines = []
-    for group, schemas in GROUP_SCHEMAS.items():
-        options = options_by_schema(group)
+    for group, schemas in group_schemas.items():
+        options = options_by_schema(conf_dir, group)
         for name, schema in schemas.items():
             chosen = ", ".join(f"{group}={option}" for option in options.get(name, [])) or f"group {group}"
             lines += ["", f"{group}.* for {chosen} ({schema.__name__}):", *_fields(schema, f"{group}.")]

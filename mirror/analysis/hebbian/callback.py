@@ -8,14 +8,17 @@ from pathlib import Path
 import numpy as np
 import pytorch_lightning as pl
 
-from mirror.analysis.hebbian_figures import (
+from mirror.analysis.hebbian.figures import (
     face_sheet,
     mirror_counts_over_training,
     rates_before_after,
 )
-from mirror.analysis.selectivity import MirrorClassification, classify_mirror_neurons
+from mirror.analysis.hebbian.selectivity import (
+    MirrorClassification,
+    classify_mirror_neurons,
+)
+from mirror.analysis.hebbian.vision import graded_fractions, measure_vision
 from mirror.analysis.training_curves import TrainingCurveCallback
-from mirror.analysis.vision import graded_fractions, measure_vision
 from mirror.config import HebbianAnalysisConfig
 from mirror.models.hebbian_face import HebbianFaceNetwork, random_streams
 from mirror.tracking.lightning_logger import log_artifact_folder

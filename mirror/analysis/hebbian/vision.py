@@ -9,7 +9,7 @@ import pytorch_lightning as pl
 import torch
 
 from mirror.analysis.decoding import grouped_read_out_accuracy, read_out_accuracy
-from mirror.analysis.information import (
+from mirror.analysis.hebbian.information import (
     multiple_cell_information,
     single_cell_information,
 )

@@ -2,34 +2,41 @@
 
 Kept apart from the entry point so that launchers which ship the task function to
 worker processes (joblib, submitit) find this module by name: a reused worker then keeps
-its own clock and state rather than copies pickled from the launching process.
+its own state rather than copies pickled from the launching process.
 """
 
 from __future__ import annotations
 
+import logging
+import os
 import time
+from pathlib import Path
 
-# The first job in a process pays for the imports; later jobs (a launcher reusing the
-# process) start their clock when they start.
-_PROCESS_STARTED: float | None = time.perf_counter()
+from hydra.core.hydra_config import HydraConfig
+from omegaconf import DictConfig
 
-import logging  # noqa: E402
-import os  # noqa: E402
-from pathlib import Path  # noqa: E402
-
-from hydra.core.hydra_config import HydraConfig  # noqa: E402
-from omegaconf import DictConfig  # noqa: E402
-
-from mirror.config import validate  # noqa: E402
-from mirror.job_context import JobContext  # noqa: E402
-from mirror.outcome import ExperimentOutcome  # noqa: E402
-from mirror.termination import stop_on_sigterm  # noqa: E402
-from mirror.tracking.liveness import fail_abandoned_runs  # noqa: E402
-from mirror.tracking.resume import config_hash, finished_run  # noqa: E402
-from mirror.tracking.store import prepare_experiment  # noqa: E402
-from mirror.tracking.sweep import Sweep  # noqa: E402
+from mirror.config import validate
+from mirror.pipeline.outcome import ExperimentOutcome
+from mirror.termination import stop_on_sigterm
+from mirror.tracking.job_context import JobContext
+from mirror.tracking.liveness import fail_abandoned_runs, process_start_ticks
+from mirror.tracking.resume import config_hash, finished_run
+from mirror.tracking.store import prepare_experiment
+from mirror.tracking.sweep import Sweep
 
 log = logging.getLogger("mirror")
+
+_jobs_run_here = 0
+"""Jobs this process has started: the first pays for the imports, later ones (a launcher reusing
+the process) start their clock when they start."""
+
+
+def seconds_since_process_start() -> float:
+    """How long this process has been running (0 where /proc cannot say)."""
+    ticks = process_start_ticks(os.getpid())
+    if ticks is None:
+        return 0.0
+    return max(0.0, time.clock_gettime(time.CLOCK_BOOTTIME) - int(ticks) / os.sysconf("SC_CLK_TCK"))
 
 
 def threads_per_job(threads: int, launcher: DictConfig) -> int:
@@ -53,8 +60,9 @@ def run_job(cfg: DictConfig) -> ExperimentOutcome:
     In a multirun with ``tracking.resume`` (the default), a config that already has a
     FINISHED run is reported from that run instead of being run again.
     """
-    global _PROCESS_STARTED
-    started, _PROCESS_STARTED = _PROCESS_STARTED or time.perf_counter(), None
+    global _jobs_run_here
+    started = time.perf_counter() - (seconds_since_process_start() if _jobs_run_here == 0 else 0.0)
+    _jobs_run_here += 1
     with stop_on_sigterm():
         return _run_job(cfg, started)
 
@@ -65,6 +73,7 @@ def _run_job(cfg: DictConfig, started: float) -> ExperimentOutcome:
     job = JobContext(
         model_name=hydra_cfg.runtime.choices["model"],
         output_dir=Path(hydra_cfg.runtime.output_dir),
+        config_hash=config_hash(cfg),
         overrides=list(hydra_cfg.overrides.task),
         sweep=Sweep.of_job(hydra_cfg),
     )
@@ -73,13 +82,13 @@ def _run_job(cfg: DictConfig, started: float) -> ExperimentOutcome:
                                                tracking.write_patience_s)
     fail_abandoned_runs(client, experiment_id, tracking.heartbeat_timeout_s)  # before deciding what to skip
     resuming = job.sweep is not None and cfg.tracking.resume
-    previous = finished_run(client, experiment_id, config_hash(cfg)) if resuming else None
+    previous = finished_run(client, experiment_id, job.config_hash) if resuming else None
     if previous is not None:
         job.sweep.mark_done(hydra_cfg.job.num, "SKIPPED")
         outcome = ExperimentOutcome.recorded(previous, cfg.analysis.headline)
     else:
         # The boundary: torch and Lightning load here, after a config was validated and not skipped.
-        from mirror.experiment import run_experiment
+        from mirror.pipeline.experiment import run_experiment
 
         outcome = run_experiment(cfg, job, client, experiment_id, started=started,
                                  threads=threads_per_job(cfg.threads, hydra_cfg.launcher))

@@ -12,22 +12,16 @@ from typing import TYPE_CHECKING
 
 import pytorch_lightning as pl
 import torch
-from hydra.utils import instantiate
+from hydra.utils import get_class, instantiate
 from omegaconf import DictConfig, OmegaConf
 
-from mirror.analysis.associative_callback import AssociativeAnalysisCallback
 from mirror.analysis.callback import MirrorAnalysisCallback
-from mirror.analysis.hebbian_callback import HebbianAnalysisCallback
-from mirror.analysis.training_curves import TrainingCurveCallback
-from mirror.config import (
-    AnalysisConfig,
-    AssociativeAnalysisConfig,
-    HebbianAnalysisConfig,
-)
-from mirror.job_context import JobContext
-from mirror.outcome import ExperimentOutcome
-from mirror.progress import progress
+from mirror.config import AnalysisConfig
+from mirror.pipeline.outcome import ExperimentOutcome
+from mirror.pipeline.progress import progress
+from mirror.tracking.job_context import JobContext
 from mirror.tracking.job_run import job_run
+from mirror.tracking.tags import TORCH_THREADS_TAG
 from mirror.vocabulary import JOB_SECONDS, TIME
 
 if TYPE_CHECKING:
@@ -52,15 +46,16 @@ def reset_process_state(seed: int, threads: int) -> None:
 
 
 def analysis_callbacks(settings: AnalysisConfig, job: JobContext, seed: int) -> list[pl.Callback]:
-    """The shared analysis first, then the model family's own measurements (their order is
-    part of the result: both draw from the model's noise)."""
+    """The shared analysis first, then the model family's own measurements, the callback its analysis
+    schema names in ``_target_`` (their order is part of the result: both draw from the model's noise).
+    A family's callback takes its settings and the job's output folder, and keeps what it logged in
+    ``logged`` for the run's summary."""
     callbacks: list[pl.Callback] = [
         MirrorAnalysisCallback(settings, job.output_dir, title=f"{job.model_name}, seed {seed}")
     ]
-    if isinstance(settings, HebbianAnalysisConfig):
-        callbacks.append(HebbianAnalysisCallback(settings, job.output_dir))
-    if isinstance(settings, AssociativeAnalysisConfig):
-        callbacks.append(AssociativeAnalysisCallback(settings, job.output_dir))
+    family = get_class(settings._target_)
+    if family is not MirrorAnalysisCallback:
+        callbacks.append(family(settings, job.output_dir))
     return callbacks
 
 
@@ -73,7 +68,7 @@ def run_experiment(cfg: DictConfig, job: JobContext, client: MlflowClient, exper
     # "object": typed nodes (VisionConfig, MirrorLayerConfig) reach the model as dataclasses.
     model = instantiate(cfg.model, _convert_="object", **datamodule.model_kwargs())
     with job_run(cfg, job, client, experiment_id) as logger:
-        logger.experiment.set_tag(logger.run_id, "mirror.torch_threads", str(threads))
+        logger.experiment.set_tag(logger.run_id, TORCH_THREADS_TAG, str(threads))
         callbacks = analysis_callbacks(OmegaConf.to_object(cfg.analysis), job, cfg.seed)
         analysis = callbacks[0]
         arguments = OmegaConf.to_object(cfg.trainer).trainer_arguments()
@@ -94,6 +89,6 @@ def run_experiment(cfg: DictConfig, job: JobContext, client: MlflowClient, exper
         logger.experiment.log_artifact(logger.run_id, str(weights))
         seconds = dict(zip(JOB_SECONDS, (fit_started - started, fit_seconds - analysis.seconds, analysis.seconds)))
         logger.log_metrics({f"{TIME}/{name}": value for name, value in seconds.items()})
-    family_metrics = {k: v for c in callbacks[1:] if isinstance(c, TrainingCurveCallback) for k, v in c.logged.items()}
+    family_metrics = {name: value for callback in callbacks[1:] for name, value in callback.logged.items()}
     return ExperimentOutcome(run_id=logger.run_id, metrics={**analysis.result.metrics, **family_metrics},
                              seconds=seconds, headline=cfg.analysis.headline)

@@ -5,26 +5,17 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
-from omegaconf import DictConfig
+from omegaconf import DictConfig, OmegaConf
 
-from mirror.job_context import JobContext
+from mirror.tracking.job_context import JobContext
 from mirror.vocabulary import (
     FRACTION_MIRROR,
-    HEBBIAN_CEILING,
     MAX_R,
-    MIRROR_INDEX,
-    N_ANTI_MIRROR,
-    N_MIRROR,
     N_UNITS,
-    PARENT_CODE_COSINE,
-    READ_OUT_PARENT,
     SAME_UNIT_SIGNIFICANT,
     SEQUENCE_NULL_NEGATIVE,
     SEQUENCE_NULL_POSITIVE,
-    associative_metric,
-    hebbian_metric,
     r_metric,
-    vision_metric,
 )
 
 if TYPE_CHECKING:
@@ -52,33 +43,11 @@ class ExperimentOutcome:
     def headline_fraction(self) -> float:
         return self.metrics[r_metric(self.headline, FRACTION_MIRROR)]
 
-    def _vision_warning(self, cfg: DictConfig) -> str:
-        """A line for a Hebbian run whose vision cannot tell the parent's expressions apart."""
-        read_out = self.metrics.get(vision_metric("trained", READ_OUT_PARENT))
-        threshold = cfg.analysis.get("min_vision_read_out")
-        if read_out is None or threshold is None or read_out >= threshold:
-            return ""
-        cosine = self.metrics.get(vision_metric("trained", PARENT_CODE_COSINE), float("nan"))
-        return (f"warning: vision cannot carry the expression for seed {cfg.seed}: layer 4 reads the parent's "
-                f"happy vs sad faces at {read_out:.2f} (below analysis.min_vision_read_out = {threshold:g}), "
-                f"the cosine of their mean codes is {cosine:.3f}; mirror neurons cannot develop from it\n")
-
-    def _model_test(self) -> str:
-        """The line of a model family's own test, under its own name (the Hebbian study's mirror
-        neurons, ASL's mirror index), apart from the shared analysis's mirror units."""
-        metrics = self.metrics
-        if hebbian_metric(N_MIRROR) in metrics:
-            return (f"  Hebbian test (selective for the same expression seen and made): "
-                    f"{metrics[hebbian_metric(N_MIRROR)]:.0f} mirror neurons, "
-                    f"{metrics[hebbian_metric(N_ANTI_MIRROR)]:.0f} anti-mirror, of {metrics[N_UNITS]:.0f} "
-                    f"(the test can find at most {metrics[HEBBIAN_CEILING]:.0f})\n")
-        if associative_metric(MIRROR_INDEX) in metrics:
-            return f"  mirror index of the sensory-to-motor weights: {metrics[associative_metric(MIRROR_INDEX)]:.3f}\n"
-        return ""
-
     def describe(self, job: JobContext, cfg: DictConfig) -> str:
-        """A few lines that say what came out and where to find it, each count named for its test."""
+        """A few lines that say what came out and where to find it, each count named for its test;
+        the model family's analysis adds its own (:meth:`mirror.config.AnalysisConfig.summary_lines`)."""
         seconds, metrics = self.seconds, self.metrics
+        warning, family_line = OmegaConf.to_object(cfg.analysis).summary_lines(metrics, cfg.seed)
         if self.skipped:
             how = "  not run again: this config already FINISHED (tracking.resume=false runs it again)\n"
         else:
@@ -88,14 +57,14 @@ class ExperimentOutcome:
             )
         n_units = metrics[N_UNITS]
         return (
-            f"{self._vision_warning(cfg)}"
+            f"{warning}"
             f"{job.model_name} seed {cfg.seed}: {self.headline_fraction * n_units:.0f} mirror units of {n_units:.0f} "
             f"({self.headline} r > {cfg.analysis.mirror_threshold}: {self.headline_fraction:.1%}), "
             f"max r {metrics[r_metric(self.headline, MAX_R)]:.2f}\n"
             f"  r against the sequence null: {metrics[SEQUENCE_NULL_POSITIVE]:.0f} units significantly above, "
             f"{metrics[SEQUENCE_NULL_NEGATIVE]:.0f} below; same-unit null: "
             f"{metrics[SAME_UNIT_SIGNIFICANT]:.0f} units significant\n"
-            f"{self._model_test()}"
+            f"{family_line}"
             f"{how}"
             f"  outputs: {job.output_dir}\n"
             f"  MLflow run {self.run_id} in experiment '{cfg.tracking.experiment}' at {cfg.tracking.uri}"

@@ -4,21 +4,17 @@ from __future__ import annotations
 
 from pathlib import Path
 
-import matplotlib
+import numpy as np
+import pytorch_lightning as pl
+import seaborn as sns
 
-matplotlib.use("Agg")
-import matplotlib.pyplot as plt  # noqa: E402
-import numpy as np  # noqa: E402
-import pytorch_lightning as pl  # noqa: E402
-import seaborn as sns  # noqa: E402
-
-from mirror.analysis.associative import weight_measures  # noqa: E402
-from mirror.analysis.figures import save_figure  # noqa: E402
-from mirror.analysis.training_curves import TrainingCurveCallback, curves_over_training  # noqa: E402
-from mirror.config import AssociativeAnalysisConfig  # noqa: E402
-from mirror.models.associative import AssociativeSequenceLearning  # noqa: E402
-from mirror.tracking.lightning_logger import log_artifact_folder  # noqa: E402
-from mirror.vocabulary import (  # noqa: E402
+from mirror.analysis.associative.measures import weight_measures
+from mirror.analysis.training_curves import TrainingCurveCallback, curves_over_training
+from mirror.config import AssociativeAnalysisConfig
+from mirror.models.associative import AssociativeSequenceLearning
+from mirror.plotting import plt, save_figure
+from mirror.tracking.lightning_logger import log_artifact_folder
+from mirror.vocabulary import (
     ASSOCIATIVE_CURVE_PHASE,
     FRACTION_SELF_PREFERRING,
     MIRROR_INDEX,

@@ -1,0 +1,1 @@
+"""The associative model's own measures of its sensory-to-motor weights."""

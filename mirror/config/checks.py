@@ -1,0 +1,63 @@
+"""The checks every schema's ``validate`` is written in; each error names the field it is about."""
+
+from __future__ import annotations
+
+import math
+import tempfile
+from dataclasses import fields
+from pathlib import Path
+from typing import Any
+
+
+class ConfigError(ValueError):
+    """A config value is out of range; the message starts with the field's full name."""
+
+
+def check(condition: bool, name: str, message: str, value: Any) -> None:
+    if not condition:
+        raise ConfigError(f"{name} {message} (got {value!r})")
+
+
+def check_choice(name: str, value: str, allowed: tuple[str, ...]) -> None:
+    check(value in allowed, name, f"must be one of {', '.join(allowed)}", value)
+
+
+def check_finite(part: Any) -> None:
+    """Every float field (and every float in a list field) is a number: inf and nan pass every
+    range check written as a comparison, and fail much later, far from the field."""
+    for field_ in fields(part):
+        value = getattr(part, field_.name)
+        values = value if isinstance(value, (list, tuple)) else [value]
+        for item in values:
+            if isinstance(item, float) and not math.isfinite(item):
+                raise ConfigError(f"{field_.name} must be finite (got {value!r})")
+
+
+def validate_part(name: str, part: Any) -> None:
+    """Validate a nested schema, prefixing its name to the field an error names."""
+    try:
+        check_finite(part)
+        part.validate()
+    except ConfigError as error:
+        raise ConfigError(f"{name}.{error}") from None
+
+
+def writable_folder(folder: Path) -> bool:
+    """Whether ``folder`` can be created and written, tried for real (``os.access`` says yes to root
+    even on a read-only file system); leaves the folder, which is a cache, in place."""
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+        with tempfile.TemporaryFile(dir=folder):
+            return True
+    except OSError:
+        return False
+
+
+def constructor_arguments(config: Any) -> dict[str, Any]:
+    """A schema instance as the keyword arguments of the class its ``_target_`` names.
+
+    Constructors take every argument without a default, so the schema stays the one home
+    of each default; code that builds a module by hand (tests, diagnostics) goes through this.
+    """
+    return {field_.name: getattr(config, field_.name) for field_ in fields(config) if field_.name != "_target_"}
+

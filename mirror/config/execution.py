@@ -1,0 +1,97 @@
+"""Where and how a job runs, not what it computes: the Trainer's settings and the tracking store."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+from urllib.parse import urlsplit
+
+from mirror.config.checks import ConfigError, check, check_choice
+
+HEARTBEAT_EVERY_S = 30.0
+"""Seconds between a live run's heartbeats (see :mod:`mirror.tracking.liveness`)."""
+
+ACCELERATORS = ("cpu", "gpu", "cuda", "mps", "auto")
+"""What ``pytorch_lightning.Trainer(accelerator=...)`` accepts on the machines this runs on."""
+
+
+@dataclass
+class TrainerConfig:
+    """Arguments of ``pytorch_lightning.Trainer`` that the experiments use."""
+
+    max_epochs: int = 20
+    """Training epochs; 0 evaluates the untrained network."""
+    accelerator: str = "cpu"
+    """'cpu' keeps runs bit-for-bit reproducible; 'auto' uses a GPU when present."""
+    deterministic: bool = True
+    """Deterministic algorithms, so the same command gives the same numbers."""
+    log_every_n_steps: int = 10
+    """Step interval of the training-loss curve."""
+    enable_progress_bar: bool = True
+    """Show Lightning's progress bars when the output is a terminal; elsewhere (and when false) a
+    run logs one line per epoch instead."""
+    limit_train_batches: float = 1.0
+    """Fraction (or, when above 1, count) of training batches per epoch."""
+
+    def validate(self) -> None:
+        check(self.max_epochs >= 0, "max_epochs", "must be non-negative", self.max_epochs)
+        check(self.log_every_n_steps >= 1, "log_every_n_steps", "must be positive", self.log_every_n_steps)
+        check_choice("accelerator", self.accelerator, ACCELERATORS)
+        batches = self.limit_train_batches
+        check(batches > 0 and (batches <= 1 or float(batches).is_integer()), "limit_train_batches",
+               "must be a fraction in (0, 1] or a whole number of batches", batches)
+
+    def trainer_arguments(self) -> dict[str, Any]:
+        """The fields as ``pytorch_lightning.Trainer`` takes them (a count of batches as an int)."""
+        arguments = {name: getattr(self, name) for name in self.__dataclass_fields__}
+        if arguments["limit_train_batches"] > 1:
+            arguments["limit_train_batches"] = int(arguments["limit_train_batches"])
+        return arguments
+
+
+@dataclass
+class TrackingConfig:
+    """Where runs are recorded. The default is an embedded store under ``mlruns/``."""
+
+    uri: str = "sqlite:///mlruns/mlflow.db"
+    """MLflow tracking URI; ``http://host:5000`` points at a shared tracking server."""
+    artifact_root: str = "mlruns/artifacts"
+    """Where a new experiment keeps its artifacts (ignored by a server that sets its own)."""
+    experiment: str = "mirror"
+    """MLflow experiment name."""
+    run_name: str = ""
+    """Readable run name; empty means '<model>-seed<seed>'."""
+    resume: bool = True
+    """In a multirun, skip a job whose identical config already has a FINISHED run in this
+    experiment, so a re-run sweep repeats nothing; ``false`` runs every job again."""
+    heartbeat_timeout_s: float = 600.0
+    """A RUNNING run whose process is gone from this host, or (from another host) whose heartbeat
+    (every 30 s) is older than this, is marked FAILED by the next run or sweep of its experiment."""
+    write_patience_s: float = 300.0
+    """How long a write to the store is retried, with back-off, while the store is locked by
+    another writer (sqlite gives up after 20 s): a finished run is not lost to a busy store."""
+
+    def validate(self) -> None:
+        check(bool(self.uri), "uri", "must not be empty", self.uri)
+        address = urlsplit(self.uri)
+        if address.username or address.password:
+            hidden = address._replace(netloc="***@" + address.netloc.rpartition("@")[2]).geturl()
+            raise ConfigError(f"uri must not carry a user name or password (got {hidden}): they would be written "
+                              "to the run's params, tags and config; give them in MLFLOW_TRACKING_USERNAME and "
+                              "MLFLOW_TRACKING_PASSWORD (or MLFLOW_TRACKING_TOKEN) instead")
+        check(bool(self.experiment), "experiment", "must not be empty", self.experiment)
+        check(self.heartbeat_timeout_s > HEARTBEAT_EVERY_S, "heartbeat_timeout_s",
+               f"must be longer than the heartbeat interval ({HEARTBEAT_EVERY_S:g} s)", self.heartbeat_timeout_s)
+        check(self.write_patience_s >= 0.0, "write_patience_s", "must be non-negative", self.write_patience_s)
+
+
+EXECUTION_FIELDS = ("tracking", "threads", "trainer.enable_progress_bar")
+"""Config fields that say where and how a job runs, not what it computes: they are left
+out of a job's identity (resumed sweeps), its run name, its sweep folder's name and a
+report's conditions. A group's name covers every field of the group."""
+
+
+def is_execution_field(name: str) -> bool:
+    """True for a dotted field name in (or under) :data:`EXECUTION_FIELDS`."""
+    return any(name == field_ or name.startswith(f"{field_}.") for field_ in EXECUTION_FIELDS)
+

@@ -1,0 +1,143 @@
+"""The predictive GRUs' family: the sensorimotor sequences (SCIENCE.md 1) and the GRU models (2)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any, ClassVar
+
+from mirror.config.checks import check, check_choice
+from mirror.config.memory import DOUBLE, FLOAT, analysis_bytes
+
+
+@dataclass
+class ActionSequenceDataConfig:
+    """The sensorimotor environment of SCIENCE.md section 1."""
+
+    _target_: str = "mirror.data.action_sequences.ActionSequenceDataModule"
+    n_actions: int = 4
+    """K, the number of discrete action classes."""
+    sensory_dim: int = 16
+    """D, the dimension of the sensory state s_t."""
+    seq_len: int = 12
+    """T, steps per sequence."""
+    decay: float = 0.9
+    """The sensory state keeps this fraction of itself each step (A = decay * I)."""
+    noise_std: float = 0.1
+    """Standard deviation of the sensory noise eps_t."""
+    effect_scale: float = 1.0
+    """Multiplies every action's effect vector E[a] ~ N(0, I)."""
+    persistence: float = 0.0
+    """Probability that a_t repeats a_{t-1}; 0 draws every action i.i.d."""
+    pairing: str = "matched"
+    """'matched' (the only valid science) or 'independent', a named control that
+    reproduces the known error of drawing separate actions for the two objectives."""
+    n_train: int = 2000
+    """Training sequences."""
+    n_val: int = 200
+    """Validation sequences (loss curves only, never used by the analysis)."""
+    n_test: int = 300
+    """Held-out test sequences scored by the analysis."""
+    batch_size: int = 64
+    """Sequences per optimisation step."""
+    seed: int = 42
+    """Seeds the environment (effect vectors) and every sequence draw."""
+
+    def validate(self) -> None:
+        check(self.n_actions >= 2, "n_actions", "must be at least 2", self.n_actions)
+        check(self.sensory_dim >= 1, "sensory_dim", "must be positive", self.sensory_dim)
+        check(self.seq_len >= 2, "seq_len", "must be at least 2", self.seq_len)
+        check(0.0 <= self.decay < 1.0, "decay", "must be in [0, 1) for a stable state", self.decay)
+        check(self.noise_std >= 0.0, "noise_std", "must be non-negative", self.noise_std)
+        check(self.effect_scale > 0.0, "effect_scale", "must be positive", self.effect_scale)
+        check(0.0 <= self.persistence < 1.0, "persistence", "must be in [0, 1)", self.persistence)
+        check(
+            self.pairing in ("matched", "independent"),
+            "pairing",
+            "must be 'matched' or 'independent'",
+            self.pairing,
+        )
+        for name in ("n_train", "n_val", "batch_size"):
+            check(getattr(self, name) >= 1, name, "must be positive", getattr(self, name))
+        check(self.n_test >= 2, "n_test", "must be at least 2 to correlate units", self.n_test)
+        check(self.seed >= 0, "seed", "must be non-negative", self.seed)
+
+    def test_shape(self) -> tuple[int, int]:
+        """(trials, steps) of the test activity the analysis scores."""
+        return self.n_test, self.seq_len
+
+
+
+
+READOUTS = ("own", "both", "observe_on_perform", "perform_on_observe")
+"""Which mode's states the GRU heads read (SCIENCE.md 2.1)."""
+PERFORM_INPUTS = ("action", "action_and_previous_state")
+STATE_PROJECTIONS = ("shared", "own")
+
+
+@dataclass
+class GRUModelConfig:
+    """A predictive GRU of SCIENCE.md section 2; variants differ in cores and losses."""
+
+    SECONDS_PER_JOB: ClassVar[float] = 18.0
+    """Wall seconds of one job at the presets' settings on a 2-core machine, one job at a time (start-up
+    included): what `mirror.pipeline.plan` assumes for a model with no finished run in the store to time."""
+
+    _target_: str = "mirror.models.gru_variants.SharedCoreGRU"
+    hidden_size: int = 96
+    """H, units in each recurrent core (the units the analysis scores)."""
+    forward_weight: float = 1.0
+    """Weight of the forward (perform -> sensations, MSE) loss."""
+    inverse_weight: float = 1.0
+    """Weight of the inverse (observe -> actions, cross-entropy) loss."""
+    lr: float = 1e-3
+    """Adam learning rate."""
+    readout: str = "own"
+    """Which mode's states each head reads (SCIENCE.md 2.1): 'own' (the draft paper's design: the
+    perform head perform-mode states, the observe head observe-mode states), 'observe_on_perform'
+    (the observe head also classifies a_t from perform-mode states: cross-condition decoding
+    trained as a loss), 'perform_on_observe' (the perform head also predicts s_t from
+    observe-mode states), 'both' (both added). Each added loss has its objective's weight."""
+    perform_input: str = "action"
+    """What the core reads in perform mode: 'action' (emb(a_t), as stated) or
+    'action_and_previous_state' (emb(a_t) + P s_{t-1}, s_{-1} = 0: a textbook forward model)."""
+    state_projection: str = "shared"
+    """P of 'action_and_previous_state': 'shared' (the observe mode's sensory projection, so both
+    modes receive the same sensory directions) or 'own' (a separate linear map)."""
+    divergence_factor: float = 100.0
+    """Training stops, FAILED, when the loss is not finite or grows to this multiple of its first
+    value (a learning rate far too large reaches 1e12 and would otherwise FINISH)."""
+
+    def validate(self) -> None:
+        check(self.hidden_size >= 1, "hidden_size", "must be positive", self.hidden_size)
+        check(self.forward_weight >= 0.0, "forward_weight", "must be non-negative", self.forward_weight)
+        check(self.inverse_weight >= 0.0, "inverse_weight", "must be non-negative", self.inverse_weight)
+        check(self.lr > 0.0, "lr", "must be positive", self.lr)
+        check(self.forward_weight + self.inverse_weight > 0.0, "forward_weight",
+               "and inverse_weight are both 0: nothing would be trained", self.forward_weight)
+        check(self.divergence_factor > 1.0, "divergence_factor", "must be above 1", self.divergence_factor)
+        check_choice("readout", self.readout, READOUTS)
+        check_choice("perform_input", self.perform_input, PERFORM_INPUTS)
+        check_choice("state_projection", self.state_projection, STATE_PROJECTIONS)
+
+    def n_units(self, data: Any) -> int:
+        """Units the analysis scores."""
+        return self.hidden_size
+
+
+
+def gru_bytes(model: Any, data: Any, analysis: Any) -> dict[str, float]:
+    """Estimated bytes of a GRU run, by the field that drives each part."""
+    hidden, sensory, actions = model.hidden_size, data.sensory_dim, data.n_actions
+    cores = 2  # a separate-core model has two; the estimate takes the larger case
+    weights = cores * 6 * hidden * (hidden + 1) + hidden * (2 * sensory + 2 * actions) + sensory * hidden
+    activations = 2 * data.batch_size * data.seq_len * hidden * 8 * FLOAT  # both modes, gates kept for backward
+    samples = data.n_train + data.n_val + data.n_test
+    stored = samples * data.seq_len * (sensory + 1) * (FLOAT + DOUBLE) * 2  # numpy + tensors, perform + observe
+    return {
+        "model.hidden_size": 4 * weights * FLOAT + activations,  # weights, gradients, two Adam moments
+        "data.sensory_dim": sensory * (hidden + data.seq_len * samples) * FLOAT,
+        "data.n_train": stored,
+        **analysis_bytes(analysis, data.n_test, data.seq_len, hidden),
+    }
+
+

@@ -1,0 +1,145 @@
+"""The registry: every model family and the schema of every config group, the resolvers ``conf/``
+uses, composing a config outside a run, and :func:`validate`, which checks a composed config.
+
+A model family is one line of :data:`MODEL_FAMILIES`: its model, data and analysis schemas and its
+memory estimate, which a composed config must use together.
+"""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Callable
+from dataclasses import is_dataclass
+from pathlib import Path
+from typing import Any, NamedTuple
+
+from hydra.core.config_store import ConfigStore
+from omegaconf import DictConfig, OmegaConf
+
+from mirror.config.analysis import AnalysisConfig
+from mirror.config.associative import (
+    AssociativeAnalysisConfig,
+    AssociativeModelConfig,
+    SensorimotorPairingsDataConfig,
+    associative_bytes,
+)
+from mirror.config.checks import ConfigError, check, validate_part
+from mirror.config.execution import EXECUTION_FIELDS, TrackingConfig, TrainerConfig
+from mirror.config.gru import ActionSequenceDataConfig, GRUModelConfig, gru_bytes
+from mirror.config.hebbian import (
+    FaceInteractionDataConfig,
+    HebbianAnalysisConfig,
+    HebbianModelConfig,
+    hebbian_bytes,
+)
+from mirror.config.help import field_help
+from mirror.config.memory import check_memory
+
+
+class ModelFamily(NamedTuple):
+    """A model schema and what goes with it: its data and analysis schemas and its memory estimate.
+    ``name`` is the name of all three in ``conf/``'s defaults lists (``- /schema/model@_here_: gru``)."""
+
+    name: str
+    model: type
+    data: type
+    analysis: type
+    memory: Callable[[Any, Any, Any], dict[str, float]]
+
+
+MODEL_FAMILIES: tuple[ModelFamily, ...] = (
+    ModelFamily("gru", GRUModelConfig, ActionSequenceDataConfig, AnalysisConfig, gru_bytes),
+    ModelFamily("hebbian", HebbianModelConfig, FaceInteractionDataConfig, HebbianAnalysisConfig, hebbian_bytes),
+    ModelFamily("associative", AssociativeModelConfig, SensorimotorPairingsDataConfig, AssociativeAnalysisConfig,
+                associative_bytes),
+)
+
+# Config group -> {schema name: schema}. A YAML file in conf/<group>/ names its schema in
+# its defaults list as ``- /schema/<group>@_here_: <name>``; keeping schemas in their own
+# group keeps them out of the options a user can select.
+GROUP_SCHEMAS: dict[str, dict[str, type]] = {
+    "data": {family.name: family.data for family in MODEL_FAMILIES},
+    "model": {family.name: family.model for family in MODEL_FAMILIES},
+    "trainer": {"trainer": TrainerConfig},
+    "analysis": {family.name: family.analysis for family in MODEL_FAMILIES},
+    "tracking": {"tracking": TrackingConfig},
+}
+
+CONF_DIR = Path(__file__).resolve().parents[2] / "conf"
+"""The Hydra config folder the entry point composes from."""
+
+
+def family_of(model: Any) -> ModelFamily:
+    """The family of a model schema instance."""
+    return next(family for family in MODEL_FAMILIES if isinstance(model, family.model))
+
+
+def execution_override_keys() -> list[str]:
+    """Every leaf field of :data:`EXECUTION_FIELDS`, as the override keys Hydra leaves out of a
+    job's folder name (``hydra.job.config.override_dirname.exclude_keys`` reads this)."""
+    keys = []
+    for name in EXECUTION_FIELDS:
+        schemas = GROUP_SCHEMAS.get(name, {})
+        leaves = {leaf for schema in schemas.values() for leaf in schema.__dataclass_fields__}
+        keys.extend(sorted(f"{name}.{leaf}" for leaf in leaves) if leaves else [name])
+    return keys
+
+
+def compose_config(overrides: list[str], with_hydra: bool = False) -> DictConfig:
+    """The config ``python -m mirror.run`` composes from these overrides, outside a run (the
+    ``hydra`` node too when ``with_hydra``): for planning, reports and tests."""
+    from hydra import compose, initialize_config_dir
+
+    register_schemas()
+    with initialize_config_dir(config_dir=str(CONF_DIR), version_base="1.3"):
+        return compose("config", overrides=overrides, return_hydra_config=with_hydra)
+
+
+def register_schemas() -> None:
+    """Make every schema available to the ``defaults`` lists of ``conf/``, the list of
+    execution-only fields to ``conf/config.yaml`` (``${mirror_execution_keys:}``), a token that
+    makes every sweep's folder its own (``${mirror_sweep_token:}``) and every field's
+    documentation to ``--help`` (``${mirror_field_help:}``)."""
+    OmegaConf.register_new_resolver("mirror_execution_keys", execution_override_keys, replace=True)
+    # Resolved once, in the launching process, and cached in the config every job receives.
+    OmegaConf.register_new_resolver("mirror_sweep_token", lambda: uuid.uuid4().hex[:6], use_cache=True, replace=True)
+    # "$$": the help template is a string.Template.
+    OmegaConf.register_new_resolver("mirror_field_help", lambda: field_help(GROUP_SCHEMAS, CONF_DIR).replace("$", "$$"),
+                                    replace=True)
+    store = ConfigStore.instance()
+    for group, schemas in GROUP_SCHEMAS.items():
+        for name, schema in schemas.items():
+            store.store(group=f"schema/{group}", name=name, node=schema)
+
+
+def validate(cfg: DictConfig) -> None:
+    """Range-check every group of a composed config; raise :class:`ConfigError` naming the field."""
+    check(isinstance(cfg.get("seed"), int) and cfg.seed >= 0, "seed", "must be a non-negative integer", cfg.get("seed"))
+    threads = cfg.get("threads", 0)
+    check(isinstance(threads, int) and threads >= 0, "threads", "must be a non-negative integer", threads)
+    nodes = {group: OmegaConf.to_object(cfg[group]) for group in GROUP_SCHEMAS}
+    for group, node in nodes.items():
+        if not is_dataclass(node):
+            raise ConfigError(f"{group} has no schema; its YAML must list one in its defaults")
+        validate_part(group, node)
+    model, data, analysis = nodes["model"], nodes["data"], nodes["analysis"]
+    family = family_of(model)
+    for group, expected in (("data", family.data), ("analysis", family.analysis)):
+        check(type(nodes[group]) is expected, group,
+              f"must be the {type(model).__name__}'s own ({expected.__name__}); a model selects it",
+              type(nodes[group]).__name__)
+    _check_against_the_test_set(model, data, analysis)
+    check_memory(cfg, family.memory, model, data, analysis)
+
+
+def _check_against_the_test_set(model: Any, data: Any, analysis: AnalysisConfig) -> None:
+    """Analysis settings that only make sense for the test set and the units the model has."""
+    n_trials, n_steps = data.test_shape()
+    n_units = model.n_units(data)
+    check(analysis.decoder_folds <= n_trials, "analysis.decoder_folds",
+          f"must be at most the number of test trials ({n_trials})", analysis.decoder_folds)
+    check(n_steps < 2 or analysis.max_lag <= n_steps - 2, "analysis.max_lag",
+          f"must be at most data.seq_len - 2 ({n_steps - 2}): a lag needs two steps to correlate",
+          analysis.max_lag)
+    check(analysis.top_units <= n_units, "analysis.top_units",
+          f"must be at most the number of units the model has ({n_units})", analysis.top_units)

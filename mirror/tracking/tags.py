@@ -1,0 +1,86 @@
+"""Every MLflow tag this project writes or reads, the one test of "is this a job run?", and the other
+names a run's record is keyed by (params as flattened config fields, the git state).
+
+Light on purpose (no mlflow, no torch): the reports, the claims page and ``mirror.load_runs`` read
+runs by these names, and a tag renamed here is renamed for its writers and readers alike.
+"""
+
+from __future__ import annotations
+
+import subprocess
+from collections.abc import Mapping
+from pathlib import Path
+from typing import Any
+
+# MLflow's own tags.
+SOURCE_NAME_TAG = "mlflow.source.name"
+"""The command that wrote the run: 'mirror.run', 'mirror.report' or 'mirror.claims'."""
+PARENT_RUN_TAG = "mlflow.parentRunId"
+"""Nests a job run under its sweep's parent run in the UI."""
+GIT_COMMIT_TAG = "mlflow.source.git.commit"
+
+# What every job run carries.
+MODEL_TAG = "mirror.model"
+"""The model's choice in ``conf/model/`` (``shared_gru``): present on job runs, and only on them."""
+CONFIG_HASH_TAG = "mirror.config_hash"
+"""A digest of everything in the resolved config that can change a result (resumed sweeps)."""
+OVERRIDES_TAG = "mirror.overrides"
+OUTPUT_DIR_TAG = "mirror.output_dir"
+GIT_DIRTY_TAG = "mirror.git_dirty"
+TORCH_THREADS_TAG = "mirror.torch_threads"
+ERROR_TAG = "mirror.error"
+"""Why a run ended FAILED or KILLED."""
+
+# Sweeps, reports and the claims page.
+ROLE_TAG = "mirror.role"
+"""'sweep' on a sweep's parent run, 'report' on a report's or the claims page's run; absent on job runs."""
+SWEEP_ROLE, REPORT_ROLE = "sweep", "report"
+SWEEP_ID_TAG = "mirror.sweep_id"
+SWEEP_DIR_TAG = "mirror.sweep_dir"
+SWEEP_PARAMS_TAG = "mirror.sweep_params"
+LAUNCHER_TAG = "mirror.launcher"
+REPORT_EXPERIMENTS_TAG = "mirror.report_experiments"
+REPORT_SWEEP_TAG = "mirror.report_sweep"
+REPORT_FILTER_TAG = "mirror.report_filter"
+
+# Liveness: who owns a RUNNING run, and its last sign of life.
+HOST_TAG = "mirror.host"
+PID_TAG = "mirror.pid"
+PROCESS_START_TAG = "mirror.process_start"
+"""The process's start time in clock ticks since boot, so a re-used pid is not taken for the owner."""
+HEARTBEAT_TAG = "mirror.heartbeat"
+"""Unix time of the owner's last sign of life."""
+
+
+def is_job_run(tags: Mapping[str, str]) -> bool:
+    """True for the run of one Hydra job (one trained and analysed model), not a sweep's parent,
+    a report or the claims page."""
+    return MODEL_TAG in tags and ROLE_TAG not in tags
+
+
+def flatten(tree: Mapping[str, Any], prefix: str = "") -> dict[str, Any]:
+    """Nested config -> {'model.hidden_size': 96, ...}: a run's param names."""
+    flat: dict[str, Any] = {}
+    for key, value in tree.items():
+        name = f"{prefix}{key}"
+        if isinstance(value, Mapping):
+            flat.update(flatten(value, f"{name}."))
+        else:
+            flat[name] = value
+    return flat
+
+
+def git_state(directory: Path) -> dict[str, str]:
+    """Commit and dirtiness of the checkout the code runs from, as tags (empty outside git)."""
+    def git(*args: str) -> str:
+        return subprocess.run(
+            ["git", *args], cwd=directory, capture_output=True, text=True, check=True, timeout=10
+        ).stdout.strip()
+
+    try:
+        return {
+            GIT_COMMIT_TAG: git("rev-parse", "HEAD"),
+            GIT_DIRTY_TAG: str(bool(git("status", "--porcelain", "--untracked-files=no"))).lower(),
+        }
+    except (OSError, subprocess.SubprocessError):
+        return {}
