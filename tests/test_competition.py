@@ -10,18 +10,22 @@ import torch.nn.functional as F
 from mirror.models.competition import (
     CompetitiveSheet,
     hebbian_update,
-    inhibition_kernel,
+    inhibition_surround,
 )
 
 
-def test_inhibition_kernel_matches_the_equation():
-    kernel = inhibition_kernel(sigma=1.5, delta=2.0)[0, 0]
-    radius = kernel.shape[-1] // 2
-    assert kernel[radius, radius + 1].item() == pytest.approx(-2.0 * np.exp(-1 / 1.5**2))
-    assert kernel.sum().item() == pytest.approx(1.0, abs=1e-5)
-    uniform = torch.ones(1, 1, 3 * kernel.shape[-1], 3 * kernel.shape[-1])
-    centre = F.conv2d(uniform, kernel[None, None])[0, 0]
-    torch.testing.assert_close(centre, torch.ones_like(centre))  # a uniform sheet is left unchanged inside
+def test_inhibition_matches_the_equation_with_a_centre_that_sums_the_filter_to_one_at_every_place():
+    surround = inhibition_surround(sigma=1.5, delta=2.0)[0, 0]
+    radius = surround.shape[-1] // 2
+    assert surround[radius, radius + 1].item() == pytest.approx(-2.0 * np.exp(-1 / 1.5**2))
+    assert surround[radius, radius].item() == 0.0
+    sheet = CompetitiveSheet(sheet_size=12, sparseness=0.5, slope=1.0, sigma=1.5, delta=2.0)
+    centre = 1.0 - sheet.surround_inside.view(12, 12)
+    assert centre[6, 6].item() == pytest.approx(1.0 - surround.sum().item())  # inside: I's published centre
+    assert centre[0, 0] < centre[6, 6]  # a corner has less surround inside the sheet to balance
+    uniform = torch.full((1, 1, 12, 12), 0.7)
+    neighbours = F.conv2d(uniform, sheet.surround, padding=radius)
+    torch.testing.assert_close(neighbours + centre * uniform, uniform)  # a uniform sheet is left unchanged
 
 
 def test_no_neuron_wins_for_sitting_at_the_border():

@@ -96,101 +96,143 @@ def top_unit_indices(r: np.ndarray, count: int) -> np.ndarray:
     return np.argsort(-np.nan_to_num(r, nan=-np.inf), kind="stable")[:count]
 
 
+def _r_fractions(r_by_kind: dict[str, np.ndarray], settings: AnalysisConfig) -> dict[str, float]:
+    """The draft paper's counts: the fraction of units past each threshold, for each kind of r."""
+    metrics = {}
+    for kind, values in r_by_kind.items():
+        fractions = threshold_fractions(
+            values, settings.mirror_threshold, settings.abs_threshold, settings.anti_mirror_threshold
+        )
+        metrics.update({r_metric(kind, name): value for name, value in fractions.items()})
+    return metrics
+
+
+@dataclass(frozen=True)
+class _SignificantUnits:
+    """Units whose r is significant against the sequence null, in each direction, FDR-adjusted."""
+
+    permutation: PermutationResult
+    q_positive: np.ndarray
+    q_negative: np.ndarray
+    positive: np.ndarray
+    negative: np.ndarray
+
+    def metrics(self) -> dict[str, float]:
+        return {
+            SEQUENCE_NULL_POSITIVE: float(self.positive.sum()),
+            SEQUENCE_NULL_NEGATIVE: float(self.negative.sum()),
+            FRACTION_SEQUENCE_NULL_POSITIVE: float(self.positive.mean()),
+            FRACTION_SEQUENCE_NULL_NEGATIVE: float(self.negative.mean()),
+        }
+
+
+def _against_the_sequence_null(perform: np.ndarray, observe: np.ndarray, settings: AnalysisConfig,
+                               rng: np.random.Generator) -> _SignificantUnits:
+    permutation = sequence_permutation_test(perform, observe, settings.n_permutations, rng)
+    q_positive = fdr_adjust(permutation.p_positive, settings.fdr_method)
+    q_negative = fdr_adjust(permutation.p_negative, settings.fdr_method)
+    return _SignificantUnits(permutation, q_positive, q_negative, q_positive <= settings.fdr_alpha,
+                             q_negative <= settings.fdr_alpha)
+
+
+def _lags(perform: np.ndarray, observe: np.ndarray, r: np.ndarray,
+          settings: AnalysisConfig) -> tuple[np.ndarray, np.ndarray, np.ndarray, dict[str, float]]:
+    """Lags, the (2L+1, U) lagged r, each unit's peak lag, and the peaks of the most mirror-like units."""
+    n_steps, n_units = perform.shape[1:]
+    if n_steps < 2:  # one step per trial: there is no time course to align
+        return np.zeros(1, dtype=int), r[None, :], np.zeros(n_units, dtype=int), {}
+    lags, lagged_r = lagged_correlation(perform, observe, min(settings.max_lag, n_steps - 2))
+    peaks = peak_lags(lags, lagged_r)
+    top = top_unit_indices(r, min(settings.top_units, n_units))
+    return lags, lagged_r, peaks, {LAG_PEAK_AT_ZERO: float(np.mean(peaks[top] == 0)),
+                                   LAG_MEAN_ABS_PEAK: float(np.mean(np.abs(peaks[top])))}
+
+
+def _matching_metrics(matching: UnitMatching, settings: AnalysisConfig) -> dict[str, float]:
+    matched = threshold_fractions(
+        matching.matched_r, settings.mirror_threshold, settings.abs_threshold, settings.anti_mirror_threshold
+    )
+    return {
+        MATCHING_MEAN_R: float(matching.matched_r.mean()),
+        MATCHING_MEAN_ABS_R: float(np.abs(matching.matched_r).mean()),
+        MATCHING_FRACTION_MIRROR: matched[FRACTION_MIRROR],
+        MATCHING_FRACTION_ABS: matched[FRACTION_ABS],
+        MATCHING_SELF_MATCHED: matching.fraction_self_matched,
+    }
+
+
+def _cka_metrics(perform: np.ndarray, observe: np.ndarray, settings: AnalysisConfig,
+                 rng: np.random.Generator) -> dict[str, float]:
+    n_units = perform.shape[-1]
+    cka = linear_cka(perform.reshape(-1, n_units), observe.reshape(-1, n_units))
+    cka_null = cka_sequence_null(perform, observe, settings.cka_permutations, rng)
+    return {CKA: cka, CKA_NULL_MEAN: float(cka_null.mean()),
+            CKA_P_VALUE: float((1 + np.sum(cka_null >= cka)) / (len(cka_null) + 1))}
+
+
+def _same_unit(correlations: np.ndarray, settings: AnalysisConfig,
+               rng: np.random.Generator) -> tuple[SameUnitResult | None, np.ndarray, dict[str, float]]:
+    """The same-unit test (None for a single unit, which has no other to be compared with), its q-values
+    and metrics."""
+    n_units = len(correlations)
+    same_unit = same_unit_test(correlations, settings.n_permutations, rng) if n_units >= 2 else None
+    q_same_unit = fdr_adjust(same_unit.p, settings.fdr_method) if same_unit else np.ones(n_units)
+    significant = q_same_unit <= settings.fdr_alpha
+    return same_unit, q_same_unit, {
+        SAME_UNIT_SIGNIFICANT: float(significant.sum()),
+        SAME_UNIT_FRACTION_SIGNIFICANT: float(significant.mean()),
+        SAME_UNIT_STATISTIC: same_unit.statistic if same_unit else float("nan"),
+        SAME_UNIT_NULL_MEAN: float(same_unit.null.mean()) if same_unit else float("nan"),
+        SAME_UNIT_P_VALUE: same_unit.p_population if same_unit else float("nan"),
+    }
+
+
+def _geometry(perform: np.ndarray, observe: np.ndarray, activity: MirrorActivity, settings: AnalysisConfig,
+              ) -> tuple[dict[str, tuple[np.ndarray, np.ndarray, np.ndarray]], dict[str, float]]:
+    """Each mode's 2-D PCA embedding and the silhouette of its actions."""
+    n_units = perform.shape[-1]
+    embeddings, metrics = {}, {}
+    for mode, states, labels in (
+        ("perform", perform, activity.perform_labels.ravel()),
+        ("observe", observe, activity.observe_labels.ravel()),
+    ):
+        flat = states.reshape(-1, n_units)
+        scores, explained = pca_embedding(flat)
+        embeddings[mode] = (scores, explained, labels)
+        metrics[silhouette_metric(mode)] = action_silhouette(flat, labels, settings.silhouette_samples, settings.seed)
+    return embeddings, metrics
+
+
 def analyse(activity: MirrorActivity, settings: AnalysisConfig) -> AnalysisResult:
-    """Score one model's matched activity with the shared mirror metrics."""
+    """Score one model's matched activity with the shared mirror metrics.
+
+    The measures that draw from ``rng`` (the sequence null, the CKA null, the same-unit null) are
+    taken in this order, so adding a measure after them leaves every earlier number unchanged.
+    """
     rng = np.random.default_rng(settings.seed)
     perform = centre_over_trials(activity.perform)
     observe = centre_over_trials(activity.observe)
     n_trials, n_steps, n_units = perform.shape
     r_by_kind = per_unit_r(activity)
     r = r_by_kind["centred"]
-    metrics: dict[str, float] = {N_UNITS: float(n_units), N_TRIALS: float(n_trials)}
-    for kind, values in r_by_kind.items():
-        fractions = threshold_fractions(
-            values, settings.mirror_threshold, settings.abs_threshold, settings.anti_mirror_threshold
-        )
-        metrics.update({r_metric(kind, name): value for name, value in fractions.items()})
-
-    permutation = sequence_permutation_test(perform, observe, settings.n_permutations, rng)
-    q_positive = fdr_adjust(permutation.p_positive, settings.fdr_method)
-    q_negative = fdr_adjust(permutation.p_negative, settings.fdr_method)
-    significant_positive = q_positive <= settings.fdr_alpha
-    significant_negative = q_negative <= settings.fdr_alpha
-    metrics.update(
-        {
-            SEQUENCE_NULL_POSITIVE: float(significant_positive.sum()),
-            SEQUENCE_NULL_NEGATIVE: float(significant_negative.sum()),
-            FRACTION_SEQUENCE_NULL_POSITIVE: float(significant_positive.mean()),
-            FRACTION_SEQUENCE_NULL_NEGATIVE: float(significant_negative.mean()),
-        }
-    )
-
+    metrics: dict[str, float] = {N_UNITS: float(n_units), N_TRIALS: float(n_trials),
+                                 **_r_fractions(r_by_kind, settings)}
+    significant = _against_the_sequence_null(perform, observe, settings, rng)
+    metrics.update(significant.metrics())
     decoding = cross_condition_decoding(
         perform, observe, activity.perform_labels, activity.observe_labels, settings.decoder_folds, settings.seed
     )
     metrics.update({decoding_metric(name): value for name, value in decoding.items()})
-
-    top = top_unit_indices(r, min(settings.top_units, n_units))
-    if n_steps >= 2:
-        lags, lagged_r = lagged_correlation(perform, observe, min(settings.max_lag, n_steps - 2))
-        peaks = peak_lags(lags, lagged_r)
-        metrics[LAG_PEAK_AT_ZERO] = float(np.mean(peaks[top] == 0))
-        metrics[LAG_MEAN_ABS_PEAK] = float(np.mean(np.abs(peaks[top])))
-    else:  # one step per trial: there is no time course to align
-        lags, lagged_r, peaks = np.zeros(1, dtype=int), r[None, :], np.zeros(n_units, dtype=int)
-
-    flat_perform = perform.reshape(-1, n_units)
-    flat_observe = observe.reshape(-1, n_units)
-    correlations = cross_correlation_matrix(flat_perform, flat_observe)
+    lags, lagged_r, peaks, lag_metrics = _lags(perform, observe, r, settings)
+    correlations = cross_correlation_matrix(perform.reshape(-1, n_units), observe.reshape(-1, n_units))
     matching = match_units(correlations)
-    matched = threshold_fractions(
-        matching.matched_r, settings.mirror_threshold, settings.abs_threshold, settings.anti_mirror_threshold
-    )
-    metrics.update(
-        {
-            MATCHING_MEAN_R: float(matching.matched_r.mean()),
-            MATCHING_MEAN_ABS_R: float(np.abs(matching.matched_r).mean()),
-            MATCHING_FRACTION_MIRROR: matched[FRACTION_MIRROR],
-            MATCHING_FRACTION_ABS: matched[FRACTION_ABS],
-            MATCHING_SELF_MATCHED: matching.fraction_self_matched,
-        }
-    )
+    metrics.update({**lag_metrics, **_matching_metrics(matching, settings),
+                    **_cka_metrics(perform, observe, settings, rng)})
+    same_unit, q_same_unit, same_unit_metrics = _same_unit(correlations, settings, rng)
+    embeddings, geometry_metrics = _geometry(perform, observe, activity, settings)
+    metrics.update({**same_unit_metrics, **geometry_metrics})
 
-    cka = linear_cka(flat_perform, flat_observe)
-    cka_null = cka_sequence_null(perform, observe, settings.cka_permutations, rng)
-    metrics.update(
-        {
-            CKA: cka,
-            CKA_NULL_MEAN: float(cka_null.mean()),
-            CKA_P_VALUE: float((1 + np.sum(cka_null >= cka)) / (len(cka_null) + 1)),
-        }
-    )
-
-    # Drawn after every other use of ``rng``, so adding it left the earlier metrics unchanged.
-    same_unit = same_unit_test(correlations, settings.n_permutations, rng) if n_units >= 2 else None
-    q_same_unit = fdr_adjust(same_unit.p, settings.fdr_method) if same_unit else np.ones(n_units)
-    same_unit_significant = q_same_unit <= settings.fdr_alpha
-    metrics.update(
-        {
-            SAME_UNIT_SIGNIFICANT: float(same_unit_significant.sum()),
-            SAME_UNIT_FRACTION_SIGNIFICANT: float(same_unit_significant.mean()),
-            SAME_UNIT_STATISTIC: same_unit.statistic if same_unit else float("nan"),
-            SAME_UNIT_NULL_MEAN: float(same_unit.null.mean()) if same_unit else float("nan"),
-            SAME_UNIT_P_VALUE: same_unit.p_population if same_unit else float("nan"),
-        }
-    )
-
-    embeddings = {}
-    for mode, flat, labels in (
-        ("perform", flat_perform, activity.perform_labels.ravel()),
-        ("observe", flat_observe, activity.observe_labels.ravel()),
-    ):
-        scores, explained = pca_embedding(flat)
-        embeddings[mode] = (scores, explained, labels)
-        metrics[silhouette_metric(mode)] = action_silhouette(
-            flat, labels, settings.silhouette_samples, settings.seed
-        )
-
+    permutation = significant.permutation
     units = pd.DataFrame(
         {
             "unit": np.arange(n_units),
@@ -199,17 +241,17 @@ def analyse(activity: MirrorActivity, settings: AnalysisConfig) -> AnalysisResul
             "mirror": r_by_kind[settings.headline] > settings.mirror_threshold,
             "anti_mirror": r_by_kind[settings.headline] < settings.anti_mirror_threshold,
             "p_sequence_null": permutation.p_positive,
-            "q_sequence_null": q_positive,
-            "sequence_null_significant": significant_positive,
+            "q_sequence_null": significant.q_positive,
+            "sequence_null_significant": significant.positive,
             "p_sequence_null_negative": permutation.p_negative,
-            "q_sequence_null_negative": q_negative,
-            "sequence_null_significant_negative": significant_negative,
+            "q_sequence_null_negative": significant.q_negative,
+            "sequence_null_significant_negative": significant.negative,
             "peak_lag": peaks,
             "matched_partner": matching.partner,
             "matched_r": matching.matched_r,
             "p_same_unit": same_unit.p if same_unit else np.ones(n_units),
             "q_same_unit": q_same_unit,
-            "same_unit_significant": same_unit_significant,
+            "same_unit_significant": q_same_unit <= settings.fdr_alpha,
         }
     )
     return AnalysisResult(

@@ -68,10 +68,11 @@ class ActionSequenceDataConfig:
 
 
 
-READOUTS = ("own", "both", "observe_on_perform", "perform_on_observe")
+READOUTS = OWN_MODE, BOTH_MODES, OBSERVE_ON_PERFORM, PERFORM_ON_OBSERVE = (
+    "own", "both", "observe_on_perform", "perform_on_observe")
 """Which mode's states the GRU heads read (SCIENCE.md 2.1)."""
-PERFORM_INPUTS = ("action", "action_and_previous_state")
-STATE_PROJECTIONS = ("shared", "own")
+PERFORM_INPUTS = ACTION, ACTION_AND_PREVIOUS_STATE = ("action", "action_and_previous_state")
+STATE_PROJECTIONS = SHARED_PROJECTION, OWN_PROJECTION = ("shared", "own")
 
 
 @dataclass

@@ -14,15 +14,15 @@ import torch.nn.functional as F
 from torch import Tensor, nn
 
 
-def inhibition_kernel(sigma: float, delta: float) -> Tensor:
-    """Local graded lateral inhibition: -delta exp(-r^2/sigma^2) around, 1 - (their sum) at the centre."""
+def inhibition_surround(sigma: float, delta: float) -> Tensor:
+    """I off the centre, -delta exp(-(a^2+b^2)/sigma^2), with 0 at the centre (1, 1, k, k): the centre,
+    1 - (the sum of the surround inside the sheet), depends on a neuron's place (:class:`CompetitiveSheet`)."""
     radius = max(1, math.ceil(2.5 * sigma))
     grid = torch.arange(-radius, radius + 1, dtype=torch.float32)
     y, x = torch.meshgrid(grid, grid, indexing="ij")
-    kernel = -delta * torch.exp(-(x**2 + y**2) / sigma**2)
-    kernel[radius, radius] = 0.0
-    kernel[radius, radius] = 1.0 - kernel.sum()
-    return kernel[None, None]
+    surround = -delta * torch.exp(-(x**2 + y**2) / sigma**2)
+    surround[radius, radius] = 0.0
+    return surround[None, None]
 
 
 def normalise_rows(weights: Tensor) -> Tensor:
@@ -54,9 +54,8 @@ class CompetitiveSheet(nn.Module):
                  rescale: bool = False) -> None:
         super().__init__()
         self.sheet_size, self.sparseness, self.slope, self.rescale = sheet_size, sparseness, slope, rescale
-        surround = inhibition_kernel(sigma, delta)
+        surround = inhibition_surround(sigma, delta)
         radius = surround.shape[-1] // 2
-        surround[..., radius, radius] = 0.0
         self.register_buffer("surround", surround, persistent=False)
         # The filter's centre is 1 - (sum of the surround); near the border only the part of
         # the surround inside the sheet counts, or border neurons would be spared inhibition

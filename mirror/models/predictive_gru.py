@@ -20,6 +20,13 @@ import torch
 import torch.nn.functional as F
 from torch import Tensor, nn
 
+from mirror.config.gru import (
+    ACTION_AND_PREVIOUS_STATE,
+    BOTH_MODES,
+    OBSERVE_ON_PERFORM,
+    OWN_PROJECTION,
+    PERFORM_ON_OBSERVE,
+)
 from mirror.protocol import MirrorActivity
 from mirror.vocabulary import (
     FORWARD_LOSS,
@@ -65,8 +72,8 @@ class PredictiveGRU(pl.LightningModule):
         self.observe_head = nn.Linear(hidden_size, n_actions)
         self._first_loss: float | None = None
         self._epoch_means: dict[str, EpochMeans] = {}
-        self.reads_previous_state = perform_input == "action_and_previous_state"
-        if self.reads_previous_state and state_projection == "own":
+        self.reads_previous_state = perform_input == ACTION_AND_PREVIOUS_STATE
+        if self.reads_previous_state and state_projection == OWN_PROJECTION:
             self.own_state_projection = nn.Linear(sensory_dim, hidden_size)
 
     # ------------------------------------------------------------ what variants define
@@ -113,9 +120,9 @@ class PredictiveGRU(pl.LightningModule):
             FORWARD_LOSS: F.mse_loss(self.perform_head(perform_hidden), perform_sensations),
             INVERSE_LOSS: _cross_entropy(action_logits, inverse_targets),
         }
-        if self.hparams.readout in ("perform_on_observe", "both"):
+        if self.hparams.readout in (PERFORM_ON_OBSERVE, BOTH_MODES):
             losses[FORWARD_LOSS_ON_OBSERVE] = F.mse_loss(self.perform_head(observe_hidden), observe_sensations)
-        if self.hparams.readout in ("observe_on_perform", "both"):
+        if self.hparams.readout in (OBSERVE_ON_PERFORM, BOTH_MODES):
             losses[INVERSE_LOSS_ON_PERFORM] = _cross_entropy(self.observe_head(perform_hidden), relabel(perform_actions))
         return losses, action_logits
 

@@ -4,8 +4,10 @@ For each layer (the competition itself lives in :mod:`mirror.models.competition`
     h_i  = sum_j w_ij y_j                       over the neuron's sampled fan-in
     h'   = h * I,  I(a,b) = -delta exp(-(a^2+b^2)/sigma^2) off-centre, 1 - sum(off-centre) at the centre
     y    = 1 / (1 + exp(-2 beta (h' - alpha)))  alpha: the (1 - sparseness) quantile of h'
-    ybar <- eta ybar + (1 - eta) y              the trace, reset between objects (eta = 0: Hebb)
-    dw_ij = lr ybar_i y_j,  then w_i <- w_i / ||w_i||
+    ybar(t) = eta ybar(t-1) + (1 - eta) y(t)    the trace, reset between objects (eta = 0: Hebb)
+    dw_ij = lr ybar_i(t-1) y_j(t)               trace_rule='previous' (Rolls & Milward 2000, the default)
+    dw_ij = lr ybar_i(t) y_j(t)                 trace_rule='current' (the original VisNet rule)
+    then w_i <- w_i / ||w_i||
 """
 
 from __future__ import annotations
@@ -80,21 +82,31 @@ def sample_sources(
     return torch.from_numpy((channels * input_size + y) * input_size + x).long()
 
 
+def trace_step(previous: Tensor, rates: Tensor, eta: float) -> Tensor:
+    """ybar(t) = eta ybar(t-1) + (1 - eta) y(t): one step of the trace."""
+    return eta * previous + (1 - eta) * rates
+
+
 def trace(rates: Tensor, eta: float) -> Tensor:
-    """ybar_t = eta ybar_{t-1} + (1 - eta) y_t along axis 1 of (sequences, steps, neurons), from ybar = 0."""
+    """The trace of every step along axis 1 of (sequences, steps, neurons), from ybar(-1) = 0."""
     if eta == 0.0:
         return rates
     traced = torch.empty_like(rates)
     running = torch.zeros_like(rates[:, 0])
     for step in range(rates.shape[1]):
-        running = eta * running + (1 - eta) * rates[:, step]
+        running = trace_step(running, rates[:, step], eta)
         traced[:, step] = running
     return traced
 
 
 def previous_step(traced: Tensor) -> Tensor:
-    """ybar_{t-1} along axis 1 (zero at the first step): the Rolls-Milward trace rule's postsynaptic term."""
+    """ybar(t-1) along axis 1 (zero at the first step)."""
     return F.pad(traced[:, :-1], (0, 0, 1, 0))
+
+
+def postsynaptic_term(rule: str, now: Tensor, before: Tensor) -> Tensor:
+    """The trace rule's postsynaptic term: ybar(t-1) for 'previous', ybar(t) for 'current'."""
+    return before if rule == "previous" else now
 
 
 def difference_of_gaussians(sigma: float) -> Tensor:
@@ -231,16 +243,16 @@ class VisNet(nn.Module):
         if config.update == "batch":
             rates, presynaptic = layer(layer_input(frames.ravel()))
             traced = trace(rates.view(*frames.shape, -1), config.trace_eta)
-            post = previous_step(traced) if config.trace_rule == "previous" else traced
+            post = postsynaptic_term(config.trace_rule, traced, previous_step(traced))
             hebbian_update(layer.weights, post.flatten(0, 1), presynaptic, layer.learning_rate)
             return
         running = None
         for step in range(frames.shape[1]):
             rates, presynaptic = layer(layer_input(frames[:, step]))
             previous = torch.zeros_like(rates) if running is None else running
-            running = config.trace_eta * previous + (1 - config.trace_eta) * rates
-            post = previous if config.trace_rule == "previous" else running
-            hebbian_update(layer.weights, post, presynaptic, layer.learning_rate)
+            running = trace_step(previous, rates, config.trace_eta)
+            hebbian_update(layer.weights, postsynaptic_term(config.trace_rule, running, previous), presynaptic,
+                           layer.learning_rate)
 
     @torch.no_grad()
     def rates_of_every_layer(self, images: Tensor, chunk: int = CHUNK) -> list[Tensor]:
