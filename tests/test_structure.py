@@ -8,7 +8,6 @@ import sys
 from pathlib import Path
 
 import numpy as np
-import pytest
 
 from mirror.analysis.hebbian.selectivity import classify_mirror_neurons
 from mirror.analysis.summary import analyse
@@ -73,34 +72,56 @@ def test_the_claims_page_the_reports_the_plan_and_the_results_api_import_no_trai
     assert _imported_by(("mirror.pipeline.experiment",)) == {"torch", "pytorch_lightning", "sklearn"}
 
 
-FLOORS = (
-    ("mirror.protocol", "mirror.vocabulary", "mirror.seeding", "mirror.termination", "mirror.plotting"),
-    ("mirror.config",),
-    ("mirror.data", "mirror.models", "mirror.tracking"),
-    ("mirror.analysis",),
-    ("mirror.pipeline", "mirror.report", "mirror.diagnostics"),
-    ("mirror.claims",),
-    ("mirror.run", "mirror.results", "mirror"),
-)
-"""The house from the ground up: a module imports only from its own floor or below."""
+README = PACKAGE.parent / "README.md"
 
 
-def _floor(module: str) -> int:
-    """The floor of a module: its room's (``mirror`` itself is the package's face, not a room of rooms)."""
-    return next(level for level, rooms in enumerate(FLOORS)
-                if any(module == room or (room != "mirror" and module.startswith(f"{room}.")) for room in rooms))
+def readme_layout() -> dict[str, int]:
+    """Every path the README's Layout lists under ``mirror/``, with the floor it is listed on."""
+    text = README.read_text()
+    block = text[text.index("## Layout"):].split("```")[1]
+    floors, floor = {}, -1
+    for line in block.splitlines():
+        if line.startswith("floor "):
+            floor = int(line.split()[1].rstrip(":"))
+        elif line.startswith("mirror/"):
+            floors[line.split()[0]] = floor
+    return floors
 
 
-def test_every_module_has_a_floor_and_no_import_runs_back_up_a_floor():
+def _path_of(module: str) -> Path:
+    path = PACKAGE.parent / Path(*module.split("."))
+    return path / "__init__.py" if path.is_dir() else path.with_suffix(".py")
+
+
+def _floor(module: str, layout: dict[str, int]) -> int:
+    """A module's floor in the Layout; a package's face the README leaves out (a docstring, no imports)
+    stands on the lowest floor of its modules."""
+    path = _path_of(module).relative_to(PACKAGE.parent).as_posix()
+    if path in layout:
+        return layout[path]
+    folder = path.rpartition("/")[0] + "/"
+    return min(floor for listed, floor in layout.items() if listed.startswith(folder))
+
+
+def test_the_readme_layout_lists_every_module_and_nothing_that_is_gone():
+    listed = set(readme_layout())
+    modules = {path.relative_to(PACKAGE.parent).as_posix() for path in PACKAGE.rglob("*.py")}
+    unlisted = sorted(m for m in modules - listed if not m.endswith("/__init__.py"))
+    assert not unlisted, f"not in the README's Layout: {unlisted}"
+    assert listed <= modules, f"in the README's Layout but not in the tree: {sorted(listed - modules)}"
+
+
+def test_no_import_runs_back_up_a_floor_of_the_readme_layout():
+    layout = readme_layout()
     for path in PACKAGE.rglob("*.py"):
-        parts = path.relative_to(PACKAGE.parent).with_suffix("").parts
-        module = ".".join(parts[:-1] if parts[-1] == "__init__" else parts)
-        upward = {m for m in _imported_modules(path) if m.startswith("mirror.") and _floor(m) > _floor(module)}
-        assert not upward, f"{module} (floor {_floor(module)}) imports {upward} from above"
+        module = ".".join(path.relative_to(PACKAGE.parent).with_suffix("").parts).removesuffix(".__init__")
+        upward = {m for m in _imported_modules(path)
+                  if m.startswith("mirror.") and _floor(m, layout) > _floor(module, layout)}
+        assert not upward, f"{module} (floor {_floor(module, layout)}) imports {upward} from above"
 
 
-def test_the_floor_test_sees_an_import_from_above_and_a_module_without_a_floor():
-    assert _floor("mirror.analysis.summary") > _floor("mirror.models.visnet")
-    assert _floor("mirror.config.gru") < _floor("mirror.tracking.liveness")
-    with pytest.raises(StopIteration):
-        _floor("mirror.somewhere_new")
+def test_the_floor_test_sees_an_import_from_above():
+    layout = readme_layout()
+    assert _floor("mirror.analysis.summary", layout) > _floor("mirror.models.visnet", layout)
+    assert _floor("mirror.config.gru", layout) < _floor("mirror.tracking.liveness", layout)
+    assert _floor("mirror.analysis", layout) == _floor("mirror.analysis.summary", layout)

@@ -67,7 +67,7 @@ class TrainingCurveCallback(pl.Callback):
 
     def on_train_batch_end(self, trainer: pl.Trainer, pl_module: pl.LightningModule, outputs: Any, batch: Any,
                            batch_idx: int) -> None:
-        before, self.steps_seen = self.steps_seen, self.steps_seen + len(batch[0])
+        before, self.steps_seen = self.steps_seen, self.steps_seen + len(batch.phase)
         if self.steps_seen // self.eval_every > before // self.eval_every:
             phase = float(trainer.datamodule.phases[self.steps_seen - 1])
             measures = self.measure(trainer, pl_module)

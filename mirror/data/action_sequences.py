@@ -9,20 +9,32 @@ sequences for the forward and the inverse objective.
 
 from __future__ import annotations
 
+from typing import NamedTuple
+
 import numpy as np
 import pytorch_lightning as pl
 import torch
+from torch import Tensor
 from torch.utils.data import (
     BatchSampler,
     DataLoader,
     RandomSampler,
     SequentialSampler,
-    TensorDataset,
 )
 
+from mirror.data.batches import NamedTensorDataset
 from mirror.data.sensorimotor import Episodes, SensorimotorEnvironment
 
 SPLITS = ("train", "val", "test")
+
+
+class SequenceBatch(NamedTuple):
+    """Matched sequences of both modes, (B, T) actions and (B, T, D) sensations each."""
+
+    perform_actions: Tensor
+    perform_sensations: Tensor
+    observe_actions: Tensor
+    observe_sensations: Tensor
 
 
 class ActionSequenceDataModule(pl.LightningDataModule):
@@ -79,7 +91,8 @@ class ActionSequenceDataModule(pl.LightningDataModule):
 
     def _loader(self, split: str, shuffle: bool) -> DataLoader:
         perform, observe = self.split_episodes(split)
-        dataset = TensorDataset(
+        dataset = NamedTensorDataset(
+            SequenceBatch,
             torch.from_numpy(perform.actions),
             torch.from_numpy(perform.sensations),
             torch.from_numpy(observe.actions),

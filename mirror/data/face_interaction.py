@@ -9,20 +9,22 @@ shows the infant's expression and the vision module sees the parent's face, whic
 - always the opposite during ``counter_mirror_steps`` after development, then the normal
   rule again for ``repair_steps``.
 
-Batches of the training loader are consecutive steps:
-``(infant_expression, parent_expression, parent_face_index, phase)``; test batches are
+Batches of the training loader are consecutive steps (:class:`InteractionBatch`); test batches are
 ``(expression, test_face_index)``, one matched motor/visual trial pair per row.
 """
 
 from __future__ import annotations
 
 from functools import cached_property
+from typing import NamedTuple
 
 import numpy as np
 import pytorch_lightning as pl
 import torch
+from torch import Tensor
 from torch.utils.data import DataLoader, TensorDataset
 
+from mirror.data.batches import NamedTensorDataset
 from mirror.data.faces import HAPPY, SAD, Identity, Transform, draw_face
 from mirror.seeding import NamedStreams
 from mirror.vocabulary import PHASES
@@ -50,6 +52,16 @@ def parent_expressions(
     flipped = rng.random(len(infant)) < mismatch
     normal = np.where(flipped, 1 - lagged, lagged)
     return np.where(phase == PHASES.index("counter_mirror"), 1 - infant, normal).astype(np.int64)
+
+
+class InteractionBatch(NamedTuple):
+    """Consecutive interaction steps, (B,) each: the infant's and the parent's expressions, the parent
+    face shown (an index into the interaction's faces) and the training phase."""
+
+    infant: Tensor
+    parent: Tensor
+    face_index: Tensor
+    phase: Tensor
 
 
 class FaceInteractionDataModule(pl.LightningDataModule):
@@ -163,7 +175,7 @@ class FaceInteractionDataModule(pl.LightningDataModule):
 
     def train_dataloader(self) -> DataLoader:
         steps = self.interaction
-        dataset = TensorDataset(*(torch.from_numpy(steps[k]) for k in ("infant", "parent", "face_index", "phase")))
+        dataset = NamedTensorDataset(InteractionBatch, *(torch.from_numpy(steps[k]) for k in InteractionBatch._fields))
         return DataLoader(dataset, batch_size=self.hparams.batch_size, shuffle=False, num_workers=0)
 
     def test_dataloader(self) -> DataLoader:

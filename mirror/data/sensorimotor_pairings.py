@@ -17,12 +17,15 @@ doing i) and repair (normal pairing) follow. Batches are consecutive trials, in 
 from __future__ import annotations
 
 from functools import cached_property
+from typing import NamedTuple
 
 import numpy as np
 import pytorch_lightning as pl
 import torch
+from torch import Tensor
 from torch.utils.data import DataLoader, TensorDataset
 
+from mirror.data.batches import NamedTensorDataset
 from mirror.seeding import NamedStreams
 from mirror.vocabulary import PHASES
 
@@ -80,6 +83,15 @@ def with_unpaired_trials(rng: np.random.Generator, seen: np.ndarray, done: np.nd
     return all_seen, all_done
 
 
+class PairingBatch(NamedTuple):
+    """Consecutive trials, (B,) each: the action seen and the action done (``NONE`` for neither) and
+    the training phase."""
+
+    seen: Tensor
+    done: Tensor
+    phase: Tensor
+
+
 class SensorimotorPairingsDataModule(pl.LightningDataModule):
     """The training schedule of trials, and test trials of each action done alone and seen alone."""
 
@@ -123,7 +135,7 @@ class SensorimotorPairingsDataModule(pl.LightningDataModule):
 
     def train_dataloader(self) -> DataLoader:
         trials = self.schedule
-        dataset = TensorDataset(*(torch.from_numpy(trials[k]) for k in ("seen", "done", "phase")))
+        dataset = NamedTensorDataset(PairingBatch, *(torch.from_numpy(trials[k]) for k in PairingBatch._fields))
         return DataLoader(dataset, batch_size=self.hparams.batch_size, shuffle=False, num_workers=0)
 
     def test_dataloader(self) -> DataLoader:

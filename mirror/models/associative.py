@@ -18,6 +18,7 @@ import pytorch_lightning as pl
 import torch
 from torch import Tensor
 
+from mirror.data.sensorimotor_pairings import PairingBatch
 from mirror.protocol import MirrorActivity
 
 
@@ -76,9 +77,8 @@ class AssociativeSequenceLearning(pl.LightningModule):
         """No optimiser: learning is the associative rule."""
 
     @torch.no_grad()
-    def training_step(self, batch: tuple[Tensor, Tensor, Tensor], batch_idx: int) -> None:
-        seen, done, _ = batch
-        self.learn(seen, done)
+    def training_step(self, batch: PairingBatch, batch_idx: int) -> None:
+        self.learn(batch.seen, batch.done)
 
     @torch.no_grad()
     def evoked_by_seeing(self, seen: Tensor) -> Tensor:

@@ -24,6 +24,7 @@ import torch
 from torch import Tensor, nn
 
 from mirror.config import MirrorLayerConfig, VisionConfig
+from mirror.data.face_interaction import InteractionBatch
 from mirror.models.competition import CompetitiveSheet, hebbian_update, normalise_rows
 from mirror.models.visnet import VisNet
 from mirror.protocol import MirrorActivity
@@ -210,9 +211,8 @@ class HebbianFaceNetwork(pl.LightningModule):
     def configure_optimizers(self) -> None:
         """No optimiser: learning is the local Hebb rule."""
 
-    def training_step(self, batch: tuple[Tensor, ...], batch_idx: int) -> None:
-        infant, _, face_index, _ = batch
-        visual, motor = self.interaction_rates[face_index], self.motor_pattern(infant)
+    def training_step(self, batch: InteractionBatch, batch_idx: int) -> None:
+        visual, motor = self.interaction_rates[batch.face_index], self.motor_pattern(batch.infant)
         self.mirror.learn(visual, motor, self.mirror(visual, motor))
 
     # ------------------------------------------------------------------- testing

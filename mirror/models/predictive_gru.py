@@ -27,6 +27,7 @@ from mirror.config.gru import (
     OWN_PROJECTION,
     PERFORM_ON_OBSERVE,
 )
+from mirror.data.action_sequences import SequenceBatch
 from mirror.protocol import MirrorActivity
 from mirror.vocabulary import (
     FORWARD_LOSS,
@@ -39,7 +40,6 @@ from mirror.vocabulary import (
     training_metric,
 )
 
-Batch = tuple[Tensor, Tensor, Tensor, Tensor]
 Relabel = Callable[[Tensor], Tensor]
 """Action labels (B, T) -> the labels an inverse loss is trained on."""
 
@@ -109,7 +109,7 @@ class PredictiveGRU(pl.LightningModule):
             self.perform_input(perform_actions, perform_sensations), self.sensory_projection(observe_sensations)
         )
 
-    def losses(self, batch: Batch, relabel: Relabel) -> tuple[dict[str, Tensor], Tensor]:
+    def losses(self, batch: SequenceBatch, relabel: Relabel) -> tuple[dict[str, Tensor], Tensor]:
         """Every loss the readout names (MSE on s_t, cross-entropy on relabelled a_t) and the
         observe head's action logits on observe-mode states."""
         perform_actions, perform_sensations, observe_actions, observe_sensations = batch
@@ -126,13 +126,13 @@ class PredictiveGRU(pl.LightningModule):
             losses[INVERSE_LOSS_ON_PERFORM] = _cross_entropy(self.observe_head(perform_hidden), relabel(perform_actions))
         return losses, action_logits
 
-    def _log_losses(self, stage: str, batch: Batch, batch_idx: int, losses: dict[str, Tensor],
+    def _log_losses(self, stage: str, batch: SequenceBatch, batch_idx: int, losses: dict[str, Tensor],
                     **extra: Tensor) -> Tensor:
         """Add the batch's losses to the stage's epoch means; log the means at the epoch's last batch."""
         loss = self.objective(losses)
         means = self._epoch_means.setdefault(stage, EpochMeans())
         means.add({training_metric(stage, name): value for name, value in {"loss": loss, **losses, **extra}.items()},
-                  batch_size=len(batch[0]))
+                  batch_size=len(batch.perform_actions))
         if batch_idx == self._batches_in_epoch(stage) - 1:
             # batch_size=1: Lightning's own mean of one value is that value, bit for bit.
             self.log_dict(means.pop(), on_step=False, on_epoch=True, prog_bar=stage == "val", batch_size=1)
@@ -145,7 +145,7 @@ class PredictiveGRU(pl.LightningModule):
             return trainer.num_training_batches
         return (trainer.num_sanity_val_batches if trainer.sanity_checking else trainer.num_val_batches)[0]
 
-    def training_step(self, batch: Batch, batch_idx: int) -> Tensor:
+    def training_step(self, batch: SequenceBatch, batch_idx: int) -> Tensor:
         losses, _ = self.losses(batch, self.inverse_targets)
         loss = self._log_losses("train", batch, batch_idx, losses)
         self._check_divergence(loss.item())
@@ -164,17 +164,17 @@ class PredictiveGRU(pl.LightningModule):
                 f"{self.hparams.divergence_factor:g}, model.lr = {self.hparams.lr:g})"
             )
 
-    def validation_step(self, batch: Batch, batch_idx: int) -> Tensor:
+    def validation_step(self, batch: SequenceBatch, batch_idx: int) -> Tensor:
         # Validation scores the inverse model against the true actions, whatever it was trained on.
         losses, action_logits = self.losses(batch, lambda actions: actions)
-        accuracy = (action_logits.argmax(-1) == batch[2]).float().mean()
+        accuracy = (action_logits.argmax(-1) == batch.observe_actions).float().mean()
         return self._log_losses("val", batch, batch_idx, losses, **{OBSERVE_ACCURACY: accuracy})
 
     def configure_optimizers(self) -> torch.optim.Optimizer:
         return torch.optim.Adam(self.parameters(), lr=self.hparams.lr)
 
     @torch.no_grad()
-    def mirror_activity(self, dataloader: Iterable[Batch]) -> MirrorActivity:
+    def mirror_activity(self, dataloader: Iterable[SequenceBatch]) -> MirrorActivity:
         """Core activity for every test sequence, performed and observed (the analysis protocol)."""
         was_training = self.training
         self.eval()
