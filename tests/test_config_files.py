@@ -1,6 +1,6 @@
 """Every file of every config group composes, names a class that imports, and restates no default.
 
-The schema dataclasses of ``mirror/config.py`` are the one home of every default. A YAML
+The schema dataclasses of ``mirror/config/`` are the one home of every default. A YAML
 file sets a key only where it differs from the schema, and says why on that key's line.
 """
 

@@ -222,7 +222,7 @@ def test_hebbian_model_runs_through_hydra_into_mlflow_and_caches_its_vision(tmp_
     assert {k: repeat.metrics[k] for k in hebbian} == hebbian, "a cached vision module must not change the results"
     assert first.metrics["hebbian/n_mirror"] == client.get_run(first.run_id).data.metrics["hebbian/n_mirror"]
     assert "Hebbian test (selective for the same expression seen and made)" in first.describe(
-        JobContext("hebbian_face", tmp_path, [], None), compose_job(settings, tmp_path / "describe"))
+        JobContext("hebbian_face", tmp_path, config_hash="unused"), compose_job(settings, tmp_path / "describe"))
     first_run, repeat_run = (client.get_run(o.run_id).data.metrics for o in (first, repeat))
     for name in ("hebbian/n_mirror", "hebbian/n_motor_selective", "hebbian/before/n_motor_selective"):
         assert first_run[name] == repeat_run[name]

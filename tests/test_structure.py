@@ -125,3 +125,16 @@ def test_the_floor_test_sees_an_import_from_above():
     assert _floor("mirror.analysis.summary", layout) > _floor("mirror.models.visnet", layout)
     assert _floor("mirror.config.gru", layout) < _floor("mirror.tracking.liveness", layout)
     assert _floor("mirror.analysis", layout) == _floor("mirror.analysis.summary", layout)
+
+
+def test_every_tag_name_is_typed_once_in_tracking_tags():
+    from mirror.tracking import tags
+
+    names = {value for key, value in vars(tags).items() if key.endswith("_TAG")}
+    assert {"mirror.model", "mirror.role", "mirror.sweep_id", "mirror.error", "mirror.config_hash"} <= names
+    for path in PACKAGE.rglob("*.py"):
+        if path.name == "tags.py":
+            continue
+        typed = {node.value for node in ast.walk(ast.parse(path.read_text()))
+                 if isinstance(node, ast.Constant) and node.value in names}
+        assert not typed, f"{path.relative_to(PACKAGE)} types {typed}: import it from mirror.tracking.tags"

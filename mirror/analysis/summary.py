@@ -203,6 +203,35 @@ def _geometry(perform: np.ndarray, observe: np.ndarray, activity: MirrorActivity
     return embeddings, metrics
 
 
+def _units_table(r_by_kind: dict[str, np.ndarray], settings: AnalysisConfig, significant: _SignificantUnits,
+                 peaks: np.ndarray, matching: UnitMatching, same_unit: SameUnitResult | None,
+                 q_same_unit: np.ndarray) -> pd.DataFrame:
+    """One row per unit: its r, its classes and every per-unit test (``units.csv``)."""
+    n_units = len(peaks)
+    permutation = significant.permutation
+    return pd.DataFrame(
+        {
+            "unit": np.arange(n_units),
+            "r_centred": r_by_kind["centred"],
+            "r_raw": r_by_kind["raw"],
+            "mirror": r_by_kind[settings.headline] > settings.mirror_threshold,
+            "anti_mirror": r_by_kind[settings.headline] < settings.anti_mirror_threshold,
+            "p_sequence_null": permutation.p_positive,
+            "q_sequence_null": significant.q_positive,
+            "sequence_null_significant": significant.positive,
+            "p_sequence_null_negative": permutation.p_negative,
+            "q_sequence_null_negative": significant.q_negative,
+            "sequence_null_significant_negative": significant.negative,
+            "peak_lag": peaks,
+            "matched_partner": matching.partner,
+            "matched_r": matching.matched_r,
+            "p_same_unit": same_unit.p if same_unit else np.ones(n_units),
+            "q_same_unit": q_same_unit,
+            "same_unit_significant": q_same_unit <= settings.fdr_alpha,
+        }
+    )
+
+
 def analyse(activity: MirrorActivity, settings: AnalysisConfig) -> AnalysisResult:
     """Score one model's matched activity with the shared mirror metrics.
 
@@ -212,7 +241,7 @@ def analyse(activity: MirrorActivity, settings: AnalysisConfig) -> AnalysisResul
     rng = np.random.default_rng(settings.seed)
     perform = centre_over_trials(activity.perform)
     observe = centre_over_trials(activity.observe)
-    n_trials, n_steps, n_units = perform.shape
+    n_trials, _, n_units = perform.shape
     r_by_kind = per_unit_r(activity)
     r = r_by_kind["centred"]
     metrics: dict[str, float] = {N_UNITS: float(n_units), N_TRIALS: float(n_trials),
@@ -232,32 +261,11 @@ def analyse(activity: MirrorActivity, settings: AnalysisConfig) -> AnalysisResul
     embeddings, geometry_metrics = _geometry(perform, observe, activity, settings)
     metrics.update({**same_unit_metrics, **geometry_metrics})
 
-    permutation = significant.permutation
-    units = pd.DataFrame(
-        {
-            "unit": np.arange(n_units),
-            "r_centred": r,
-            "r_raw": r_by_kind["raw"],
-            "mirror": r_by_kind[settings.headline] > settings.mirror_threshold,
-            "anti_mirror": r_by_kind[settings.headline] < settings.anti_mirror_threshold,
-            "p_sequence_null": permutation.p_positive,
-            "q_sequence_null": significant.q_positive,
-            "sequence_null_significant": significant.positive,
-            "p_sequence_null_negative": permutation.p_negative,
-            "q_sequence_null_negative": significant.q_negative,
-            "sequence_null_significant_negative": significant.negative,
-            "peak_lag": peaks,
-            "matched_partner": matching.partner,
-            "matched_r": matching.matched_r,
-            "p_same_unit": same_unit.p if same_unit else np.ones(n_units),
-            "q_same_unit": q_same_unit,
-            "same_unit_significant": q_same_unit <= settings.fdr_alpha,
-        }
-    )
+    units = _units_table(r_by_kind, settings, significant, peaks, matching, same_unit, q_same_unit)
     return AnalysisResult(
         metrics=metrics,
         units=units,
-        permutation=permutation,
+        permutation=significant.permutation,
         lags=lags,
         lagged_r=lagged_r,
         decoding=decoding,

@@ -1,0 +1,62 @@
+"""A model family is one registry line: its schemas find its callback, and its analysis says what the
+run's summary and the reports lead with."""
+
+from __future__ import annotations
+
+import pytest
+from hydra.utils import get_class
+
+from mirror.analysis.associative.callback import AssociativeAnalysisCallback
+from mirror.analysis.callback import MirrorAnalysisCallback
+from mirror.analysis.hebbian.callback import HebbianAnalysisCallback
+from mirror.config import (
+    MODEL_FAMILIES,
+    AnalysisConfig,
+    AssociativeAnalysisConfig,
+    HebbianAnalysisConfig,
+)
+from mirror.report.runs import HEADLINE_METRICS
+from mirror.vocabulary import (
+    HEBBIAN_CEILING,
+    MIRROR_INDEX,
+    N_ANTI_MIRROR,
+    N_MIRROR,
+    N_UNITS,
+    PARENT_CODE_COSINE,
+    READ_OUT_PARENT,
+    associative_metric,
+    hebbian_metric,
+    vision_metric,
+)
+
+
+def test_each_familys_analysis_names_its_own_callback():
+    callbacks = {family.name: get_class(family.analysis._target_) for family in MODEL_FAMILIES}
+    assert callbacks == {"gru": MirrorAnalysisCallback, "hebbian": HebbianAnalysisCallback,
+                         "associative": AssociativeAnalysisCallback}
+
+
+def test_the_reports_lead_with_each_familys_own_metrics_then_the_shared_ones():
+    names = list(HEADLINE_METRICS)
+    own = [*AssociativeAnalysisConfig.HEADLINE_METRICS, *HebbianAnalysisConfig.HEADLINE_METRICS]
+    assert names[:len(own)] == own
+    assert names[len(own):] == list(AnalysisConfig.HEADLINE_METRICS)
+
+
+HEBBIAN_RUN = {hebbian_metric(N_MIRROR): 61.0, hebbian_metric(N_ANTI_MIRROR): 2.0, N_UNITS: 100.0,
+               HEBBIAN_CEILING: 100.0, vision_metric("trained", PARENT_CODE_COSINE): 0.5}
+
+
+@pytest.mark.parametrize("read_out, warned", [(0.74, True), (0.75, False)])
+def test_the_hebbian_summary_warns_when_vision_cannot_carry_the_expression(read_out, warned):
+    metrics = {**HEBBIAN_RUN, vision_metric("trained", READ_OUT_PARENT): read_out}
+    warning, line = HebbianAnalysisConfig(min_vision_read_out=0.75).summary_lines(metrics, seed=7)
+    assert bool(warning) == warned
+    assert "seed 7" in warning or not warned
+    assert "61 mirror neurons, 2 anti-mirror, of 100 (the test can find at most 100)" in line
+
+
+def test_the_associative_summary_gives_the_mirror_index_and_the_shared_analysis_adds_nothing():
+    _, line = AssociativeAnalysisConfig().summary_lines({associative_metric(MIRROR_INDEX): 4.9}, seed=0)
+    assert line == "  mirror index of the sensory-to-motor weights: 4.900\n"
+    assert AnalysisConfig().summary_lines(HEBBIAN_RUN, seed=0) == ("", "")
