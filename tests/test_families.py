@@ -16,15 +16,14 @@ from mirror.config import (
     HebbianAnalysisConfig,
 )
 from mirror.report.runs import HEADLINE_METRICS
-from mirror.vocabulary import (
+from mirror.vocabulary import N_UNITS
+from mirror.vocabulary.associative import MIRROR_INDEX, associative_metric
+from mirror.vocabulary.hebbian import (
     HEBBIAN_CEILING,
-    MIRROR_INDEX,
     N_ANTI_MIRROR,
     N_MIRROR,
-    N_UNITS,
     PARENT_CODE_COSINE,
     READ_OUT_PARENT,
-    associative_metric,
     hebbian_metric,
     vision_metric,
 )

@@ -14,7 +14,7 @@ from mirror.analysis.summary import analyse
 from mirror.config import AnalysisConfig
 from mirror.protocol import MirrorActivity
 from mirror.report.runs import HEADLINE_METRICS
-from mirror.vocabulary import CONDITIONS, HEBBIAN_COUNTS
+from mirror.vocabulary.hebbian import CONDITIONS, HEBBIAN_COUNTS
 
 PACKAGE = Path(__file__).resolve().parents[1] / "mirror"
 

@@ -29,9 +29,9 @@ from mirror.vocabulary import (
     SAME_UNIT_STATISTIC,
     SEQUENCE_NULL_NEGATIVE,
     SEQUENCE_NULL_POSITIVE,
-    VAL_OBSERVE_ACCURACY,
     r_metric,
 )
+from mirror.vocabulary.gru import VAL_OBSERVE_ACCURACY
 
 
 @dataclass

@@ -8,7 +8,11 @@ from typing import Any, ClassVar
 from mirror.config.analysis import AnalysisConfig
 from mirror.config.checks import check, check_choice
 from mirror.config.memory import DOUBLE, FLOAT, analysis_bytes
-from mirror.vocabulary import FRACTION_SELF_PREFERRING, MIRROR_INDEX, associative_metric
+from mirror.vocabulary.associative import (
+    FRACTION_SELF_PREFERRING,
+    MIRROR_INDEX,
+    associative_metric,
+)
 
 ASSOCIATIVE_RULES = ("hebb", "rescorla_wagner")
 UNPAIRED_KINDS = ("seeing", "doing", "both")

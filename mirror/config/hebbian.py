@@ -10,12 +10,12 @@ from typing import Any, ClassVar
 from mirror.config.analysis import AnalysisConfig
 from mirror.config.checks import check, check_choice, validate_part, writable_folder
 from mirror.config.memory import DOUBLE, FLOAT, analysis_bytes
-from mirror.vocabulary import (
+from mirror.vocabulary import N_UNITS
+from mirror.vocabulary.hebbian import (
     HEBBIAN_CEILING,
     MAX_SINGLE_CELL_INFORMATION,
     N_ANTI_MIRROR,
     N_MIRROR,
-    N_UNITS,
     PARENT_CODE_COSINE,
     READ_OUT_HELD_OUT,
     READ_OUT_PARENT,

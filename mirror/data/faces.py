@@ -12,7 +12,7 @@ from dataclasses import dataclass, replace
 
 import numpy as np
 
-from mirror.vocabulary import EXPRESSIONS
+from mirror.vocabulary.hebbian import EXPRESSIONS
 
 HAPPY, SAD = EXPRESSIONS.index("happy"), EXPRESSIONS.index("sad")
 

@@ -14,7 +14,7 @@ import torch
 from torch import Tensor, nn
 
 from mirror.models.predictive_gru import PredictiveGRU, summed_losses
-from mirror.vocabulary import FORWARD_LOSSES
+from mirror.vocabulary.gru import FORWARD_LOSSES
 
 
 class SharedCoreGRU(PredictiveGRU):

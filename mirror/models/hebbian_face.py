@@ -29,7 +29,7 @@ from mirror.models.competition import CompetitiveSheet, hebbian_update, normalis
 from mirror.models.visnet import VisNet
 from mirror.protocol import MirrorActivity
 from mirror.seeding import NamedStreams
-from mirror.vocabulary import CONDITIONS, EXPRESSIONS, MODALITIES
+from mirror.vocabulary.hebbian import CONDITIONS, EXPRESSIONS, MODALITIES
 
 log = logging.getLogger(__name__)
 

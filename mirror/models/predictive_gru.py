@@ -29,7 +29,8 @@ from mirror.config.gru import (
 )
 from mirror.data.action_sequences import SequenceBatch
 from mirror.protocol import MirrorActivity
-from mirror.vocabulary import (
+from mirror.vocabulary import training_metric
+from mirror.vocabulary.gru import (
     FORWARD_LOSS,
     FORWARD_LOSS_ON_OBSERVE,
     FORWARD_LOSSES,
@@ -37,7 +38,6 @@ from mirror.vocabulary import (
     INVERSE_LOSS_ON_PERFORM,
     INVERSE_LOSSES,
     OBSERVE_ACCURACY,
-    training_metric,
 )
 
 Relabel = Callable[[Tensor], Tensor]

@@ -219,10 +219,10 @@ class VisNet(nn.Module):
                 frozen = self.rates_in_chunks(images, depth)
             elif depth > 1:
                 frozen = torch.cat([self.layers[depth - 1](part)[0] for part in frozen.split(CHUNK)])
-            for epoch in range(config.epochs_per_layer):
+            for _ in range(config.epochs_per_layer):
                 start = layer.weights.clone()
                 for batch in np.array_split(rng.permutation(n_sequences), n_batches):
-                    frames = torch.from_numpy((batch[:, None] * length + np.arange(length)))
+                    frames = torch.from_numpy(batch[:, None] * length + np.arange(length))
                     self._learn(layer, frames, images, frozen)
             if config.epochs_per_layer:
                 change = (layer.weights - start).norm(dim=-1) / start.norm(dim=-1)

@@ -14,7 +14,7 @@ from mirror.config import AssociativeAnalysisConfig
 from mirror.models.associative import AssociativeSequenceLearning
 from mirror.plotting import plt, save_figure
 from mirror.tracking.lightning_logger import log_artifact_folder
-from mirror.vocabulary import (
+from mirror.vocabulary.associative import (
     ASSOCIATIVE_CURVE_PHASE,
     FRACTION_SELF_PREFERRING,
     MIRROR_INDEX,

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from mirror.vocabulary import FRACTION_SELF_PREFERRING, MIRROR_INDEX
+from mirror.vocabulary.associative import FRACTION_SELF_PREFERRING, MIRROR_INDEX
 
 
 def mirror_index(sensory_weights: np.ndarray) -> float:

@@ -22,7 +22,7 @@ from mirror.analysis.training_curves import TrainingCurveCallback
 from mirror.config import HebbianAnalysisConfig
 from mirror.models.hebbian_face import HebbianFaceNetwork, random_streams
 from mirror.tracking.lightning_logger import log_artifact_folder
-from mirror.vocabulary import (
+from mirror.vocabulary.hebbian import (
     HEBBIAN_CEILING,
     HEBBIAN_CURVE_PHASE,
     HEBBIAN_NEVER_WON,

@@ -10,7 +10,7 @@ import torch
 
 from mirror.analysis.training_curves import curves_over_training
 from mirror.plotting import plt, save_figure
-from mirror.vocabulary import CONDITIONS, N_ANTI_MIRROR, N_MIRROR
+from mirror.vocabulary.hebbian import CONDITIONS, N_ANTI_MIRROR, N_MIRROR
 
 
 def face_sheet(parent: torch.Tensor, others: torch.Tensor, path: Path) -> Path:

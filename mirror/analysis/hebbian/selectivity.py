@@ -14,7 +14,7 @@ from dataclasses import dataclass, replace
 import numpy as np
 
 from mirror.analysis.permutation import fdr_adjust
-from mirror.vocabulary import (
+from mirror.vocabulary.hebbian import (
     EXPRESSIONS,
     MODALITIES,
     N_ANTI_MIRROR,

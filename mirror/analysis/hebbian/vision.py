@@ -15,7 +15,7 @@ from mirror.analysis.hebbian.information import (
 )
 from mirror.data.faces import HAPPY, SAD
 from mirror.models.visnet import graded_active_fraction, graded_fraction
-from mirror.vocabulary import (
+from mirror.vocabulary.hebbian import (
     MAX_SINGLE_CELL_INFORMATION,
     PARENT_CODE_COSINE,
     READ_OUT_HELD_OUT,

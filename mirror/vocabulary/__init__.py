@@ -1,0 +1,111 @@
+"""The names the whole package shares: the shared analysis's metrics, the training phases and stages,
+the parts of a job's time. Each model family's own names live beside them (``gru``, ``hebbian``,
+``associative``). Each list of names has its one home here and is imported both where a name is
+produced and where it is read, so a rename fails at import instead of after an hour of training.
+Light on purpose (no third-party imports): the report and ``--help`` import it.
+"""
+
+from __future__ import annotations
+
+PHASES = ("development", "counter_mirror", "repair")
+"""Phases of the infant-parent interaction, in order; a step's phase in the data is its index here."""
+
+
+def phase_label(phase: str) -> str:
+    """How a phase is written for a reader ('counter-mirror')."""
+    return phase.replace("_", "-")
+
+
+R_KINDS = ("centred", "raw")
+"""The two per-unit r of SCIENCE.md section 3: time-centred (the headline) and raw (the draft paper's)."""
+FRACTION_MIRROR = "fraction_mirror"
+FRACTION_ABS = "fraction_abs"
+FRACTION_ANTI_MIRROR = "fraction_anti_mirror"
+MAX_R = "max_r"
+MIN_R = "min_r"
+MEAN_R = "mean_r"
+N_UNDEFINED = "n_undefined"
+R_STATISTICS = (FRACTION_MIRROR, FRACTION_ABS, FRACTION_ANTI_MIRROR, MAX_R, MIN_R, MEAN_R, N_UNDEFINED)
+"""What :func:`mirror.analysis.metrics.threshold_fractions` reports of one vector of per-unit r."""
+
+
+def r_metric(kind: str, statistic: str) -> str:
+    """The key of a per-unit r statistic, e.g. ``analysis/centred/fraction_mirror``."""
+    if kind not in R_KINDS or statistic not in R_STATISTICS:
+        raise ValueError(f"no r metric {kind}/{statistic}")
+    return f"analysis/{kind}/{statistic}"
+
+
+N_UNITS = "analysis/n_units"
+N_TRIALS = "analysis/n_trials"
+
+# A *mirror unit* is one thing everywhere: a unit whose per-unit r (the headline kind) exceeds
+# analysis.mirror_threshold (FRACTION_MIRROR). What passes a statistical test is named for the test:
+SEQUENCE_NULL_POSITIVE = "analysis/sequence_null/n_significant_positive"
+"""Units whose r lies above the null of re-paired sequences at the FDR level: an r that training
+made, whatever its size (a unit with r = 0.3 can pass; it is not a mirror unit for that)."""
+SEQUENCE_NULL_NEGATIVE = "analysis/sequence_null/n_significant_negative"
+"""Units whose r lies below the sequence null at the FDR level."""
+FRACTION_SEQUENCE_NULL_POSITIVE = "analysis/sequence_null/fraction_significant_positive"
+FRACTION_SEQUENCE_NULL_NEGATIVE = "analysis/sequence_null/fraction_significant_negative"
+DECODERS = ("within_perform", "within_observe", "perform_to_observe", "observe_to_perform", "chance")
+"""What :func:`mirror.analysis.decoding.cross_condition_decoding` reports: accuracy within each mode,
+across modes, and chance."""
+
+
+def decoding_metric(decoder: str) -> str:
+    """The key of one decoder's accuracy, e.g. ``analysis/decoding/perform_to_observe``."""
+    if decoder not in DECODERS:
+        raise ValueError(f"no decoder {decoder!r}; the decoders are {DECODERS}")
+    return f"analysis/decoding/{decoder}"
+
+
+DECODING_PERFORM_TO_OBSERVE = decoding_metric("perform_to_observe")
+DECODING_OBSERVE_TO_PERFORM = decoding_metric("observe_to_perform")
+DECODING_CHANCE = decoding_metric("chance")
+LAG_PEAK_AT_ZERO = "analysis/lag/fraction_top_units_peak_at_zero"
+LAG_MEAN_ABS_PEAK = "analysis/lag/mean_abs_peak_lag_top_units"
+MATCHING_MEAN_R = "analysis/matching/mean_r"
+MATCHING_MEAN_ABS_R = "analysis/matching/mean_abs_r"
+MATCHING_FRACTION_MIRROR = "analysis/matching/fraction_mirror"
+MATCHING_FRACTION_ABS = "analysis/matching/fraction_abs"
+MATCHING_SELF_MATCHED = "analysis/matching/fraction_self_matched"
+SAME_UNIT_SIGNIFICANT = "analysis/same_unit/n_significant"
+"""Units that survive the same-unit null (SCIENCE.md 3.1) at the FDR level: same-unit mirrors."""
+SAME_UNIT_FRACTION_SIGNIFICANT = "analysis/same_unit/fraction_significant"
+SAME_UNIT_STATISTIC = "analysis/same_unit/statistic"
+"""D = mean own-unit r minus mean other-unit r, the population statistic of the same-unit null."""
+SAME_UNIT_NULL_MEAN = "analysis/same_unit/null_mean"
+SAME_UNIT_P_VALUE = "analysis/same_unit/p_value"
+CKA = "analysis/cka/value"
+CKA_NULL_MEAN = "analysis/cka/null_mean"
+CKA_P_VALUE = "analysis/cka/p_value"
+
+
+def silhouette_metric(mode: str) -> str:
+    """The silhouette of action clusters in one mode ('perform' or 'observe')."""
+    return f"analysis/geometry/silhouette_{mode}"
+
+
+TRAINING_STAGES = ("before", "curve")
+"""Where a count or measure was taken, besides after training (no stage): before training, or on
+the curve over training."""
+
+
+def is_proportion(metric: str) -> bool:
+    """A metric bounded to [0, 1] by its name: a fraction, an accuracy, a read-out or a decoder's
+    accuracy (a report's interval for it must stay inside [0, 1])."""
+    last = metric.rsplit("/", 1)[-1]
+    return (last.startswith("fraction") or "accuracy" in last or last.startswith("read_out")
+            or metric.startswith("analysis/decoding/"))
+
+
+def training_metric(stage: str, name: str) -> str:
+    """A loss or accuracy of the training loop, per epoch: ``train/loss``, ``val/observe_accuracy``."""
+    return f"{stage}/{name}"
+
+
+TIME = "time"
+"""Family of wall times in seconds: ``time/<part>_s``."""
+JOB_SECONDS = ("startup_s", "train_s", "analysis_s")
+"""The parts of a job's wall time, each logged as ``time/<part>``: their sum is the job's time."""

@@ -1,0 +1,66 @@
+"""The Hebbian face network's own names: expressions and test conditions, the mirror layer's counts,
+the measures of its vision module."""
+
+from __future__ import annotations
+
+from mirror.vocabulary import TIME, TRAINING_STAGES
+
+EXPRESSIONS = ("happy", "sad")
+"""Facial expressions; an expression's code in the data is its index here (happy 0, sad 1)."""
+MODALITIES = ("visual", "motor")
+"""How an expression reaches the mirror layer in a test: seen on the parent's face, or produced."""
+CONDITIONS = tuple(f"{modality}_{expression}" for modality in MODALITIES for expression in EXPRESSIONS)
+"""The four test conditions, each modality alone: visual_happy, visual_sad, motor_happy, motor_sad."""
+
+
+def condition(modality: str, expression: str) -> str:
+    """The name of one test condition, e.g. ``condition('motor', 'sad') == 'motor_sad'``."""
+    name = f"{modality}_{expression}"
+    if name not in CONDITIONS:
+        raise ValueError(f"no test condition {name!r}; the conditions are {CONDITIONS}")
+    return name
+
+
+# Hebbian mirror-layer counts (:meth:`mirror.analysis.hebbian.selectivity.MirrorClassification.counts`),
+# logged after training as hebbian/<count>, before it as hebbian/before/<count> and during it as
+# hebbian/curve/<count>.
+N_MIRROR = "n_mirror"
+N_ANTI_MIRROR = "n_anti_mirror"
+HEBBIAN_COUNTS = (N_MIRROR, N_ANTI_MIRROR, "fraction_mirror", "fraction_anti_mirror", "n_visual_selective",
+                  "n_motor_selective")
+HEBBIAN_CURVE_PHASE = "hebbian/curve/phase"
+"""The training phase (an index into :data:`mirror.vocabulary.PHASES`) at each point of the curve."""
+HEBBIAN_NEVER_WON = "hebbian/n_never_won"
+"""Mirror-layer neurons that never won during training: they kept their random weights and are not counted."""
+HEBBIAN_CEILING = "hebbian/ceiling"
+"""The most neurons the selectivity test could find selective, whatever was learnt."""
+
+
+def hebbian_metric(count: str, stage: str | None = None) -> str:
+    """``hebbian/<count>`` after training, ``hebbian/<stage>/<count>`` before it or on its curve."""
+    if count not in HEBBIAN_COUNTS or stage not in (None, *TRAINING_STAGES):
+        raise ValueError(f"no Hebbian metric {stage}/{count}")
+    return f"hebbian/{count}" if stage is None else f"hebbian/{stage}/{count}"
+
+
+VISION_STAGES = ("untrained", "trained")
+"""The vision module is measured before and after pre-training: ``vision/<stage>/<measure>``."""
+READ_OUT_PARENT = "read_out_parent"
+READ_OUT_HELD_OUT = "read_out_held_out_identities"
+PARENT_CODE_COSINE = "parent_code_cosine"
+"""Cosine of the top layer's mean code of the parent's happy faces and of its sad faces (1: no separation)."""
+MAX_SINGLE_CELL_INFORMATION = "max_single_cell_information"
+VISION_LOADED_FROM_CACHE = "vision/loaded_from_cache"
+
+
+def vision_metric(stage: str, measure: str) -> str:
+    """The key of a measure of the vision module at one stage, e.g. ``vision/trained/read_out_parent``."""
+    if stage not in VISION_STAGES:
+        raise ValueError(f"no vision stage {stage!r}; the stages are {VISION_STAGES}")
+    return f"vision/{stage}/{measure}"
+
+
+VISION_PRETRAIN_SECONDS = f"{TIME}/vision_pretrain_s"
+VISION_UPDATES_PER_LAYER = "vision/updates_per_layer"
+VISION_LAST_EPOCH_WEIGHT_CHANGE = "vision/last_epoch_weight_change"
+"""Followed by _layer<k>: the mean relative change of a weight vector over the last pre-training epoch."""
