@@ -58,6 +58,8 @@ HEBBIAN = ["model=hebbian_face"]
         (["trainer.limit_train_batches=-2"], "trainer.limit_train_batches"),
         # new fields
         (["model.readout=sideways"], "model.readout"),
+        (["model.heads=loose"], "model.heads"),
+        (["model.heads=untied"], "model.heads"),  # with readout=own no head reads the other mode
         (["model.perform_input=thoughts"], "model.perform_input"),
         (["model.state_projection=other"], "model.state_projection"),
         (["model=asl_associative", "model.rule=bayes"], "model.rule"),

@@ -8,11 +8,13 @@ from hydra.utils import get_class
 
 from mirror.analysis.associative.callback import AssociativeAnalysisCallback
 from mirror.analysis.callback import MirrorAnalysisCallback
+from mirror.analysis.gru.callback import GRUControlsCallback
 from mirror.analysis.hebbian.callback import HebbianAnalysisCallback
 from mirror.config import (
     MODEL_FAMILIES,
     AnalysisConfig,
     AssociativeAnalysisConfig,
+    GRUAnalysisConfig,
     HebbianAnalysisConfig,
 )
 from mirror.report.runs import HEADLINE_METRICS
@@ -31,13 +33,15 @@ from mirror.vocabulary.hebbian import (
 
 def test_each_familys_analysis_names_its_own_callback():
     callbacks = {family.name: get_class(family.analysis._target_) for family in MODEL_FAMILIES}
-    assert callbacks == {"gru": MirrorAnalysisCallback, "hebbian": HebbianAnalysisCallback,
+    assert callbacks == {"gru": GRUControlsCallback, "hebbian": HebbianAnalysisCallback,
                          "associative": AssociativeAnalysisCallback}
+    assert get_class(AnalysisConfig._target_) is MirrorAnalysisCallback  # the shared analysis alone
 
 
 def test_the_reports_lead_with_each_familys_own_metrics_then_the_shared_ones():
     names = list(HEADLINE_METRICS)
-    own = [*AssociativeAnalysisConfig.HEADLINE_METRICS, *HebbianAnalysisConfig.HEADLINE_METRICS]
+    own = [*AssociativeAnalysisConfig.HEADLINE_METRICS, *HebbianAnalysisConfig.HEADLINE_METRICS,
+           *GRUAnalysisConfig.HEADLINE_METRICS]
     assert names[:len(own)] == own
     assert names[len(own):] == list(AnalysisConfig.HEADLINE_METRICS)
 

@@ -148,7 +148,8 @@ def test_under_the_pairing_error_each_stream_keeps_its_own_labels():
 def _head_gradients(model, batch) -> dict[str, torch.Tensor]:
     model.zero_grad()
     model.objective(model.losses(batch, lambda actions: actions)[0]).backward()
-    heads = {name: getattr(model, name).weight for name in ("perform_head", "observe_head")}
+    names = ("perform_head", "observe_head", "perform_head_on_observe", "observe_head_on_perform")
+    heads = {name: getattr(model, name).weight for name in names if hasattr(model, name)}
     return {name: torch.zeros_like(w) if w.grad is None else w.grad.clone() for name, w in heads.items()}
 
 
@@ -198,6 +199,32 @@ def test_forward_only_trains_no_inverse_loss_under_any_readout(readout):
     losses, _ = model.losses(batch, lambda actions: actions)
     forward = sum(v for k, v in losses.items() if k.startswith("forward"))
     torch.testing.assert_close(model.objective(losses), forward)
+
+
+@pytest.mark.parametrize("model_class", [SharedCoreGRU, SeparateCoreGRU])
+def test_untied_heads_read_the_other_mode_through_weights_of_their_own(model_class):
+    for stream, own, untied in ((0, "observe_head", "observe_head_on_perform"),
+                                (3, "perform_head", "perform_head_on_observe")):
+        batch, changed = _two_batches_differing_in_one_stream(stream)
+        pl.seed_everything(0, verbose=False)
+        model = gru(model_class, hidden_size=8, readout="both", heads="untied")
+        model.inverse_targets = lambda actions: actions
+        first, second = _head_gradients(model, batch), _head_gradients(model, changed)
+        assert torch.equal(first[own], second[own]), f"{own} must not learn from the other mode"
+        assert not torch.equal(first[untied], second[untied]), f"{untied} learns from the other mode"
+
+
+def test_untied_heads_start_as_copies_and_leave_the_cores_as_with_tied_heads():
+    pl.seed_everything(0, verbose=False)
+    tied = gru(SharedCoreGRU, hidden_size=8, readout="both")
+    pl.seed_everything(0, verbose=False)
+    untied = gru(SharedCoreGRU, hidden_size=8, readout="both", heads="untied")
+    for name, value in tied.state_dict().items():
+        torch.testing.assert_close(untied.state_dict()[name], value, rtol=0, atol=0)
+    torch.testing.assert_close(untied.observe_head_on_perform.weight, untied.observe_head.weight, rtol=0, atol=0)
+    assert untied.observe_head_on_perform.weight is not untied.observe_head.weight
+    only_one = gru(SharedCoreGRU, hidden_size=8, readout="observe_on_perform", heads="untied")
+    assert hasattr(only_one, "observe_head_on_perform") and not hasattr(only_one, "perform_head_on_observe")
 
 
 def test_shuffled_labels_are_redrawn_for_every_inverse_loss():

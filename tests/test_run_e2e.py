@@ -117,6 +117,26 @@ def test_every_control_goes_through_the_same_analysis(tiny_job, tmp_path, model,
     assert metrics["analysis/centred/fraction_mirror"] == pytest.approx(units["mirror"].mean())
 
 
+def test_the_textbook_model_with_untied_heads_is_scored_in_the_dark_and_lesioned(tiny_job, tmp_path):
+    outcome = run_job(tiny_job("model.perform_input=action_and_previous_state", "model.readout=both",
+                               "model.heads=untied", "analysis.lesion_draws=20", *QUICK_ANALYSIS))
+    client = client_for(tmp_path)
+    run = client.get_run(outcome.run_id)
+    metrics = run.data.metrics
+    assert run.info.status == "FINISHED" and run.data.params["model.heads"] == "untied"
+    assert {f"dark/{name}" for name in ANALYSIS_METRICS} <= metrics.keys()
+    lesions = {f"lesion/{size}pct/{lesion}/{measure}" for size in (5, 10, 20) for lesion in ("mirror", "random", "p")
+               for measure in ("observe_accuracy_drop", "forward_loss_rise")}
+    assert lesions <= metrics.keys()
+    assert all(1 / 21 <= metrics[f"lesion/{size}pct/p/observe_accuracy_drop"] <= 1 for size in (5, 10, 20))
+    assert {"controls/units_in_the_dark.csv", "controls/metrics.json"} <= artifact_paths(client, run.info.run_id)
+    units = pd.read_csv(client.download_artifacts(run.info.run_id, "analysis/units.csv", str(tmp_path)))
+    assert metrics["analysis/congruence/n_strictly_congruent"] == units["strictly_congruent"].sum()
+    assert units["strictly_congruent"].le(units["broadly_congruent"]).all()
+    assert "performing in the dark" in outcome.describe(
+        JobContext("shared_gru", tmp_path, config_hash="unused"), tiny_job(*QUICK_ANALYSIS))
+
+
 def test_the_pairing_error_control_runs_through_the_same_analysis(tiny_job, tmp_path):
     outcome = run_job(tiny_job("data.pairing=independent", *QUICK_ANALYSIS))
     run = client_for(tmp_path).get_run(outcome.run_id)

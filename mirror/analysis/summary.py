@@ -13,8 +13,9 @@ import numpy as np
 import pandas as pd
 
 from mirror.analysis.alignment import lagged_correlation, peak_lags
+from mirror.analysis.congruence import Congruence, congruent_selectivity
 from mirror.analysis.decoding import cross_condition_decoding
-from mirror.analysis.geometry import action_silhouette, pca_embedding
+from mirror.analysis.geometry import action_silhouette, joint_silhouettes, pca_embedding
 from mirror.analysis.metrics import (
     centre_over_trials,
     pearson_per_unit,
@@ -25,6 +26,7 @@ from mirror.analysis.permutation import (
     fdr_adjust,
     sequence_permutation_test,
 )
+from mirror.analysis.rotation import rotated_r
 from mirror.analysis.same_unit import SameUnitResult, same_unit_test
 from mirror.analysis.similarity import (
     UnitMatching,
@@ -52,6 +54,8 @@ from mirror.vocabulary import (
     MATCHING_SELF_MATCHED,
     N_TRIALS,
     N_UNITS,
+    ROTATED_FRACTION_MIRROR,
+    ROTATED_MEAN_R,
     SAME_UNIT_FRACTION_SIGNIFICANT,
     SAME_UNIT_NULL_MEAN,
     SAME_UNIT_P_VALUE,
@@ -59,7 +63,9 @@ from mirror.vocabulary import (
     SAME_UNIT_STATISTIC,
     SEQUENCE_NULL_NEGATIVE,
     SEQUENCE_NULL_POSITIVE,
+    congruence_metric,
     decoding_metric,
+    joint_silhouette_metric,
     r_metric,
     silhouette_metric,
 )
@@ -200,12 +206,37 @@ def _geometry(perform: np.ndarray, observe: np.ndarray, activity: MirrorActivity
         scores, explained = pca_embedding(flat)
         embeddings[mode] = (scores, explained, labels)
         metrics[silhouette_metric(mode)] = action_silhouette(flat, labels, settings.silhouette_samples, settings.seed)
+    joint = joint_silhouettes(perform.reshape(-1, n_units), observe.reshape(-1, n_units),
+                              activity.perform_labels.ravel(), activity.observe_labels.ravel(),
+                              settings.silhouette_samples, settings.seed)
+    metrics.update({joint_silhouette_metric(mode): value for mode, value in joint.items()})
     return embeddings, metrics
+
+
+def _congruence_metrics(congruence: Congruence) -> dict[str, float]:
+    counts = {
+        "n_selective_perform": congruence.selective_perform.sum(),
+        "n_selective_observe": congruence.selective_observe.sum(),
+        "n_strictly_congruent": congruence.strictly_congruent.sum(),
+        "n_broadly_congruent": congruence.broadly_congruent.sum(),
+        "fraction_strictly_congruent": congruence.strictly_congruent.mean(),
+        "fraction_broadly_congruent": congruence.broadly_congruent.mean(),
+    }
+    return {congruence_metric(name): float(value) for name, value in counts.items()}
+
+
+def _rotation_metrics(perform: np.ndarray, observe: np.ndarray, settings: AnalysisConfig,
+                      rng: np.random.Generator) -> dict[str, float]:
+    n_units = perform.shape[-1]
+    r = rotated_r(perform.reshape(-1, n_units), observe.reshape(-1, n_units), settings.rotations, rng)
+    with np.errstate(invalid="ignore"):
+        fraction = (r > settings.mirror_threshold).mean(axis=1)
+    return {ROTATED_FRACTION_MIRROR: float(fraction.mean()), ROTATED_MEAN_R: float(np.nanmean(r))}
 
 
 def _units_table(r_by_kind: dict[str, np.ndarray], settings: AnalysisConfig, significant: _SignificantUnits,
                  peaks: np.ndarray, matching: UnitMatching, same_unit: SameUnitResult | None,
-                 q_same_unit: np.ndarray) -> pd.DataFrame:
+                 q_same_unit: np.ndarray, congruence: Congruence) -> pd.DataFrame:
     """One row per unit: its r, its classes and every per-unit test (``units.csv``)."""
     n_units = len(peaks)
     permutation = significant.permutation
@@ -228,6 +259,14 @@ def _units_table(r_by_kind: dict[str, np.ndarray], settings: AnalysisConfig, sig
             "p_same_unit": same_unit.p if same_unit else np.ones(n_units),
             "q_same_unit": q_same_unit,
             "same_unit_significant": q_same_unit <= settings.fdr_alpha,
+            "q_selective_perform": congruence.q_perform,
+            "q_selective_observe": congruence.q_observe,
+            "selective_perform": congruence.selective_perform,
+            "selective_observe": congruence.selective_observe,
+            "preferred_perform": congruence.preferred_perform,
+            "preferred_observe": congruence.preferred_observe,
+            "strictly_congruent": congruence.strictly_congruent,
+            "broadly_congruent": congruence.broadly_congruent,
         }
     )
 
@@ -260,8 +299,14 @@ def analyse(activity: MirrorActivity, settings: AnalysisConfig) -> AnalysisResul
     same_unit, q_same_unit, same_unit_metrics = _same_unit(correlations, settings, rng)
     embeddings, geometry_metrics = _geometry(perform, observe, activity, settings)
     metrics.update({**same_unit_metrics, **geometry_metrics})
+    # What experimentalists measure (SCIENCE.md 3.2), drawn after every earlier use of rng.
+    congruence = congruent_selectivity(
+        perform.reshape(-1, n_units), observe.reshape(-1, n_units), activity.perform_labels.ravel(),
+        activity.observe_labels.ravel(), activity.n_classes, settings.n_permutations, settings.fdr_alpha,
+        settings.fdr_method, rng)
+    metrics.update({**_congruence_metrics(congruence), **_rotation_metrics(perform, observe, settings, rng)})
 
-    units = _units_table(r_by_kind, settings, significant, peaks, matching, same_unit, q_same_unit)
+    units = _units_table(r_by_kind, settings, significant, peaks, matching, same_unit, q_same_unit, congruence)
     return AnalysisResult(
         metrics=metrics,
         units=units,

@@ -28,7 +28,7 @@ from mirror.config.execution import (
     TrainerConfig,
     is_execution_field,
 )
-from mirror.config.gru import ActionSequenceDataConfig, GRUModelConfig
+from mirror.config.gru import ActionSequenceDataConfig, GRUAnalysisConfig, GRUModelConfig
 from mirror.config.hebbian import (
     FaceInteractionDataConfig,
     HebbianAnalysisConfig,
@@ -57,6 +57,7 @@ __all__ = [
     "AssociativeModelConfig",
     "ConfigError",
     "FaceInteractionDataConfig",
+    "GRUAnalysisConfig",
     "GRUModelConfig",
     "HebbianAnalysisConfig",
     "HebbianModelConfig",

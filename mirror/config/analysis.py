@@ -25,10 +25,13 @@ from mirror.vocabulary import (
     MATCHING_SELF_MATCHED,
     MAX_R,
     MIN_R,
+    ROTATED_FRACTION_MIRROR,
     SAME_UNIT_SIGNIFICANT,
     SAME_UNIT_STATISTIC,
     SEQUENCE_NULL_NEGATIVE,
     SEQUENCE_NULL_POSITIVE,
+    congruence_metric,
+    joint_silhouette_metric,
     r_metric,
 )
 from mirror.vocabulary.gru import VAL_OBSERVE_ACCURACY
@@ -56,6 +59,11 @@ class AnalysisConfig:
         MATCHING_SELF_MATCHED: "fraction self-matched",
         CKA: "CKA",
         CKA_NULL_MEAN: "CKA null",
+        congruence_metric("fraction_strictly_congruent"): "fraction strictly congruent units",
+        congruence_metric("fraction_broadly_congruent"): "fraction broadly congruent units",
+        ROTATED_FRACTION_MIRROR: "fraction mirror units after rotations of the hidden space",
+        joint_silhouette_metric("perform"): "joint-embedding silhouette, perform",
+        joint_silhouette_metric("observe"): "joint-embedding silhouette, observe",
         VAL_OBSERVE_ACCURACY: "observe accuracy (val)",
     }
     """The metrics a report leads with, with the labels its tables use: this family's own only
@@ -73,7 +81,8 @@ class AnalysisConfig:
     headline: str = "centred"
     """Which per-unit r the summary leads with: 'centred' (time-centred) or 'raw'."""
     n_permutations: int = 1000
-    """Sequence re-pairings in the permutation null of each unit's r."""
+    """Sequence re-pairings in the permutation null of each unit's r, unit relabellings in the same-unit
+    null and action-label shuffles in the congruent-selectivity test."""
     fdr_method: str = "bh"
     """'bh' (Benjamini-Hochberg) or 'by' (Benjamini-Yekutieli, valid under any dependence)."""
     fdr_alpha: float = 0.05
@@ -88,6 +97,8 @@ class AnalysisConfig:
     """Sequence re-pairings in the null of linear CKA."""
     silhouette_samples: int = 1000
     """Samples drawn to compute each mode's silhouette score (its cost is quadratic)."""
+    rotations: int = 10
+    """Random orthogonal rotations of the hidden space over which the rotated per-unit r is averaged."""
     seed: int = 0
     """Seeds the permutations, folds and subsamples (follows the run's seed)."""
 
@@ -101,7 +112,7 @@ class AnalysisConfig:
             self.anti_mirror_threshold,
         )
         check(self.headline in ("centred", "raw"), "headline", "must be 'centred' or 'raw'", self.headline)
-        for name in ("n_permutations", "top_units", "cka_permutations", "silhouette_samples"):
+        for name in ("n_permutations", "top_units", "cka_permutations", "silhouette_samples", "rotations"):
             check(getattr(self, name) >= 1, name, "must be positive", getattr(self, name))
         check(self.fdr_method in ("bh", "by"), "fdr_method", "must be 'bh' or 'by'", self.fdr_method)
         check(0.0 < self.fdr_alpha < 1.0, "fdr_alpha", "must be in (0, 1)", self.fdr_alpha)

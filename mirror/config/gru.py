@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any, ClassVar
 
+from mirror.config.analysis import AnalysisConfig
 from mirror.config.checks import check, check_choice
 from mirror.config.memory import DOUBLE, FLOAT, analysis_bytes
+from mirror.vocabulary import FRACTION_MIRROR, r_metric
+from mirror.vocabulary.gru import dark_metric, lesion_metric
 
 
 @dataclass
@@ -73,6 +76,8 @@ READOUTS = OWN_MODE, BOTH_MODES, OBSERVE_ON_PERFORM, PERFORM_ON_OBSERVE = (
 """Which mode's states the GRU heads read (SCIENCE.md 2.1)."""
 PERFORM_INPUTS = ACTION, ACTION_AND_PREVIOUS_STATE = ("action", "action_and_previous_state")
 STATE_PROJECTIONS = SHARED_PROJECTION, OWN_PROJECTION = ("shared", "own")
+HEADS = TIED, UNTIED = ("tied", "untied")
+"""Whether a cross-mode readout reads the other mode through the same head (SCIENCE.md 2.2)."""
 
 
 @dataclass
@@ -98,6 +103,11 @@ class GRUModelConfig:
     (the observe head also classifies a_t from perform-mode states: cross-condition decoding
     trained as a loss), 'perform_on_observe' (the perform head also predicts s_t from
     observe-mode states), 'both' (both added). Each added loss has its objective's weight."""
+    heads: str = "tied"
+    """How a cross-mode readout reads the other mode (SCIENCE.md 2.2): 'tied' (through the same head, so one
+    linear map is applied to both modes' states) or 'untied' (through a head of its own: same shape and loss,
+    starting from the same weights as the mode's own head, trained apart; the objective is unchanged, no
+    weight is shared). Needs a cross-mode readout."""
     perform_input: str = "action"
     """What the core reads in perform mode: 'action' (emb(a_t), as stated) or
     'action_and_previous_state' (emb(a_t) + P s_{t-1}, s_{-1} = 0: a textbook forward model)."""
@@ -119,11 +129,53 @@ class GRUModelConfig:
         check_choice("readout", self.readout, READOUTS)
         check_choice("perform_input", self.perform_input, PERFORM_INPUTS)
         check_choice("state_projection", self.state_projection, STATE_PROJECTIONS)
+        check_choice("heads", self.heads, HEADS)
+        check(self.heads == TIED or self.readout != OWN_MODE, "heads",
+              "= untied needs a cross-mode readout (model.readout = both, observe_on_perform or perform_on_observe): "
+              "with readout = own no head reads the other mode", self.heads)
 
     def n_units(self, data: Any) -> int:
         """Units the analysis scores."""
         return self.hidden_size
 
+
+
+@dataclass
+class GRUAnalysisConfig(AnalysisConfig):
+    """The shared analysis plus the GRUs' own controls: performing in the dark (SCIENCE.md 2.2) and
+    lesions of the most mirror-like units against random ones (3.2)."""
+
+    HEADLINE_METRICS: ClassVar[dict[str, str]] = {
+        dark_metric(r_metric("centred", FRACTION_MIRROR)): "fraction mirror units, performing in the dark",
+        **{lesion_metric(0.1, lesion, "observe_accuracy_drop"): f"observe accuracy lost, 10 % {name}"
+           for lesion, name in (("mirror", "most mirror-like units silenced"), ("random", "random units silenced"),
+                                ("p", "mirror vs random lesion, p"))},
+    }
+
+    _target_: str = "mirror.analysis.gru.callback.GRUControlsCallback"
+    lesion_fractions: list[float] = field(default_factory=lambda: [0.05, 0.1, 0.2])
+    """Lesion sizes, as fractions of the units: the k most mirror-like (by r) and k random units are silenced."""
+    lesion_draws: int = 100
+    """Random lesions of each size: the null the mirror-unit lesion is tested against."""
+
+    def validate(self) -> None:
+        super().validate()
+        check(bool(self.lesion_fractions) and all(0.0 < f < 1.0 for f in self.lesion_fractions), "lesion_fractions",
+              "values must be in (0, 1)", self.lesion_fractions)
+        check(self.lesion_draws >= 1, "lesion_draws", "must be positive", self.lesion_draws)
+
+    def summary_lines(self, metrics: dict[str, float], seed: int) -> tuple[str, str]:
+        """Mirror units performing in the dark (for the textbook forward model), and what silencing the
+        most mirror-like tenth of the units costs action recognition against random units."""
+        line = ""
+        dark = metrics.get(dark_metric(r_metric("centred", FRACTION_MIRROR)))
+        if dark is not None:
+            line += f"  performing in the dark (no sensory feedback): {dark:.1%} of units mirror\n"
+        drops = [metrics.get(lesion_metric(0.1, lesion, "observe_accuracy_drop")) for lesion in ("mirror", "random", "p")]
+        if None not in drops:
+            line += (f"  silencing the 10 % most mirror-like units costs {drops[0]:.3f} of observe accuracy, "
+                     f"random units {drops[1]:.3f} (p = {drops[2]:.3f})\n")
+        return "", line
 
 
 def gru_bytes(model: Any, data: Any, analysis: Any) -> dict[str, float]:

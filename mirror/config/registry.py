@@ -25,7 +25,7 @@ from mirror.config.associative import (
 )
 from mirror.config.checks import ConfigError, check, validate_part
 from mirror.config.execution import EXECUTION_FIELDS, TrackingConfig, TrainerConfig
-from mirror.config.gru import ActionSequenceDataConfig, GRUModelConfig, gru_bytes
+from mirror.config.gru import ActionSequenceDataConfig, GRUAnalysisConfig, GRUModelConfig, gru_bytes
 from mirror.config.hebbian import (
     FaceInteractionDataConfig,
     HebbianAnalysisConfig,
@@ -48,7 +48,7 @@ class ModelFamily(NamedTuple):
 
 
 MODEL_FAMILIES: tuple[ModelFamily, ...] = (
-    ModelFamily("gru", GRUModelConfig, ActionSequenceDataConfig, AnalysisConfig, gru_bytes),
+    ModelFamily("gru", GRUModelConfig, ActionSequenceDataConfig, GRUAnalysisConfig, gru_bytes),
     ModelFamily("hebbian", HebbianModelConfig, FaceInteractionDataConfig, HebbianAnalysisConfig, hebbian_bytes),
     ModelFamily("associative", AssociativeModelConfig, SensorimotorPairingsDataConfig, AssociativeAnalysisConfig,
                 associative_bytes),

@@ -13,7 +13,7 @@ from __future__ import annotations
 import torch
 from torch import Tensor, nn
 
-from mirror.models.predictive_gru import PredictiveGRU, summed_losses
+from mirror.models.predictive_gru import PredictiveGRU, run_core, summed_losses
 from mirror.vocabulary.gru import FORWARD_LOSSES
 
 
@@ -24,10 +24,12 @@ class SharedCoreGRU(PredictiveGRU):
         super().__init__(n_actions, sensory_dim, hidden_size, **objective)
         self.core = nn.GRU(hidden_size, hidden_size, batch_first=True)
 
-    def core_states(self, perform_input: Tensor, observe_input: Tensor) -> tuple[Tensor, Tensor]:
+    def core_states(self, perform_input: Tensor, observe_input: Tensor,
+                    keep: Tensor | None = None) -> tuple[Tensor, Tensor]:
         # Sequences in a batch are independent, so one pass over both modes stacked along the
         # batch equals two passes, at the cost of one.
-        hidden, _ = self.core(torch.cat([perform_input, observe_input]))
+        hidden = run_core(self.core, torch.cat([perform_input, observe_input]),
+                          None if keep is None else torch.cat([keep, keep]))
         perform_hidden, observe_hidden = hidden.split(len(perform_input))
         return perform_hidden, observe_hidden
 
@@ -40,10 +42,9 @@ class SeparateCoreGRU(PredictiveGRU):
         self.perform_core = nn.GRU(hidden_size, hidden_size, batch_first=True)
         self.observe_core = nn.GRU(hidden_size, hidden_size, batch_first=True)
 
-    def core_states(self, perform_input: Tensor, observe_input: Tensor) -> tuple[Tensor, Tensor]:
-        perform_hidden, _ = self.perform_core(perform_input)
-        observe_hidden, _ = self.observe_core(observe_input)
-        return perform_hidden, observe_hidden
+    def core_states(self, perform_input: Tensor, observe_input: Tensor,
+                    keep: Tensor | None = None) -> tuple[Tensor, Tensor]:
+        return run_core(self.perform_core, perform_input, keep), run_core(self.observe_core, observe_input, keep)
 
 
 class ForwardOnlyGRU(SharedCoreGRU):

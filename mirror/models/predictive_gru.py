@@ -11,6 +11,7 @@ train them).
 
 from __future__ import annotations
 
+import copy
 import math
 from collections.abc import Callable, Iterable
 
@@ -26,6 +27,7 @@ from mirror.config.gru import (
     OBSERVE_ON_PERFORM,
     OWN_PROJECTION,
     PERFORM_ON_OBSERVE,
+    UNTIED,
 )
 from mirror.data.action_sequences import SequenceBatch
 from mirror.protocol import MirrorActivity
@@ -60,6 +62,7 @@ class PredictiveGRU(pl.LightningModule):
         inverse_weight: float,
         lr: float,
         readout: str,
+        heads: str,
         perform_input: str,
         state_projection: str,
         divergence_factor: float,
@@ -75,11 +78,19 @@ class PredictiveGRU(pl.LightningModule):
         self.reads_previous_state = perform_input == ACTION_AND_PREVIOUS_STATE
         if self.reads_previous_state and state_projection == OWN_PROJECTION:
             self.own_state_projection = nn.Linear(sensory_dim, hidden_size)
+        # Untied heads start as copies of the mode's own head (no random draw, so the cores and the
+        # untrained network are the same as with tied heads) and are trained apart from it.
+        if heads == UNTIED and readout in (PERFORM_ON_OBSERVE, BOTH_MODES):
+            self.perform_head_on_observe = copy.deepcopy(self.perform_head)
+        if heads == UNTIED and readout in (OBSERVE_ON_PERFORM, BOTH_MODES):
+            self.observe_head_on_perform = copy.deepcopy(self.observe_head)
 
     # ------------------------------------------------------------ what variants define
 
-    def core_states(self, perform_input: Tensor, observe_input: Tensor) -> tuple[Tensor, Tensor]:
-        """Core output (B, T, H) in perform mode and in observe mode."""
+    def core_states(self, perform_input: Tensor, observe_input: Tensor,
+                    keep: Tensor | None = None) -> tuple[Tensor, Tensor]:
+        """Core output (B, T, H) in perform mode and in observe mode; with ``keep`` (B, H), the units it
+        zeroes are silenced in every core's recurrent state at every step (:func:`run_core`)."""
         raise NotImplementedError
 
     def inverse_targets(self, actions: Tensor) -> Tensor:
@@ -93,20 +104,22 @@ class PredictiveGRU(pl.LightningModule):
 
     # ------------------------------------------------------------------ shared steps
 
-    def perform_input(self, actions: Tensor, sensations: Tensor) -> Tensor:
-        """x_t = emb(a_t), or emb(a_t) + P s_{t-1} with s_{-1} = 0: (B, T), (B, T, D) -> (B, T, H)."""
+    def perform_input(self, actions: Tensor, sensations: Tensor, in_the_dark: bool = False) -> Tensor:
+        """x_t = emb(a_t), or emb(a_t) + P s_{t-1} with s_{-1} = 0: (B, T), (B, T, D) -> (B, T, H).
+        ``in_the_dark``: emb(a_t) alone, the sensory feedback of one's own actions withheld (SCIENCE.md 2.2)."""
         embedded = self.action_embedding(actions)
-        if not self.reads_previous_state:
+        if not self.reads_previous_state or in_the_dark:
             return embedded
         projection = getattr(self, "own_state_projection", self.sensory_projection)
         previous_state = F.pad(sensations[:, :-1], (0, 0, 1, 0))
         return embedded + projection(previous_state)
 
-    def forward(self, perform_actions: Tensor, perform_sensations: Tensor,
-                observe_sensations: Tensor) -> tuple[Tensor, Tensor]:
+    def forward(self, perform_actions: Tensor, perform_sensations: Tensor, observe_sensations: Tensor,
+                in_the_dark: bool = False) -> tuple[Tensor, Tensor]:
         """Hidden activity of both modes: (perform_hidden, observe_hidden), each (B, T, H)."""
         return self.core_states(
-            self.perform_input(perform_actions, perform_sensations), self.sensory_projection(observe_sensations)
+            self.perform_input(perform_actions, perform_sensations, in_the_dark),
+            self.sensory_projection(observe_sensations),
         )
 
     def losses(self, batch: SequenceBatch, relabel: Relabel) -> tuple[dict[str, Tensor], Tensor]:
@@ -121,9 +134,11 @@ class PredictiveGRU(pl.LightningModule):
             INVERSE_LOSS: _cross_entropy(action_logits, inverse_targets),
         }
         if self.hparams.readout in (PERFORM_ON_OBSERVE, BOTH_MODES):
-            losses[FORWARD_LOSS_ON_OBSERVE] = F.mse_loss(self.perform_head(observe_hidden), observe_sensations)
+            head = getattr(self, "perform_head_on_observe", self.perform_head)
+            losses[FORWARD_LOSS_ON_OBSERVE] = F.mse_loss(head(observe_hidden), observe_sensations)
         if self.hparams.readout in (OBSERVE_ON_PERFORM, BOTH_MODES):
-            losses[INVERSE_LOSS_ON_PERFORM] = _cross_entropy(self.observe_head(perform_hidden), relabel(perform_actions))
+            head = getattr(self, "observe_head_on_perform", self.observe_head)
+            losses[INVERSE_LOSS_ON_PERFORM] = _cross_entropy(head(perform_hidden), relabel(perform_actions))
         return losses, action_logits
 
     def _log_losses(self, stage: str, batch: SequenceBatch, batch_idx: int, losses: dict[str, Tensor],
@@ -174,14 +189,16 @@ class PredictiveGRU(pl.LightningModule):
         return torch.optim.Adam(self.parameters(), lr=self.hparams.lr)
 
     @torch.no_grad()
-    def mirror_activity(self, dataloader: Iterable[SequenceBatch]) -> MirrorActivity:
-        """Core activity for every test sequence, performed and observed (the analysis protocol)."""
+    def mirror_activity(self, dataloader: Iterable[SequenceBatch], in_the_dark: bool = False) -> MirrorActivity:
+        """Core activity for every test sequence, performed (``in_the_dark``: without the sensory feedback
+        of the previous state) and observed (the analysis protocol)."""
         was_training = self.training
         self.eval()
         perform, observe, perform_labels, observe_labels = [], [], [], []
         for perform_actions, perform_sensations, observe_actions, observe_sensations in dataloader:
             perform_hidden, observe_hidden = self(
-                perform_actions.to(self.device), perform_sensations.to(self.device), observe_sensations.to(self.device)
+                perform_actions.to(self.device), perform_sensations.to(self.device), observe_sensations.to(self.device),
+                in_the_dark,
             )
             perform.append(perform_hidden.cpu())
             observe.append(observe_hidden.cpu())
@@ -197,6 +214,38 @@ class PredictiveGRU(pl.LightningModule):
             trial_ids=np.arange(len(perform_array)),
             n_classes=self.hparams.n_actions,
         )
+
+
+    @torch.no_grad()
+    def lesioned_performance(self, batch: SequenceBatch, silenced: Tensor) -> tuple[Tensor, Tensor]:
+        """Observe-mode action accuracy and perform-mode forward loss (MSE), (M,) each, with the units of each
+        row of ``silenced`` (M, H) bool set to zero in the recurrent state at every step, in both modes."""
+        n_lesions, n_sequences = len(silenced), len(batch.perform_actions)
+        keep = (~silenced).float().repeat_interleave(n_sequences, dim=0)
+
+        def repeated(tensor: Tensor) -> Tensor:
+            return tensor.repeat(n_lesions, *([1] * (tensor.dim() - 1)))
+
+        perform_hidden, observe_hidden = self.core_states(
+            repeated(self.perform_input(batch.perform_actions, batch.perform_sensations)),
+            repeated(self.sensory_projection(batch.observe_sensations)), keep)
+        correct = self.observe_head(observe_hidden).argmax(-1) == repeated(batch.observe_actions)
+        squared_error = (self.perform_head(perform_hidden) - repeated(batch.perform_sensations)) ** 2
+        return (correct.float().view(n_lesions, -1).mean(dim=1),
+                squared_error.view(n_lesions, -1).mean(dim=1))
+
+
+def run_core(core: nn.GRU, inputs: Tensor, keep: Tensor | None) -> Tensor:
+    """The core's states (B, T, H) for (B, T, H) inputs; with ``keep`` (B, H), h_t <- h_t * keep at every
+    step, so a zeroed unit is silent in the state every later step reads (a lesion)."""
+    if keep is None:
+        return core(inputs)[0]
+    state, states = inputs.new_zeros(1, len(inputs), core.hidden_size), []
+    for step in range(inputs.shape[1]):
+        _, state = core(inputs[:, step : step + 1], state)
+        state = state * keep
+        states.append(state[0])
+    return torch.stack(states, dim=1)
 
 
 class EpochMeans:

@@ -12,9 +12,11 @@ from mirror.vocabulary import (
     FRACTION_MIRROR,
     MAX_R,
     N_UNITS,
+    ROTATED_FRACTION_MIRROR,
     SAME_UNIT_SIGNIFICANT,
     SEQUENCE_NULL_NEGATIVE,
     SEQUENCE_NULL_POSITIVE,
+    congruence_metric,
     r_metric,
 )
 
@@ -43,6 +45,15 @@ class ExperimentOutcome:
     def headline_fraction(self) -> float:
         return self.metrics[r_metric(self.headline, FRACTION_MIRROR)]
 
+    def _experimental_line(self) -> str:
+        """Congruent selectivity and rotated r (SCIENCE.md 3.2), for runs whose analysis measured them."""
+        metrics = self.metrics
+        if congruence_metric("n_strictly_congruent") not in metrics:
+            return ""
+        return (f"  congruent action selectivity: {metrics[congruence_metric('n_strictly_congruent')]:.0f} units "
+                f"strictly, {metrics[congruence_metric('n_broadly_congruent')]:.0f} broadly congruent; after rotating "
+                f"the hidden space {metrics[ROTATED_FRACTION_MIRROR]:.1%} of units mirror\n")
+
     def describe(self, job: JobContext, cfg: DictConfig) -> str:
         """A few lines that say what came out and where to find it, each count named for its test;
         the model family's analysis adds its own (:meth:`mirror.config.AnalysisConfig.summary_lines`)."""
@@ -64,6 +75,7 @@ class ExperimentOutcome:
             f"  r against the sequence null: {metrics[SEQUENCE_NULL_POSITIVE]:.0f} units significantly above, "
             f"{metrics[SEQUENCE_NULL_NEGATIVE]:.0f} below; same-unit null: "
             f"{metrics[SAME_UNIT_SIGNIFICANT]:.0f} units significant\n"
+            f"{self._experimental_line()}"
             f"{family_line}"
             f"{how}"
             f"  outputs: {job.output_dir}\n"

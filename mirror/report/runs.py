@@ -11,7 +11,7 @@ import pandas as pd
 from mlflow.exceptions import MlflowException
 from mlflow.tracking import MlflowClient
 
-from mirror.config import MODEL_FAMILIES, is_execution_field
+from mirror.config import MODEL_FAMILIES, AnalysisConfig, is_execution_field
 from mirror.tracking.tags import (
     CONFIG_HASH_TAG,
     GIT_COMMIT_TAG,
@@ -24,7 +24,8 @@ from mirror.tracking.tags import (
 # (the associative and Hebbian models'), then the shared analysis's. Any other logged metric can be
 # asked for by name.
 HEADLINE_METRICS: dict[str, str] = {
-    name: label for family in reversed(MODEL_FAMILIES) for name, label in family.analysis.HEADLINE_METRICS.items()
+    **{name: label for family in reversed(MODEL_FAMILIES) for name, label in family.analysis.HEADLINE_METRICS.items()},
+    **AnalysisConfig.HEADLINE_METRICS,
 }
 
 

@@ -82,6 +82,30 @@ CKA_NULL_MEAN = "analysis/cka/null_mean"
 CKA_P_VALUE = "analysis/cka/p_value"
 
 
+CONGRUENCE_COUNTS = ("n_selective_perform", "n_selective_observe", "n_strictly_congruent", "n_broadly_congruent",
+                     "fraction_strictly_congruent", "fraction_broadly_congruent")
+"""Congruent action selectivity (SCIENCE.md 3.2): units selective for the action in each mode, and
+those selective in both with the same (strictly) or an overlapping (broadly) preferred action."""
+
+
+def congruence_metric(count: str) -> str:
+    """The key of a congruence count, e.g. ``analysis/congruence/n_strictly_congruent``."""
+    if count not in CONGRUENCE_COUNTS:
+        raise ValueError(f"no congruence count {count!r}; the counts are {CONGRUENCE_COUNTS}")
+    return f"analysis/congruence/{count}"
+
+
+ROTATED_FRACTION_MIRROR = "analysis/rotated/fraction_mirror"
+"""The fraction of units with r above the mirror threshold after a random rotation of the hidden space,
+averaged over rotations: what survives of mirroring when no unit is itself any more."""
+ROTATED_MEAN_R = "analysis/rotated/mean_r"
+
+
+def joint_silhouette_metric(mode: str) -> str:
+    """The silhouette of action clusters in one mode's part of the joint 2-D embedding of both modes."""
+    return f"analysis/geometry/joint_silhouette_{mode}"
+
+
 def silhouette_metric(mode: str) -> str:
     """The silhouette of action clusters in one mode ('perform' or 'observe')."""
     return f"analysis/geometry/silhouette_{mode}"

@@ -17,3 +17,22 @@ INVERSE_LOSSES = (INVERSE_LOSS, INVERSE_LOSS_ON_PERFORM)
 OBSERVE_ACCURACY = "observe_accuracy"
 """The observe head's accuracy on the true actions (a GRU's validation metric)."""
 VAL_OBSERVE_ACCURACY = training_metric("val", OBSERVE_ACCURACY)
+
+
+def dark_metric(name: str) -> str:
+    """A shared-analysis metric of perform activity in the dark (SCIENCE.md 2.2): ``dark/<metric>``."""
+    return f"dark/{name}"
+
+
+LESION_MEASURES = ("observe_accuracy_drop", "forward_loss_rise")
+"""What a lesion costs (SCIENCE.md 3.2): observe-mode action accuracy lost, perform-mode forward loss gained."""
+LESIONS = ("mirror", "random", "p")
+"""The k most mirror-like units, k random units (the mean over draws), and the one-sided p of the first
+against the second: the fraction of random lesions that cost at least as much (+1 corrected)."""
+
+
+def lesion_metric(fraction: float, lesion: str, measure: str) -> str:
+    """``lesion/<percent of units>pct/<lesion>/<measure>``, e.g. ``lesion/10pct/p/observe_accuracy_drop``."""
+    if lesion not in LESIONS or measure not in LESION_MEASURES:
+        raise ValueError(f"no lesion metric {lesion}/{measure}")
+    return f"lesion/{round(100 * fraction):g}pct/{lesion}/{measure}"

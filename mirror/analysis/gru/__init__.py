@@ -1,0 +1,1 @@
+"""The predictive GRUs' own controls: performing in the dark, lesions of mirror units."""

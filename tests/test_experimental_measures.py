@@ -1,0 +1,90 @@
+"""What experimentalists measure (SCIENCE.md 3.2), each on planted effects that must be found and absent
+effects that must not: congruent selectivity, rotated r, the joint embedding."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+from scipy import stats
+
+from mirror.analysis.congruence import between_action_sum_of_squares, congruent_selectivity
+from mirror.analysis.geometry import joint_silhouettes
+from mirror.analysis.metrics import pearson_per_unit
+from mirror.analysis.rotation import random_rotation, rotated_r
+
+N_SAMPLES, N_ACTIONS = 400, 4
+
+
+def _labels(rng):
+    return rng.integers(0, N_ACTIONS, N_SAMPLES)
+
+
+def test_the_selectivity_statistic_is_the_one_way_f_tests_between_groups_sum_of_squares():
+    rng = np.random.default_rng(0)
+    activity, labels = rng.normal(size=(N_SAMPLES, 5)), _labels(rng)
+    between = between_action_sum_of_squares(activity, labels[None], N_ACTIONS)[0]
+    total = ((activity - activity.mean(axis=0)) ** 2).sum(axis=0)
+    f = (between / (N_ACTIONS - 1)) / ((total - between) / (N_SAMPLES - N_ACTIONS))
+    expected = [stats.f_oneway(*(activity[labels == k, u] for k in range(N_ACTIONS))).statistic for u in range(5)]
+    np.testing.assert_allclose(f, expected, rtol=1e-10)
+
+
+def test_congruence_finds_planted_units_and_no_unit_in_noise():
+    rng = np.random.default_rng(1)
+    perform_labels, observe_labels = _labels(rng), _labels(rng)
+    perform, observe = rng.normal(size=(N_SAMPLES, 6)), rng.normal(size=(N_SAMPLES, 6))
+    perform[:, 0] += 2.0 * (perform_labels == 2)  # unit 0: action 2 in both modes
+    observe[:, 0] += 2.0 * (observe_labels == 2)
+    perform[:, 1] += 2.0 * (perform_labels == 1)  # unit 1: action 1 performed, action 3 observed
+    observe[:, 1] += 2.0 * (observe_labels == 3)
+    perform[:, 2] += 2.0 * (perform_labels == 0)  # unit 2: selective when performing only
+    result = congruent_selectivity(perform, observe, perform_labels, observe_labels, N_ACTIONS, 500, 0.05, "bh", rng)
+    assert result.selective_perform.tolist() == [True, True, True, False, False, False]
+    assert result.selective_observe.tolist() == [True, True, False, False, False, False]
+    assert result.strictly_congruent.tolist() == [True, False, False, False, False, False]
+    assert (result.preferred_perform[0], result.preferred_observe[0]) == (2, 2)
+    assert not result.broadly_congruent[2:].any()
+
+
+def test_broad_congruence_takes_a_preferred_action_among_the_other_modes_above_median_ones():
+    rng = np.random.default_rng(2)
+    perform_labels, observe_labels = _labels(rng), _labels(rng)
+    perform, observe = rng.normal(size=(N_SAMPLES, 2)), rng.normal(size=(N_SAMPLES, 2))
+    perform[:, 0] += 3.0 * (perform_labels == 1) + 1.5 * (perform_labels == 2)  # prefers 1, then 2
+    observe[:, 0] += 3.0 * (observe_labels == 2) + 1.5 * (observe_labels == 1)  # prefers 2, then 1
+    perform[:, 1] += 3.0 * (perform_labels == 1) - 3.0 * (perform_labels == 3)  # prefers 1, 3 is its least
+    observe[:, 1] += 3.0 * (observe_labels == 3) - 3.0 * (observe_labels == 1)  # prefers 3, 1 is its least
+    result = congruent_selectivity(perform, observe, perform_labels, observe_labels, N_ACTIONS, 300, 0.05, "bh", rng)
+    assert result.broadly_congruent.tolist() == [True, False]
+    assert not result.strictly_congruent.any()
+
+
+def test_a_random_rotation_is_orthogonal():
+    q = random_rotation(7, np.random.default_rng(0))
+    np.testing.assert_allclose(q @ q.T, np.eye(7), atol=1e-12)
+
+
+def test_a_shared_population_code_survives_rotation_and_a_few_mirror_units_do_not():
+    rng = np.random.default_rng(3)
+    perform = rng.normal(size=(N_SAMPLES, 20))
+    shared = perform + 0.2 * rng.normal(size=perform.shape)  # the same vectors in both modes
+    few = rng.normal(size=perform.shape)
+    few[:, :3] = perform[:, :3] + 0.2 * rng.normal(size=(N_SAMPLES, 3))  # units 0-2 mirror, the rest do not
+    assert (rotated_r(perform, shared, 10, rng) > 0.75).mean() == 1.0
+    assert (pearson_per_unit(perform, few) > 0.75).sum() == 3
+    assert (rotated_r(perform, few, 10, rng) > 0.75).mean() < 0.02
+
+
+def test_the_joint_embedding_tells_a_shared_action_code_from_one_along_other_directions():
+    rng = np.random.default_rng(4)
+    labels = _labels(rng)
+    centres = 3.0 * rng.normal(size=(N_ACTIONS, 2))
+    perform = 0.3 * rng.normal(size=(N_SAMPLES, 10))
+    perform[:, :2] += centres[labels]
+    mirror_rich = perform + 0.1 * rng.normal(size=perform.shape)  # the same code in the same units
+    mirror_free = 0.3 * rng.normal(size=(N_SAMPLES, 10))
+    mirror_free[:, 5:7] += 0.5 * centres[labels]  # the actions, weaker, in other units
+    rich = joint_silhouettes(perform, mirror_rich, labels, labels, 400, 0)
+    free = joint_silhouettes(perform, mirror_free, labels, labels, 400, 0)
+    assert rich["observe"] == pytest.approx(rich["perform"], abs=0.05) and rich["observe"] > 0.5
+    assert free["perform"] > 0.5 > 0.1 > free["observe"]
