@@ -58,8 +58,10 @@ counter-mirror: $(STAMP) ## Hebbian: development, counter-mirror training, repai
 ablations: $(STAMP) ## the four GRU models, trained and untrained, seeds 0-9 (80 jobs)
 	$(SWEEP) experiment=ablations $(ARGS) -m
 
-readout: $(STAMP) ## the four GRU models x four readouts x trained/untrained x seeds 0-9, then the textbook forward model (400 jobs)
+readout: $(STAMP) ## the four GRU models x four readouts, tied and untied heads, untrained, then the textbook forward model, x seeds 0-9 (400 jobs)
 	$(SWEEP) experiment=readout $(ARGS) -m
+	$(SWEEP) experiment=readout_untied $(ARGS) -m
+	$(SWEEP) experiment=readout_untrained $(ARGS) -m
 	$(SWEEP) experiment=readout_input $(ARGS) -m
 
 asl: $(STAMP) ## Associative Sequence Learning, Hebb vs Rescorla-Wagner: contingency, contiguity, mismatch, counter-mirror (360 jobs)
@@ -73,7 +75,7 @@ REPORTS := ablations readout pairing_error asl_contingency asl_contiguity asl_mi
 report: $(STAMP) ## tables and figures from MLflow: make report NAME=<experiment> (default: every preset's; a missing one is named and skipped)
 	@status=0; $(foreach name,$(or $(NAME),$(REPORTS)),$(PY) -m mirror.report --experiment $(name) $(ARGS) || status=1;) exit $$status
 
-PAPER_PRESETS := ablations readout readout_input pairing_error asl_contingency asl_contiguity asl_mismatch asl_counter_mirror sweep_seeds sweep_seeds_hebbian sweep_hidden sweep_noise_gru sweep_noise_hebbian sweep_lag counter_mirror
+PAPER_PRESETS := ablations readout readout_untied readout_untrained readout_input pairing_error asl_contingency asl_contiguity asl_mismatch asl_counter_mirror sweep_seeds sweep_seeds_hebbian sweep_hidden sweep_noise_gru sweep_noise_hebbian sweep_lag counter_mirror
 
 paper: $(STAMP) ## every sweep (resumable: a re-run skips finished jobs), every report, then the claims page
 	$(PY) -m mirror.pipeline.plan $(PAPER_PRESETS) --jobs $(JOBS)
