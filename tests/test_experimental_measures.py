@@ -7,7 +7,10 @@ import numpy as np
 import pytest
 from scipy import stats
 
-from mirror.analysis.congruence import between_action_sum_of_squares, congruent_selectivity
+from mirror.analysis.congruence import (
+    between_action_sum_of_squares,
+    congruent_selectivity,
+)
 from mirror.analysis.geometry import joint_silhouettes
 from mirror.analysis.metrics import pearson_per_unit
 from mirror.analysis.rotation import random_rotation, rotated_r

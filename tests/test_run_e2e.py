@@ -8,6 +8,7 @@ from pathlib import Path
 import pandas as pd
 import pytest
 from mlflow.tracking import MlflowClient
+from omegaconf import OmegaConf
 
 from mirror.analysis.callback import MirrorAnalysisCallback
 from mirror.models.predictive_gru import PredictiveGRU
@@ -301,6 +302,7 @@ def test_results_from_python_runs_as_a_dataframe_and_activity_that_re_analyses_t
     only = mirror.load_runs(experiment="mirror", filter="params.seed = '42'", tracking_uri=uri)
     assert list(only["run_id"]) == [outcome.run_id]
     activity = mirror.load_activity(outcome.run_id, tracking_uri=uri)
-    settings = AnalysisConfig(**{k: v for k, v in cfg.analysis.items() if k != "_target_"})
+    settings = OmegaConf.to_object(cfg.analysis)  # the GRUs' analysis: the shared one and their controls'
+    assert isinstance(settings, AnalysisConfig)
     again = analyse(activity, settings).metrics
     assert again == pytest.approx({k: outcome.metrics[k] for k in again}, nan_ok=True)
