@@ -38,12 +38,13 @@ def test_each_familys_analysis_names_its_own_callback():
     assert get_class(AnalysisConfig._target_) is MirrorAnalysisCallback  # the shared analysis alone
 
 
-def test_the_reports_lead_with_each_familys_own_metrics_then_the_shared_ones():
+def test_the_reports_lead_with_each_familys_own_metrics_the_grus_with_the_shared_r_before_their_controls():
     names = list(HEADLINE_METRICS)
-    own = [*AssociativeAnalysisConfig.HEADLINE_METRICS, *HebbianAnalysisConfig.HEADLINE_METRICS,
-           *GRUAnalysisConfig.HEADLINE_METRICS]
+    own = [*AssociativeAnalysisConfig.HEADLINE_METRICS, *HebbianAnalysisConfig.HEADLINE_METRICS]
     assert names[:len(own)] == own
-    assert names[len(own):] == list(AnalysisConfig.HEADLINE_METRICS)
+    assert names[len(own):] == list(GRUAnalysisConfig.HEADLINE_METRICS)
+    shared = list(AnalysisConfig.HEADLINE_METRICS)
+    assert list(GRUAnalysisConfig.HEADLINE_METRICS)[:len(shared)] == shared
 
 
 HEBBIAN_RUN = {hebbian_metric(N_MIRROR): 61.0, hebbian_metric(N_ANTI_MIRROR): 2.0, N_UNITS: 100.0,

@@ -146,6 +146,7 @@ class GRUAnalysisConfig(AnalysisConfig):
     lesions of the most mirror-like units against random ones (3.2)."""
 
     HEADLINE_METRICS: ClassVar[dict[str, str]] = {
+        **AnalysisConfig.HEADLINE_METRICS,  # the GRUs' headline is the shared analysis's r; their controls follow
         dark_metric(r_metric("centred", FRACTION_MIRROR)): "fraction mirror units, performing in the dark",
         **{lesion_metric(0.1, lesion, "observe_accuracy_drop"): f"observe accuracy lost, 10 % {name}"
            for lesion, name in (("mirror", "most mirror-like units silenced"), ("random", "random units silenced"),
