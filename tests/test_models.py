@@ -214,17 +214,30 @@ def test_untied_heads_read_the_other_mode_through_weights_of_their_own(model_cla
         assert not torch.equal(first[untied], second[untied]), f"{untied} learns from the other mode"
 
 
-def test_untied_heads_start_as_copies_and_leave_the_cores_as_with_tied_heads():
+@pytest.mark.parametrize("heads", ["untied", "untied_copy"])
+def test_untied_heads_leave_the_cores_as_with_tied_heads(heads):
     pl.seed_everything(0, verbose=False)
     tied = gru(SharedCoreGRU, hidden_size=8, readout="both")
     pl.seed_everything(0, verbose=False)
-    untied = gru(SharedCoreGRU, hidden_size=8, readout="both", heads="untied")
+    untied = gru(SharedCoreGRU, hidden_size=8, readout="both", heads=heads)
     for name, value in tied.state_dict().items():
         torch.testing.assert_close(untied.state_dict()[name], value, rtol=0, atol=0)
-    torch.testing.assert_close(untied.observe_head_on_perform.weight, untied.observe_head.weight, rtol=0, atol=0)
     assert untied.observe_head_on_perform.weight is not untied.observe_head.weight
-    only_one = gru(SharedCoreGRU, hidden_size=8, readout="observe_on_perform", heads="untied")
+    is_copy = torch.equal(untied.observe_head_on_perform.weight, untied.observe_head.weight)
+    assert is_copy == (heads == "untied_copy")
+    only_one = gru(SharedCoreGRU, hidden_size=8, readout="observe_on_perform", heads=heads)
     assert hasattr(only_one, "observe_head_on_perform") and not hasattr(only_one, "perform_head_on_observe")
+
+
+def test_an_untied_head_is_initialised_as_nn_linear_initialises_and_is_seeded_by_the_run():
+    pl.seed_everything(3, verbose=False)
+    first = gru(SharedCoreGRU, hidden_size=64, readout="both", heads="untied").perform_head_on_observe.weight
+    pl.seed_everything(3, verbose=False)
+    again = gru(SharedCoreGRU, hidden_size=64, readout="both", heads="untied").perform_head_on_observe.weight
+    torch.testing.assert_close(first, again, rtol=0, atol=0)
+    bound = 1 / 64**0.5
+    assert first.abs().max() <= bound and first.abs().max() > 0.9 * bound
+    assert abs(first.std().item() - bound / 3**0.5) < 0.1 * bound  # the standard deviation of U(-b, b)
 
 
 def test_shuffled_labels_are_redrawn_for_every_inverse_loss():

@@ -76,7 +76,7 @@ READOUTS = OWN_MODE, BOTH_MODES, OBSERVE_ON_PERFORM, PERFORM_ON_OBSERVE = (
 """Which mode's states the GRU heads read (SCIENCE.md 2.1)."""
 PERFORM_INPUTS = ACTION, ACTION_AND_PREVIOUS_STATE = ("action", "action_and_previous_state")
 STATE_PROJECTIONS = SHARED_PROJECTION, OWN_PROJECTION = ("shared", "own")
-HEADS = TIED, UNTIED = ("tied", "untied")
+HEADS = TIED, UNTIED, UNTIED_COPY = ("tied", "untied", "untied_copy")
 """Whether a cross-mode readout reads the other mode through the same head (SCIENCE.md 2.2)."""
 
 
@@ -105,9 +105,11 @@ class GRUModelConfig:
     observe-mode states), 'both' (both added). Each added loss has its objective's weight."""
     heads: str = "tied"
     """How a cross-mode readout reads the other mode (SCIENCE.md 2.2): 'tied' (through the same head, so one
-    linear map is applied to both modes' states) or 'untied' (through a head of its own: same shape and loss,
-    starting from the same weights as the mode's own head, trained apart; the objective is unchanged, no
-    weight is shared). Needs a cross-mode readout."""
+    linear map is applied to both modes' states), 'untied' (through a head of its own: same shape and loss,
+    its own initial weights, drawn from a random stream of its own so the cores are those of 'tied'; the
+    objective is unchanged, no weight is shared) or 'untied_copy' (as 'untied', but starting as a copy of the
+    mode's own head: no weight is shared in training, yet both modes are first read along the same
+    directions). Not with readout=own, where no head reads the other mode."""
     perform_input: str = "action"
     """What the core reads in perform mode: 'action' (emb(a_t), as stated) or
     'action_and_previous_state' (emb(a_t) + P s_{t-1}, s_{-1} = 0: a textbook forward model)."""

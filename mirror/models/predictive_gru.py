@@ -27,7 +27,8 @@ from mirror.config.gru import (
     OBSERVE_ON_PERFORM,
     OWN_PROJECTION,
     PERFORM_ON_OBSERVE,
-    UNTIED,
+    TIED,
+    UNTIED_COPY,
 )
 from mirror.data.action_sequences import SequenceBatch
 from mirror.protocol import MirrorActivity
@@ -78,12 +79,12 @@ class PredictiveGRU(pl.LightningModule):
         self.reads_previous_state = perform_input == ACTION_AND_PREVIOUS_STATE
         if self.reads_previous_state and state_projection == OWN_PROJECTION:
             self.own_state_projection = nn.Linear(sensory_dim, hidden_size)
-        # Untied heads start as copies of the mode's own head (no random draw, so the cores and the
-        # untrained network are the same as with tied heads) and are trained apart from it.
-        if heads == UNTIED and readout in (PERFORM_ON_OBSERVE, BOTH_MODES):
-            self.perform_head_on_observe = copy.deepcopy(self.perform_head)
-        if heads == UNTIED and readout in (OBSERVE_ON_PERFORM, BOTH_MODES):
-            self.observe_head_on_perform = copy.deepcopy(self.observe_head)
+        # An untied head draws its initial weights from a stream of its own (or, untied_copy, copies the
+        # mode's own head), so the cores and the untrained network are those of tied heads.
+        if heads != TIED and readout in (PERFORM_ON_OBSERVE, BOTH_MODES):
+            self.perform_head_on_observe = untied_head(self.perform_head, heads, stream=1)
+        if heads != TIED and readout in (OBSERVE_ON_PERFORM, BOTH_MODES):
+            self.observe_head_on_perform = untied_head(self.observe_head, heads, stream=2)
 
     # ------------------------------------------------------------ what variants define
 
@@ -233,6 +234,21 @@ class PredictiveGRU(pl.LightningModule):
         squared_error = (self.perform_head(perform_hidden) - repeated(batch.perform_sensations)) ** 2
         return (correct.float().view(n_lesions, -1).mean(dim=1),
                 squared_error.view(n_lesions, -1).mean(dim=1))
+
+
+def untied_head(head: nn.Linear, heads: str, stream: int) -> nn.Linear:
+    """A head of the same shape as ``head`` for the other mode: a copy (``untied_copy``), or (``untied``)
+    initialised as ``nn.Linear`` initialises, U(-1/sqrt(fan_in), 1/sqrt(fan_in)), from a generator of its
+    own seeded by the run's seed, so creating it draws nothing from the stream the cores are drawn from."""
+    untied = copy.deepcopy(head)
+    if heads == UNTIED_COPY:
+        return untied
+    generator = torch.Generator().manual_seed(torch.initial_seed() + stream)
+    bound = 1.0 / math.sqrt(head.in_features)
+    with torch.no_grad():
+        untied.weight.uniform_(-bound, bound, generator=generator)
+        untied.bias.uniform_(-bound, bound, generator=generator)
+    return untied
 
 
 def run_core(core: nn.GRU, inputs: Tensor, keep: Tensor | None) -> Tensor:
