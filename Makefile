@@ -64,7 +64,7 @@ readout: $(STAMP) ## the four GRU models x four readouts, tied and untied heads,
 	$(SWEEP) experiment=readout_untrained $(ARGS) -m
 	$(SWEEP) experiment=readout_input $(ARGS) -m
 
-asl: $(STAMP) ## Associative Sequence Learning, Hebb vs Rescorla-Wagner: contingency, contiguity, mismatch, counter-mirror (360 jobs)
+asl: $(STAMP) ## Associative Sequence Learning, Hebb, covariance Hebb and Rescorla-Wagner: contingency (each unpaired kind, signalled or not), contiguity, mismatch, counter-mirror (1,290 jobs)
 	$(SWEEP) experiment=asl_contingency $(ARGS) -m
 	$(SWEEP) experiment=asl_contiguity $(ARGS) -m
 	$(SWEEP) experiment=asl_mismatch $(ARGS) -m

@@ -1,4 +1,5 @@
-"""Associative Sequence Learning (SCIENCE.md 5.1): the two rules by hand, the schedule, the weight measures."""
+"""Associative Sequence Learning (SCIENCE.md 5.1-5.2): the rules by hand, the schedule and its signal, the
+weight measures on untrained, planted and scaled weights, the programmed contingency, the divergence guard."""
 
 from __future__ import annotations
 
@@ -6,7 +7,13 @@ import numpy as np
 import pytest
 import torch
 
-from mirror.analysis.associative.measures import fraction_self_preferring, mirror_index
+from mirror.analysis.associative.measures import (
+    d_prime,
+    fraction_self_preferring,
+    mirror_index,
+    selective_response,
+    weight_measures,
+)
 from mirror.config import (
     AssociativeModelConfig,
     SensorimotorPairingsDataConfig,
@@ -15,10 +22,13 @@ from mirror.config import (
 from mirror.data.sensorimotor_pairings import (
     NONE,
     SensorimotorPairingsDataModule,
+    programmed_contingency,
     unpaired_count,
 )
+from mirror.models import TrainingDiverged
 from mirror.models.associative import (
     AssociativeSequenceLearning,
+    covariance_update,
     hebb_update,
     rescorla_wagner_update,
 )
@@ -29,14 +39,21 @@ def pairings(**fields) -> SensorimotorPairingsDataModule:
     return SensorimotorPairingsDataModule(**constructor_arguments(SensorimotorPairingsDataConfig(**fields)))
 
 
-def model(n_actions: int = 4, seed: int = 0, **fields) -> AssociativeSequenceLearning:
-    return AssociativeSequenceLearning(n_actions=n_actions, seed=seed,
+def model(n_actions: int = 4, seed: int = 0, signalled: bool = False, **fields) -> AssociativeSequenceLearning:
+    return AssociativeSequenceLearning(n_actions=n_actions, seed=seed, signalled=signalled,
                                        **constructor_arguments(AssociativeModelConfig(**fields)))
 
 
 def train(network: AssociativeSequenceLearning, data: SensorimotorPairingsDataModule) -> None:
-    for seen, done, _ in data.train_dataloader():
-        network.learn(seen, done)
+    for batch in data.train_dataloader():
+        network.learn(batch.seen, batch.done, batch.signal)
+
+
+def trained(rule: str, seed: int = 0, n_actions: int = 4, **schedule) -> AssociativeSequenceLearning:
+    data = pairings(n_actions=n_actions, seed=seed, **schedule)
+    network = model(n_actions=n_actions, seed=seed, signalled=data.hparams.signalled, rule=rule)
+    train(network, data)
+    return network
 
 
 # ------------------------------------------------------------------------------ the rules by hand
@@ -68,12 +85,46 @@ def test_rescorla_wagner_learns_from_the_prediction_error():
     torch.testing.assert_close(updated, torch.tensor([[0.4, 0.2, 0.6], [-0.25, 0.4, 0.25]]))
 
 
-@pytest.mark.parametrize("rule", ["hebb", "rescorla_wagner"])
+@pytest.mark.parametrize("rule", ["hebb", "covariance", "rescorla_wagner"])
 def test_with_zero_learning_rate_nothing_changes(rule):
     network = model(rule=rule, learning_rate=0.0)
     before = network.weights.clone()
     train(network, pairings(n_actions=4, n_trials=50, unpaired_fraction=0.5, counter_mirror_trials=20))
     assert torch.equal(network.weights, before)
+
+
+def test_the_covariance_rule_by_hand_potentiates_together_and_depresses_alone():
+    means_x, means_m = torch.tensor([0.25, 0.25, 1.0]), torch.tensor([0.5, 0.25])
+    updated = covariance_update(W, SEE_1, DO_1, 0.5, means_x, means_m)
+    # (m - mbar) = [0.5, -0.25], (x - xbar) = [0.75, -0.25, 0]
+    expected = W + 0.5 * torch.tensor([[0.375, -0.125, 0.0], [-0.1875, 0.0625, 0.0]])
+    torch.testing.assert_close(updated, expected)
+    seeing_alone = covariance_update(W, SEE_1, torch.zeros(2), 0.5, means_x, means_m)
+    assert (seeing_alone[:, 0] < W[:, 0]).all(), "S_1 active without any motor unit depresses S_1's weights"
+    doing_alone = covariance_update(W, torch.tensor([0.0, 0.0, 1.0]), DO_1, 0.5, means_x, means_m)
+    assert (doing_alone[0, :2] < W[0, :2]).all(), "M_1 active without any sensory unit depresses its inputs"
+
+
+def test_the_covariance_rule_keeps_running_means_of_both_sides():
+    network = model(n_actions=2, rule="covariance", mean_rate=0.5)
+    network.learn(torch.tensor([0, 1]), torch.tensor([0, NONE]))
+    # x: [1, 0, 1] then [0, 1, 1]; means from 0: 0.5 x1, then 0.5 (prev) + 0.5 x2
+    torch.testing.assert_close(network.mean_inputs, torch.tensor([0.25, 0.5, 0.75]))
+    torch.testing.assert_close(network.mean_motor, torch.tensor([0.25, 0.0]))
+
+
+def test_a_learning_rate_that_makes_the_weights_infinite_stops_the_run_naming_the_field():
+    """Rescorla-Wagner feeds its weights back into the error, so a step above 2 / |x|^2 grows without bound
+    (Hebb renormalises; the covariance rule is linear in its step and stays finite)."""
+    with pytest.raises(TrainingDiverged, match="model.learning_rate = 1e[+]06"):
+        train(model(rule="rescorla_wagner", learning_rate=1e6), pairings(n_actions=4, n_trials=400))
+
+
+@pytest.mark.filterwarnings("ignore:overflow encountered in cast:RuntimeWarning")
+@pytest.mark.parametrize("rule", ["hebb", "covariance", "rescorla_wagner"])
+def test_initial_weights_too_large_to_represent_stop_the_run_at_the_first_batch(rule):
+    with pytest.raises(TrainingDiverged, match="after 20 trials.*model.initial_weight = 1e[+]300"):
+        train(model(rule=rule, initial_weight=1e300), pairings(n_actions=4, n_trials=40))
 
 
 def test_initial_weights_are_small_and_unsystematic():
@@ -135,7 +186,7 @@ def test_mirror_index_and_self_preference_by_hand():
     assert mirror_index(5 * w) == pytest.approx(mirror_index(w)), "scale-free"
 
 
-@pytest.mark.parametrize("rule", ["hebb", "rescorla_wagner"])
+@pytest.mark.parametrize("rule", ["hebb", "covariance", "rescorla_wagner"])
 def test_normal_pairing_makes_mirrors_and_counter_mirror_training_moves_the_mass_off_the_diagonal(rule):
     network = model(n_actions=4, rule=rule, learning_rate=0.05)
     train(network, pairings(n_actions=4, n_trials=300, seed=1))
@@ -160,3 +211,120 @@ def test_rescorla_wagner_s_link_weakens_as_doing_alone_makes_the_outcome_less_co
                                 unpaired_kind="doing", seed=2))
         links.append(network.sensory_weights.numpy().diagonal().mean())
     assert max(links[1:]) < 0.8 * links[0]
+
+
+def test_selective_response_and_d_prime_by_hand():
+    w = np.array([[0.6, 0.1, 0.3],
+                  [0.0, 0.3, 0.2],
+                  [0.4, 0.0, 0.2]])
+    # W_ii - mean_j W_ij: 0.6 - 0.2, 0.3 - 0.1, 0.2 - 0.2
+    assert selective_response(w, noise=0.1) == pytest.approx(np.mean([0.4, 0.2, 0.0]) / 0.1)
+    pooled = np.sqrt(0.1**2 + np.array([0.01, 0.01, 0.04]) / 2)  # population variance of each row's others
+    assert d_prime(w, noise=0.1) == pytest.approx(np.mean(np.array([0.4, 0.2, 0.0]) / pooled))
+
+
+def test_strength_is_not_scale_free_where_the_index_is():
+    w = np.eye(4) + 0.05
+    assert mirror_index(0.2 * w) == pytest.approx(mirror_index(w))
+    assert selective_response(0.2 * w, noise=0.05) == pytest.approx(0.2 * selective_response(w, noise=0.05))
+    assert d_prime(0.2 * w, noise=0.05) < d_prime(w, noise=0.05)
+
+
+def test_the_strength_measures_find_a_planted_association_and_none_in_untrained_or_counter_mirror_weights():
+    planted = weight_measures(np.eye(8), noise=0.05)
+    assert planted["selective_response"] == pytest.approx(20.0) and planted["d_prime"] == pytest.approx(20.0)
+    for seed in range(5):
+        untrained = model(n_actions=8, seed=seed).sensory_weights.numpy()
+        measures = weight_measures(untrained, noise=0.05)
+        assert abs(measures["selective_response"]) < 0.2 and abs(measures["d_prime"]) < 0.2
+    counter = weight_measures(np.roll(np.eye(8), 1, axis=1), noise=0.05)
+    assert counter["selective_response"] < -2 and counter["d_prime"] < 0
+
+
+def test_d_prime_is_what_test_trials_of_the_model_measure():
+    """The closed form against the d' of simulated test trials: M_i seeing i against seeing the others."""
+    network = trained("rescorla_wagner", n_trials=200, mismatch=0.3, seed=4)
+    network.hparams.response_noise = 0.2
+    rng = np.random.default_rng(0)
+    w = network.sensory_weights.numpy().astype(np.float64)
+    same, other = [], []
+    for i in range(4):
+        responses = w[i][None, :] + 0.2 * rng.standard_normal((20_000, 4))
+        same.append(responses[:, i])
+        other.append(np.delete(responses, i, axis=1).ravel())
+    simulated = np.mean([(s.mean() - o.mean()) / np.sqrt((s.var() + o.var()) / 2) for s, o in zip(same, other)])
+    assert d_prime(w, noise=0.2) == pytest.approx(simulated, abs=0.02)
+
+
+# ------------------------------------------------------------------------------ contingency and its signal
+
+def test_programmed_contingency_by_hand():
+    seen = np.array([0, 0, 1, 1, NONE, NONE, 0, 1])
+    done = np.array([0, 0, 1, 1, 0, NONE, NONE, 0])
+    # action 0: P(do 0 | see 0) = 2/3, P(do 0 | not see 0) = 2/5; action 1: 2/3 - 0/5
+    assert programmed_contingency(seen, done, 2) == pytest.approx(np.mean([2 / 3 - 2 / 5, 2 / 3]))
+    assert programmed_contingency(np.array([0, 1]), np.array([0, 1]), 2) == 1.0
+    assert np.isnan(programmed_contingency(np.full(3, NONE), np.array([0, 1, 0]), 2))
+
+
+def test_unpaired_trials_of_each_kind_lower_the_programmed_contingency_and_independence_removes_it():
+    perfect = pairings(n_trials=400, seed=1).delta_p
+    assert perfect == 1.0
+    for kind in ("seeing", "doing", "both"):
+        values = [pairings(n_trials=400, unpaired_fraction=f, unpaired_kind=kind, seed=1).delta_p for f in (0.2, 0.5, 0.8)]
+        assert perfect > values[0] > values[1] > values[2]
+    seeing = pairings(n_trials=400, unpaired_fraction=0.8, unpaired_kind="seeing", seed=1).delta_p
+    doing = pairings(n_trials=400, unpaired_fraction=0.8, unpaired_kind="doing", seed=1).delta_p
+    assert seeing < 0.3 < 0.85 < doing, "seeing alone lowers P(M|S) a lot; doing alone raises P(M|not S) a little"
+    independent = pairings(n_trials=4000, mismatch=1.0 - 1.0 / 8, persistence=0.0, seed=1).delta_p
+    assert abs(independent) < 0.05
+
+
+def test_the_cue_is_present_on_exactly_the_unpaired_trials_and_only_when_signalled():
+    for kind in ("seeing", "doing", "both"):
+        trials = pairings(n_trials=100, unpaired_fraction=0.5, unpaired_kind=kind, counter_mirror_trials=30,
+                          signalled=True, seed=5).schedule
+        unpaired = ((trials["seen"] == NONE) ^ (trials["done"] == NONE)) & (trials["phase"] == 0)
+        np.testing.assert_array_equal(trials["signal"] == 1, unpaired)
+        assert unpaired.sum() == unpaired_count(100, 0.5)
+    lagged = pairings(n_trials=100, unpaired_fraction=0.5, unpaired_kind="doing", lag=3, signalled=True, seed=5).schedule
+    assert (lagged["signal"] == 1).sum() == unpaired_count(100, 0.5), "a lag's unseen paired trials are not signalled"
+    quiet = pairings(n_trials=100, unpaired_fraction=0.5, seed=5).schedule
+    assert (quiet["signal"] == 0).all()
+
+
+@pytest.mark.parametrize("rule", ["hebb", "covariance", "rescorla_wagner"])
+def test_without_unpaired_trials_a_signalled_run_learns_exactly_as_an_unsignalled_one(rule):
+    plain = trained(rule, n_trials=200, seed=3)
+    signalled = trained(rule, n_trials=200, seed=3, signalled=True)
+    assert signalled.weights.shape[1] == plain.weights.shape[1] + 1
+    assert torch.equal(signalled.sensory_weights, plain.sensory_weights)
+
+
+def test_signalling_doing_alone_trials_restores_the_rescorla_wagner_link_and_not_the_hebbian_one():
+    """Cook et al. 2010, Exp. 2: under prediction error, doing alone makes the context predict the action, so
+    paired trials leave S_i -> M_i weaker; the cue, present on exactly those trials, takes the context's
+    place. Hebb has no error for the cue to absorb: its normalisation weakens the link either way."""
+    def link(rule: str, **schedule) -> tuple[float, float]:
+        network = trained(rule, n_trials=400, n_actions=2, seed=6, **schedule)
+        return network.sensory_weights.diagonal().mean().item(), network.weights[:, -1].mean().item()
+
+    degraded = dict(unpaired_fraction=0.8, unpaired_kind="doing")
+    (paired, context), (alone, context_alone), (cued, context_cued) = (
+        link("rescorla_wagner", **conditions) for conditions in ({}, degraded, {**degraded, "signalled": True}))
+    assert alone < 0.8 * paired and context_alone > context + 0.1
+    assert cued > alone + 0.5 * (paired - alone) and context_cued < context_alone - 0.1
+    hebb_alone, hebb_cued = link("hebb", **degraded)[0], link("hebb", **degraded, signalled=True)[0]
+    assert hebb_alone < 0.8 * link("hebb")[0] and hebb_cued <= hebb_alone + 1e-6
+
+
+def test_rescorla_wagner_keeps_the_selective_response_to_doing_alone_by_making_other_actions_inhibitors():
+    """The measured finding behind SCIENCE.md 5.2's strength measure: the context's gain on M_i is cancelled
+    by S_j -> M_i turning negative, so W_ii - W_ij, what a test of seeing i against seeing j reads, stays."""
+    plain = trained("rescorla_wagner", n_trials=400, n_actions=2, seed=6).sensory_weights.numpy()
+    degraded = trained("rescorla_wagner", n_trials=400, n_actions=2, seed=6, unpaired_fraction=0.8,
+                       unpaired_kind="doing").sensory_weights.numpy()
+    off = ~np.eye(2, dtype=bool)
+    assert np.diag(degraded).mean() < 0.8 * np.diag(plain).mean()
+    assert degraded[off].mean() < plain[off].mean() - 0.1
+    assert selective_response(degraded, 0.05) == pytest.approx(selective_response(plain, 0.05), rel=0.1)

@@ -19,7 +19,7 @@ from mirror.config import (
 )
 from mirror.report.runs import HEADLINE_METRICS
 from mirror.vocabulary import N_UNITS
-from mirror.vocabulary.associative import MIRROR_INDEX, associative_metric
+from mirror.vocabulary.associative import D_PRIME, MIRROR_INDEX, SELECTIVE_RESPONSE, associative_metric
 from mirror.vocabulary.hebbian import (
     HEBBIAN_CEILING,
     N_ANTI_MIRROR,
@@ -60,7 +60,11 @@ def test_the_hebbian_summary_warns_when_vision_cannot_carry_the_expression(read_
     assert "61 mirror neurons, 2 anti-mirror, of 100 (the test can find at most 100)" in line
 
 
-def test_the_associative_summary_gives_the_mirror_index_and_the_shared_analysis_adds_nothing():
-    _, line = AssociativeAnalysisConfig().summary_lines({associative_metric(MIRROR_INDEX): 4.9}, seed=0)
-    assert line == "  mirror index of the sensory-to-motor weights: 4.900\n"
+def test_the_associative_summary_gives_strength_and_index_and_the_shared_analysis_adds_nothing():
+    metrics = {associative_metric(MIRROR_INDEX): 4.9, associative_metric(SELECTIVE_RESPONSE): 12.345,
+               associative_metric(D_PRIME): 11.5}
+    _, line = AssociativeAnalysisConfig().summary_lines(metrics, seed=0)
+    assert line == "  sensory-to-motor weights: selective response 12.35 noise sd (d' 11.50), mirror index 4.900\n"
+    assert AssociativeAnalysisConfig().summary_lines({associative_metric(MIRROR_INDEX): 4.9}, seed=0) == ("", ""), \
+        "a run logged before the strength measure existed has no line rather than a wrong one"
     assert AnalysisConfig().summary_lines(HEBBIAN_RUN, seed=0) == ("", "")

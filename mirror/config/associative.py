@@ -9,13 +9,17 @@ from mirror.config.analysis import AnalysisConfig
 from mirror.config.checks import check, check_choice
 from mirror.config.memory import DOUBLE, FLOAT, analysis_bytes
 from mirror.vocabulary.associative import (
+    ASSOCIATIVE_RULES,
+    D_PRIME,
     FRACTION_SELF_PREFERRING,
     MIRROR_INDEX,
+    SELECTIVE_RESPONSE,
     associative_metric,
 )
 
-ASSOCIATIVE_RULES = ("hebb", "rescorla_wagner")
 UNPAIRED_KINDS = ("seeing", "doing", "both")
+FLOAT32_MAX = 3.4028234663852886e38
+"""The largest float32, the weights' type."""
 
 
 @dataclass
@@ -27,24 +31,31 @@ class AssociativeModelConfig:
 
     _target_: str = "mirror.models.associative.AssociativeSequenceLearning"
     rule: str = "rescorla_wagner"
-    """'hebb' (W += eta m x^T, rows capped at unit length: contiguity is all it sees) or
+    """'hebb' (W += eta m x^T, rows capped at unit length: contiguity is all it sees), 'covariance'
+    (W += eta (m - mbar)(x - xbar)^T with running means: Hebb with depression, Sejnowski 1977) or
     'rescorla_wagner' (W += eta (lambda m - W x) x^T: prediction error, so contingency matters)."""
     learning_rate: float = 0.05
     """eta, the step of every weight change."""
     asymptote: float = 1.0
     """lambda, the motor activity a Rescorla-Wagner association grows towards."""
+    mean_rate: float = 0.02
+    """rho, the covariance rule's running means' step: mbar += rho (m - mbar), so they average the last
+    ~1/rho = 50 trials (about six of each action); they start at 0. Used by rule=covariance only."""
     initial_weight: float = 0.01
     """Initial weights are uniform in [0, initial_weight]: small and unsystematic."""
     response_noise: float = 0.05
     """Standard deviation of Gaussian noise on every motor unit at test, so that statistics over
-    repeated test trials of one action are not degenerate."""
+    repeated test trials of one action are not degenerate; the unit of the selective response."""
 
     def validate(self) -> None:
         check_choice("rule", self.rule, ASSOCIATIVE_RULES)
         check(self.learning_rate >= 0.0, "learning_rate", "must be non-negative", self.learning_rate)
         check(self.asymptote > 0.0, "asymptote", "must be positive", self.asymptote)
-        check(self.initial_weight >= 0.0, "initial_weight", "must be non-negative", self.initial_weight)
-        check(self.response_noise >= 0.0, "response_noise", "must be non-negative", self.response_noise)
+        check(0.0 < self.mean_rate <= 1.0, "mean_rate", "must be in (0, 1]", self.mean_rate)
+        check(0.0 <= self.initial_weight <= FLOAT32_MAX, "initial_weight",
+              f"must be in [0, {FLOAT32_MAX:.3g}] (the weights are float32)", self.initial_weight)
+        check(self.response_noise > 0.0, "response_noise", "must be positive (it is the unit of the selective response)",
+              self.response_noise)
 
     def n_units(self, data: Any) -> int:
         """Units the analysis scores: the motor units."""
@@ -73,6 +84,9 @@ class SensorimotorPairingsDataConfig:
     alone), added to the ``n_trials`` paired ones at random positions (0.8: four unpaired per paired)."""
     unpaired_kind: str = "both"
     """What an unpaired trial is: 'seeing' alone, 'doing' alone, or 'both' kinds, half each."""
+    signalled: bool = False
+    """An extra sensory cue present on exactly the unpaired trials (Cook, Press, Dickinson & Heyes
+    2010, Exp. 2): under prediction-error learning it absorbs what the unpaired trials teach."""
     counter_mirror_trials: int = 0
     """After development, trials of seeing action (i + 1) mod n while doing i."""
     repair_trials: int = 0
@@ -108,6 +122,8 @@ class AssociativeAnalysisConfig(AnalysisConfig):
     """The shared analysis plus the associative model's own measures of its weights."""
 
     HEADLINE_METRICS: ClassVar[dict[str, str]] = {
+        associative_metric(SELECTIVE_RESPONSE): "selective response (noise sd)",
+        associative_metric(D_PRIME): "d' of the selective response",
         associative_metric(MIRROR_INDEX): "mirror index of W",
         associative_metric(FRACTION_SELF_PREFERRING): "self-preferring motor units",
     }
@@ -124,9 +140,13 @@ class AssociativeAnalysisConfig(AnalysisConfig):
         check(self.eval_every >= 1, "eval_every", "must be positive", self.eval_every)
 
     def summary_lines(self, metrics: dict[str, float], seed: int) -> tuple[str, str]:
-        """The mirror index of the learnt weights, apart from the shared analysis's mirror units."""
+        """The strength and the shape of the learnt weights, apart from the shared analysis's mirror units."""
         index = metrics.get(associative_metric(MIRROR_INDEX))
-        return "", "" if index is None else f"  mirror index of the sensory-to-motor weights: {index:.3f}\n"
+        strength, d = metrics.get(associative_metric(SELECTIVE_RESPONSE)), metrics.get(associative_metric(D_PRIME))
+        if index is None or strength is None or d is None:
+            return "", ""
+        return "", (f"  sensory-to-motor weights: selective response {strength:.2f} noise sd (d' {d:.2f}), "
+                    f"mirror index {index:.3f}\n")
 
 
 def associative_bytes(model: Any, data: Any, analysis: Any) -> dict[str, float]:

@@ -10,8 +10,10 @@ seeing), in which what is seen is
 
 plus unpaired trials (seeing alone, doing alone) at random positions, as many as make
 ``unpaired_fraction`` of all development trials: the paired trials stay the same whatever the
-fraction, so only contingency changes. Counter-mirror training (seeing (i + 1) mod n while
-doing i) and repair (normal pairing) follow. Batches are consecutive trials, in order.
+fraction, so only contingency changes. With ``signalled`` an extra sensory cue is present on
+exactly the unpaired trials (Cook, Press, Dickinson & Heyes 2010, Exp. 2). Counter-mirror training
+(seeing (i + 1) mod n while doing i) and repair (normal pairing) follow. Batches are consecutive
+trials, in order.
 """
 
 from __future__ import annotations
@@ -67,9 +69,9 @@ def unpaired_count(n_paired: int, fraction: float) -> int:
 
 
 def with_unpaired_trials(rng: np.random.Generator, seen: np.ndarray, done: np.ndarray, n_actions: int,
-                         fraction: float, kind: str) -> tuple[np.ndarray, np.ndarray]:
+                         fraction: float, kind: str) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """Insert unpaired trials (seeing alone, doing alone, or half each) at random positions; the
-    paired trials keep their order."""
+    paired trials keep their order. Returns seen, done and which trials are the unpaired ones."""
     count = unpaired_count(len(done), fraction)
     actions = rng.integers(0, n_actions, count)
     doing_alone = {"seeing": np.zeros(count, bool), "doing": np.ones(count, bool),
@@ -80,15 +82,28 @@ def with_unpaired_trials(rng: np.random.Generator, seen: np.ndarray, done: np.nd
     all_seen[~unpaired], all_done[~unpaired] = seen, done
     all_seen[unpaired] = np.where(doing_alone, NONE, actions)
     all_done[unpaired] = np.where(doing_alone, actions, NONE)
-    return all_seen, all_done
+    return all_seen, all_done, unpaired
+
+
+def programmed_contingency(seen: np.ndarray, done: np.ndarray, n_actions: int) -> float:
+    """Delta P = P(doing i | seeing i) - P(doing i | not seeing i), averaged over the actions i seen at
+    least once (a trial of seeing nothing counts as not seeing i): 1 for perfect imitation, 0 when
+    doing i is independent of seeing it. NaN when no action is ever seen."""
+    contrasts = []
+    for action in range(n_actions):
+        seeing = seen == action
+        if seeing.any() and (~seeing).any():
+            contrasts.append(np.mean(done[seeing] == action) - np.mean(done[~seeing] == action))
+    return float(np.mean(contrasts)) if contrasts else float("nan")
 
 
 class PairingBatch(NamedTuple):
-    """Consecutive trials, (B,) each: the action seen and the action done (``NONE`` for neither) and
-    the training phase."""
+    """Consecutive trials, (B,) each: the action seen and the action done (``NONE`` for neither),
+    whether the extra cue is present (1.0) or not (0.0), and the training phase."""
 
     seen: Tensor
     done: Tensor
+    signal: Tensor
     phase: Tensor
 
 
@@ -96,25 +111,26 @@ class SensorimotorPairingsDataModule(pl.LightningDataModule):
     """The training schedule of trials, and test trials of each action done alone and seen alone."""
 
     def __init__(self, n_actions: int, n_trials: int, persistence: float, lag: int, mismatch: float,
-                 unpaired_fraction: float, unpaired_kind: str, counter_mirror_trials: int, repair_trials: int,
-                 batch_size: int, test_trials: int, seed: int) -> None:
+                 unpaired_fraction: float, unpaired_kind: str, signalled: bool, counter_mirror_trials: int,
+                 repair_trials: int, batch_size: int, test_trials: int, seed: int) -> None:
         super().__init__()
         self.save_hyperparameters()
         self._streams = NamedStreams(seed, _STREAMS)
 
-    def model_kwargs(self) -> dict[str, int]:
+    def model_kwargs(self) -> dict[str, int | bool]:
         """What the model must know about the data to be built."""
-        return {"n_actions": self.hparams.n_actions, "seed": self.hparams.seed}
+        return {"n_actions": self.hparams.n_actions, "seed": self.hparams.seed, "signalled": self.hparams.signalled}
 
     @cached_property
     def schedule(self) -> dict[str, np.ndarray]:
-        """Per trial: the action seen, the action done (``NONE`` for neither) and the phase index."""
+        """Per trial: the action seen, the action done (``NONE`` for neither), the cue (1.0 on a
+        signalled unpaired trial, else 0.0) and the phase index."""
         hp = self.hparams
         rng = self._streams.rng
         seen, done = paired_trials(rng("actions"), rng("mismatch"), hp.n_trials, hp.n_actions, hp.persistence, hp.lag,
                                    hp.mismatch)
-        seen, done = with_unpaired_trials(rng("unpaired"), seen, done, hp.n_actions, hp.unpaired_fraction,
-                                          hp.unpaired_kind)
+        seen, done, unpaired = with_unpaired_trials(rng("unpaired"), seen, done, hp.n_actions,
+                                                    hp.unpaired_fraction, hp.unpaired_kind)
         counter_done = rng("counter_mirror").integers(0, hp.n_actions, hp.counter_mirror_trials)
         repair_done = rng("repair").integers(0, hp.n_actions, hp.repair_trials)
         parts = (done, counter_done, repair_done)
@@ -122,8 +138,17 @@ class SensorimotorPairingsDataModule(pl.LightningDataModule):
         return {
             "seen": np.concatenate([seen, (counter_done + 1) % hp.n_actions, repair_done]),
             "done": np.concatenate([done, counter_done, repair_done]),
+            "signal": np.concatenate([unpaired & hp.signalled, np.zeros(len(counter_done) + len(repair_done), bool)])
+            .astype(np.float32),
             "phase": np.concatenate(phases),
         }
+
+    @property
+    def delta_p(self) -> float:
+        """The contingency between seeing and doing each action that development programs."""
+        trials = self.schedule
+        development = trials["phase"] == PHASES.index("development")
+        return programmed_contingency(trials["seen"][development], trials["done"][development], self.hparams.n_actions)
 
     @property
     def phases(self) -> np.ndarray:

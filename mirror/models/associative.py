@@ -1,14 +1,20 @@
-"""Associative Sequence Learning (Heyes; SCIENCE.md 5.1) as a LightningModule.
+"""Associative Sequence Learning (Heyes; SCIENCE.md 5.1-5.2) as a LightningModule.
 
-Sensory units S_1..S_n (seeing action i) and a context unit c, active on every trial, project
-to motor units M_1..M_n (doing action i) through W (n x (n + 1)). A trial presents
-x = [s; 1] (s one-hot for the action seen, or zero) and m (one-hot for the action done, or zero):
+Sensory units S_1..S_n (seeing action i), with ``signalled`` an extra cue g present on exactly the
+unpaired trials, and a context unit c, active on every trial, project to motor units M_1..M_n (doing
+action i) through W (n x (n + 1), or n x (n + 2) with the cue). A trial presents x = [s; (g;) 1]
+(s one-hot for the action seen, or zero) and m (one-hot for the action done, or zero):
 
     Hebb:               W <- W + eta m x^T, then each row scaled to unit length when it exceeds it
+    covariance:         W <- W + eta (m - mbar)(x - xbar)^T, then mbar <- mbar + rho (m - mbar) and
+                        xbar <- xbar + rho (x - xbar)   (Sejnowski 1977: running means over ~1/rho trials)
     Rescorla-Wagner:    W <- W + eta (lambda m - W x) x^T
 
-Seeing alone evokes W x in the motor units. No gradients: learning is the rule, applied
-trial by trial (in order) within each batch of consecutive trials.
+Hebb sees contiguity only (its normalisation weakens S_i -> M_i when M_i's row grows on other inputs);
+the covariance rule depresses a weight when either side is active without the other (Hebb with LTD,
+Keysers, Perrett & Gazzola 2014); Rescorla-Wagner learns from prediction error, so cues compete.
+Seeing alone evokes W x in the motor units. No gradients: learning is the rule, applied trial by trial
+(in order) within each batch of consecutive trials.
 """
 
 from __future__ import annotations
@@ -19,6 +25,7 @@ import torch
 from torch import Tensor
 
 from mirror.data.sensorimotor_pairings import PairingBatch
+from mirror.models import TrainingDiverged
 from mirror.protocol import MirrorActivity
 
 
@@ -33,6 +40,13 @@ def hebb_update(weights: Tensor, inputs: Tensor, motor: Tensor, learning_rate: f
     return updated / updated.norm(dim=1, keepdim=True).clamp_min(1.0)
 
 
+def covariance_update(weights: Tensor, inputs: Tensor, motor: Tensor, learning_rate: float, mean_inputs: Tensor,
+                      mean_motor: Tensor) -> Tensor:
+    """W + eta (m - mbar)(x - xbar)^T: potentiation when both sides are above their means, depression
+    when one is active and the other is not."""
+    return weights + learning_rate * torch.outer(motor - mean_motor, inputs - mean_inputs)
+
+
 def rescorla_wagner_update(weights: Tensor, inputs: Tensor, motor: Tensor, learning_rate: float,
                            asymptote: float) -> Tensor:
     """W + eta (lambda m - W x) x^T: learning by prediction error, so contingency matters."""
@@ -40,49 +54,68 @@ def rescorla_wagner_update(weights: Tensor, inputs: Tensor, motor: Tensor, learn
 
 
 class AssociativeSequenceLearning(pl.LightningModule):
-    """Sensory -> motor associations of ASL, learnt by a Hebb or a Rescorla-Wagner rule."""
+    """Sensory -> motor associations of ASL, learnt by a Hebb, covariance or Rescorla-Wagner rule."""
 
-    def __init__(self, n_actions: int, seed: int, rule: str, learning_rate: float, asymptote: float,
-                 initial_weight: float, response_noise: float) -> None:
+    def __init__(self, n_actions: int, seed: int, signalled: bool, rule: str, learning_rate: float, asymptote: float,
+                 mean_rate: float, initial_weight: float, response_noise: float) -> None:
         super().__init__()
         self.save_hyperparameters()
         self.automatic_optimization = False
         initial = np.random.default_rng(seed).uniform(0.0, initial_weight, (n_actions, n_actions + 1))
+        if signalled:  # a novel cue: no association yet, so fraction 0 learns exactly as unsignalled
+            initial = np.insert(initial, n_actions, 0.0, axis=1)
         self.register_buffer("weights", torch.from_numpy(initial.astype(np.float32)))
+        self.register_buffer("mean_inputs", torch.zeros(initial.shape[1]))
+        self.register_buffer("mean_motor", torch.zeros(n_actions))
         self._noise = torch.Generator().manual_seed(seed)
+        self._trials = 0
 
     @property
     def sensory_weights(self) -> Tensor:
         """W's sensory part (n x n): row j, the weights from S_1..S_n to M_j."""
-        return self.weights[:, :-1]
+        return self.weights[:, : self.hparams.n_actions]
 
-    def inputs(self, seen: Tensor) -> Tensor:
-        """x = [s; 1] for each trial: (B,) -> (B, n + 1)."""
-        seen_code = one_hot_or_zero(seen, self.hparams.n_actions)
-        return torch.cat([seen_code, torch.ones(len(seen), 1)], dim=1)
+    def inputs(self, seen: Tensor, signal: Tensor | None = None) -> Tensor:
+        """x = [s; (g;) 1] for each trial: (B,) -> (B, n + 1), or (B, n + 2) with the cue (absent at test)."""
+        parts = [one_hot_or_zero(seen, self.hparams.n_actions)]
+        if self.hparams.signalled:
+            parts.append((torch.zeros(len(seen)) if signal is None else signal.float())[:, None])
+        return torch.cat([*parts, torch.ones(len(seen), 1)], dim=1)
 
-    def learn(self, seen: Tensor, done: Tensor) -> None:
-        """Apply the rule to each trial in order."""
+    def learn(self, seen: Tensor, done: Tensor, signal: Tensor | None = None) -> None:
+        """Apply the rule to each trial in order; stop the run if the weights stop being finite."""
         hp = self.hparams
-        inputs, motor = self.inputs(seen), one_hot_or_zero(done, hp.n_actions)
-        weights = self.weights
+        inputs, motor = self.inputs(seen, signal), one_hot_or_zero(done, hp.n_actions)
+        weights, mean_inputs, mean_motor = self.weights, self.mean_inputs, self.mean_motor
         for x, m in zip(inputs, motor):
             if hp.rule == "hebb":
                 weights = hebb_update(weights, x, m, hp.learning_rate)
+            elif hp.rule == "covariance":
+                weights = covariance_update(weights, x, m, hp.learning_rate, mean_inputs, mean_motor)
+                mean_inputs = mean_inputs + hp.mean_rate * (x - mean_inputs)
+                mean_motor = mean_motor + hp.mean_rate * (m - mean_motor)
             else:
                 weights = rescorla_wagner_update(weights, x, m, hp.learning_rate, hp.asymptote)
+        self._trials += len(inputs)
+        if not torch.isfinite(weights).all():
+            raise TrainingDiverged(
+                f"learning diverged: the weights are not finite after {self._trials} trials (model.rule = {hp.rule}, "
+                f"model.learning_rate = {hp.learning_rate:g}, model.initial_weight = {hp.initial_weight:g})"
+            )
         self.weights.copy_(weights)
+        self.mean_inputs.copy_(mean_inputs)
+        self.mean_motor.copy_(mean_motor)
 
     def configure_optimizers(self) -> None:
         """No optimiser: learning is the associative rule."""
 
     @torch.no_grad()
     def training_step(self, batch: PairingBatch, batch_idx: int) -> None:
-        self.learn(batch.seen, batch.done)
+        self.learn(batch.seen, batch.done, batch.signal)
 
     @torch.no_grad()
     def evoked_by_seeing(self, seen: Tensor) -> Tensor:
-        """Motor activity W x evoked by seeing each action alone: (B,) -> (B, n)."""
+        """Motor activity W x evoked by seeing each action alone (no cue): (B,) -> (B, n)."""
         return self.inputs(seen) @ self.weights.T
 
     @torch.no_grad()

@@ -31,6 +31,7 @@ from mirror.config.gru import (
     UNTIED_COPY,
 )
 from mirror.data.action_sequences import SequenceBatch
+from mirror.models import TrainingDiverged
 from mirror.protocol import MirrorActivity
 from mirror.vocabulary import training_metric
 from mirror.vocabulary.gru import (
@@ -45,10 +46,6 @@ from mirror.vocabulary.gru import (
 
 Relabel = Callable[[Tensor], Tensor]
 """Action labels (B, T) -> the labels an inverse loss is trained on."""
-
-
-class TrainingDiverged(FloatingPointError):
-    """The loss became infinite or NaN: every later number of the run would be meaningless."""
 
 
 class PredictiveGRU(pl.LightningModule):

@@ -1,4 +1,5 @@
-"""The associative model's own measurements: its weights' mirror index before, during and after training."""
+"""The associative model's own measurements: its weights' strength and shape before, during and after
+training, and the contingency its schedule programmed."""
 
 from __future__ import annotations
 
@@ -16,8 +17,11 @@ from mirror.plotting import plt, save_figure
 from mirror.tracking.lightning_logger import log_artifact_folder
 from mirror.vocabulary.associative import (
     ASSOCIATIVE_CURVE_PHASE,
+    D_PRIME,
+    DELTA_P,
     FRACTION_SELF_PREFERRING,
     MIRROR_INDEX,
+    SELECTIVE_RESPONSE,
     associative_metric,
 )
 
@@ -36,8 +40,9 @@ def weights_before_after(before: np.ndarray, after: np.ndarray, title: str, path
 
 
 class AssociativeAnalysisCallback(TrainingCurveCallback):
-    """Mirror index and self-preferring fraction of W before, every ``eval_every`` trials and after
-    training; the weights and the curves as figures."""
+    """The selective response, its d', the mirror index and the self-preferring fraction of W before,
+    every ``eval_every`` trials and after training; the programmed Delta P; the weights and the curves
+    as figures."""
 
     def __init__(self, settings: AssociativeAnalysisConfig, output_dir: Path | str) -> None:
         super().__init__(settings.eval_every, associative_metric, ASSOCIATIVE_CURVE_PHASE)
@@ -48,22 +53,29 @@ class AssociativeAnalysisCallback(TrainingCurveCallback):
     def _weights(model: AssociativeSequenceLearning) -> np.ndarray:
         return model.sensory_weights.detach().cpu().numpy().copy()
 
+    @staticmethod
+    def _measures(weights: np.ndarray, model: AssociativeSequenceLearning) -> dict[str, float]:
+        return weight_measures(weights, model.hparams.response_noise)
+
     def measure(self, trainer: pl.Trainer, pl_module: AssociativeSequenceLearning) -> dict[str, float]:
-        return weight_measures(self._weights(pl_module))
+        return self._measures(self._weights(pl_module), pl_module)
 
     def on_fit_start(self, trainer: pl.Trainer, pl_module: AssociativeSequenceLearning) -> None:
         self._before = self._weights(pl_module)
-        measures = weight_measures(self._before)
+        measures = self._measures(self._before, pl_module)
         self.start_curve(measures)
-        self.log_metrics(trainer, {associative_metric(k, "before"): v for k, v in measures.items()}, step=0)
+        self.log_metrics(trainer, {**{associative_metric(k, "before"): v for k, v in measures.items()},
+                                   DELTA_P: trainer.datamodule.delta_p}, step=0)
 
     def on_fit_end(self, trainer: pl.Trainer, pl_module: AssociativeSequenceLearning) -> None:
         after = self._weights(pl_module)
-        self.log_metrics(trainer, {associative_metric(k): v for k, v in weight_measures(after).items()},
-                 step=self.steps_seen)
+        self.log_metrics(trainer, {associative_metric(k): v for k, v in self._measures(after, pl_module).items()},
+                         step=self.steps_seen)
         self.output_dir.mkdir(parents=True, exist_ok=True)
         title = f"associative model, {pl_module.hparams.rule.replace('_', '-')} rule"
         weights_before_after(self._before, after, title, self.output_dir / "weights_before_after.png")
+        curves_over_training(self.curve, {"selective response (noise sd)": SELECTIVE_RESPONSE, "d'": D_PRIME},
+                             "trial", "strength of S_i -> M_i", title, self.output_dir / "strength.png")
         curves_over_training(self.curve, {"mirror index": MIRROR_INDEX}, "trial", "mirror index", title,
                              self.output_dir / "mirror_index.png")
         curves_over_training(self.curve, {"self-preferring motor units": FRACTION_SELF_PREFERRING}, "trial",
