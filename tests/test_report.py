@@ -11,9 +11,11 @@ from scipy import stats
 
 from mirror.report.__main__ import main
 from mirror.report.build import build_report, log_report_run
+from mirror.report.figures import design_cells
 from mirror.report.runs import RunSelection, load_runs, swept_factors
 from mirror.report.stats import compare_models, t_interval
 from mirror.tracking.store import prepare_experiment
+from mirror.vocabulary.associative import DELTA_P
 
 FRACTION = "analysis/centred/fraction_mirror"
 # model -> hidden size -> fraction per seed 0..2
@@ -150,6 +152,37 @@ def test_metrics_against_a_numeric_sweep_are_drawn_from_three_values_on(store, t
     assert not (out / "two" / "metrics_vs_model_hidden_size.png").exists(), "two sizes are not a curve"
     assert "14 finished runs" in (out / "all" / "report.md").read_text()
     assert f"report: {out / 'two'}/" in capsys.readouterr().out
+
+
+def test_a_design_property_a_family_logs_is_an_axis_of_its_own_with_a_point_per_condition(tmp_path):
+    """Runs that log the programmed Delta P get metrics drawn against it; the points are the condition's
+    means over seeds, the bars the tables' t-interval; a Delta P the same in every run draws nothing."""
+    uri = f"sqlite:///{tmp_path}/mlflow.db"
+    client, experiment_id = prepare_experiment(uri, "contingency", str(tmp_path / "artifacts"))
+    strength = {("hebb", 0.0): [9.0, 10.0, 11.0], ("hebb", 0.8): [5.0, 6.0, 8.0],
+                ("rescorla_wagner", 0.0): [17.0, 18.0, 16.0], ("rescorla_wagner", 0.4): [10.0, 9.0, 12.0],
+                ("rescorla_wagner", 0.8): [3.0, 4.0, 2.0]}
+    for (rule, fraction), values in strength.items():
+        for seed, value in enumerate(values):
+            run_id = client.create_run(experiment_id, tags={"mirror.model": "asl_associative"}).info.run_id
+            for key, param in {"seed": seed, "model.rule": rule, "data.unpaired_fraction": fraction}.items():
+                client.log_param(run_id, key, param)
+            client.log_metric(run_id, "associative/selective_response", value)
+            client.log_metric(run_id, DELTA_P, 1.0 - fraction + 0.01 * seed)
+            client.set_terminated(run_id, "FINISHED")
+    runs = load_runs(client, RunSelection(["contingency"]))
+    factors = swept_factors(runs)
+    cells = design_cells(runs, f"metrics.{DELTA_P}", ["metrics.associative/selective_response"], factors)
+    assert len(cells) == 5
+    cell = cells[(cells["params.model.rule"] == "rescorla_wagner") & (cells["params.data.unpaired_fraction"] == 0.8)]
+    assert cell["x"].item() == pytest.approx(0.2 + 0.01) and cell["y"].item() == pytest.approx(3.0)
+    low, high = t_interval(np.array([3.0, 4.0, 2.0]))
+    assert (cell["low"].item(), cell["high"].item()) == pytest.approx((low, high))
+    build_report(client, RunSelection(["contingency"]), tmp_path / "varied")
+    assert (tmp_path / "varied" / "metrics_vs_delta_p.png").exists()
+    build_report(client, RunSelection(["contingency"], filter_string="params.`data.unpaired_fraction` = '0.0'"),
+                 tmp_path / "constant")
+    assert not (tmp_path / "constant" / "metrics_vs_delta_p.png").exists()
 
 
 def test_an_unknown_experiment_is_a_clear_error(store, tmp_path):

@@ -1,7 +1,8 @@
 """The shared mirror analysis's settings (SCIENCE.md section 3), which every family's analysis extends.
 
 Besides the fields, an analysis schema says what its run's summary and the reports lead with
-(:meth:`AnalysisConfig.summary_lines`, ``HEADLINE_METRICS``) and names its family's own callback in
+(:meth:`AnalysisConfig.summary_lines`, ``HEADLINE_METRICS``), which logged properties of a run's design the
+reports plot its measures against (``DESIGN_METRICS``), and names its family's own callback in
 ``_target_``. Both live here, not on the callback, because a resumed sweep's skipped job and the
 reports describe runs without importing Lightning.
 """
@@ -66,6 +67,9 @@ class AnalysisConfig:
         joint_silhouette_metric("observe"): "joint-embedding silhouette, observe",
         VAL_OBSERVE_ACCURACY: "observe accuracy (val)",
     }
+    DESIGN_METRICS: ClassVar[dict[str, str]] = {}
+    """Logged properties of a run's design (not of what it learnt) that a report plots the headline
+    metrics against, with their labels: e.g. the contingency an associative schedule programs."""
     """The metrics a report leads with, with the labels its tables use: this family's own only
     (a family's analysis lists its own; the reports put every family's before the shared ones)."""
 

@@ -11,6 +11,7 @@ from mirror.config.memory import DOUBLE, FLOAT, analysis_bytes
 from mirror.vocabulary.associative import (
     ASSOCIATIVE_RULES,
     D_PRIME,
+    DELTA_P,
     FRACTION_SELF_PREFERRING,
     MIRROR_INDEX,
     SELECTIVE_RESPONSE,
@@ -127,6 +128,8 @@ class AssociativeAnalysisConfig(AnalysisConfig):
         associative_metric(MIRROR_INDEX): "mirror index of W",
         associative_metric(FRACTION_SELF_PREFERRING): "self-preferring motor units",
     }
+
+    DESIGN_METRICS: ClassVar[dict[str, str]] = {DELTA_P: "programmed Delta P"}
 
     _target_: str = "mirror.analysis.associative.callback.AssociativeAnalysisCallback"
 

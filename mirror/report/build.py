@@ -11,6 +11,7 @@ from mlflow.tracking import MlflowClient
 from mirror.report import figures
 from mirror.report.provenance import provenance_section
 from mirror.report.runs import (
+    DESIGN_METRICS,
     HEADLINE_METRICS,
     RunSelection,
     load_runs,
@@ -56,6 +57,13 @@ def draw_figures(client: MlflowClient, runs: pd.DataFrame, factors: list[str], m
             path = folder / f"metrics_vs_{short(factor).replace('.', '_')}.png"
             figures.metrics_against(runs.assign(held=_category(runs, held)), factor, shown,
                                     "held" if held else None, path)
+            drawn.append(path.name)
+    conditions = (["model"] if several_models else []) + factors
+    for design in (f"metrics.{m}" for m in DESIGN_METRICS if f"metrics.{m}" in runs):
+        # A curve needs the conditions to program at least three different values, as a swept factor does.
+        if conditions and runs.groupby(conditions)[design].mean().round(6).nunique() >= 3:
+            path = folder / f"metrics_vs_{design.rsplit('/', 1)[-1]}.png"
+            figures.metrics_against_design(runs, design, shown[:3], conditions, path)
             drawn.append(path.name)
     x_columns, hue_columns = (["model"], factors) if several_models else (factors[:1] or ["model"], factors[1:])
     labelled = runs.assign(group=_category(runs, x_columns) if x_columns != ["model"] else runs["model"],

@@ -1,5 +1,5 @@
-"""Report figures: metrics against a swept value with 95% bands, metrics across seeds,
-and per-unit r distributions per model (SCIENCE.md figure 3)."""
+"""Report figures: metrics against a swept value with 95% bands, against a logged property of the
+design, across seeds, and per-unit r distributions per model (SCIENCE.md figure 3)."""
 
 from __future__ import annotations
 
@@ -43,6 +43,55 @@ def metrics_against(runs: pd.DataFrame, factor: str, metrics: list[str], hue: st
             ax.set_xscale("log", base=2)
         ax.set(xlabel=short(factor), ylabel="\n".join(textwrap.wrap(label(metric), 28)), title=label(metric))
     return save_figure(fig, path, title=f"Metrics against {short(factor)} (mean, 95% CI over seeds, as in the tables)")
+
+
+def design_cells(runs: pd.DataFrame, design: str, metrics: list[str], factors: list[str]) -> pd.DataFrame:
+    """One row per condition (every level of ``factors``) and metric: the design property's mean over the
+    condition's seeds (x), the metric's mean (y) and its 95 % interval (low, high) as the tables give it."""
+    cells = []
+    for key, group in runs.groupby(factors, dropna=False):
+        for metric in metrics:
+            values = group[metric].dropna().to_numpy(np.float64)
+            if values.size:
+                low, high, _ = interval(metric, values)
+                cells.append({**dict(zip(factors, key if isinstance(key, tuple) else (key,))), "metric": metric,
+                              "x": group[design].mean(), "y": values.mean(), "low": low, "high": high})
+    return pd.DataFrame(cells)
+
+
+def metrics_against_design(runs: pd.DataFrame, design: str, metrics: list[str], factors: list[str],
+                           path: Path) -> Path:
+    """Each metric against a logged property of the design (e.g. the programmed Delta P): one point per
+    condition, at the mean of both over its seeds, with the metric's 95 % interval; one row of panels per
+    level of the first categorical factor, lines through the levels of the numeric ones."""
+    categorical = sorted((f for f in factors if not (pd.api.types.is_numeric_dtype(runs[f]) and runs[f].nunique() >= 3)),
+                         key=lambda f: not short(f).startswith("model"))  # the model's variants as rows
+    rows, (hue, style) = categorical[:1], (categorical[1:] + [None, None])[:2]
+    if len(categorical) > 3:  # more than a colour and a dash can tell apart: join the rest into the colour
+        runs = runs.assign(**{categorical[1]: runs[categorical[1:]].astype(str).agg(", ".join, axis=1)})
+        style = None
+    cells = design_cells(runs, design, metrics, factors)
+    row_levels = sorted(cells[rows[0]].unique()) if rows else [None]
+    fig, axes = plt.subplots(len(row_levels), len(metrics), squeeze=False, sharex=True,
+                             figsize=(PANEL * len(metrics) + 1, PANEL * 0.8 * len(row_levels) + 1.2))
+    for r, level in enumerate(row_levels):
+        shown = cells if level is None else cells[cells[rows[0]] == level]
+        for c, metric in enumerate(metrics):
+            ax, panel = axes[r, c], shown[shown["metric"] == metric].sort_values("x")
+            sns.lineplot(data=panel, x="x", y="y", hue=hue, style=style, marker="o", sort=False, estimator=None, ax=ax,
+                         legend=r == c == 0 and (hue or style) is not None)
+            ax.vlines(panel["x"], panel["low"], panel["high"], color="0.5", linewidth=0.8)
+            name = "\n".join(textwrap.wrap(label(metric), 32))
+            ax.set(xlabel=label(design) if r == len(row_levels) - 1 else "", title=name if r == 0 else "",
+                   ylabel=(f"{short(rows[0]).rsplit('.', 1)[-1]}={level}\n" if level is not None else "")
+                   + ("" if c else "mean over seeds"))
+    if (hue or style) is not None:  # one legend for every panel, under them, off the data
+        legend = axes[0, 0].get_legend()
+        fig.legend(legend.legend_handles, [t.get_text() for t in legend.get_texts()], loc="lower center",
+                   ncol=min(8, len(legend.get_texts())), fontsize=8)
+        legend.remove()
+    return save_figure(fig, path, title=f"Metrics against {label(design)} (a point per condition: means over seeds, "
+                       "bars: 95% CI of the metric)", bottom=0.12 if (hue or style) is not None else 0.0)
 
 
 def _interval_of(metric: str):

@@ -27,6 +27,10 @@ HEADLINE_METRICS: dict[str, str] = {
     **{name: label for family in reversed(MODEL_FAMILIES) for name, label in family.analysis.HEADLINE_METRICS.items()},
     **AnalysisConfig.HEADLINE_METRICS,
 }
+# Logged properties of a run's design that a report plots the headline metrics against (each family's).
+DESIGN_METRICS: dict[str, str] = {
+    name: label for family in MODEL_FAMILIES for name, label in family.analysis.DESIGN_METRICS.items()
+}
 
 
 @dataclass(frozen=True)

@@ -7,7 +7,7 @@ import math
 import numpy as np
 import pandas as pd
 
-from mirror.report.runs import HEADLINE_METRICS
+from mirror.report.runs import DESIGN_METRICS, HEADLINE_METRICS
 from mirror.report.stats import CONFIDENCE
 
 
@@ -17,7 +17,7 @@ def short(column: str) -> str:
 
 
 def label(metric: str) -> str:
-    return HEADLINE_METRICS.get(short(metric), short(metric))
+    return {**HEADLINE_METRICS, **DESIGN_METRICS}.get(short(metric), short(metric))
 
 
 def condition_names(summary: pd.DataFrame, conditions: list[str]) -> pd.Series:
