@@ -9,6 +9,7 @@ import torch
 
 from mirror.analysis.associative.measures import (
     d_prime,
+    evoked_response,
     fraction_self_preferring,
     mirror_index,
     selective_response,
@@ -219,6 +220,7 @@ def test_selective_response_and_d_prime_by_hand():
                   [0.4, 0.0, 0.2]])
     # W_ii - mean_j W_ij: 0.6 - 0.2, 0.3 - 0.1, 0.2 - 0.2
     assert selective_response(w, noise=0.1) == pytest.approx(np.mean([0.4, 0.2, 0.0]) / 0.1)
+    assert evoked_response(w, noise=0.1) == pytest.approx(np.mean([0.6, 0.3, 0.2]) / 0.1)
     pooled = np.sqrt(0.1**2 + np.array([0.01, 0.01, 0.04]) / 2)  # population variance of each row's others
     assert d_prime(w, noise=0.1) == pytest.approx(np.mean(np.array([0.4, 0.2, 0.0]) / pooled))
 
@@ -233,10 +235,12 @@ def test_strength_is_not_scale_free_where_the_index_is():
 def test_the_strength_measures_find_a_planted_association_and_none_in_untrained_or_counter_mirror_weights():
     planted = weight_measures(np.eye(8), noise=0.05)
     assert planted["selective_response"] == pytest.approx(20.0) and planted["d_prime"] == pytest.approx(20.0)
+    assert planted["evoked_response"] == pytest.approx(20.0)
     for seed in range(5):
         untrained = model(n_actions=8, seed=seed).sensory_weights.numpy()
         measures = weight_measures(untrained, noise=0.05)
         assert abs(measures["selective_response"]) < 0.2 and abs(measures["d_prime"]) < 0.2
+        assert abs(measures["evoked_response"]) < 0.2
     counter = weight_measures(np.roll(np.eye(8), 1, axis=1), noise=0.05)
     assert counter["selective_response"] < -2 and counter["d_prime"] < 0
 
@@ -307,7 +311,7 @@ def test_signalling_doing_alone_trials_restores_the_rescorla_wagner_link_and_not
     place. Hebb has no error for the cue to absorb: its normalisation weakens the link either way."""
     def link(rule: str, **schedule) -> tuple[float, float]:
         network = trained(rule, n_trials=400, n_actions=2, seed=6, **schedule)
-        return network.sensory_weights.diagonal().mean().item(), network.weights[:, -1].mean().item()
+        return evoked_response(network.sensory_weights.numpy(), 1.0), network.weights[:, -1].mean().item()
 
     degraded = dict(unpaired_fraction=0.8, unpaired_kind="doing")
     (paired, context), (alone, context_alone), (cued, context_cued) = (

@@ -12,6 +12,7 @@ from mirror.vocabulary.associative import (
     ASSOCIATIVE_RULES,
     D_PRIME,
     DELTA_P,
+    EVOKED_RESPONSE,
     FRACTION_SELF_PREFERRING,
     MIRROR_INDEX,
     SELECTIVE_RESPONSE,
@@ -124,8 +125,9 @@ class AssociativeAnalysisConfig(AnalysisConfig):
 
     HEADLINE_METRICS: ClassVar[dict[str, str]] = {
         associative_metric(SELECTIVE_RESPONSE): "selective response (noise sd)",
-        associative_metric(D_PRIME): "d' of the selective response",
+        associative_metric(EVOKED_RESPONSE): "response to seeing i over seeing nothing (noise sd)",
         associative_metric(MIRROR_INDEX): "mirror index of W",
+        associative_metric(D_PRIME): "d' of the selective response",
         associative_metric(FRACTION_SELF_PREFERRING): "self-preferring motor units",
     }
 

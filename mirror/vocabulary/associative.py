@@ -17,10 +17,13 @@ FRACTION_SELF_PREFERRING = "fraction_self_preferring"
 SELECTIVE_RESPONSE = "selective_response"
 """The association's strength (SCIENCE.md 5.2): M_i's response to seeing i minus its mean response to
 seeing other actions, in units of the test noise sd, averaged over the motor units."""
+EVOKED_RESPONSE = "evoked_response"
+"""The link as associative learning theory defines it: M_i's response to seeing i above its response to
+seeing nothing (the context alone), W_ii, in units of the test noise sd, averaged over the motor units."""
 D_PRIME = "d_prime"
 """The same difference over the pooled sd of the two kinds of test response (noise and the spread of
 the other actions' weights): how well one test trial tells seeing i from seeing another action."""
-ASSOCIATIVE_MEASURES = (MIRROR_INDEX, FRACTION_SELF_PREFERRING, SELECTIVE_RESPONSE, D_PRIME)
+ASSOCIATIVE_MEASURES = (MIRROR_INDEX, FRACTION_SELF_PREFERRING, SELECTIVE_RESPONSE, D_PRIME, EVOKED_RESPONSE)
 ASSOCIATIVE_CURVE_PHASE = "associative/curve/phase"
 DELTA_P = "associative/delta_p"
 """The contingency the development trials program, P(doing i | seeing i) - P(doing i | not seeing i),

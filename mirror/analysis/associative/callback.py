@@ -19,6 +19,7 @@ from mirror.vocabulary.associative import (
     ASSOCIATIVE_CURVE_PHASE,
     D_PRIME,
     DELTA_P,
+    EVOKED_RESPONSE,
     FRACTION_SELF_PREFERRING,
     MIRROR_INDEX,
     SELECTIVE_RESPONSE,
@@ -40,9 +41,9 @@ def weights_before_after(before: np.ndarray, after: np.ndarray, title: str, path
 
 
 class AssociativeAnalysisCallback(TrainingCurveCallback):
-    """The selective response, its d', the mirror index and the self-preferring fraction of W before,
-    every ``eval_every`` trials and after training; the programmed Delta P; the weights and the curves
-    as figures."""
+    """The selective and the evoked response, d', the mirror index and the self-preferring fraction of W
+    before, every ``eval_every`` trials and after training; the programmed Delta P; the weights and the
+    curves as figures."""
 
     def __init__(self, settings: AssociativeAnalysisConfig, output_dir: Path | str) -> None:
         super().__init__(settings.eval_every, associative_metric, ASSOCIATIVE_CURVE_PHASE)
@@ -74,7 +75,8 @@ class AssociativeAnalysisCallback(TrainingCurveCallback):
         self.output_dir.mkdir(parents=True, exist_ok=True)
         title = f"associative model, {pl_module.hparams.rule.replace('_', '-')} rule"
         weights_before_after(self._before, after, title, self.output_dir / "weights_before_after.png")
-        curves_over_training(self.curve, {"selective response (noise sd)": SELECTIVE_RESPONSE, "d'": D_PRIME},
+        curves_over_training(self.curve, {"selective response (noise sd)": SELECTIVE_RESPONSE, "d'": D_PRIME,
+                                          "response to seeing i over nothing (noise sd)": EVOKED_RESPONSE},
                              "trial", "strength of S_i -> M_i", title, self.output_dir / "strength.png")
         curves_over_training(self.curve, {"mirror index": MIRROR_INDEX}, "trial", "mirror index", title,
                              self.output_dir / "mirror_index.png")

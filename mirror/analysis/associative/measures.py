@@ -10,7 +10,13 @@ from __future__ import annotations
 
 import numpy as np
 
-from mirror.vocabulary.associative import D_PRIME, FRACTION_SELF_PREFERRING, MIRROR_INDEX, SELECTIVE_RESPONSE
+from mirror.vocabulary.associative import (
+    D_PRIME,
+    EVOKED_RESPONSE,
+    FRACTION_SELF_PREFERRING,
+    MIRROR_INDEX,
+    SELECTIVE_RESPONSE,
+)
 
 
 def _square(sensory_weights: np.ndarray) -> np.ndarray:
@@ -56,6 +62,19 @@ def selective_response(sensory_weights: np.ndarray, noise: float) -> float:
     return float(np.mean(np.diag(w) - _off_diagonal(w).mean(axis=1)) / noise)
 
 
+def evoked_response(sensory_weights: np.ndarray, noise: float) -> float:
+    """Mean over motor units of W_ii / noise: M_i's response to seeing i above its response to seeing
+    nothing (the context alone), in units of the test noise sd.
+
+    The S_i -> M_i link itself, as associative learning theory states it. It differs from the selective
+    response where other actions' sensory units have become inhibitors of M_i: a context that predicts
+    M_i lowers W_ii and, under prediction error, W_ij alike, which leaves the selective response intact.
+    """
+    if noise <= 0:
+        raise ValueError(f"the test noise must be positive to measure in its units, got {noise}")
+    return float(np.mean(np.diag(_square(sensory_weights))) / noise)
+
+
 def d_prime(sensory_weights: np.ndarray, noise: float) -> float:
     """Mean over motor units of the d' of M_i's test response to seeing i against seeing another action.
 
@@ -79,4 +98,5 @@ def weight_measures(sensory_weights: np.ndarray, noise: float) -> dict[str, floa
         FRACTION_SELF_PREFERRING: fraction_self_preferring(sensory_weights),
         SELECTIVE_RESPONSE: selective_response(sensory_weights, noise),
         D_PRIME: d_prime(sensory_weights, noise),
+        EVOKED_RESPONSE: evoked_response(sensory_weights, noise),
     }
