@@ -101,6 +101,9 @@ def test_the_memory_refusal_states_what_is_needed_and_what_there_is(tmp_path):
     [
         (["model.hidden_size=1000000000"], "mirror: model.hidden_size = 1000000000 would need about"),
         (["tracking.uri=http://user:secret@127.0.0.1:5000"], "mirror: tracking.uri must not carry"),
+        (["tracking.uri=http://user:secret@127.0.0.1:5000", "seed=0,1", "-m"], "mirror: tracking.uri must not carry"),
+        (["experiment=sweep_seeds", "tracking.uri=http://user:secret@127.0.0.1:5000"],
+         "mirror: tracking.uri must not carry"),
         (["tracking.uri=http://127.0.0.1:9"], "mirror: tracking.uri http://127.0.0.1:9 does not answer"),
         (["seed=1,-1", "-m"], "mirror: sweep job 2 of 2 ("),
     ],
@@ -112,3 +115,60 @@ def test_the_command_line_refuses_in_one_line_and_leaves_nothing_behind(tmp_path
     assert result.stderr.startswith(expected)
     assert "secret" not in result.stdout + result.stderr
     assert not any(tmp_path.iterdir()), "no outputs/, multirun/ or mlruns/ for a refused config"
+
+
+SECRET_URI = "http://user:secret@secret.invalid:5000"
+"""A store address with a password; its host name is the password too, so a look-up would leak it."""
+
+
+def test_reading_runs_from_python_refuses_a_password_before_any_network_use(monkeypatch):
+    import socket
+
+    import mirror
+
+    def no_network(*args, **kwargs):
+        raise AssertionError("the address was used before it was refused")
+
+    monkeypatch.setattr(socket, "getaddrinfo", no_network)
+    with pytest.raises(ConfigError, match=r"^tracking.uri must not carry .*\*\*\*@secret.invalid") as error:
+        mirror.load_runs("anything", tracking_uri=SECRET_URI)
+    assert "user:secret" not in str(error.value)
+    with pytest.raises(ConfigError):
+        mirror.load_activity("0" * 32, tracking_uri=SECRET_URI)
+
+
+@pytest.mark.parametrize(
+    ("module", "arguments"),
+    [
+        ("mirror.report.__main__", ["--experiment", "x", "--no-mlflow-run", "--tracking-uri", SECRET_URI]),
+        ("mirror.claims.__main__", ["--no-mlflow-run", "--tracking-uri", SECRET_URI]),
+        ("mirror.pipeline.plan", ["sweep_seeds", "--tracking-uri", SECRET_URI]),
+    ],
+)
+def test_the_report_the_claims_page_and_the_plan_refuse_a_password_in_one_masked_line(module, arguments, tmp_path,
+                                                                                        monkeypatch):
+    import importlib
+    import socket
+
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.setattr(socket, "getaddrinfo", lambda *a, **k: pytest.fail("the address was used"))
+    with pytest.raises(SystemExit) as stopped:
+        importlib.import_module(module).main([*arguments, "--out", str(tmp_path / "out")]
+                                             if module != "mirror.pipeline.plan" else arguments)
+    message = str(stopped.value.code)
+    assert "must not carry a user name or password" in message and "***@secret.invalid" in message
+    assert "user:secret" not in message and len(message.splitlines()) == 1
+
+
+@pytest.mark.parametrize(("arguments", "expected"), [
+    (["sweep_seeds", "--jobs", "0"], "--jobs must be at least 1 (got 0)"),
+    (["sweep_seeds", "--jobs", "-2"], "--jobs must be at least 1 (got -2)"),
+    (["nope"], "no preset named nope in conf/experiment/; the presets are ablations, "),
+])
+def test_the_plan_refuses_a_count_or_preset_that_cannot_be_planned(arguments, expected, capsys):
+    from mirror.pipeline.plan import main
+
+    with pytest.raises(SystemExit) as stopped:
+        main(arguments)
+    assert stopped.value.code == 2
+    assert expected in capsys.readouterr().err

@@ -7,7 +7,7 @@ from pathlib import Path
 
 from mirror.claims.page import evaluate, log_page_run, write_page
 from mirror.claims.spec import CLAIMS_DIR, ClaimError, read_claims
-from mirror.config import TrackingConfig
+from mirror.config import ConfigError, TrackingConfig
 from mirror.tracking.store import StoreUnreachable, read_store, resolve_uri
 
 
@@ -24,7 +24,7 @@ def main(argv: list[str] | None = None) -> None:
     try:
         claims = read_claims(args.claims)
         client = read_store(uri)
-    except (ClaimError, StoreUnreachable) as error:
+    except (ClaimError, ConfigError, StoreUnreachable) as error:
         raise SystemExit(f"mirror.claims: {error}") from None
     verdicts = evaluate(client, claims)
     width = max(len(v.claim.id) for v in verdicts)

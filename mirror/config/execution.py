@@ -49,6 +49,18 @@ class TrainerConfig:
         return arguments
 
 
+def refuse_credentials(uri: str, field: str = "uri") -> None:
+    """Refuse a store address that carries a user name or password, masked in the message: called
+    before any use of the address (a run, a sweep, a preset, a report, ``mirror.load_runs``), so it
+    is never printed, resolved as a host name or sent anywhere."""
+    address = urlsplit(uri)
+    if address.username or address.password:
+        hidden = address._replace(netloc="***@" + address.netloc.rpartition("@")[2]).geturl()
+        raise ConfigError(f"{field} must not carry a user name or password (got {hidden}): they would be written "
+                          "to the run's params, tags and config; give them in MLFLOW_TRACKING_USERNAME and "
+                          "MLFLOW_TRACKING_PASSWORD (or MLFLOW_TRACKING_TOKEN) instead")
+
+
 @dataclass
 class TrackingConfig:
     """Where runs are recorded. The default is an embedded store under ``mlruns/``."""
@@ -73,12 +85,7 @@ class TrackingConfig:
 
     def validate(self) -> None:
         check(bool(self.uri), "uri", "must not be empty", self.uri)
-        address = urlsplit(self.uri)
-        if address.username or address.password:
-            hidden = address._replace(netloc="***@" + address.netloc.rpartition("@")[2]).geturl()
-            raise ConfigError(f"uri must not carry a user name or password (got {hidden}): they would be written "
-                              "to the run's params, tags and config; give them in MLFLOW_TRACKING_USERNAME and "
-                              "MLFLOW_TRACKING_PASSWORD (or MLFLOW_TRACKING_TOKEN) instead")
+        refuse_credentials(self.uri)
         check(bool(self.experiment), "experiment", "must not be empty", self.experiment)
         check(self.heartbeat_timeout_s > HEARTBEAT_EVERY_S, "heartbeat_timeout_s",
                f"must be longer than the heartbeat interval ({HEARTBEAT_EVERY_S:g} s)", self.heartbeat_timeout_s)

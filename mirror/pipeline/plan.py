@@ -17,7 +17,8 @@ from functools import cache
 
 from omegaconf import OmegaConf
 
-from mirror.config import TrackingConfig, compose_config
+from mirror.config import CONF_DIR, ConfigError, TrackingConfig, compose_config
+from mirror.tracking.store import StoreUnreachable
 from mirror.tracking.sweep import planned_jobs
 from mirror.tracking.tags import MODEL_TAG, is_job_run
 from mirror.vocabulary import JOB_SECONDS, TIME
@@ -50,7 +51,7 @@ def assumed_seconds(model: str) -> float:
 
 def finished(uri: str, experiments: set[str]) -> tuple[Counter, dict[str, float]]:
     """FINISHED job runs per (experiment, model), and the median seconds of a job per model."""
-    from mirror.tracking.store import read_store
+    from mirror.tracking.store import read_store  # mlflow loads here, after the arguments were checked
 
     client = read_store(uri)
     done: Counter = Counter()
@@ -98,8 +99,17 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--jobs", type=int, default=1, help="jobs run at once (make's JOBS)")
     parser.add_argument("--tracking-uri", default=TrackingConfig().uri)
     args = parser.parse_args(argv)
+    if args.jobs < 1:
+        parser.error(f"--jobs must be at least 1 (got {args.jobs})")
+    known = sorted(path.stem for path in (CONF_DIR / "experiment").glob("*.yaml"))
+    unknown = [preset for preset in args.presets if preset not in known]
+    if unknown:
+        parser.error(f"no preset named {', '.join(unknown)} in conf/experiment/; the presets are {', '.join(known)}")
     plans = plan_presets(args.presets)
-    done, seconds = finished(args.tracking_uri, {plan.experiment for plan in plans})
+    try:
+        done, seconds = finished(args.tracking_uri, {plan.experiment for plan in plans})
+    except (ConfigError, StoreUnreachable) as error:
+        raise SystemExit(f"mirror.pipeline.plan: {error}") from None
     print(describe(plans, done, seconds, args.jobs), flush=True)
 
 

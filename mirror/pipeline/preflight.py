@@ -43,7 +43,7 @@ class Preflight(Callback):
     def on_multirun_start(self, config: DictConfig, **kwargs: Any) -> None:
         try:
             check_reachable(config.tracking.uri)
-        except StoreUnreachable as error:
+        except (ConfigError, StoreUnreachable) as error:
             refuse(str(error))
         jobs = planned_jobs(config)
         if jobs is None:  # an optimising sweeper decides its jobs as it goes; each job validates itself

@@ -13,6 +13,7 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from mirror.config.execution import refuse_credentials
 from mirror.termination import uninterrupted
 
 if TYPE_CHECKING:
@@ -70,8 +71,11 @@ def check_reachable(uri: str, timeout_s: float = REACHABLE_TIMEOUT_S) -> None:
     """Ask a tracking server once, with a short timeout, whether it is there.
 
     MLflow's client retries an unreachable server with back-off for minutes before saying
-    anything; one quick look up front turns that into one clear line.
+    anything; one quick look up front turns that into one clear line. An address with a user
+    name or password is refused first (:class:`~mirror.config.ConfigError`, masked), before any
+    network use.
     """
+    refuse_credentials(uri, "tracking.uri")
     if not uri.startswith(("http://", "https://")):
         return
     try:
