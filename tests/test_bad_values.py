@@ -105,11 +105,22 @@ def test_the_memory_refusal_states_what_is_needed_and_what_there_is(tmp_path):
         (["experiment=sweep_seeds", "tracking.uri=http://user:secret@127.0.0.1:5000"],
          "mirror: tracking.uri must not carry"),
         (["tracking.uri=http://127.0.0.1:9"], "mirror: tracking.uri http://127.0.0.1:9 does not answer"),
+        (["tracking.uri=sqlite:////proc/nope/mlflow.db"], "mirror: tracking.uri must name a database in a folder"),
+        (["tracking.uri=file:./mlruns"], "mirror: tracking.uri must be sqlite:///<path>"),
+        (["tracking.uri=bogus://x"], "mirror: tracking.uri must be sqlite:///<path>"),
+        (["tracking.uri=sqlite:///damaged.db"], "mirror: tracking.uri names a file that is not an sqlite database"),
+        (["tracking.artifact_root=/proc/nope/art"], "mirror: tracking.artifact_root must be a folder"),
+        (["tracking.artifact_root=/proc/nope/art", "seed=0,1", "-m"], "mirror: sweep job 1 of 2 ("),
         (["seed=1,-1", "-m"], "mirror: sweep job 2 of 2 ("),
     ],
 )
 def test_the_command_line_refuses_in_one_line_and_leaves_nothing_behind(tmp_path, arguments, expected):
+    damaged = "tracking.uri=sqlite:///damaged.db" in arguments
+    if damaged:
+        (tmp_path / "damaged.db").write_bytes(b"not a database, but 100 bytes of something else " * 2)
     result = run_cli(*TINY, *arguments, cwd=tmp_path, timeout=120)
+    if damaged:
+        (tmp_path / "damaged.db").unlink()
     assert result.returncode == 2
     assert result.stderr.strip().splitlines() == [result.stderr.strip().splitlines()[0]], "one line"
     assert result.stderr.startswith(expected)

@@ -140,6 +140,19 @@ def test_a_truncated_or_empty_vision_cache_is_named_pre_trained_again_and_replac
     assert {r.info.status for r in job_runs(tmp_path)} == {"FINISHED"}
 
 
+def test_a_run_whose_artifacts_cannot_be_written_is_marked_failed_not_left_running(tmp_path):
+    """The experiment's artifact folder became unwritable after it was created (a full disk, a read-only
+    mount): the config's upload fails, the traceback's upload fails too, and the run is still closed."""
+    settings = [*TINY, *store_overrides(tmp_path)]
+    client = MlflowClient(settings[-2].split("=", 1)[1])
+    client.create_experiment("mirror", artifact_location="file:///proc/nope/art")
+    result = run_cli(*settings, cwd=tmp_path)
+    assert result.returncode == 1
+    (run,) = job_runs(tmp_path)
+    assert run.info.status == "FAILED" and run.info.end_time is not None
+    assert "could not be recorded in full" in result.stdout + result.stderr
+
+
 def test_a_diverging_training_fails_with_its_reason(tmp_path):
     result = run_cli(*TINY, "model.lr=1e6", *store_overrides(tmp_path), cwd=tmp_path)
     assert result.returncode == 1

@@ -53,6 +53,21 @@ def writable_folder(folder: Path) -> bool:
         return False
 
 
+def creatable_folder(folder: Path) -> bool:
+    """Whether ``folder`` exists as a writable folder or could be created, tried for real in its nearest
+    existing ancestor (a temporary file, removed again): nothing is left behind, so a config refused
+    for another field writes nothing."""
+    folder = folder.expanduser().absolute()
+    existing = next(path for path in (folder, *folder.parents) if path.exists())
+    if not existing.is_dir():
+        return False
+    try:
+        with tempfile.TemporaryFile(dir=existing):
+            return True
+    except OSError:
+        return False
+
+
 def constructor_arguments(config: Any) -> dict[str, Any]:
     """A schema instance as the keyword arguments of the class its ``_target_`` names.
 

@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import sqlite3
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
 
-from mirror.config.checks import ConfigError, check, check_choice
+from mirror.config.checks import ConfigError, check, check_choice, creatable_folder
 
 HEARTBEAT_EVERY_S = 30.0
 """Seconds between a live run's heartbeats (see :mod:`mirror.tracking.liveness`)."""
@@ -49,6 +51,26 @@ class TrainerConfig:
         return arguments
 
 
+SQLITE_PREFIX = "sqlite:///"
+STORE_SCHEMES = ("sqlite", "http", "https", "postgresql", "mysql", "mssql", "databricks")
+"""The tracking stores a run can record to: the embedded sqlite file, a tracking server, or a database
+MLflow opens itself."""
+
+
+def is_sqlite_database(path: Path) -> bool:
+    """Whether ``path`` opens as an sqlite database (read-only, nothing written): a damaged or foreign file
+    is refused before any work instead of failing inside MLflow's migrations."""
+    try:
+        connection = sqlite3.connect(f"{path.absolute().as_uri()}?mode=ro", uri=True)
+        try:
+            connection.execute("PRAGMA schema_version").fetchone()
+            return True
+        finally:
+            connection.close()
+    except sqlite3.Error:
+        return False
+
+
 def refuse_credentials(uri: str, field: str = "uri") -> None:
     """Refuse a store address that carries a user name or password, masked in the message: called
     before any use of the address (a run, a sweep, a preset, a report, ``mirror.load_runs``), so it
@@ -86,6 +108,19 @@ class TrackingConfig:
     def validate(self) -> None:
         check(bool(self.uri), "uri", "must not be empty", self.uri)
         refuse_credentials(self.uri)
+        scheme = urlsplit(self.uri).scheme
+        check(scheme in STORE_SCHEMES and (scheme != "sqlite" or self.uri.startswith(SQLITE_PREFIX)), "uri",
+              f"must be sqlite:///<path> (the default) or a server or database MLflow opens "
+              f"({', '.join(s + '://' for s in STORE_SCHEMES[1:])})", self.uri)
+        if scheme == "sqlite":
+            database = Path(self.uri[len(SQLITE_PREFIX):])
+            check(creatable_folder(database.parent), "uri", "must name a database in a folder this user can create "
+                  "and write", self.uri)
+            check(not database.exists() or is_sqlite_database(database), "uri",
+                  "names a file that is not an sqlite database (damaged, or another kind of file)", self.uri)
+            check(creatable_folder(Path(self.artifact_root)), "artifact_root",
+                  "must be a folder this user can create and write (a new experiment keeps its artifacts there)",
+                  self.artifact_root)
         check(bool(self.experiment), "experiment", "must not be empty", self.experiment)
         check(self.heartbeat_timeout_s > HEARTBEAT_EVERY_S, "heartbeat_timeout_s",
                f"must be longer than the heartbeat interval ({HEARTBEAT_EVERY_S:g} s)", self.heartbeat_timeout_s)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 import traceback
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -31,6 +32,8 @@ from mirror.tracking.tags import (
 
 if TYPE_CHECKING:
     from mlflow.tracking import MlflowClient
+
+log = logging.getLogger(__name__)
 
 # Overrides that add nothing to a run's name: in every name already, or a preset.
 _NAME_KEYS_SKIPPED = ("model", "seed", "experiment")
@@ -89,9 +92,14 @@ def job_run(cfg: DictConfig, job: JobContext, client: MlflowClient, experiment_i
         client.set_terminated(run_id, "KILLED")
         raise
     except BaseException as error:
-        client.set_tag(run_id, ERROR_TAG, f"{type(error).__name__}: {error}"[:5000])
-        client.log_text(run_id, traceback.format_exc(), "error.txt")
-        client.set_terminated(run_id, "FAILED")
+        try:  # the traceback is a courtesy: a full disk or read-only artifact folder must not keep the run RUNNING
+            client.set_tag(run_id, ERROR_TAG, f"{type(error).__name__}: {error}"[:5000])
+            client.log_text(run_id, traceback.format_exc(), "error.txt")
+        except Exception as unrecorded:
+            log.warning("the run's error could not be recorded in full (%s: %s); marking it FAILED",
+                        type(unrecorded).__name__, unrecorded)
+        finally:
+            client.set_terminated(run_id, "FAILED")
         raise
     else:
         client.set_terminated(run_id, "FINISHED")

@@ -13,15 +13,13 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from mirror.config.execution import refuse_credentials
+from mirror.config.execution import SQLITE_PREFIX, refuse_credentials
 from mirror.termination import uninterrupted
 
 if TYPE_CHECKING:
     from mlflow.tracking import MlflowClient
 
 log = logging.getLogger(__name__)
-
-SQLITE_PREFIX = "sqlite:///"
 
 
 def resolve_uri(uri: str) -> str:
