@@ -131,3 +131,16 @@ def test_hydra_leaves_exactly_the_execution_fields_out_of_a_job_folder_name(tmp_
     GlobalHydra.instance().clear()
     assert excluded == execution_override_keys()
     assert {f"tracking.{name}" for name in TrackingConfig.__dataclass_fields__} | {"threads"} <= set(excluded)
+
+
+def test_a_job_folder_is_one_name_inside_the_sweep_and_never_too_long():
+    from mirror.config.registry import JOB_FOLDER_BYTES, job_folder
+
+    assert job_folder(3, "seed=1,model.hidden_size=8") == "3_seed=1,model.hidden_size=8", "readable when it fits"
+    escaped = job_folder(0, "model.vision.cache_dir=../../..")
+    assert "/" not in escaped and escaped == "0_model.vision.cache_dir=..%2F..%2F.."
+    assert "\\" not in job_folder(0, "x=a\\b")
+    long = ",".join(f"analysis.field_{i}=value_{i}" for i in range(22))
+    named = job_folder(12, long)
+    assert named.startswith("12_") and len(named) == 3 + 12 and len(named.encode()) <= JOB_FOLDER_BYTES
+    assert named != job_folder(12, long + "x"), "different overrides, different digests"

@@ -50,6 +50,25 @@ def test_a_basic_multirun_is_one_sweep_with_a_parent_run(tmp_path):
     assert "job 3 of 3 (seed=2): 2 done, about" in log, "progress names the job, the count and the time left"
 
 
+def test_a_sweep_whose_job_folder_names_would_be_too_long_names_them_by_number_and_digest(tmp_path):
+    """22 overrides make a folder name over 255 bytes, which no file system takes; the jobs still run,
+    each in a folder of its own."""
+    defaults = [f"{field}={value}" for field, value in (
+        ("model.lr", 0.001), ("model.divergence_factor", 100.0), ("data.sensory_dim", 16), ("data.seq_len", 12),
+        ("data.decay", 0.9), ("data.noise_std", 0.1), ("data.persistence", 0.0), ("analysis.mirror_threshold", 0.75),
+        ("analysis.anti_mirror_threshold", -0.6), ("analysis.abs_threshold", 0.6), ("analysis.fdr_alpha", 0.05),
+        ("analysis.decoder_folds", 2), ("analysis.top_units", 3), ("analysis.max_lag", 3), ("data.n_actions", 4),
+        ("trainer.log_every_n_steps", 10), ("analysis.rotations", 10), ("trainer.deterministic", True),
+        ("analysis.headline", "centred"), ("data.pairing", "matched"), ("model.readout", "own"))]
+    result = sweep(tmp_path, "multirun", "seed=0,1", *defaults)
+    assert result.returncode == 0, result.stderr[-3000:]
+    job_dirs = sorted(p.name for p in (tmp_path / "multirun").iterdir() if p.is_dir() and p.name[0].isdigit())
+    assert len(job_dirs) == 2 and all(len(name.encode()) <= 200 for name in job_dirs)
+    assert [name.split("_")[0] for name in job_dirs] == ["0", "1"] and job_dirs[0][2:] != job_dirs[1][2:]
+    jobs, _ = runs_of(tmp_path)
+    assert {run.info.status for run in jobs} == {"FINISHED"} and len(jobs) == 2
+
+
 def test_joblib_runs_jobs_in_worker_processes_and_a_reused_worker_leaks_nothing(tmp_path):
     result = sweep(tmp_path, "multirun", "seed=0,1,0", "tracking.resume=false",
                    "hydra/launcher=joblib", "hydra.launcher.n_jobs=2")

@@ -7,6 +7,7 @@ memory estimate, which a composed config must use together.
 
 from __future__ import annotations
 
+import hashlib
 import uuid
 from collections.abc import Callable
 from dataclasses import is_dataclass
@@ -85,6 +86,21 @@ def execution_override_keys() -> list[str]:
     return keys
 
 
+JOB_FOLDER_BYTES = 200
+"""The longest job folder name kept readable: file systems allow 255 bytes per name, and Hydra and
+MLflow add suffixes to paths under it."""
+
+
+def job_folder(number: int, overrides: str) -> str:
+    """A sweep job's folder name: '<number>_<its overrides>', with every path separator in a value replaced
+    (a swept ``../..`` must not place the folder outside the sweep's), or '<number>_<digest of the
+    overrides>' when that would be longer than :data:`JOB_FOLDER_BYTES`."""
+    readable = f"{number}_{overrides}".replace("/", "%2F").replace("\\", "%5C").replace("\0", "")
+    if len(readable.encode()) <= JOB_FOLDER_BYTES:
+        return readable
+    return f"{number}_{hashlib.sha256(overrides.encode()).hexdigest()[:12]}"
+
+
 def compose_config(overrides: list[str], with_hydra: bool = False) -> DictConfig:
     """The config ``python -m mirror.run`` composes from these overrides, outside a run (the
     ``hydra`` node too when ``with_hydra``): for planning, reports and tests."""
@@ -97,10 +113,12 @@ def compose_config(overrides: list[str], with_hydra: bool = False) -> DictConfig
 
 def register_schemas() -> None:
     """Make every schema available to the ``defaults`` lists of ``conf/``, the list of
-    execution-only fields to ``conf/config.yaml`` (``${mirror_execution_keys:}``), a token that
+    execution-only fields to ``conf/config.yaml`` (``${mirror_execution_keys:}``), a job's folder name
+    (``${mirror_job_folder:...}``), a token that
     makes every sweep's folder its own (``${mirror_sweep_token:}``) and every field's
     documentation to ``--help`` (``${mirror_field_help:}``)."""
     OmegaConf.register_new_resolver("mirror_execution_keys", execution_override_keys, replace=True)
+    OmegaConf.register_new_resolver("mirror_job_folder", job_folder, replace=True)
     # Resolved once, in the launching process, and cached in the config every job receives.
     OmegaConf.register_new_resolver("mirror_sweep_token", lambda: uuid.uuid4().hex[:6], use_cache=True, replace=True)
     # "$$": the help template is a string.Template.
