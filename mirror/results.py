@@ -14,6 +14,8 @@ MLflow loads when a function is called, not when ``mirror`` is imported.
 from __future__ import annotations
 
 import tempfile
+import zipfile
+import zlib
 from collections.abc import Sequence
 from typing import TYPE_CHECKING
 
@@ -49,4 +51,9 @@ def load_activity(run_id: str, tracking_uri: str | None = None) -> MirrorActivit
 
     with tempfile.TemporaryDirectory() as folder:
         path = _client(tracking_uri).download_artifacts(run_id, f"analysis/{ACTIVITY_FILE}", folder)
-        return MirrorActivity.load(path)
+        try:
+            return MirrorActivity.load(path)
+        except (OSError, EOFError, KeyError, ValueError, zipfile.BadZipFile, zlib.error) as error:
+            raise ValueError(f"run {run_id}: its activity file analysis/{ACTIVITY_FILE} is unreadable "
+                             f"({type(error).__name__}: {error}); the run's other artifacts are unaffected, and "
+                             "running its config again writes a whole one") from None

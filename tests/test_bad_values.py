@@ -67,6 +67,8 @@ HEBBIAN = ["model=hebbian_face"]
         (["model=asl_associative", "data.unpaired_kind=never"], "data.unpaired_kind"),
         (["model=asl_associative", "model.rule=bcm"], "model.rule"),
         (["model=asl_associative", "model.mean_rate=0"], "model.mean_rate"),
+        (["model=asl_associative", "model.learning_rate=0"], "model.learning_rate"),
+        ([*HEBBIAN, "model.vision.fan_in=[272,100,2000,100]"], "model.vision.fan_in"),
         (["model=asl_associative", "model.initial_weight=1e300"], "model.initial_weight"),
         (["model=asl_associative", "model.response_noise=0"], "model.response_noise"),
         (["tracking.heartbeat_timeout_s=1"], "tracking.heartbeat_timeout_s"),
@@ -183,3 +185,23 @@ def test_the_plan_refuses_a_count_or_preset_that_cannot_be_planned(arguments, ex
         main(arguments)
     assert stopped.value.code == 2
     assert expected in capsys.readouterr().err
+
+
+@pytest.mark.parametrize("damage", ["truncated", "empty"])
+def test_an_unreadable_activity_file_is_named_with_its_run(tmp_path, damage):
+    import numpy as np
+
+    import mirror
+    from mirror.protocol import ACTIVITY_FILE
+    from mirror.tracking.store import prepare_experiment
+
+    uri = f"sqlite:///{tmp_path}/mlflow.db"
+    client, experiment_id = prepare_experiment(uri, "mirror", str(tmp_path / "artifacts"))
+    run_id = client.create_run(experiment_id).info.run_id
+    whole = tmp_path / "whole.npz"
+    np.savez_compressed(whole, perform=np.ones((50, 3, 4)), observe=np.ones((50, 3, 4)))
+    damaged = tmp_path / ACTIVITY_FILE
+    damaged.write_bytes(whole.read_bytes()[: len(whole.read_bytes()) // 2] if damage == "truncated" else b"")
+    client.log_artifact(run_id, str(damaged), "analysis")
+    with pytest.raises(ValueError, match=rf"^run {run_id}: its activity file analysis/{ACTIVITY_FILE} is unreadable"):
+        mirror.load_activity(run_id, tracking_uri=uri)

@@ -86,6 +86,21 @@ def test_analyse_scores_a_planted_population():
     np.testing.assert_allclose(result.units["r_raw"], pearson_per_unit(perform, observe))
 
 
+@pytest.mark.parametrize("where", ["all", "one value"])
+def test_analyse_refuses_activity_that_is_not_finite_naming_the_mode(where):
+    rng = np.random.default_rng(3)
+    perform, observe = planted_activity(rng, n=40)
+    if where == "all":
+        observe[:] = np.nan
+    else:
+        observe[3, 1, 2] = np.inf
+    labels = rng.integers(0, 2, perform.shape[:2])
+    activity = MirrorActivity(perform, observe, labels, labels, np.arange(40), n_classes=2)
+    count = observe.size if where == "all" else 1
+    with pytest.raises(ValueError, match=rf"^the observe activity has {count} values that are not finite"):
+        analyse(activity, AnalysisConfig(n_permutations=20, cka_permutations=5))
+
+
 def test_protocol_rejects_unmatched_trials():
     with pytest.raises(ValueError, match="must both be"):
         MirrorActivity(np.zeros((4, 3, 2)), np.zeros((5, 3, 2)), np.zeros((4, 3)), np.zeros((4, 3)), np.arange(4), 2)

@@ -204,6 +204,23 @@ def test_a_report_name_that_is_a_path_is_refused_and_nothing_is_written(store, t
     assert not out.exists()
 
 
+@pytest.mark.parametrize("name", ["x" * 300, "two\nlines", "tab\there"])
+def test_a_report_name_too_long_or_with_control_characters_is_refused_and_nothing_is_written(store, tmp_path, name):
+    uri, _ = store
+    out = tmp_path / "reports"
+    with pytest.raises(SystemExit, match=r"^mirror.report: --name must be at most 100 printable characters"):
+        main(["--experiment", "toy", "--tracking-uri", uri, "--out", str(out), "--name", name])
+    assert not out.exists()
+
+
+def test_a_report_folder_that_cannot_be_written_is_one_line(store):
+    uri, _ = store
+    with pytest.raises(SystemExit) as stopped:
+        main(["--experiment", "toy", "--tracking-uri", uri, "--out", "/proc/nope", "--no-mlflow-run"])
+    message = str(stopped.value)
+    assert message.startswith("mirror.report: cannot write the report under --out /proc/nope") and "\n" not in message
+
+
 @pytest.mark.parametrize(("option", "value"), [("--filter", "params.x ==== 3"), ("--sweep", "a'b")])
 def test_a_selection_mlflow_refuses_is_one_line_not_a_traceback(store, tmp_path, option, value):
     uri, _ = store

@@ -277,6 +277,11 @@ def analyse(activity: MirrorActivity, settings: AnalysisConfig) -> AnalysisResul
     The measures that draw from ``rng`` (the sequence null, the CKA null, the same-unit null) are
     taken in this order, so adding a measure after them leaves every earlier number unchanged.
     """
+    for mode, values in zip(activity.condition_names, (activity.perform, activity.observe)):
+        if not np.isfinite(values).all():
+            raise ValueError(f"the {mode} activity has {np.size(values) - np.isfinite(values).sum()} values that are "
+                             f"not finite (of {np.size(values)}): the model that produced it diverged or was fed "
+                             "non-finite inputs, and no measure of it would mean anything")
     rng = np.random.default_rng(settings.seed)
     perform = centre_over_trials(activity.perform)
     observe = centre_over_trials(activity.observe)

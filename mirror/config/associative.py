@@ -51,7 +51,9 @@ class AssociativeModelConfig:
 
     def validate(self) -> None:
         check_choice("rule", self.rule, ASSOCIATIVE_RULES)
-        check(self.learning_rate >= 0.0, "learning_rate", "must be non-negative", self.learning_rate)
+        check(self.learning_rate > 0.0, "learning_rate",
+              "must be positive (at 0 nothing is learnt; trainer.max_epochs=0 scores the untrained weights)",
+              self.learning_rate)
         check(self.asymptote > 0.0, "asymptote", "must be positive", self.asymptote)
         check(0.0 < self.mean_rate <= 1.0, "mean_rate", "must be in (0, 1]", self.mean_rate)
         check(0.0 <= self.initial_weight <= FLOAT32_MAX, "initial_weight",

@@ -98,6 +98,9 @@ class VisionConfig:
         check(all(w >= 1.0 for w in self.wavelengths) and self.wavelengths, "wavelengths", "must be >= 1 px", self.wavelengths)
         check(self.orientations >= 1, "orientations", "must be positive", self.orientations)
         check(self.sheet_size >= 2, "sheet_size", "must be at least 2", self.sheet_size)
+        check(all(f <= self.sheet_size**2 for f in self.fan_in[1:]), "fan_in",
+              f"values of layers 2 on must be at most the {self.sheet_size**2} neurons of the layer below "
+              "(sheet_size squared)", self.fan_in)
         check(0.0 <= self.trace_eta < 1.0, "trace_eta", "must be in [0, 1)", self.trace_eta)
         check(self.epochs_per_layer >= 0, "epochs_per_layer", "must be non-negative", self.epochs_per_layer)
         check(self.batch_sequences >= 1, "batch_sequences", "must be positive", self.batch_sequences)

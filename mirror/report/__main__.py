@@ -17,6 +17,10 @@ from mirror.tracking.store import StoreUnreachable, read_store, resolve_uri
 from mirror.tracking.tags import ROLE_TAG, SWEEP_ID_TAG, SWEEP_ROLE
 
 
+MAX_NAME = 100
+"""The longest report name: it becomes a folder name and an MLflow run name."""
+
+
 def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     defaults = TrackingConfig()
     parser = argparse.ArgumentParser(prog="python -m mirror.report", description=__doc__)
@@ -58,12 +62,18 @@ def main(argv: list[str] | None = None) -> None:
     if args.name is not None and (Path(args.name).name != args.name or args.name in (".", "..")):
         raise SystemExit(f"mirror.report: --name must be a folder name inside {args.out}/, not a path "
                          f"(got {args.name!r})")
+    if args.name is not None and (len(args.name) > MAX_NAME or not args.name.isprintable()):
+        raise SystemExit(f"mirror.report: --name must be at most {MAX_NAME} printable characters (no newline or "
+                         f"control character; got {len(args.name)} characters)")
     try:
         client = read_store(uri)
         name = args.name or default_name(client, selection)
         report = build_report(client, selection, args.out / name, args.metrics, args.reference)
     except (ValueError, StoreUnreachable) as error:  # no such experiment, no matching runs, an unknown metric
         raise SystemExit(f"mirror.report: {error}") from None
+    except OSError as error:  # --out cannot be created or written
+        raise SystemExit(f"mirror.report: cannot write the report under --out {args.out}: "
+                         f"{error.strerror or error}") from None
     except MlflowException as error:  # a filter or sweep id MLflow cannot parse
         raise SystemExit(f"mirror.report: MLflow refused the selection {selection.mlflow_filter()!r}: "
                          f"{str(error).splitlines()[0]}") from None
