@@ -197,6 +197,57 @@ def test_a_wrong_claim_file_names_the_file_claim_and_field(tmp_path):
         read_claims(tmp_path)
 
 
+@pytest.mark.parametrize(("claim", "expected"), [
+    ("{id: X, statement: s, runs: {experiment: seeds}, metric: analysis/fractoin, test: {kind: range, low: 0, high: 1}}",
+     "1_typo.yaml, claim X: metric 'analysis/fractoin' was logged by none of the 6 finished runs of experiment 'seeds'"),
+    ("{id: X, statement: s, runs: {experiment: seeds, where: {data.lgs: 3}}, metric: analysis/fraction, "
+     "test: {kind: range, low: 0, high: 1}}",
+     "1_typo.yaml, claim X: runs.where.data.lgs names 'data.lgs', a param none of the 6 finished runs"),
+    ("{id: X, statement: s, runs: {experiment: lags}, metric: analysis/fraction, "
+     "test: {kind: trend, factor: data.lg}}", "1_typo.yaml, claim X: test.factor names 'data.lg'"),
+    ("{id: X, statement: s, runs: {experiment: lags}, metric: curve/index, "
+     "test: {kind: reversal, phase_metric: curve/phse}}", "1_typo.yaml, claim X: test.phase_metric 'curve/phse'"),
+    ("{id: X, statement: s, runs: {experiment: seeds}, metric: analysis/fraction, "
+     "test: {kind: above, reference_metric: analysis/chanse}}", "1_typo.yaml, claim X: test.reference_metric 'analysis/chanse'"),
+])
+def test_a_name_no_run_has_is_an_error_in_the_claim_file_not_a_claim_not_run_yet(store, tmp_path, claim, expected):
+    from mirror.claims.page import evaluate
+
+    uri, _, _ = store
+    (tmp_path / "1_typo.yaml").write_text(f"source: x\nclaims:\n  - {claim}\n")
+    with pytest.raises(ClaimError, match="^" + expected.replace("(", r"\(").replace(")", r"\)")):
+        evaluate(MlflowClient(tracking_uri=uri), read_claims(tmp_path))
+
+
+@pytest.mark.parametrize(("files", "expected"), [
+    ({"bad.yaml": "source: x\nclaims: [\n"}, r"^bad.yaml: not valid YAML at line \d+"),
+    ({"bad.yaml": "source: x\nclaims: 5\n"}, r"^bad.yaml: needs 'source' and a list 'claims'$"),
+    ({"bad.yaml": "source: x\nclaims:\n  - {id: X, statement: s, runs: {experiment: e}, metric: m, "
+                  "test: {kind: range, low: a, high: 1}}\n"}, r"^bad.yaml, claim X: test.low must be a number, got 'a'$"),
+    ({}, r"holds no claim files \(\*.yaml\)$"),
+])
+def test_a_malformed_claims_file_or_folder_is_one_line_naming_it(tmp_path, files, expected):
+    for name, text in files.items():
+        (tmp_path / name).write_text(text)
+    with pytest.raises(ClaimError, match=expected):
+        read_claims(tmp_path)
+    with pytest.raises(ClaimError, match=r"is not a folder of claim files$"):
+        read_claims(tmp_path / "missing")
+
+
+def test_the_claims_page_stops_on_a_claim_file_error_in_one_line(store, tmp_path):
+    uri, _, _ = store
+    (tmp_path / "1_typo.yaml").write_text("source: x\nclaims:\n  - {id: X, statement: s, runs: {experiment: seeds}, "
+                                          "metric: nope, test: {kind: range, low: 0, high: 1}}\n")
+    result = subprocess.run([sys.executable, "-m", "mirror.claims", "--claims", str(tmp_path), "--out",
+                             str(tmp_path / "paper"), "--tracking-uri", uri, "--no-mlflow-run"],
+                            capture_output=True, text=True, timeout=300, check=False)
+    assert result.returncode == 1
+    assert result.stderr.strip() == ("mirror.claims: 1_typo.yaml, claim X: metric 'nope' was logged by none of the 6 "
+                                     "finished runs of experiment 'seeds'")
+    assert not (tmp_path / "paper").exists()
+
+
 def test_the_shipped_claims_cover_every_claim_of_the_specification():
     ids = {claim.id.split(" ")[0] for claim in read_claims()}
     assert {*(f"D{k}" for k in range(1, 11)), "H1", "H2", "H3", "H4", "A1", "A2", "A3", "M1"} <= ids

@@ -26,7 +26,10 @@ def main(argv: list[str] | None = None) -> None:
         client = read_store(uri)
     except (ClaimError, ConfigError, StoreUnreachable) as error:
         raise SystemExit(f"mirror.claims: {error}") from None
-    verdicts = evaluate(client, claims)
+    try:
+        verdicts = evaluate(client, claims)
+    except ClaimError as error:  # a metric or param that no run of the claim's experiment has
+        raise SystemExit(f"mirror.claims: {error}") from None
     width = max(len(v.claim.id) for v in verdicts)
     for verdict in verdicts:
         print(f"{verdict.claim.id:<{width}}  {verdict.verdict:<13}  {verdict.measured or verdict.test}")

@@ -58,6 +58,12 @@ class Claim:
     """Param values that select the claim's runs; ``model`` is the run's model."""
     metric: str
     test: ClaimTest
+    file: str = ""
+    """The claim file's name, for errors found once runs are read (a metric or param no run has)."""
+
+    def error(self, field: str, message: str) -> ClaimError:
+        """An error in this claim's file, naming the file, the claim and the field."""
+        return ClaimError(f"{self.file}, claim {self.id}: {field} {message}")
 
 
 def _require(condition: bool, where: str, message: str) -> None:
@@ -71,6 +77,10 @@ def _test(raw: Any, where: str) -> ClaimTest:
     unknown = sorted(set(raw) - allowed)
     _require(not unknown, where, f"test has unknown field(s) {', '.join(unknown)}")
     test = ClaimTest(**raw)
+    for name in ("low", "high", "value"):
+        bound = getattr(test, name)
+        _require(bound is None or (isinstance(bound, (int, float)) and not isinstance(bound, bool)), where,
+                 f"test.{name} must be a number, got {bound!r}")
     kind = test.kind
     _require(kind in TEST_KINDS, where, f"test.kind must be one of {', '.join(TEST_KINDS)}, got {kind!r}")
     if kind == "range":
@@ -93,10 +103,18 @@ def read_claims(folder: Path = CLAIMS_DIR) -> list[Claim]:
     """Every claim of every ``*.yaml`` file in ``folder``, in file-name order, then file order."""
     claims: list[Claim] = []
     seen: set[str] = set()
-    for path in sorted(folder.glob("*.yaml")):
-        document = yaml.safe_load(path.read_text()) or {}
-        _require(isinstance(document, dict) and "source" in document and "claims" in document, path.name,
-                 "needs 'source' and a list 'claims'")
+    _require(folder.is_dir(), str(folder), "is not a folder of claim files")
+    paths = sorted(folder.glob("*.yaml"))
+    _require(bool(paths), str(folder), "holds no claim files (*.yaml)")
+    for path in paths:
+        try:
+            document = yaml.safe_load(path.read_text()) or {}
+        except yaml.YAMLError as error:
+            mark = getattr(error, "problem_mark", None)
+            at = f" at line {mark.line + 1}" if mark is not None else ""
+            raise ClaimError(f"{path.name}: not valid YAML{at} ({getattr(error, 'problem', None) or error})") from None
+        _require(isinstance(document, dict) and "source" in document and isinstance(document.get("claims"), list),
+                 path.name, "needs 'source' and a list 'claims'")
         for index, raw in enumerate(document["claims"]):
             where = f"{path.name}, claim {raw.get('id', index + 1) if isinstance(raw, dict) else index + 1}"
             _require(isinstance(raw, dict), where, "a claim must be a mapping")
@@ -109,5 +127,5 @@ def read_claims(folder: Path = CLAIMS_DIR) -> list[Claim]:
             seen.add(str(raw["id"]))
             claims.append(Claim(id=str(raw["id"]), source=document["source"], statement=raw["statement"],
                                 experiment=runs["experiment"], where=dict(runs.get("where") or {}),
-                                metric=raw["metric"], test=_test(raw["test"], where)))
+                                metric=raw["metric"], test=_test(raw["test"], where), file=path.name))
     return claims

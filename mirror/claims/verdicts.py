@@ -101,10 +101,30 @@ def _greater(differences: np.ndarray) -> float:
     return _one_sided(stats.ttest_1samp(differences, 0.0, alternative="greater"))
 
 
+def check_names(claim: Claim, runs: pd.DataFrame) -> None:
+    """Every metric and param the claim names exists in some finished run of its experiment: with runs
+    there, a name none of them has is a typo in the claim file (:class:`ClaimError`), not 'not run yet'."""
+    test = claim.test
+    metrics = {"metric": claim.metric, "test.reference_metric": test.reference_metric,
+               "test.phase_metric": test.phase_metric}
+    for field, name in metrics.items():
+        if name is not None and f"metrics.{name}" not in runs:
+            raise claim.error(field, f"{name!r} was logged by none of the {len(runs)} finished runs of "
+                                     f"experiment '{claim.experiment}'")
+    params = {f"runs.where.{k}": k for k in claim.where} | {f"test.reference.{k}": k for k in test.reference}
+    if test.factor is not None:
+        params["test.factor"] = test.factor
+    for field, name in params.items():
+        if name != "model" and f"params.{name}" not in runs:
+            raise claim.error(field, f"names {name!r}, a param none of the {len(runs)} finished runs of experiment "
+                                     f"'{claim.experiment}' has")
+
+
 def judge(claim: Claim, runs: pd.DataFrame | None, history: History | None = None) -> Verdict:
     """The verdict on one claim from its experiment's runs (None: the experiment has none)."""
     if runs is None or runs.empty:
         return Verdict(claim, NOT_RUN, test=f"no finished runs in experiment '{claim.experiment}'")
+    check_names(claim, runs)
     chosen = select(runs, claim.where)
     metric = f"metrics.{claim.metric}"
     kind = claim.test.kind
