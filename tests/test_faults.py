@@ -161,7 +161,7 @@ def test_a_diverging_training_fails_with_its_reason(tmp_path):
     assert run.data.tags["mirror.error"].startswith("TrainingDiverged: training diverged")
 
 
-def test_a_store_locked_past_sqlite_s_own_wait_loses_no_write(tmp_path):
+def test_a_store_locked_past_sqlite_s_own_wait_loses_no_write_and_says_so_once(tmp_path, caplog):
     from mirror.tracking.store import prepare_experiment
 
     client, experiment_id = prepare_experiment(f"sqlite:///{tmp_path}/mlflow.db", "locked", str(tmp_path / "art"),
@@ -180,12 +180,16 @@ def test_a_store_locked_past_sqlite_s_own_wait_loses_no_write(tmp_path):
     holder = threading.Thread(target=hold_the_lock, args=(25.0,))
     holder.start()
     holding.wait()
-    client.log_metric(run_id, "analysis/centred/fraction_mirror", 0.25)  # sqlite alone gives up after 20 s
+    with caplog.at_level("WARNING"):
+        client.log_metric(run_id, "analysis/centred/fraction_mirror", 0.25)  # sqlite alone gives up after 20 s
     client.set_terminated(run_id, "FINISHED")
     holder.join()
     run = client.get_run(run_id)
     assert run.info.status == "FINISHED"
     assert run.data.metrics["analysis/centred/fraction_mirror"] == 0.25
+    messages = [record.getMessage() for record in caplog.records if record.levelname != "INFO"]
+    assert len(messages) == 1 and messages[0].startswith("the tracking store is locked by another writer (log_metric)"), \
+        "one line for the whole episode, none of MLflow's SQL tracebacks"
 
 
 def test_a_sigterm_inside_a_store_write_waits_for_the_write_to_end():

@@ -87,9 +87,20 @@ def check_reachable(uri: str, timeout_s: float = REACHABLE_TIMEOUT_S) -> None:
                                "start the server or point tracking.uri elsewhere") from None
 
 
-def is_locked(error: BaseException) -> bool:
-    """True for the error of a write that found the sqlite store locked by another writer."""
+def is_locked(error: BaseException | str) -> bool:
+    """True for the error (or message) of a write that found the sqlite store locked by another writer."""
     return "database is locked" in str(error)
+
+
+class _LockedStoreTracebacks(logging.Filter):
+    """Drops MLflow's own report of a locked sqlite store (a full SQL traceback on every try, hundreds of
+    lines for a long lock): :class:`RetryingClient` retries those writes and says so once."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        return not is_locked(record.getMessage())
+
+
+_QUIET_LOCKS = _LockedStoreTracebacks()
 
 
 class RetryingClient:
@@ -101,6 +112,7 @@ class RetryingClient:
 
     def __init__(self, client: MlflowClient, patience_s: float) -> None:
         self._client, self._patience_s = client, patience_s
+        logging.getLogger("mlflow.store.db.utils").addFilter(_QUIET_LOCKS)
 
     def __getattr__(self, name: str) -> Any:
         attribute = getattr(self._client, name)
@@ -117,7 +129,9 @@ class RetryingClient:
                 except Exception as error:
                     if not is_locked(error) or time.monotonic() + delay > deadline:
                         raise
-                    log.warning("the tracking store is locked (%s); retrying in %.1f s", name, delay)
+                    if delay == 0.5:  # one line per episode, however long the lock is held
+                        log.warning("the tracking store is locked by another writer (%s); retrying for up to %.0f s",
+                                    name, self._patience_s)
                     time.sleep(delay)
                     delay = min(2 * delay, 10.0)
 
