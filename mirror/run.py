@@ -6,16 +6,44 @@ import atexit
 import os
 import sys
 import threading
-from typing import NoReturn
+from collections.abc import Callable
+from typing import Any, NoReturn
 
 import hydra
+import hydra._internal.utils as hydra_utils
 from omegaconf import DictConfig
 
 from mirror.config import register_schemas
 from mirror.pipeline.job import run_job
+from mirror.pipeline.preflight import COMPOSITION_ERRORS, composition_refusal, refuse
 from mirror.termination import Terminated, stop_on_sigterm
 
 register_schemas()
+
+
+class _Refused(BaseException):
+    """Carries one of Hydra's composition errors past its own reporting (which catches ``Exception``)."""
+
+
+def _report_composition_errors_in_one_line(report: Callable[[Callable[[], Any]], Any]) -> Callable:
+    """Hydra's ``run_and_report`` with its refusals of a command line turned into one line and exit 2."""
+
+    def run_and_report(func: Callable[[], Any]) -> Any:
+        def composing() -> Any:
+            try:
+                return func()
+            except COMPOSITION_ERRORS as error:
+                raise _Refused(composition_refusal(error)) from None
+
+        try:
+            return report(composing)
+        except _Refused as refused:
+            refuse(str(refused))
+
+    return run_and_report
+
+
+hydra_utils.run_and_report = _report_composition_errors_in_one_line(hydra_utils.run_and_report)
 
 
 @hydra.main(version_base="1.3", config_path="../conf", config_name="config")

@@ -114,6 +114,14 @@ def test_the_memory_refusal_states_what_is_needed_and_what_there_is(tmp_path):
         (["tracking.artifact_root=/proc/nope/art"], "mirror: tracking.artifact_root must be a folder"),
         (["tracking.artifact_root=/proc/nope/art", "seed=0,1", "-m"], "mirror: sweep job 1 of 2 ("),
         (["seed=1,-1", "-m"], "mirror: sweep job 2 of 2 ("),
+        # Hydra's own refusals, one line each too
+        (["model.hidden_size=abc"], "mirror: model.hidden_size: Value 'abc' of type 'str' could not be converted"),
+        (["model.foo=1"], "mirror: model.foo: Key 'foo' not in 'GRUModelConfig'"),
+        (["model=nonexistent"], "mirror: model=nonexistent: no such option in conf/model/; the options are "
+                                "asl_associative, forward_only_gru,"),
+        (["experiment=nonexistent"], "mirror: experiment=nonexistent: no such option in conf/experiment/"),
+        (["seed=range("], "mirror: seed=range( cannot be read as an override: no viable alternative"),
+        (["model.hidden_size=abc,12", "-m"], "mirror: sweep job 1 of 2 (trainer=fast "),
     ],
 )
 def test_the_command_line_refuses_in_one_line_and_leaves_nothing_behind(tmp_path, arguments, expected):

@@ -13,8 +13,16 @@ import sys
 from typing import Any
 
 from hydra import compose
+from hydra.errors import (
+    CompactHydraException,
+    ConfigCompositionException,
+    MissingConfigException,
+    OverrideParseException,
+    SearchPathException,
+)
 from hydra.experimental.callback import Callback
 from omegaconf import DictConfig
+from omegaconf.errors import OmegaConfBaseException
 
 from mirror.config import ConfigError, validate
 from mirror.tracking.store import StoreUnreachable, check_reachable
@@ -28,6 +36,26 @@ def refuse(message: str) -> None:
     """Print one line that says what is wrong, and stop with :data:`EXIT_BAD_CONFIG`."""
     print(f"mirror: {message}", file=sys.stderr, flush=True)
     raise SystemExit(EXIT_BAD_CONFIG)
+
+
+COMPOSITION_ERRORS = (ConfigCompositionException, OverrideParseException, SearchPathException)
+"""Hydra's own refusals of a command line: an override it cannot parse, a key or option that does
+not exist, a value of the wrong type. Raised before any output folder exists."""
+
+
+def composition_refusal(error: CompactHydraException) -> str:
+    """One line for one of Hydra's refusals, naming the key and, for a missing option, the choices
+    (Hydra writes 6-20 lines and exits 1; a refused command line here is one line and exit 2)."""
+    cause = error.__cause__
+    if isinstance(error, MissingConfigException) and error.missing_cfg_file:
+        group, _, option = error.missing_cfg_file.rpartition("/")
+        choices = f"; the options are {', '.join(error.options)}" if error.options else ""
+        return f"{group}={option}: no such option in conf/{group}/{choices}"
+    if isinstance(error, OverrideParseException):
+        return f"{error.override} cannot be read as an override: {error.message.splitlines()[0]}"
+    if isinstance(cause, OmegaConfBaseException) and getattr(cause, "full_key", None):
+        return f"{cause.full_key}: {str(cause).splitlines()[0]}"
+    return " ".join(line.strip() for line in str(error).splitlines() if line.strip())
 
 
 class Preflight(Callback):
@@ -54,3 +82,5 @@ class Preflight(Callback):
                 validate(compose(config_name=name, overrides=overrides))
             except ConfigError as error:
                 refuse(f"sweep job {number + 1} of {len(jobs)} ({' '.join(overrides)}): {error}")
+            except COMPOSITION_ERRORS as error:
+                refuse(f"sweep job {number + 1} of {len(jobs)} ({' '.join(overrides)}): {composition_refusal(error)}")
