@@ -33,11 +33,19 @@ class _Deferral(threading.local):
 
 
 _deferral = _Deferral()
+_stop_requested = threading.Event()
+
+
+def stop_requested() -> bool:
+    """Whether this process was asked to stop (a SIGTERM while :func:`stop_on_sigterm` was in force):
+    a sweep whose launcher was stopped is KILLED; one whose jobs crashed is FAILED."""
+    return _stop_requested.is_set()
 
 
 def _raise_terminated(signum: int, frame: FrameType | None) -> None:
     # A second SIGTERM while the first is being handled must not cut the clean-up short.
     signal.signal(signal.SIGTERM, signal.SIG_IGN)
+    _stop_requested.set()
     reason = f"received {signal.Signals(signum).name}"
     if _deferral.depth:
         _deferral.pending = reason

@@ -206,3 +206,87 @@ def test_a_sweep_preset_runs_as_a_sweep_without_dash_m(tmp_path):
     jobs, (parent,) = runs_of(tmp_path)
     assert sorted(r.data.params["seed"] for r in jobs) == ["0", "1"]
     assert parent.info.status == "FINISHED" and (tmp_path / "preset").is_dir()
+
+
+def _start_sweep(tmp_path: Path, name: str, *overrides: str) -> subprocess.Popen:
+    env = {**os.environ, "HYDRA_FULL_ERROR": "0", "PYTHONUNBUFFERED": "1"}
+    return subprocess.Popen(
+        [sys.executable, "-m", "mirror.run", "-m", *QUICK, *store_overrides(tmp_path), "trainer.max_epochs=400",
+         f"hydra.sweep.dir={tmp_path / name}", *overrides],
+        cwd=tmp_path, env=env, stdout=(tmp_path / f"{name}.log").open("w"), stderr=subprocess.STDOUT,
+    )
+
+
+def _wait_for_running_jobs(tmp_path: Path, count: int, timeout_s: float = 300) -> list:
+    import time
+
+    deadline = time.monotonic() + timeout_s
+    while time.monotonic() < deadline:
+        time.sleep(0.5)
+        if (tmp_path / "mlruns" / "mlflow.db").exists():
+            try:
+                running = [r for r in runs_of(tmp_path)[0] if r.info.status == "RUNNING"]
+            except Exception:  # the store is still being created
+                continue
+            if len(running) >= count:
+                return running
+    raise AssertionError(f"{count} jobs never ran at once")
+
+
+def _alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    return Path(f"/proc/{pid}/stat").read_text().split()[2] != "Z"
+
+
+def test_killing_the_launcher_ends_its_workers_and_no_job_starts_after_it(tmp_path):
+    """kill -9 of a joblib sweep's launcher: its workers stop their jobs (KILLED) within seconds and
+    start no other job, so nothing runs that a resume started meanwhile would run again."""
+    import signal
+    import time
+
+    launcher = _start_sweep(tmp_path, "multirun", "seed=0,1,2,3", "hydra/launcher=joblib", "hydra.launcher.n_jobs=2")
+    running = _wait_for_running_jobs(tmp_path, 2)
+    workers = {int(run.data.tags["mirror.pid"]) for run in running}
+    assert launcher.pid not in workers
+    launcher.send_signal(signal.SIGKILL)
+    launcher.wait(timeout=30)
+    deadline = time.monotonic() + 60
+    while any(_alive(pid) for pid in workers) and time.monotonic() < deadline:
+        time.sleep(0.5)
+    assert not any(_alive(pid) for pid in workers), "a worker outlived its launcher"
+    time.sleep(3)  # a worker that had gone on would have opened another job's run by now
+    jobs, _ = runs_of(tmp_path)
+    assert sorted(r.info.status for r in jobs) == ["KILLED", "KILLED"], (tmp_path / "multirun.log").read_text()[-3000:]
+    assert all("terminated" in r.data.tags["mirror.error"] for r in jobs)
+
+
+def test_a_killed_worker_s_job_is_failed_and_its_sweep_failed_not_killed(tmp_path):
+    import signal
+
+    launcher = _start_sweep(tmp_path, "multirun", "seed=0,1", "hydra/launcher=joblib", "hydra.launcher.n_jobs=2")
+    running = _wait_for_running_jobs(tmp_path, 1)
+    os.kill(int(running[0].data.tags["mirror.pid"]), signal.SIGKILL)
+    launcher.wait(timeout=600)
+    assert launcher.returncode != 0
+    jobs, (parent,) = runs_of(tmp_path)
+    crashed = next(r for r in jobs if r.info.run_id == running[0].info.run_id)
+    assert crashed.info.status == "FAILED" and "ended without closing the run" in crashed.data.tags["mirror.error"]
+    assert "RUNNING" not in {r.info.status for r in jobs}
+    assert parent.info.status == "FAILED", "a crash is not a stop"
+
+
+def test_a_resumed_sweep_does_not_start_a_config_a_live_process_is_running(tmp_path):
+    import signal
+
+    first = _start_sweep(tmp_path, "first", "seed=0,1")
+    (holding,) = _wait_for_running_jobs(tmp_path, 1)
+    second = sweep(tmp_path, "second", "seed=0,1", "trainer.max_epochs=400")
+    first.send_signal(signal.SIGTERM)
+    first.wait(timeout=120)
+    assert second.returncode != 0
+    assert f"this config is already RUNNING (run {holding.info.run_id}" in second.stdout + second.stderr
+    jobs, _ = runs_of(tmp_path)
+    assert sum(r.data.params["seed"] == holding.data.params["seed"] for r in jobs) == 1, "never run twice at once"

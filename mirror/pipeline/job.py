@@ -9,17 +9,20 @@ from __future__ import annotations
 
 import logging
 import os
+import sys
 import time
+from contextlib import nullcontext
 from pathlib import Path
+from typing import NoReturn
 
 from hydra.core.hydra_config import HydraConfig
 from omegaconf import DictConfig
 
 from mirror.config import validate
 from mirror.pipeline.outcome import ExperimentOutcome
-from mirror.termination import stop_on_sigterm
+from mirror.termination import Terminated, stop_on_sigterm
 from mirror.tracking.job_context import JobContext
-from mirror.tracking.liveness import fail_abandoned_runs, process_start_ticks
+from mirror.tracking.liveness import fail_abandoned_runs, process_start_ticks, running_owner
 from mirror.tracking.resume import config_hash, finished_run
 from mirror.tracking.store import prepare_experiment
 from mirror.tracking.sweep import Sweep
@@ -54,20 +57,44 @@ def threads_per_job(threads: int, launcher: DictConfig) -> int:
     return max(1, cores // in_parallel)
 
 
+class ConfigAlreadyRunning(RuntimeError):
+    """A resumed sweep's job whose config another live process is running now."""
+
+
+def _exit_with_the_launcher(job_num: int) -> NoReturn:
+    """End a worker whose sweep's launcher is gone: nobody waits for its jobs any more."""
+    log.warning("sweep job %d: the launching process is gone; this worker ends", job_num + 1)
+    sys.stdout.flush()
+    sys.stderr.flush()
+    os._exit(Terminated.exit_status)
+
+
 def run_job(cfg: DictConfig) -> ExperimentOutcome:
     """Validate, then train, analyse and record one Hydra job; print where the results are.
 
     In a multirun with ``tracking.resume`` (the default), a config that already has a
-    FINISHED run is reported from that run instead of being run again.
+    FINISHED run is reported from that run instead of being run again, and one that a live
+    process is running now is not started a second time. A job in a worker process ends,
+    its run KILLED, when the sweep's launching process is gone.
     """
     global _jobs_run_here
     started = time.perf_counter() - (seconds_since_process_start() if _jobs_run_here == 0 else 0.0)
     _jobs_run_here += 1
-    with stop_on_sigterm():
-        return _run_job(cfg, started)
+    hydra_cfg = HydraConfig.get()
+    sweep = Sweep.of_job(hydra_cfg)
+    watch = sweep.launcher_watch() if sweep is not None else None
+    if watch is not None and watch.gone():
+        _exit_with_the_launcher(hydra_cfg.job.num)
+    with stop_on_sigterm(), watch or nullcontext():
+        try:
+            return _run_job(cfg, started, sweep)
+        except Terminated:
+            if watch is not None and watch.fired:
+                _exit_with_the_launcher(hydra_cfg.job.num)
+            raise
 
 
-def _run_job(cfg: DictConfig, started: float) -> ExperimentOutcome:
+def _run_job(cfg: DictConfig, started: float, sweep: Sweep | None) -> ExperimentOutcome:
     validate(cfg)
     hydra_cfg = HydraConfig.get()
     job = JobContext(
@@ -75,7 +102,7 @@ def _run_job(cfg: DictConfig, started: float) -> ExperimentOutcome:
         output_dir=Path(hydra_cfg.runtime.output_dir),
         config_hash=config_hash(cfg),
         overrides=list(hydra_cfg.overrides.task),
-        sweep=Sweep.of_job(hydra_cfg),
+        sweep=sweep,
     )
     tracking = cfg.tracking
     client, experiment_id = prepare_experiment(tracking.uri, tracking.experiment, tracking.artifact_root,
@@ -83,6 +110,10 @@ def _run_job(cfg: DictConfig, started: float) -> ExperimentOutcome:
     fail_abandoned_runs(client, experiment_id, tracking.heartbeat_timeout_s)  # before deciding what to skip
     resuming = job.sweep is not None and cfg.tracking.resume
     previous = finished_run(client, experiment_id, job.config_hash) if resuming else None
+    holder = running_owner(client, experiment_id, job.config_hash) if resuming and previous is None else None
+    if holder is not None:
+        raise ConfigAlreadyRunning(f"this config is already RUNNING ({holder}): not started a second time; a later "
+                                   "resume of the sweep skips it once that run has FINISHED")
     if previous is not None:
         job.sweep.mark_done(hydra_cfg.job.num, "SKIPPED")
         outcome = ExperimentOutcome.recorded(previous, cfg.analysis.headline)

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import logging
 import os
+import signal
 import socket
 import threading
 import time
@@ -20,6 +21,7 @@ if TYPE_CHECKING:
 
 from mirror.config.execution import HEARTBEAT_EVERY_S
 from mirror.tracking.tags import (
+    CONFIG_HASH_TAG,
     ERROR_TAG,
     HEARTBEAT_TAG,
     HOST_TAG,
@@ -28,7 +30,6 @@ from mirror.tracking.tags import (
 )
 
 log = logging.getLogger(__name__)
-
 
 
 def process_start_ticks(pid: int) -> str | None:
@@ -110,3 +111,49 @@ def fail_abandoned_runs(client: MlflowClient, experiment_id: str, timeout_s: flo
         log.warning("run %s (%s) marked FAILED: %s", run.info.run_id, run.info.run_name, reason)
         failed.append(run.info.run_id)
     return failed
+
+
+class LauncherWatch:
+    """In a worker process of a sweep launched on this host: stops the job (SIGTERM to this process, so
+    its run is closed KILLED) as soon as the sweep's launching process is gone. A launcher killed with
+    SIGKILL cannot stop its workers; without this they would go on starting jobs nobody waits for, and a
+    resume started meanwhile could run the same config twice."""
+
+    def __init__(self, pid: int, start_ticks: str, every_s: float = 1.0) -> None:
+        self.pid, self.start_ticks, self.every_s = pid, start_ticks, every_s
+        self.fired = False
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._watch, name="launcher-watch", daemon=True)
+
+    def gone(self) -> bool:
+        """True when the launcher's process no longer exists (or its pid now belongs to another)."""
+        return process_start_ticks(self.pid) != self.start_ticks
+
+    def _watch(self) -> None:
+        while not self._stop.wait(self.every_s):
+            if self.gone():
+                self.fired = True
+                log.warning("the sweep's launching process %d is gone: stopping this job", self.pid)
+                os.kill(os.getpid(), signal.SIGTERM)
+                return
+
+    def __enter__(self) -> LauncherWatch:
+        self._thread.start()
+        return self
+
+    def __exit__(self, *exc_info: object) -> None:
+        self._stop.set()
+
+
+def running_owner(client: MlflowClient, experiment_id: str, digest: str) -> str | None:
+    """Who holds this config RUNNING now ('run <id>, process <pid> on <host>'), or None. Called after
+    :func:`fail_abandoned_runs`, so a RUNNING run left is one whose owner is alive (or, on another host,
+    still beating)."""
+    runs = client.search_runs(
+        [experiment_id], filter_string=f"tags.`{CONFIG_HASH_TAG}` = '{digest}' and attributes.status = 'RUNNING'",
+        max_results=1,
+    )
+    if not runs:
+        return None
+    tags = runs[0].data.tags
+    return f"run {runs[0].info.run_id}, process {tags.get(PID_TAG, '?')} on {tags.get(HOST_TAG, '?')}"

@@ -8,6 +8,8 @@ sweep directory is shared by every launcher, SLURM included) and marks itself do
 from __future__ import annotations
 
 import json
+import os
+import socket
 import time
 import uuid
 from collections import Counter
@@ -20,7 +22,7 @@ from hydra.core.override_parser.overrides_parser import OverridesParser
 from hydra.types import RunMode
 from omegaconf import DictConfig, OmegaConf
 
-from mirror.tracking.liveness import owner_tags
+from mirror.tracking.liveness import LauncherWatch, fail_abandoned_runs, owner_tags, process_start_ticks
 from mirror.tracking.tags import (
     LAUNCHER_TAG,
     OVERRIDES_TAG,
@@ -86,6 +88,17 @@ class Sweep:
     started: float
     """Wall-clock time (``time.time()``) at which the sweep started."""
     directory: str
+    launcher_host: str = ""
+    launcher_pid: int = 0
+    launcher_start: str = ""
+    """The launching process (host, pid and start in ticks since boot): its workers on the same host
+    stop when it is gone (:class:`~mirror.tracking.liveness.LauncherWatch`)."""
+
+    def launcher_watch(self) -> LauncherWatch | None:
+        """A watch on the launching process, for a job that runs in another process on its host."""
+        if not self.launcher_pid or self.launcher_pid == os.getpid() or self.launcher_host != socket.gethostname():
+            return None
+        return LauncherWatch(self.launcher_pid, self.launcher_start)
 
     @classmethod
     def open(cls, config: DictConfig, client: MlflowClient, experiment_id: str) -> Sweep:
@@ -118,6 +131,9 @@ class Sweep:
             swept=swept_keys(jobs or []),
             started=time.time(),
             directory=str(directory),
+            launcher_host=socket.gethostname(),
+            launcher_pid=os.getpid(),
+            launcher_start=process_start_ticks(os.getpid()) or "",
         )
         (directory / DONE_DIR).mkdir(parents=True, exist_ok=True)
         (directory / SWEEP_FILE).write_text(json.dumps(asdict(sweep), indent=2))
@@ -155,21 +171,24 @@ class Sweep:
             line += f", about {format_seconds(elapsed / n_done * (self.n_jobs - n_done))} left"
         return line + f" ({format_seconds(elapsed)} so far)"
 
-    def close(self, client: MlflowClient) -> str:
+    def close(self, client: MlflowClient, heartbeat_timeout_s: float, stopped: bool) -> str:
         """Give the parent run a status that says how its jobs ended, and summary metrics.
 
-        FINISHED only when every planned job ended well; KILLED when a job was
-        interrupted or jobs never ran; FAILED when a job failed.
+        A job whose process died (a killed worker) is marked FAILED first, as the next run would.
+        FINISHED only when every planned job ended well; KILLED when the sweep was stopped
+        (``stopped``, or a job was interrupted); FAILED when a job failed or crashed, or jobs
+        never ran for any other reason.
         """
+        fail_abandoned_runs(client, self.experiment_id, heartbeat_timeout_s)
         jobs = client.search_runs(
             [self.experiment_id], filter_string=f"tags.`{SWEEP_ID_TAG}` = '{self.sweep_id}'", max_results=50000
         )
         runs = Counter(run.info.status for run in jobs if run.info.run_id != self.parent_run_id)
         done = self.done()
         n_done = sum(done.values())
-        if runs["KILLED"] or (self.n_jobs is not None and n_done < self.n_jobs):
+        if runs["KILLED"] or stopped:
             status = "KILLED"
-        elif runs["FAILED"] or done["FAILED"]:
+        elif runs["FAILED"] or done["FAILED"] or (self.n_jobs is not None and n_done < self.n_jobs):
             status = "FAILED"
         else:
             status = "FINISHED"

@@ -10,6 +10,7 @@ from hydra.core.utils import JobReturn, JobStatus
 from hydra.experimental.callback import Callback
 from omegaconf import DictConfig
 
+from mirror.termination import stop_requested
 from mirror.tracking.liveness import Heartbeat, fail_abandoned_runs
 from mirror.tracking.store import prepare_experiment
 from mirror.tracking.sweep import Sweep
@@ -33,6 +34,7 @@ class SweepTracking(Callback):
         self._sweep: Sweep | None = None
         self._client: MlflowClient | None = None
         self._heartbeat: Heartbeat | None = None
+        self._heartbeat_timeout_s = 0.0
 
     def __getstate__(self) -> dict[str, Any]:
         # Launchers ship the callbacks to their workers, which need none of the launching
@@ -44,6 +46,7 @@ class SweepTracking(Callback):
         self._client, experiment_id = prepare_experiment(tracking.uri, tracking.experiment, tracking.artifact_root,
                                                          tracking.write_patience_s)
         fail_abandoned_runs(self._client, experiment_id, tracking.heartbeat_timeout_s)
+        self._heartbeat_timeout_s = tracking.heartbeat_timeout_s
         self._sweep = Sweep.open(config, self._client, experiment_id)
         self._heartbeat = Heartbeat(self._client, self._sweep.parent_run_id).start()
         jobs = "an open number of" if self._sweep.n_jobs is None else self._sweep.n_jobs
@@ -72,6 +75,6 @@ class SweepTracking(Callback):
             return
         sweep, self._sweep = self._sweep, None
         self._heartbeat.stop()
-        status = sweep.close(self._client)
+        status = sweep.close(self._client, self._heartbeat_timeout_s, stopped=stop_requested())
         log.info(f"sweep {sweep.sweep_id}: {status}")
 
