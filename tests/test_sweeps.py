@@ -217,20 +217,26 @@ def _start_sweep(tmp_path: Path, name: str, *overrides: str) -> subprocess.Popen
     )
 
 
-def _wait_for_running_jobs(tmp_path: Path, count: int, timeout_s: float = 300) -> list:
+def _wait_for_running_jobs(tmp_path: Path, name: str, count: int, timeout_s: float = 300) -> list:
+    """The sweep's RUNNING job runs, once ``count`` run at once. The store is read only after the launcher
+    wrote its sweep state: a second process opening a fresh sqlite store while it is created corrupts it."""
     import time
 
     deadline = time.monotonic() + timeout_s
     while time.monotonic() < deadline:
         time.sleep(0.5)
-        if (tmp_path / "mlruns" / "mlflow.db").exists():
-            try:
-                running = [r for r in runs_of(tmp_path)[0] if r.info.status == "RUNNING"]
-            except Exception:  # the store is still being created
-                continue
+        if (tmp_path / name / ".mirror" / "sweep.json").exists():
+            running = [r for r in runs_of(tmp_path)[0] if r.info.status == "RUNNING"]
             if len(running) >= count:
                 return running
     raise AssertionError(f"{count} jobs never ran at once")
+
+
+def _parent_of(stat: Path) -> int | None:
+    try:
+        return int(stat.read_text().rpartition(")")[2].split()[1])
+    except (OSError, IndexError, ValueError):
+        return None
 
 
 def _alive(pid: int) -> bool:
@@ -248,9 +254,13 @@ def test_killing_the_launcher_ends_its_workers_and_no_job_starts_after_it(tmp_pa
     import time
 
     launcher = _start_sweep(tmp_path, "multirun", "seed=0,1,2,3", "hydra/launcher=joblib", "hydra.launcher.n_jobs=2")
-    running = _wait_for_running_jobs(tmp_path, 2)
+    running = _wait_for_running_jobs(tmp_path, "multirun", 2)
     workers = {int(run.data.tags["mirror.pid"]) for run in running}
     assert launcher.pid not in workers
+    children = {int(stat.parent.name) for stat in Path("/proc").glob("[0-9]*/stat")
+                if _parent_of(stat) == launcher.pid}
+    assert workers <= children
+    workers |= children  # every process the launcher started, idle or not
     launcher.send_signal(signal.SIGKILL)
     launcher.wait(timeout=30)
     deadline = time.monotonic() + 60
@@ -267,7 +277,7 @@ def test_a_killed_worker_s_job_is_failed_and_its_sweep_failed_not_killed(tmp_pat
     import signal
 
     launcher = _start_sweep(tmp_path, "multirun", "seed=0,1", "hydra/launcher=joblib", "hydra.launcher.n_jobs=2")
-    running = _wait_for_running_jobs(tmp_path, 1)
+    running = _wait_for_running_jobs(tmp_path, "multirun", 1)
     os.kill(int(running[0].data.tags["mirror.pid"]), signal.SIGKILL)
     launcher.wait(timeout=600)
     assert launcher.returncode != 0
@@ -282,7 +292,7 @@ def test_a_resumed_sweep_does_not_start_a_config_a_live_process_is_running(tmp_p
     import signal
 
     first = _start_sweep(tmp_path, "first", "seed=0,1")
-    (holding,) = _wait_for_running_jobs(tmp_path, 1)
+    (holding,) = _wait_for_running_jobs(tmp_path, "first", 1)
     second = sweep(tmp_path, "second", "seed=0,1", "trainer.max_epochs=400")
     first.send_signal(signal.SIGTERM)
     first.wait(timeout=120)

@@ -9,9 +9,10 @@ from __future__ import annotations
 
 import logging
 import os
+import signal
 import sys
+import threading
 import time
-from contextlib import nullcontext
 from pathlib import Path
 from typing import NoReturn
 
@@ -22,7 +23,7 @@ from mirror.config import validate
 from mirror.pipeline.outcome import ExperimentOutcome
 from mirror.termination import Terminated, stop_on_sigterm
 from mirror.tracking.job_context import JobContext
-from mirror.tracking.liveness import fail_abandoned_runs, process_start_ticks, running_owner
+from mirror.tracking.liveness import LauncherWatch, fail_abandoned_runs, process_start_ticks, running_owner
 from mirror.tracking.resume import config_hash, finished_run
 from mirror.tracking.store import prepare_experiment
 from mirror.tracking.sweep import Sweep
@@ -61,12 +62,25 @@ class ConfigAlreadyRunning(RuntimeError):
     """A resumed sweep's job whose config another live process is running now."""
 
 
-def _exit_with_the_launcher(job_num: int) -> NoReturn:
+_launcher_watch: LauncherWatch | None = None
+"""In a sweep's worker process, the one watch on the launching process, for the worker's whole life."""
+_job_in_progress = threading.Event()
+
+
+def _exit_with_the_launcher() -> NoReturn:
     """End a worker whose sweep's launcher is gone: nobody waits for its jobs any more."""
-    log.warning("sweep job %d: the launching process is gone; this worker ends", job_num + 1)
+    log.warning("the sweep's launching process is gone: this worker ends")
     sys.stdout.flush()
     sys.stderr.flush()
     os._exit(Terminated.exit_status)
+
+
+def _launcher_gone() -> None:
+    """Stop the job in progress (its run is closed KILLED, then the worker ends), or end an idle worker."""
+    if _job_in_progress.is_set():
+        os.kill(os.getpid(), signal.SIGTERM)
+    else:
+        _exit_with_the_launcher()
 
 
 def run_job(cfg: DictConfig) -> ExperimentOutcome:
@@ -74,24 +88,29 @@ def run_job(cfg: DictConfig) -> ExperimentOutcome:
 
     In a multirun with ``tracking.resume`` (the default), a config that already has a
     FINISHED run is reported from that run instead of being run again, and one that a live
-    process is running now is not started a second time. A job in a worker process ends,
-    its run KILLED, when the sweep's launching process is gone.
+    process is running now is not started a second time. A worker process of a sweep ends
+    (its job's run KILLED) when the sweep's launching process is gone.
     """
-    global _jobs_run_here
+    global _jobs_run_here, _launcher_watch
     started = time.perf_counter() - (seconds_since_process_start() if _jobs_run_here == 0 else 0.0)
     _jobs_run_here += 1
     hydra_cfg = HydraConfig.get()
     sweep = Sweep.of_job(hydra_cfg)
     watch = sweep.launcher_watch() if sweep is not None else None
     if watch is not None and watch.gone():
-        _exit_with_the_launcher(hydra_cfg.job.num)
-    with stop_on_sigterm(), watch or nullcontext():
-        try:
+        _exit_with_the_launcher()
+    if watch is not None and _launcher_watch is None:
+        _launcher_watch = watch.start(_launcher_gone)
+    _job_in_progress.set()
+    try:
+        with stop_on_sigterm():
             return _run_job(cfg, started, sweep)
-        except Terminated:
-            if watch is not None and watch.fired:
-                _exit_with_the_launcher(hydra_cfg.job.num)
-            raise
+    except Terminated:
+        if _launcher_watch is not None and _launcher_watch.fired:
+            _exit_with_the_launcher()
+        raise
+    finally:
+        _job_in_progress.clear()
 
 
 def _run_job(cfg: DictConfig, started: float, sweep: Sweep | None) -> ExperimentOutcome:

@@ -10,10 +10,10 @@ from __future__ import annotations
 
 import logging
 import os
-import signal
 import socket
 import threading
 import time
+from collections.abc import Callable
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
@@ -114,35 +114,29 @@ def fail_abandoned_runs(client: MlflowClient, experiment_id: str, timeout_s: flo
 
 
 class LauncherWatch:
-    """In a worker process of a sweep launched on this host: stops the job (SIGTERM to this process, so
-    its run is closed KILLED) as soon as the sweep's launching process is gone. A launcher killed with
-    SIGKILL cannot stop its workers; without this they would go on starting jobs nobody waits for, and a
-    resume started meanwhile could run the same config twice."""
+    """In a worker process of a sweep launched on this host: calls ``on_gone`` once, from a daemon thread,
+    as soon as the sweep's launching process is gone. A launcher killed with SIGKILL cannot stop its
+    workers; without this they would go on starting jobs nobody waits for (a resume started meanwhile
+    could run the same config twice), or sit idle holding their memory."""
 
     def __init__(self, pid: int, start_ticks: str, every_s: float = 1.0) -> None:
         self.pid, self.start_ticks, self.every_s = pid, start_ticks, every_s
         self.fired = False
-        self._stop = threading.Event()
-        self._thread = threading.Thread(target=self._watch, name="launcher-watch", daemon=True)
 
     def gone(self) -> bool:
         """True when the launcher's process no longer exists (or its pid now belongs to another)."""
         return process_start_ticks(self.pid) != self.start_ticks
 
-    def _watch(self) -> None:
-        while not self._stop.wait(self.every_s):
-            if self.gone():
-                self.fired = True
-                log.warning("the sweep's launching process %d is gone: stopping this job", self.pid)
-                os.kill(os.getpid(), signal.SIGTERM)
-                return
+    def start(self, on_gone: Callable[[], None]) -> LauncherWatch:
+        def watch() -> None:
+            while not self.gone():
+                time.sleep(self.every_s)
+            self.fired = True
+            log.warning("the sweep's launching process %d is gone", self.pid)
+            on_gone()
 
-    def __enter__(self) -> LauncherWatch:
-        self._thread.start()
+        threading.Thread(target=watch, name="launcher-watch", daemon=True).start()
         return self
-
-    def __exit__(self, *exc_info: object) -> None:
-        self._stop.set()
 
 
 def running_owner(client: MlflowClient, experiment_id: str, digest: str) -> str | None:
