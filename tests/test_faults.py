@@ -218,3 +218,59 @@ def test_the_entry_point_s_exit_joins_threads_runs_exit_handlers_and_flushes(cod
     )
     result = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, timeout=120)
     assert (result.returncode, result.stdout, result.stderr) == (status, "buffered thread done\nexit handler\n", stderr)
+
+
+def _free_port() -> int:
+    import socket
+
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+@pytest.mark.parametrize("fault", ["killed", "hung"])
+def test_a_tracking_server_lost_mid_run_ends_the_job_within_seconds_saying_where_the_metrics_are(tmp_path, fault):
+    """The server dies (SIGKILL: requests are refused) or hangs (SIGSTOP: requests time out) while the job
+    trains. Bounded requests fail within seconds: a dead server fails the job by itself (exit 1); a SIGTERM
+    to a job waiting on a hung one ends it with 143, not masked by the close that cannot reach the server.
+    Either way the job says the server lost the run's end and where its metrics are."""
+    import urllib.request
+
+    port = _free_port()
+    server_log = tmp_path / "server.log"
+    server = subprocess.Popen(
+        [sys.executable, "-m", "mlflow", "server", "--host", "127.0.0.1", "--port", str(port), "--workers", "1",
+         "--backend-store-uri", f"sqlite:///{tmp_path}/server.db", "--default-artifact-root", str(tmp_path / "art")],
+        cwd=tmp_path, stdout=server_log.open("w"), stderr=subprocess.STDOUT, start_new_session=True,
+    )
+    try:
+        deadline = time.monotonic() + 120
+        while time.monotonic() < deadline:
+            try:
+                with urllib.request.urlopen(f"http://127.0.0.1:{port}/health", timeout=2):
+                    break
+            except OSError:
+                time.sleep(0.5)
+        else:
+            pytest.fail(f"the tracking server did not start: {server_log.read_text()[-2000:]}")
+        process, log = start(tmp_path, *TINY, "trainer.max_epochs=400", "trainer.enable_progress_bar=false",
+                             f"tracking.uri=http://127.0.0.1:{port}", "tracking.request_timeout_s=2",
+                             "tracking.request_retries=1")
+        deadline = time.monotonic() + 300
+        while TRAINING not in log.read_text() and time.monotonic() < deadline:
+            time.sleep(0.5)
+        assert TRAINING in log.read_text(), log.read_text()[-3000:]
+        lost_at = time.monotonic()
+        os.killpg(server.pid, signal.SIGKILL if fault == "killed" else signal.SIGSTOP)
+        if fault == "hung":
+            time.sleep(1.0)
+            process.send_signal(signal.SIGTERM)
+        process.wait(timeout=120)
+    finally:
+        os.killpg(server.pid, signal.SIGKILL)
+        server.wait(timeout=60)
+    output = log.read_text()
+    assert process.returncode == (1 if fault == "killed" else 143), output[-3000:]
+    assert time.monotonic() - lost_at < 30, "neither the job nor a stop is held for minutes by a lost server"
+    status = "FAILED" if fault == "killed" else "KILLED"
+    assert f"did not record this run's end as {status}" in output and "analysis/metrics.json" in output

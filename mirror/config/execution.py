@@ -104,6 +104,12 @@ class TrackingConfig:
     write_patience_s: float = 300.0
     """How long a write to the store is retried, with back-off, while the store is locked by
     another writer (sqlite gives up after 20 s): a finished run is not lost to a busy store."""
+    request_timeout_s: float = 15.0
+    """Seconds one request to a tracking server may take before it counts as failed."""
+    request_retries: int = 2
+    """Retries of a failed request to a tracking server (1 s, then 2 s apart): with the timeout, a
+    server that died mid-run fails a write within about a minute instead of MLflow's default
+    minutes of back-off, and a SIGTERM, which waits for the write in progress, ends the job soon."""
 
     def validate(self) -> None:
         check(bool(self.uri), "uri", "must not be empty", self.uri)
@@ -125,6 +131,8 @@ class TrackingConfig:
         check(self.heartbeat_timeout_s > HEARTBEAT_EVERY_S, "heartbeat_timeout_s",
                f"must be longer than the heartbeat interval ({HEARTBEAT_EVERY_S:g} s)", self.heartbeat_timeout_s)
         check(self.write_patience_s >= 0.0, "write_patience_s", "must be non-negative", self.write_patience_s)
+        check(self.request_timeout_s > 0.0, "request_timeout_s", "must be positive", self.request_timeout_s)
+        check(self.request_retries >= 0, "request_retries", "must be non-negative", self.request_retries)
 
 
 EXECUTION_FIELDS = ("tracking", "threads", "trainer.enable_progress_bar")

@@ -93,4 +93,4 @@ def run_experiment(cfg: DictConfig, job: JobContext, client: MlflowClient, exper
         logger.log_metrics({f"{TIME}/{name}": value for name, value in seconds.items()})
     family_metrics = {name: value for callback in callbacks[1:] for name, value in callback.logged.items()}
     return ExperimentOutcome(run_id=logger.run_id, metrics={**analysis.result.metrics, **family_metrics},
-                             seconds=seconds, headline=cfg.analysis.headline)
+                             seconds=seconds, headline=cfg.analysis.headline, end_recorded=logger.end_recorded)

@@ -25,7 +25,7 @@ from mirror.termination import Terminated, stop_on_sigterm
 from mirror.tracking.job_context import JobContext
 from mirror.tracking.liveness import LauncherWatch, fail_abandoned_runs, process_start_ticks, running_owner
 from mirror.tracking.resume import config_hash, finished_run
-from mirror.tracking.store import prepare_experiment
+from mirror.tracking.store import bound_server_requests, prepare_experiment
 from mirror.tracking.sweep import Sweep
 
 log = logging.getLogger("mirror")
@@ -124,6 +124,7 @@ def _run_job(cfg: DictConfig, started: float, sweep: Sweep | None) -> Experiment
         sweep=sweep,
     )
     tracking = cfg.tracking
+    bound_server_requests(tracking.request_timeout_s, tracking.request_retries)
     client, experiment_id = prepare_experiment(tracking.uri, tracking.experiment, tracking.artifact_root,
                                                tracking.write_patience_s)
     fail_abandoned_runs(client, experiment_id, tracking.heartbeat_timeout_s)  # before deciding what to skip

@@ -35,6 +35,8 @@ class ExperimentOutcome:
     seconds: dict[str, float] = field(default_factory=dict)
     skipped: bool = False
     """True when a resumed sweep found this config already FINISHED and did not run it."""
+    end_recorded: bool = True
+    """False when the tracking store did not record the run's end (a server that died mid-run)."""
 
     @classmethod
     def recorded(cls, run: Run, headline: str) -> ExperimentOutcome:
@@ -81,4 +83,7 @@ class ExperimentOutcome:
             f"  outputs: {job.output_dir}\n"
             f"  MLflow run {self.run_id} in experiment '{cfg.tracking.experiment}' at {cfg.tracking.uri}"
             " (browse with `make ui`)"
+            + ("" if self.end_recorded else
+               f"\n  the tracking store lost this run's end: it may still show RUNNING (the next run of the experiment "
+               f"marks it FAILED); its metrics are in {job.output_dir / 'analysis' / 'metrics.json'}")
         )

@@ -73,6 +73,7 @@ def job_run(cfg: DictConfig, job: JobContext, client: MlflowClient, experiment_i
         tags[PARENT_RUN_TAG] = job.sweep.parent_run_id
     run = client.create_run(experiment_id, run_name=run_name(cfg, job), tags=tags)
     run_id = run.info.run_id
+    logger: JobRunLogger | None = None
     try:
         resolved = OmegaConf.to_container(cfg, resolve=True)
         params = [Param(key, str(value)) for key, value in flatten(resolved).items()]
@@ -80,26 +81,45 @@ def job_run(cfg: DictConfig, job: JobContext, client: MlflowClient, experiment_i
             client.log_batch(run_id, params=params[start : start + 100])
         client.log_text(run_id, OmegaConf.to_yaml(cfg, resolve=True), "config.yaml")
         with Heartbeat(client, run_id):
-            yield JobRunLogger(tracking_uri=client.tracking_uri, run_id=run_id,
-                               write_patience_s=cfg.tracking.write_patience_s)
+            logger = JobRunLogger(tracking_uri=client.tracking_uri, run_id=run_id,
+                                  write_patience_s=cfg.tracking.write_patience_s)
+            yield logger
     except Terminated as stopped:
-        client.set_tag(run_id, ERROR_TAG, f"terminated: {stopped}")
-        client.set_terminated(run_id, "KILLED")
+        close_run(client, run_id, "KILLED", job, f"terminated: {stopped}")
         raise
     except (KeyboardInterrupt, SystemExit):
         # Lightning turns Ctrl-C into SystemExit(1) after its own clean-up.
-        client.set_tag(run_id, ERROR_TAG, "interrupted")
-        client.set_terminated(run_id, "KILLED")
+        close_run(client, run_id, "KILLED", job, "interrupted")
         raise
     except BaseException as error:
-        try:  # the traceback is a courtesy: a full disk or read-only artifact folder must not keep the run RUNNING
-            client.set_tag(run_id, ERROR_TAG, f"{type(error).__name__}: {error}"[:5000])
-            client.log_text(run_id, traceback.format_exc(), "error.txt")
-        except Exception as unrecorded:
-            log.warning("the run's error could not be recorded in full (%s: %s); marking it FAILED",
-                        type(unrecorded).__name__, unrecorded)
-        finally:
-            client.set_terminated(run_id, "FAILED")
+        close_run(client, run_id, "FAILED", job, f"{type(error).__name__}: {error}"[:5000], traceback.format_exc())
         raise
     else:
-        client.set_terminated(run_id, "FINISHED")
+        recorded = close_run(client, run_id, "FINISHED", job)
+        if logger is not None:
+            logger.end_recorded = recorded
+
+
+def close_run(client: MlflowClient, run_id: str, status: str, job: JobContext, error: str | None = None,
+              trace: str | None = None) -> bool:
+    """Close the run with its status (the error tag and traceback first, as a courtesy); never raises, so
+    that a full disk, an unwritable artifact folder or a tracking server that died cannot keep a run
+    RUNNING by choice or replace the job's own ending (a stop still exits 143). Returns whether the
+    store recorded the end; where it did not, says so once and where the job's metrics are."""
+    if error is not None:
+        try:
+            client.set_tag(run_id, ERROR_TAG, error)
+            if trace is not None:
+                client.log_text(run_id, trace, "error.txt")
+        except Exception as unrecorded:
+            log.warning("the run's error could not be recorded in full (%s: %s); marking it %s",
+                        type(unrecorded).__name__, str(unrecorded).splitlines()[0] if str(unrecorded) else "", status)
+    try:
+        client.set_terminated(run_id, status)
+        return True
+    except Exception as lost:
+        metrics = job.output_dir / "analysis" / "metrics.json"
+        where = f"its metrics are in {metrics}" if metrics.exists() else f"it ended before its analysis wrote {metrics}"
+        log.warning("the tracking store did not record this run's end as %s (%s: %s): %s", status,
+                    type(lost).__name__, str(lost).splitlines()[0] if str(lost) else "", where)
+        return False

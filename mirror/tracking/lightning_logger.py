@@ -22,6 +22,8 @@ class JobRunLogger(MLFlowLogger):
         super().__init__(tracking_uri=tracking_uri, run_id=run_id, log_model=False)
         self._write_patience_s = write_patience_s
         self._retrying: RetryingClient | None = None
+        self.end_recorded = True
+        """False when the store did not record the run's end (set by the run's owner when it closes it)."""
 
     @property
     def experiment(self) -> RetryingClient:

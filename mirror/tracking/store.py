@@ -5,6 +5,7 @@ from __future__ import annotations
 import fcntl
 import functools
 import logging
+import os
 import time
 import urllib.error
 import urllib.request
@@ -85,6 +86,13 @@ def check_reachable(uri: str, timeout_s: float = REACHABLE_TIMEOUT_S) -> None:
         reason = getattr(error, "reason", error)
         raise StoreUnreachable(f"tracking.uri {uri} does not answer ({reason}; asked once, {timeout_s:g} s timeout): "
                                "start the server or point tracking.uri elsewhere") from None
+
+
+def bound_server_requests(timeout_s: float, retries: int) -> None:
+    """Bound every request this process makes to a tracking server (MLflow reads these at each request)."""
+    os.environ["MLFLOW_HTTP_REQUEST_TIMEOUT"] = f"{timeout_s:g}"
+    os.environ["MLFLOW_HTTP_REQUEST_MAX_RETRIES"] = str(retries)
+    os.environ["MLFLOW_HTTP_REQUEST_BACKOFF_FACTOR"] = "1"
 
 
 def is_locked(error: BaseException | str) -> bool:

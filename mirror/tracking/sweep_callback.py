@@ -12,7 +12,7 @@ from omegaconf import DictConfig
 
 from mirror.termination import stop_requested
 from mirror.tracking.liveness import Heartbeat, fail_abandoned_runs
-from mirror.tracking.store import prepare_experiment
+from mirror.tracking.store import bound_server_requests, prepare_experiment
 from mirror.tracking.sweep import Sweep
 
 if TYPE_CHECKING:
@@ -43,6 +43,7 @@ class SweepTracking(Callback):
 
     def on_multirun_start(self, config: DictConfig, **kwargs: Any) -> None:
         tracking = config.tracking
+        bound_server_requests(tracking.request_timeout_s, tracking.request_retries)
         self._client, experiment_id = prepare_experiment(tracking.uri, tracking.experiment, tracking.artifact_root,
                                                          tracking.write_patience_s)
         fail_abandoned_runs(self._client, experiment_id, tracking.heartbeat_timeout_s)
