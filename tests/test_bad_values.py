@@ -122,6 +122,8 @@ def test_the_memory_refusal_states_what_is_needed_and_what_there_is(tmp_path):
         (["experiment=nonexistent"], "mirror: experiment=nonexistent: no such option in conf/experiment/"),
         (["seed=range("], "mirror: seed=range( cannot be read as an override: no viable alternative"),
         (["model.hidden_size=abc,12", "-m"], "mirror: sweep job 1 of 2 (trainer=fast "),
+        (["seed=0,1", "hydra/launcher=joblib", "hydra.launcher.n_jobs=0", "-m"], "mirror: hydra.launcher.n_jobs must not"),
+        (["experiment=sweep_seeds", "seed=range(0)"], "mirror: the sweep has no jobs"),
     ],
 )
 def test_the_command_line_refuses_in_one_line_and_leaves_nothing_behind(tmp_path, arguments, expected):
@@ -213,3 +215,21 @@ def test_an_unreadable_activity_file_is_named_with_its_run(tmp_path, damage):
     client.log_artifact(run_id, str(damaged), "analysis")
     with pytest.raises(ValueError, match=rf"^run {run_id}: its activity file analysis/{ACTIVITY_FILE} is unreadable"):
         mirror.load_activity(run_id, tracking_uri=uri)
+
+
+@pytest.mark.parametrize("uri", ["bogus://x", "sqlite:////proc/nope/mlflow.db"])
+@pytest.mark.parametrize(("module", "arguments"), [
+    ("mirror.report.__main__", ["--experiment", "x", "--no-mlflow-run"]),
+    ("mirror.claims.__main__", ["--no-mlflow-run"]),
+    ("mirror.pipeline.plan", ["sweep_seeds"]),
+])
+def test_the_report_the_claims_page_and_the_plan_refuse_a_store_they_cannot_open_in_one_line(module, arguments, uri,
+                                                                                              tmp_path, monkeypatch):
+    import importlib
+
+    monkeypatch.chdir(tmp_path)
+    with pytest.raises(SystemExit) as stopped:
+        importlib.import_module(module).main([*arguments, "--tracking-uri", uri])
+    message = str(stopped.value.code)
+    assert "tracking.uri must" in message and len(message.splitlines()) == 1
+    assert not any(tmp_path.iterdir())

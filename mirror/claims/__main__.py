@@ -20,10 +20,10 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--artifact-root", default=defaults.artifact_root, help="artifact folder of a new experiment")
     parser.add_argument("--no-mlflow-run", action="store_true", help="write the page only, log no report run")
     args = parser.parse_args(argv)
-    uri = resolve_uri(args.tracking_uri)
     try:
         claims = read_claims(args.claims)
-        client = read_store(uri)
+        client = read_store(args.tracking_uri)
+        uri = resolve_uri(args.tracking_uri)
     except (ClaimError, ConfigError, StoreUnreachable) as error:
         raise SystemExit(f"mirror.claims: {error}") from None
     try:

@@ -71,6 +71,22 @@ def is_sqlite_database(path: Path) -> bool:
         return False
 
 
+def check_store_address(uri: str, field: str = "uri") -> None:
+    """Refuse, before any use, a store address MLflow cannot open: a password in it (masked), an unknown
+    scheme, an sqlite database whose folder cannot be created or a file there that is not a database."""
+    refuse_credentials(uri, field)
+    scheme = urlsplit(uri).scheme
+    check(scheme in STORE_SCHEMES and (scheme != "sqlite" or uri.startswith(SQLITE_PREFIX)), field,
+          f"must be sqlite:///<path> (the default) or a server or database MLflow opens "
+          f"({', '.join(s + '://' for s in STORE_SCHEMES[1:])})", uri)
+    if scheme == "sqlite":
+        database = Path(uri[len(SQLITE_PREFIX):]).expanduser()
+        check(creatable_folder(database.parent), field, "must name a database in a folder this user can create "
+              "and write", uri)
+        check(not database.exists() or is_sqlite_database(database), field,
+              "names a file that is not an sqlite database (damaged, or another kind of file)", uri)
+
+
 def refuse_credentials(uri: str, field: str = "uri") -> None:
     """Refuse a store address that carries a user name or password, masked in the message: called
     before any use of the address (a run, a sweep, a preset, a report, ``mirror.load_runs``), so it
@@ -113,17 +129,8 @@ class TrackingConfig:
 
     def validate(self) -> None:
         check(bool(self.uri), "uri", "must not be empty", self.uri)
-        refuse_credentials(self.uri)
-        scheme = urlsplit(self.uri).scheme
-        check(scheme in STORE_SCHEMES and (scheme != "sqlite" or self.uri.startswith(SQLITE_PREFIX)), "uri",
-              f"must be sqlite:///<path> (the default) or a server or database MLflow opens "
-              f"({', '.join(s + '://' for s in STORE_SCHEMES[1:])})", self.uri)
-        if scheme == "sqlite":
-            database = Path(self.uri[len(SQLITE_PREFIX):])
-            check(creatable_folder(database.parent), "uri", "must name a database in a folder this user can create "
-                  "and write", self.uri)
-            check(not database.exists() or is_sqlite_database(database), "uri",
-                  "names a file that is not an sqlite database (damaged, or another kind of file)", self.uri)
+        check_store_address(self.uri)
+        if self.uri.startswith(SQLITE_PREFIX):
             check(creatable_folder(Path(self.artifact_root)), "artifact_root",
                   "must be a folder this user can create and write (a new experiment keeps its artifacts there)",
                   self.artifact_root)

@@ -73,9 +73,14 @@ class Preflight(Callback):
             check_reachable(config.tracking.uri)
         except (ConfigError, StoreUnreachable) as error:
             refuse(str(error))
+        n_jobs = config.hydra.launcher.get("n_jobs")
+        if n_jobs is not None and n_jobs == 0:
+            refuse("hydra.launcher.n_jobs must not be 0 (a count of parallel jobs, or -1 for one per core)")
         jobs = planned_jobs(config)
         if jobs is None:  # an optimising sweeper decides its jobs as it goes; each job validates itself
             return
+        if not jobs:
+            refuse(f"the sweep has no jobs: a swept value is an empty list ({' '.join(config.hydra.overrides.task)})")
         name = config.hydra.job.config_name
         for number, overrides in enumerate(jobs):
             try:

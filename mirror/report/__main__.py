@@ -58,7 +58,6 @@ def main(argv: list[str] | None = None) -> None:
     args = parse_args(argv)
     os.environ.setdefault("MLFLOW_ENABLE_ARTIFACTS_PROGRESS_BAR", "false")
     selection = RunSelection(args.experiment, args.sweep, args.filter)
-    uri = resolve_uri(args.tracking_uri)
     if args.name is not None and (Path(args.name).name != args.name or args.name in (".", "..")):
         raise SystemExit(f"mirror.report: --name must be a folder name inside {args.out}/, not a path "
                          f"(got {args.name!r})")
@@ -66,7 +65,8 @@ def main(argv: list[str] | None = None) -> None:
         raise SystemExit(f"mirror.report: --name must be at most {MAX_NAME} printable characters (no newline or "
                          f"control character; got {len(args.name)} characters)")
     try:
-        client = read_store(uri)
+        client = read_store(args.tracking_uri)
+        uri = resolve_uri(args.tracking_uri)
         name = args.name or default_name(client, selection)
         report = build_report(client, selection, args.out / name, args.metrics, args.reference)
     except (ValueError, StoreUnreachable) as error:  # no such experiment, no matching runs, an unknown metric

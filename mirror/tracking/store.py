@@ -14,7 +14,7 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from mirror.config.execution import SQLITE_PREFIX, refuse_credentials
+from mirror.config.execution import SQLITE_PREFIX, check_store_address
 from mirror.termination import uninterrupted
 
 if TYPE_CHECKING:
@@ -71,10 +71,10 @@ def check_reachable(uri: str, timeout_s: float = REACHABLE_TIMEOUT_S) -> None:
 
     MLflow's client retries an unreachable server with back-off for minutes before saying
     anything; one quick look up front turns that into one clear line. An address with a user
-    name or password is refused first (:class:`~mirror.config.ConfigError`, masked), before any
-    network use.
+    name or password (masked), or one MLflow cannot open, is refused first
+    (:class:`~mirror.config.ConfigError`), before any network or file use.
     """
-    refuse_credentials(uri, "tracking.uri")
+    check_store_address(uri, "tracking.uri")
     if not uri.startswith(("http://", "https://")):
         return
     try:
@@ -151,9 +151,8 @@ def read_store(uri: str) -> MlflowClient:
     answers (:class:`StoreUnreachable` if not)."""
     from mlflow.tracking import MlflowClient
 
-    uri = resolve_uri(uri)
     check_reachable(uri)
-    return MlflowClient(tracking_uri=uri)
+    return MlflowClient(tracking_uri=resolve_uri(uri))
 
 
 def prepare_experiment(uri: str, experiment: str, artifact_root: str,
