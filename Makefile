@@ -64,18 +64,19 @@ readout: $(STAMP) ## the four GRU models x four readouts, tied and untied heads,
 	$(SWEEP) experiment=readout_untrained $(ARGS) -m
 	$(SWEEP) experiment=readout_input $(ARGS) -m
 
-asl: $(STAMP) ## Associative Sequence Learning, Hebb, covariance Hebb and Rescorla-Wagner: contingency (each unpaired kind, signalled or not), contiguity, mismatch, counter-mirror (1,290 jobs)
+asl: $(STAMP) ## Associative Sequence Learning, Hebb, covariance Hebb and Rescorla-Wagner: contingency (each unpaired kind, signalled or not), Cook et al.'s signalled design, contiguity, mismatch, counter-mirror (1,590 jobs)
 	$(SWEEP) experiment=asl_contingency $(ARGS) -m
+	$(SWEEP) experiment=asl_signalled $(ARGS) -m
 	$(SWEEP) experiment=asl_contiguity $(ARGS) -m
 	$(SWEEP) experiment=asl_mismatch $(ARGS) -m
 	$(SWEEP) experiment=asl_counter_mirror $(ARGS) -m
 
-REPORTS := ablations readout pairing_error asl_contingency asl_contiguity asl_mismatch asl_counter_mirror sweep_seeds sweep_hidden sweep_noise_gru sweep_noise_hebbian sweep_lag counter_mirror
+REPORTS := ablations readout pairing_error asl_contingency asl_signalled asl_contiguity asl_mismatch asl_counter_mirror sweep_seeds sweep_hidden sweep_noise_gru sweep_noise_hebbian sweep_lag counter_mirror
 
 report: $(STAMP) ## tables and figures from MLflow: make report NAME=<experiment> (default: every preset's; a missing one is named and skipped)
 	@status=0; $(foreach name,$(or $(NAME),$(REPORTS)),$(PY) -m mirror.report --experiment $(name) $(ARGS) || status=1;) exit $$status
 
-PAPER_PRESETS := ablations readout readout_untied readout_untrained readout_input pairing_error asl_contingency asl_contiguity asl_mismatch asl_counter_mirror sweep_seeds sweep_seeds_hebbian sweep_hidden sweep_noise_gru sweep_noise_hebbian sweep_lag counter_mirror
+PAPER_PRESETS := ablations readout readout_untied readout_untrained readout_input pairing_error asl_contingency asl_signalled asl_contiguity asl_mismatch asl_counter_mirror sweep_seeds sweep_seeds_hebbian sweep_hidden sweep_noise_gru sweep_noise_hebbian sweep_lag counter_mirror
 
 paper: $(STAMP) ## every sweep (resumable: a re-run skips finished jobs), every report, then the claims page
 	$(PY) -m mirror.pipeline.plan $(PAPER_PRESETS) --jobs $(JOBS)
