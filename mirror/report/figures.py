@@ -71,9 +71,13 @@ def metrics_against_design(runs: pd.DataFrame, design: str, metrics: list[str], 
         runs = runs.assign(**{categorical[1]: runs[categorical[1:]].astype(str).agg(", ".join, axis=1)})
         style = None
     cells = design_cells(runs, design, metrics, factors)
+    readable = {f: short(f).rsplit(".", 1)[-1] for f in factors}
+    cells = cells.rename(columns=readable)
+    rows, hue, style = [readable[f] for f in rows], readable.get(hue), readable.get(style)
     row_levels = sorted(cells[rows[0]].unique()) if rows else [None]
+    height = PANEL * 0.8 * len(row_levels) + 1.2
     fig, axes = plt.subplots(len(row_levels), len(metrics), squeeze=False, sharex=True,
-                             figsize=(PANEL * len(metrics) + 1, PANEL * 0.8 * len(row_levels) + 1.2))
+                             figsize=(PANEL * len(metrics) + 1, height))
     for r, level in enumerate(row_levels):
         shown = cells if level is None else cells[cells[rows[0]] == level]
         for c, metric in enumerate(metrics):
@@ -83,7 +87,7 @@ def metrics_against_design(runs: pd.DataFrame, design: str, metrics: list[str], 
             ax.vlines(panel["x"], panel["low"], panel["high"], color="0.5", linewidth=0.8)
             name = "\n".join(textwrap.wrap(label(metric), 32))
             ax.set(xlabel=label(design) if r == len(row_levels) - 1 else "", title=name if r == 0 else "",
-                   ylabel=(f"{short(rows[0]).rsplit('.', 1)[-1]}={level}\n" if level is not None else "")
+                   ylabel=(f"{rows[0]}={level}\n" if level is not None else "")
                    + ("" if c else "mean over seeds"))
     if (hue or style) is not None:  # one legend for every panel, under them, off the data
         legend = axes[0, 0].get_legend()
@@ -91,7 +95,7 @@ def metrics_against_design(runs: pd.DataFrame, design: str, metrics: list[str], 
                    ncol=min(8, len(legend.get_texts())), fontsize=8)
         legend.remove()
     return save_figure(fig, path, title=f"Metrics against {label(design)} (a point per condition: means over seeds, "
-                       "bars: 95% CI of the metric)", bottom=0.12 if (hue or style) is not None else 0.0)
+                       "bars: 95% CI of the metric)", bottom=0.45 / height if (hue or style) is not None else 0.0)
 
 
 def _interval_of(metric: str):
