@@ -108,7 +108,13 @@ def test_every_schema_default_target_imports_and_every_field_is_documented(schem
 
 @pytest.mark.parametrize("path", PRESETS, ids=lambda p: p.stem)
 def test_every_preset_composes_and_every_key_it_sets_says_why(tmp_path, path):
+    from mirror.config import compose_config
+    from mirror.tracking.sweep import planned_jobs
+
     compose_job([f"experiment={path.stem}"], tmp_path / "job")
+    jobs = planned_jobs(compose_config([f"experiment={path.stem}"], with_hydra=True))
+    for job in (jobs[0], jobs[-1]):  # a preset whose own settings a job refuses would stop its sweep at once
+        validate(compose_job([f"experiment={path.stem}", *job], tmp_path / "job"))
     text = path.read_text()
     raw = OmegaConf.to_container(OmegaConf.load(path))
     raw.pop("defaults", None)
