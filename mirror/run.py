@@ -46,6 +46,7 @@ def _report_composition_errors_in_one_line(report: Callable[[Callable[[], Any]],
 hydra_utils.run_and_report = _report_composition_errors_in_one_line(hydra_utils.run_and_report)
 
 
+
 @hydra.main(version_base="1.3", config_path="../conf", config_name="config")
 def main(cfg: DictConfig) -> float:
     """Returns the headline fraction of mirror units, for sweepers that optimise."""

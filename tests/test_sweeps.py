@@ -273,19 +273,46 @@ def test_killing_the_launcher_ends_its_workers_and_no_job_starts_after_it(tmp_pa
     assert all("terminated" in r.data.tags["mirror.error"] for r in jobs)
 
 
-def test_a_killed_worker_s_job_is_failed_and_its_sweep_failed_not_killed(tmp_path):
+@pytest.mark.parametrize("kills", [1, 2])
+def test_a_killed_worker_takes_no_other_job_with_it_and_its_own_job_runs_again_once(tmp_path, kills):
+    """A joblib worker SIGKILLed mid-job: its run is marked FAILED, the jobs the broken executor took
+    with it run again one at a time, and so does the killed one; killed again while it runs alone, it
+    is FAILED for good and the others still finish."""
     import signal
+    import time
 
-    launcher = _start_sweep(tmp_path, "multirun", "seed=0,1", "hydra/launcher=joblib", "hydra.launcher.n_jobs=2")
-    running = _wait_for_running_jobs(tmp_path, "multirun", 1)
-    os.kill(int(running[0].data.tags["mirror.pid"]), signal.SIGKILL)
+    launcher = _start_sweep(tmp_path, "multirun", "seed=0,1,2", "hydra/launcher=joblib", "hydra.launcher.n_jobs=2")
+    first = _wait_for_running_jobs(tmp_path, "multirun", 1)[0]
+    seed, pid = first.data.params["seed"], int(first.data.tags["mirror.pid"])
+    os.kill(pid, signal.SIGKILL)
+    if kills == 2:
+        deadline = time.monotonic() + 300
+        while time.monotonic() < deadline:
+            again = [r for r in runs_of(tmp_path)[0] if r.data.params["seed"] == seed and r.info.status == "RUNNING"
+                     and int(r.data.tags["mirror.pid"]) != pid]
+            if again:
+                os.kill(int(again[0].data.tags["mirror.pid"]), signal.SIGKILL)
+                break
+            time.sleep(0.5)
+        else:
+            pytest.fail("the killed job was not run again")
     launcher.wait(timeout=600)
-    assert launcher.returncode != 0
+    log = (tmp_path / "multirun.log").read_text()
+    assert "a worker process died" in log
     jobs, (parent,) = runs_of(tmp_path)
-    crashed = next(r for r in jobs if r.info.run_id == running[0].info.run_id)
-    assert crashed.info.status == "FAILED" and "ended without closing the run" in crashed.data.tags["mirror.error"]
     assert "RUNNING" not in {r.info.status for r in jobs}
-    assert parent.info.status == "FAILED", "a crash is not a stop"
+    crashed = [r for r in jobs if r.data.params["seed"] == seed]
+    assert len(crashed) == 2 and all("ended without closing the run" in r.data.tags["mirror.error"]
+                                            for r in crashed if r.info.status == "FAILED")
+    others = [r for r in jobs if r.data.params["seed"] != seed and r.info.status == "FINISHED"]
+    assert sorted({r.data.params["seed"] for r in others}) == sorted({"0", "1", "2"} - {seed}), log[-3000:]
+    if kills == 1:
+        assert sorted(r.info.status for r in crashed) == ["FAILED", "FINISHED"]
+        assert launcher.returncode == 0 and parent.info.status == "FINISHED", "every job ended well in the end"
+    else:
+        assert [r.info.status for r in crashed] == ["FAILED", "FAILED"]
+        assert f"sweep job {int(seed) + 1}: its worker died again" in log
+        assert launcher.returncode != 0 and parent.info.status == "FAILED", "a crash for good is a failure"
 
 
 def test_a_resumed_sweep_does_not_start_a_config_a_live_process_is_running(tmp_path):

@@ -69,6 +69,10 @@ class Preflight(Callback):
             refuse(str(error))
 
     def on_multirun_start(self, config: DictConfig, **kwargs: Any) -> None:
+        if "joblib" in str(config.hydra.launcher.get("_target_", "")):
+            from mirror.pipeline.launch import survive_dead_workers  # imports joblib: only for its sweeps
+
+            survive_dead_workers()
         try:
             check_reachable(config.tracking.uri)
         except (ConfigError, StoreUnreachable) as error:

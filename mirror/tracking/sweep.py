@@ -15,7 +15,7 @@ import uuid
 from collections import Counter
 from dataclasses import asdict, dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from hydra._internal.core_plugins.basic_sweeper import BasicSweeper
 from hydra.core.override_parser.overrides_parser import OverridesParser
@@ -24,6 +24,7 @@ from omegaconf import DictConfig, OmegaConf
 
 from mirror.tracking.liveness import LauncherWatch, fail_abandoned_runs, owner_tags, process_start_ticks
 from mirror.tracking.tags import (
+    CONFIG_HASH_TAG,
     LAUNCHER_TAG,
     OVERRIDES_TAG,
     ROLE_TAG,
@@ -174,16 +175,22 @@ class Sweep:
     def close(self, client: MlflowClient, heartbeat_timeout_s: float, stopped: bool) -> str:
         """Give the parent run a status that says how its jobs ended, and summary metrics.
 
-        A job whose process died (a killed worker) is marked FAILED first, as the next run would.
+        A run whose process died (a killed worker) is marked FAILED first, as the next run would, and
+        each config counts by its newest run (a job run again after its worker died counts once).
         FINISHED only when every planned job ended well; KILLED when the sweep was stopped
-        (``stopped``, or a job was interrupted); FAILED when a job failed or crashed, or jobs
-        never ran for any other reason.
+        (``stopped``, or a job was interrupted); FAILED when a job failed or crashed for good, or
+        jobs never ran for any other reason.
         """
         fail_abandoned_runs(client, self.experiment_id, heartbeat_timeout_s)
         jobs = client.search_runs(
             [self.experiment_id], filter_string=f"tags.`{SWEEP_ID_TAG}` = '{self.sweep_id}'", max_results=50000
         )
-        runs = Counter(run.info.status for run in jobs if run.info.run_id != self.parent_run_id)
+        # A config's newest run says how its job ended: a job run again after its worker died counts once.
+        newest: dict[str, Any] = {}
+        for run in sorted(jobs, key=lambda run: run.info.start_time):
+            if run.info.run_id != self.parent_run_id:
+                newest[run.data.tags.get(CONFIG_HASH_TAG, run.info.run_id)] = run
+        runs = Counter(run.info.status for run in newest.values())
         done = self.done()
         n_done = sum(done.values())
         if runs["KILLED"] or stopped:
