@@ -311,7 +311,7 @@ def test_a_killed_worker_takes_no_other_job_with_it_and_its_own_job_runs_again_o
         assert launcher.returncode == 0 and parent.info.status == "FINISHED", "every job ended well in the end"
     else:
         assert [r.info.status for r in crashed] == ["FAILED", "FAILED"]
-        assert f"sweep job {int(seed) + 1}: its worker died again" in log
+        assert f"sweep job {int(seed) + 1}: its worker died while it ran alone" in log
         assert launcher.returncode != 0 and parent.info.status == "FAILED", "a crash for good is a failure"
 
 

@@ -58,8 +58,8 @@ class AssociativeModelConfig:
         check(0.0 < self.mean_rate <= 1.0, "mean_rate", "must be in (0, 1]", self.mean_rate)
         check(0.0 <= self.initial_weight <= FLOAT32_MAX, "initial_weight",
               f"must be in [0, {FLOAT32_MAX:.3g}] (the weights are float32)", self.initial_weight)
-        check(self.response_noise > 0.0, "response_noise", "must be positive (it is the unit of the selective response)",
-              self.response_noise)
+        check(self.response_noise > 0.0, "response_noise",
+              "must be positive (it is the unit of the selective response)", self.response_noise)
 
     def n_units(self, data: Any) -> int:
         """Units the analysis scores: the motor units."""

@@ -63,10 +63,10 @@ def launch(launcher: joblib_launcher.JoblibLauncher, job_overrides: Sequence[Seq
             lost = [number for number in todo if number not in results]
             if alone:  # the one job in flight was the one that crashed
                 crashed, lost = lost[0], lost[1:]
+                reason = f"sweep job {crashed + 1}: its worker process died while it ran alone: {crash}"
                 results[crashed] = JobReturn(overrides=list(job_overrides[crashed - initial_job_idx]),
-                                             status=JobStatus.FAILED, _return_value=WorkerDied(
-                                                 f"sweep job {crashed + 1}: its worker process died while it ran alone: {crash}"))
-                log.warning("sweep job %d: its worker died again: marked failed", crashed + 1)
+                                             status=JobStatus.FAILED, _return_value=WorkerDied(reason))
+                log.warning("sweep job %d: its worker died while it ran alone: marked failed", crashed + 1)
             else:
                 log.warning("a worker process died (%s); the %d job(s) it took with it run again, one at a time",
                             str(crash).splitlines()[0], len(lost))
