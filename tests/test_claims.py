@@ -8,12 +8,13 @@ import textwrap
 import uuid
 
 import numpy as np
+import pandas as pd
 import pytest
 from mlflow.tracking import MlflowClient
 from scipy import stats
 
 from mirror.claims.spec import ClaimError, read_claims
-from mirror.claims.verdicts import FAILS, HOLDS, NOT_RUN, judge, phase_ends
+from mirror.claims.verdicts import FAILS, HOLDS, INCONCLUSIVE, NOT_RUN, judge, phase_ends
 
 CLAIMS = """
 source: a test paper
@@ -179,7 +180,8 @@ def test_the_page_is_one_self_contained_file_logged_to_mlflow(store):
     client = MlflowClient(tracking_uri=uri)
     (run,) = client.search_runs([client.get_experiment_by_name("claims").experiment_id])
     assert run.data.tags["mirror.role"] == "report" and run.info.status == "FINISHED"
-    assert run.data.metrics == {"claims/n_holds": 5.0, "claims/n_does_not_hold": 1.0, "claims/n_not_run_yet": 1.0}
+    assert run.data.metrics == {"claims/n_holds": 5.0, "claims/n_does_not_hold": 1.0, "claims/n_inconclusive": 0.0,
+                                "claims/n_not_run_yet": 1.0}
     assert [a.path for a in client.list_artifacts(run.info.run_id, "paper")] == ["paper/index.html"]
 
 
@@ -251,6 +253,38 @@ def test_the_claims_page_stops_on_a_claim_file_error_in_one_line(store, tmp_path
 def test_the_shipped_claims_cover_every_claim_of_the_specification():
     ids = {claim.id.split(" ")[0] for claim in read_claims()}
     assert {*(f"D{k}" for k in range(1, 11)), "H1", "H2", "H3", "H4", "A1", "A2", "A3", "M1"} <= ids
+
+
+def _no_decrease_verdict(changes_by_seed: list[float], margin: float):
+    """A 'no decrease' claim over runs at levels 0, 0.4, 0.8 whose per-seed fall is exactly linear."""
+    from mirror.claims.spec import Claim, ClaimTest
+
+    rows = [{"model": "m", "seed": seed, "params.x": level, "metrics.y": 5.0 + change * level / 0.8}
+            for seed, change in enumerate(changes_by_seed) for level in (0.0, 0.4, 0.8)]
+    claim = Claim(id="Z", source="s", statement="no decrease", experiment="e", where={}, metric="y",
+                  test=ClaimTest(kind="trend", factor="x", direction="none", margin=margin))
+    return judge(claim, pd.DataFrame(rows))
+
+
+def test_a_claim_of_no_decrease_is_a_non_inferiority_test_by_hand():
+    flat = _no_decrease_verdict([0.0] * 5, margin=1.0)
+    assert flat.verdict == HOLDS and flat.p == 0.0, "no change in any seed lies inside any margin"
+    small = [0.1, -0.2, 0.0, 0.15, -0.05]
+    verdict = _no_decrease_verdict(small, margin=1.0)
+    assert verdict.p == pytest.approx(stats.ttest_1samp(small, -1.0, alternative="greater").pvalue)
+    assert verdict.verdict == HOLDS
+    falling = _no_decrease_verdict([-3.0, -2.5, -3.5, -2.8, -3.1], margin=1.0)
+    assert falling.verdict == FAILS, "a fall shown beyond zero does not hold"
+    unclear = _no_decrease_verdict([-1.5, 1.2, -0.8, 0.9, -1.4], margin=0.5)
+    assert unclear.verdict == INCONCLUSIVE, "neither inside the margin nor shown to fall"
+    assert "change above -0.5 (the claim's margin)" in unclear.test
+
+
+def test_a_claim_of_no_decrease_must_state_its_margin(tmp_path):
+    (tmp_path / "bad.yaml").write_text("source: x\nclaims:\n  - {id: X, statement: s, runs: {experiment: e}, "
+                                       "metric: m, test: {kind: trend, factor: f, direction: none}}\n")
+    with pytest.raises(ClaimError, match="a trend test of no decrease needs margin > 0"):
+        read_claims(tmp_path)
 
 
 def test_every_test_kind_has_a_judge():

@@ -15,12 +15,12 @@ from mlflow.tracking import MlflowClient
 
 from mirror.claims.figures import draw
 from mirror.claims.spec import TEST_KINDS, Claim
-from mirror.claims.verdicts import ALPHA, FAILS, HOLDS, NOT_RUN, Verdict, judge
+from mirror.claims.verdicts import ALPHA, FAILS, HOLDS, INCONCLUSIVE, NOT_RUN, VERDICTS, Verdict, judge
 from mirror.report.build import record_report_run
 from mirror.report.runs import RunSelection, load_runs
 from mirror.tracking.tags import GIT_COMMIT_TAG, SOURCE_NAME_TAG, git_state
 
-COLOURS = {HOLDS: "#1a7f37", FAILS: "#cf222e", NOT_RUN: "#6e7781"}
+COLOURS = {HOLDS: "#1a7f37", FAILS: "#cf222e", INCONCLUSIVE: "#9a6700", NOT_RUN: "#6e7781"}
 STYLE = """
 body { font-family: system-ui, sans-serif; margin: 2em auto; max-width: 1200px; color: #1f2328; }
 table { border-collapse: collapse; width: 100%; margin-bottom: 2em; }
@@ -67,7 +67,7 @@ def _row(verdict: Verdict) -> str:
 def render(verdicts: Sequence[Verdict], store: str) -> str:
     """The page's HTML."""
     counts = Counter(v.verdict for v in verdicts)
-    summary = ", ".join(f"{counts[k]} {k}" for k in (HOLDS, FAILS, NOT_RUN))
+    summary = ", ".join(f"{counts[k]} {k}" for k in VERDICTS)
     now = datetime.datetime.now().astimezone().strftime("%Y-%m-%d %H:%M %Z")
     sections = []
     for source in dict.fromkeys(v.claim.source for v in verdicts):
@@ -84,7 +84,7 @@ def render(verdicts: Sequence[Verdict], store: str) -> str:
         "<h1>The claims and what the runs measured</h1>"
         f"<p>{len(verdicts)} claims: {summary}. Built {now} from the MLflow store <code>{html.escape(store)}</code>"
         f" at commit <code>{git_state(Path(__file__).parent).get(GIT_COMMIT_TAG, 'unknown')[:10]}</code>. Every interval is the 95 % Student-t interval of the mean over "
-        f"seeds (a bootstrap interval where marked: a proportion whose t-interval would leave [0, 1]); every test is one-sided at {ALPHA}. A claim without runs says <i>{NOT_RUN}</i>: "
+        f"seeds (a bootstrap interval where marked: a proportion whose t-interval would leave [0, 1]); every test is one-sided at {ALPHA}. A claim of no decrease that neither its margin nor a decrease is shown for is <i>{INCONCLUSIVE}</i>; a claim without runs says <i>{NOT_RUN}</i>: "
         "<code>make paper</code> runs every sweep the page reads.</p>"
         f"{''.join(sections)}<h2>The tests</h2><ul>{legend}</ul></body></html>"
     )
@@ -103,4 +103,4 @@ def log_page_run(uri: str, artifact_root: str, page: Path, verdicts: Sequence[Ve
     counts = Counter(v.verdict for v in verdicts)
     return record_report_run(uri, artifact_root, "claims", "claims-page", page.parent, "paper",
                              {SOURCE_NAME_TAG: "mirror.claims"},
-                             {f"claims/n_{verdict.replace(' ', '_')}": counts[verdict] for verdict in (HOLDS, FAILS, NOT_RUN)})
+                             {f"claims/n_{verdict.replace(' ', '_')}": counts[verdict] for verdict in VERDICTS})

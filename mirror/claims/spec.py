@@ -21,7 +21,9 @@ TEST_KINDS = {
     "above": "one-sided t-test over seeds that the metric exceeds a value or, paired, another metric",
     "not_above": "the same test as 'above'; the claim holds when it finds no excess",
     "lower_than": "one-sided Welch t-test that the runs' metric is below that of the reference runs",
-    "trend": "Spearman rank correlation of the metric with a swept factor over every run, one-sided",
+    "trend": "Spearman rank correlation of the metric with a swept factor over every run, one-sided; a claim of no "
+             "decrease (direction: none) is a non-inferiority test instead: each seed's change over the swept range "
+             "(slope times range) above -margin, one-sided t over seeds",
     "reversal": "paired one-sided t-tests over seeds on a curve's value at the end of each training phase: "
                 "lower after counter-mirror training than after development, higher again after repair",
 }
@@ -46,6 +48,9 @@ class ClaimTest:
     factor: str | None = None
     direction: str = "decreasing"
     phase_metric: str | None = None
+    margin: float | None = None
+    """For a claim of no decrease: the largest fall over the swept range, in the metric's units, it still
+    calls none (written in the claim file, shown on the page)."""
 
 
 @dataclass(frozen=True)
@@ -77,7 +82,7 @@ def _test(raw: Any, where: str) -> ClaimTest:
     unknown = sorted(set(raw) - allowed)
     _require(not unknown, where, f"test has unknown field(s) {', '.join(unknown)}")
     test = ClaimTest(**raw)
-    for name in ("low", "high", "value"):
+    for name in ("low", "high", "value", "margin"):
         bound = getattr(test, name)
         _require(bound is None or (isinstance(bound, (int, float)) and not isinstance(bound, bool)), where,
                  f"test.{name} must be a number, got {bound!r}")
@@ -94,6 +99,8 @@ def _test(raw: Any, where: str) -> ClaimTest:
     if kind == "trend":
         _require(test.factor is not None, where, "a trend test needs factor")
         _require(test.direction in DIRECTIONS, where, f"test.direction must be one of {', '.join(DIRECTIONS)}")
+        _require(test.direction != "none" or (test.margin is not None and test.margin > 0), where,
+                 "a trend test of no decrease needs margin > 0, the largest fall it still calls none")
     if kind == "reversal":
         _require(test.phase_metric is not None, where, "a reversal test needs phase_metric")
     return test

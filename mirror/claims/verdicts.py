@@ -14,7 +14,8 @@ from mirror.claims.spec import Claim
 from mirror.report.stats import interval
 from mirror.vocabulary import PHASES, phase_label
 
-HOLDS, FAILS, NOT_RUN = "holds", "does not hold", "not run yet"
+HOLDS, FAILS, INCONCLUSIVE, NOT_RUN = "holds", "does not hold", "inconclusive", "not run yet"
+VERDICTS = (HOLDS, FAILS, INCONCLUSIVE, NOT_RUN)
 ALPHA = 0.05
 """One-sided level of every test on the page."""
 
@@ -195,12 +196,13 @@ def _trend(claim: Claim, chosen: pd.DataFrame, runs: pd.DataFrame, history: Hist
     levels = sorted(data["factor"].unique())
     if len(levels) < 3:
         return Verdict(claim, NOT_RUN, test=f"needs at least 3 levels of {test.factor}, found {len(levels)}")
+    if test.direction == "none":
+        return _no_decrease(claim, data, levels)
     alternative = "greater" if test.direction == "increasing" else "less"
     result = stats.spearmanr(data["factor"], data["value"], alternative=alternative)
     p = _one_sided(result)
     rho = float(result.statistic)
-    found = bool(np.isfinite(p) and p < ALPHA)
-    holds = found if test.direction != "none" else not found
+    holds = bool(np.isfinite(p) and p < ALPHA)
     first, last = (Estimate.of(data.loc[data["factor"] == level, "value"], claim.metric) for level in (levels[0], levels[-1]))
     name = test.factor.rsplit(".", 1)[-1]
     looked_for = "decreasing" if alternative == "less" else "increasing"
@@ -208,6 +210,36 @@ def _trend(claim: Claim, chosen: pd.DataFrame, runs: pd.DataFrame, history: Hist
                    measured=f"{first.text()} at {name} = {levels[0]:g}; {last.text()} at {name} = {levels[-1]:g}",
                    test=f"Spearman rho = {rho:.2f} over {len(data)} runs, one-sided ({looked_for}): p = {p:.2g}",
                    p=p, data=data)
+
+
+def _no_decrease(claim: Claim, data: pd.DataFrame, levels: list[float]) -> Verdict:
+    """A claim of absence ("no decrease") shown, not assumed: each seed's change over the swept range
+    (its least-squares slope times the range; every seed recurs at every level) must lie above
+    -margin by a one-sided t-test (non-inferiority). Holds when it does; does not hold when the change
+    is shown below zero instead; inconclusive when neither is shown."""
+    margin = claim.test.margin
+    span = levels[-1] - levels[0]
+    changes = np.array([np.polyfit(seed["factor"], seed["value"], 1)[0] * span
+                        for _, seed in data.groupby("seed") if seed["factor"].nunique() >= 2])
+    if len(changes) < 2:
+        return Verdict(claim, NOT_RUN, test="needs at least 2 seeds that each ran 2 or more levels")
+
+    def beyond(bound: float, alternative: str) -> float:
+        """One-sided p that the mean change is above (greater) or below (less) ``bound``; 0 or 1 when
+        every seed's change is the same (a rule that ignores the unpaired trials changes nothing)."""
+        if np.ptp(changes) == 0:
+            shown = changes[0] > bound if alternative == "greater" else changes[0] < bound
+            return 0.0 if shown else 1.0
+        return float(stats.ttest_1samp(changes, bound, alternative=alternative).pvalue)
+
+    p_equivalent, p_decrease = beyond(-margin, "greater"), beyond(0.0, "less")
+    verdict = HOLDS if p_equivalent < ALPHA else FAILS if p_decrease < ALPHA else INCONCLUSIVE
+    name = claim.test.factor.rsplit(".", 1)[-1]
+    change = Estimate.of(changes, claim.metric)
+    return Verdict(claim, verdict, measured=f"change over {name} {levels[0]:g} to {levels[-1]:g}: {change.text()}",
+                   test=f"non-inferiority, change above -{_number(margin)} (the claim's margin): p = {p_equivalent:.2g}; "
+                        f"decrease: p = {p_decrease:.2g} (per-seed slopes, one-sided t)",
+                   p=p_equivalent, data=data)
 
 
 def phase_ends(curve: list[tuple[int, float]], phases: list[tuple[int, float]]) -> list[float]:
