@@ -24,11 +24,8 @@ def main(argv: list[str] | None = None) -> None:
         claims = read_claims(args.claims)
         client = read_store(args.tracking_uri)
         uri = resolve_uri(args.tracking_uri)
+        verdicts = evaluate(client, claims)  # a metric or param no run of a claim's experiment has: ClaimError
     except (ClaimError, ConfigError, StoreUnreachable) as error:
-        raise SystemExit(f"mirror.claims: {error}") from None
-    try:
-        verdicts = evaluate(client, claims)
-    except ClaimError as error:  # a metric or param that no run of the claim's experiment has
         raise SystemExit(f"mirror.claims: {error}") from None
     width = max(len(v.claim.id) for v in verdicts)
     for verdict in verdicts:

@@ -67,11 +67,11 @@ class AnalysisConfig:
         joint_silhouette_metric("observe"): "joint-embedding silhouette, observe",
         VAL_OBSERVE_ACCURACY: "observe accuracy (val)",
     }
+    """The metrics a report leads with, with the labels its tables use: this family's own only
+    (a family's analysis lists its own; the reports put every family's before the shared ones)."""
     DESIGN_METRICS: ClassVar[dict[str, str]] = {}
     """Logged properties of a run's design (not of what it learnt) that a report plots the headline
     metrics against, with their labels: e.g. the contingency an associative schedule programs."""
-    """The metrics a report leads with, with the labels its tables use: this family's own only
-    (a family's analysis lists its own; the reports put every family's before the shared ones)."""
 
     _target_: str = "mirror.analysis.callback.MirrorAnalysisCallback"
     """The family's analysis callback, run after the shared one (this one: the GRUs measure nothing more)."""

@@ -16,8 +16,11 @@ def short(column: str) -> str:
     return column.removeprefix("params.").removeprefix("metrics.")
 
 
+_LABELS = {**HEADLINE_METRICS, **DESIGN_METRICS}
+
+
 def label(metric: str) -> str:
-    return {**HEADLINE_METRICS, **DESIGN_METRICS}.get(short(metric), short(metric))
+    return _LABELS.get(short(metric), short(metric))
 
 
 def condition_names(summary: pd.DataFrame, conditions: list[str]) -> pd.Series:

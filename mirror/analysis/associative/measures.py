@@ -26,6 +26,13 @@ def _square(sensory_weights: np.ndarray) -> np.ndarray:
     return w
 
 
+def _noise_sd(noise: float) -> float:
+    """The test noise sd, the unit of the strength measures: it must be positive to divide by."""
+    if noise <= 0:
+        raise ValueError(f"the test noise must be positive to measure in its units, got {noise}")
+    return noise
+
+
 def _off_diagonal(w: np.ndarray) -> np.ndarray:
     """(n, n - 1): each motor unit's weights from the other actions' sensory units."""
     return w[~np.eye(len(w), dtype=bool)].reshape(len(w), len(w) - 1)
@@ -56,10 +63,8 @@ def selective_response(sensory_weights: np.ndarray, noise: float) -> float:
     same on every test trial and cancels), so this is M_i's selective evoked response in units of the
     test noise sd: 0 for unsystematic weights, and it falls when every S -> M weight weakens together.
     """
-    if noise <= 0:
-        raise ValueError(f"the test noise must be positive to measure in its units, got {noise}")
     w = _square(sensory_weights)
-    return float(np.mean(np.diag(w) - _off_diagonal(w).mean(axis=1)) / noise)
+    return float(np.mean(np.diag(w) - _off_diagonal(w).mean(axis=1)) / _noise_sd(noise))
 
 
 def evoked_response(sensory_weights: np.ndarray, noise: float) -> float:
@@ -70,9 +75,7 @@ def evoked_response(sensory_weights: np.ndarray, noise: float) -> float:
     response where other actions' sensory units have become inhibitors of M_i: a context that predicts
     M_i lowers W_ii and, under prediction error, W_ij alike, which leaves the selective response intact.
     """
-    if noise <= 0:
-        raise ValueError(f"the test noise must be positive to measure in its units, got {noise}")
-    return float(np.mean(np.diag(_square(sensory_weights))) / noise)
+    return float(np.mean(np.diag(_square(sensory_weights))) / _noise_sd(noise))
 
 
 def d_prime(sensory_weights: np.ndarray, noise: float) -> float:
@@ -83,11 +86,9 @@ def d_prime(sensory_weights: np.ndarray, noise: float) -> float:
     d'_i = (W_ii - mean_j W_ij) / sqrt(noise^2 + var_j W_ij / 2): the selective response, penalised when
     the other actions drive M_i unevenly.
     """
-    if noise <= 0:
-        raise ValueError(f"the test noise must be positive for d', got {noise}")
     w = _square(sensory_weights)
     others = _off_diagonal(w)
-    pooled = np.sqrt(noise**2 + others.var(axis=1) / 2.0)
+    pooled = np.sqrt(_noise_sd(noise) ** 2 + others.var(axis=1) / 2.0)
     return float(np.mean((np.diag(w) - others.mean(axis=1)) / pooled))
 
 
