@@ -23,7 +23,7 @@ def curves_over_training(curve: Sequence[CurvePoint], series: Mapping[str, str],
                          title: str, path: Path, from_zero: bool = False) -> Path:
     """Each of ``series`` (legend label -> key of the points) against the step, later phases shaded."""
     sns.set_theme(style="whitegrid", context="notebook")
-    fig, ax = plt.subplots(figsize=(8, 4))
+    fig, ax = plt.subplots(figsize=(10, 4))
     steps = np.array([point["step"] for point in curve])
     phases = np.array([point["phase"] for point in curve])
     for phase, colour in zip(range(1, len(PHASES)), ("0.9", "0.8")):
@@ -36,7 +36,7 @@ def curves_over_training(curve: Sequence[CurvePoint], series: Mapping[str, str],
     ax.set(xlabel=xlabel, ylabel=ylabel, title=title)
     if from_zero:
         ax.set_ylim(bottom=0, top=max(1.0, ax.get_ylim()[1]))
-    ax.legend(fontsize=8)
+    ax.legend(fontsize=8, loc="upper left", bbox_to_anchor=(1.01, 1.0))  # beside the axes, off the curves
     return save_figure(fig, path)
 
 
