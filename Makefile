@@ -5,7 +5,7 @@ PY     := $(VENV)/bin/python
 STAMP  := $(VENV)/.installed
 
 .DEFAULT_GOAL := help
-.PHONY: help install run test test-fast bench ui clean sweep-seeds sweep-hidden sweep-noise sweep-lag counter-mirror ablations readout asl report paper claims pairing-error
+.PHONY: help install run test test-fast bench ui clean visnet-control sweep-seeds sweep-hidden sweep-noise sweep-lag counter-mirror ablations readout asl report paper claims pairing-error
 
 help: ## list the targets
 	@grep -hE '^[a-zA-Z_-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  %-12s %s\n", $$1, $$2}'
@@ -49,6 +49,9 @@ sweep-noise: $(STAMP) ## GRU sensory noise 0..0.8, then Hebbian mismatch 0..0.5 
 	$(SWEEP) experiment=sweep_noise_gru $(ARGS) -m
 	$(SWEEP) experiment=sweep_noise_hebbian $(ARGS) -m
 
+visnet-control: $(STAMP) ## VisNet's positive control: four shapes at nine positions, trace vs Hebb rules x seeds 0-4 (20 jobs)
+	$(SWEEP) experiment=visnet_control $(ARGS) -m
+
 sweep-lag: $(STAMP) ## Hebbian simulation 3: the parent's lag 0..10 steps x seeds 0-4
 	$(SWEEP) experiment=sweep_lag $(ARGS) -m
 
@@ -71,12 +74,12 @@ asl: $(STAMP) ## Associative Sequence Learning, Hebb, covariance Hebb and Rescor
 	$(SWEEP) experiment=asl_mismatch $(ARGS) -m
 	$(SWEEP) experiment=asl_counter_mirror $(ARGS) -m
 
-REPORTS := ablations readout pairing_error asl_contingency asl_signalled asl_contiguity asl_mismatch asl_counter_mirror sweep_seeds sweep_hidden sweep_noise_gru sweep_noise_hebbian sweep_lag counter_mirror
+REPORTS := visnet_control ablations readout pairing_error asl_contingency asl_signalled asl_contiguity asl_mismatch asl_counter_mirror sweep_seeds sweep_hidden sweep_noise_gru sweep_noise_hebbian sweep_lag counter_mirror
 
 report: $(STAMP) ## tables and figures from MLflow: make report NAME=<experiment> (default: every preset's; a missing one is named and skipped)
 	@status=0; $(foreach name,$(or $(NAME),$(REPORTS)),$(PY) -m mirror.report --experiment $(name) $(ARGS) || status=1;) exit $$status
 
-PAPER_PRESETS := ablations readout readout_untied readout_untrained readout_input pairing_error asl_contingency asl_signalled asl_contiguity asl_mismatch asl_counter_mirror sweep_seeds sweep_seeds_hebbian sweep_hidden sweep_noise_gru sweep_noise_hebbian sweep_lag counter_mirror
+PAPER_PRESETS := visnet_control ablations readout readout_untied readout_untrained readout_input pairing_error asl_contingency asl_signalled asl_contiguity asl_mismatch asl_counter_mirror sweep_seeds sweep_seeds_hebbian sweep_hidden sweep_noise_gru sweep_noise_hebbian sweep_lag counter_mirror
 
 paper: $(STAMP) ## every sweep (resumable: a re-run skips finished jobs), every report, then the claims page
 	$(PY) -m mirror.pipeline.plan $(PAPER_PRESETS) --jobs $(JOBS)

@@ -49,7 +49,7 @@ hydra_utils.run_and_report = _report_composition_errors_in_one_line(hydra_utils.
 
 @hydra.main(version_base="1.3", config_path="../conf", config_name="config")
 def main(cfg: DictConfig) -> float:
-    """Returns the headline fraction of mirror units, for sweepers that optimise."""
+    """Returns the headline fraction of mirror units, for sweepers that optimise (NaN for VisNet's control)."""
     return run_job(cfg).headline_fraction
 
 

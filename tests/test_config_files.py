@@ -78,7 +78,8 @@ def test_every_group_file_composes_validates_and_names_a_class_that_imports(tmp_
     group, option = path.parent.name, path.stem
     # A model that brings its own data, trainer and analysis is composed through that model.
     selected_by = {"face_interaction": "hebbian_face", "hebbian": "hebbian_face", "online": "hebbian_face",
-                   "sensorimotor_pairings": "asl_associative", "associative": "asl_associative"}
+                   "sensorimotor_pairings": "asl_associative", "associative": "asl_associative",
+                   "shape_stimuli": "visnet_control", "visnet": "visnet_control"}
     overrides = [f"model={selected_by[option]}"] if option in selected_by else [f"{group}={option}"]
     cfg = compose_job(overrides, tmp_path / "job")
     validate(cfg)

@@ -10,12 +10,14 @@ from mirror.analysis.associative.callback import AssociativeAnalysisCallback
 from mirror.analysis.callback import MirrorAnalysisCallback
 from mirror.analysis.gru.callback import GRUControlsCallback
 from mirror.analysis.hebbian.callback import HebbianAnalysisCallback
+from mirror.analysis.visnet.callback import VisNetControlCallback
 from mirror.config import (
     MODEL_FAMILIES,
     AnalysisConfig,
     AssociativeAnalysisConfig,
     GRUAnalysisConfig,
     HebbianAnalysisConfig,
+    VisNetAnalysisConfig,
 )
 from mirror.report.runs import HEADLINE_METRICS
 from mirror.vocabulary import N_UNITS
@@ -34,13 +36,14 @@ from mirror.vocabulary.hebbian import (
 def test_each_familys_analysis_names_its_own_callback():
     callbacks = {family.name: get_class(family.analysis._target_) for family in MODEL_FAMILIES}
     assert callbacks == {"gru": GRUControlsCallback, "hebbian": HebbianAnalysisCallback,
-                         "associative": AssociativeAnalysisCallback}
+                         "associative": AssociativeAnalysisCallback, "visnet": VisNetControlCallback}
     assert get_class(AnalysisConfig._target_) is MirrorAnalysisCallback  # the shared analysis alone
 
 
 def test_the_reports_lead_with_each_familys_own_metrics_the_grus_with_the_shared_r_before_their_controls():
     names = list(HEADLINE_METRICS)
-    own = [*AssociativeAnalysisConfig.HEADLINE_METRICS, *HebbianAnalysisConfig.HEADLINE_METRICS]
+    own = [*VisNetAnalysisConfig.HEADLINE_METRICS, *AssociativeAnalysisConfig.HEADLINE_METRICS,
+           *HebbianAnalysisConfig.HEADLINE_METRICS]
     assert names[:len(own)] == own
     assert names[len(own):] == list(GRUAnalysisConfig.HEADLINE_METRICS)
     shared = list(AnalysisConfig.HEADLINE_METRICS)

@@ -8,7 +8,7 @@ The package stays light (no torch, no mlflow): it is imported to answer ``--help
 
     checks.py       ConfigError and the checks every schema is written in
     analysis.py     the shared analysis's settings, which every family's analysis extends
-    gru.py, hebbian.py, associative.py   one module per model family: data, model, analysis
+    gru.py, hebbian.py, associative.py, visnet.py   one module per model family: data, model, analysis
     execution.py    where and how a job runs: Trainer, tracking, EXECUTION_FIELDS
     registry.py     the families, the groups' schemas, resolvers, compose_config, validate
     memory.py       memory estimates, checked before anything is allocated
@@ -36,6 +36,7 @@ from mirror.config.hebbian import (
     MirrorLayerConfig,
     VisionConfig,
 )
+from mirror.config.visnet import ShapeStimuliDataConfig, VisNetAnalysisConfig, VisNetControlModelConfig
 from mirror.config.registry import (
     CONF_DIR,
     GROUP_SCHEMAS,
@@ -63,8 +64,11 @@ __all__ = [
     "HebbianModelConfig",
     "MirrorLayerConfig",
     "SensorimotorPairingsDataConfig",
+    "ShapeStimuliDataConfig",
     "TrackingConfig",
     "TrainerConfig",
+    "VisNetAnalysisConfig",
+    "VisNetControlModelConfig",
     "VisionConfig",
     "compose_config",
     "constructor_arguments",

@@ -73,6 +73,10 @@ class AnalysisConfig:
     """Logged properties of a run's design (not of what it learnt) that a report plots the headline
     metrics against, with their labels: e.g. the contingency an associative schedule programs."""
 
+    SHARED_ANALYSIS: ClassVar[bool] = True
+    """Whether the shared analysis scores the family: every family but VisNet's positive control, whose
+    analysis schema stands alone (VisNet has no perform and observe modes)."""
+
     _target_: str = "mirror.analysis.callback.MirrorAnalysisCallback"
     """The family's analysis callback, run after the shared one (this one: the GRUs measure nothing more)."""
 

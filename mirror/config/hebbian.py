@@ -3,6 +3,8 @@ interaction, and its own tests of the mirror layer."""
 
 from __future__ import annotations
 
+import math
+
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, ClassVar
@@ -12,7 +14,11 @@ from mirror.config.checks import check, check_choice, validate_part, writable_fo
 from mirror.config.memory import DOUBLE, FLOAT, analysis_bytes
 from mirror.vocabulary import N_UNITS
 from mirror.vocabulary.hebbian import (
+    DEVELOPS_MIRROR_NEURONS,
     HEBBIAN_CEILING,
+    INFORMATIVE_CELLS_PARENT,
+    MIRROR_ABOVE_CONTROLS,
+    SHUFFLED_PAIRING,
     MAX_SINGLE_CELL_INFORMATION,
     N_ANTI_MIRROR,
     N_MIRROR,
@@ -28,7 +34,7 @@ ACTIVATIONS = ("rescaled", "raw")
 UPDATES = ("online", "batch")
 RETINAS = ("none", "dog")
 COMPETITIONS = ("conscience", "quantile")
-PRETRAIN_ORDERS = ("expression", "identity")
+PRETRAIN_ORDERS = ("expression", "identity", "sweep")
 HEBBIAN_RESPONSES = ("drive", "rate")
 
 
@@ -230,7 +236,10 @@ class FaceInteractionDataConfig:
     """What a pre-training sequence shows: 'expression' (one expression across identities and
     transforms, so the trace binds an expression) or 'identity' (one face, one expression, across
     consecutive transforms: VisNet's classic object across its transforms; a sequence holds one
-    face when pretrain_transforms is a multiple of sequence_length)."""
+    face when pretrain_transforms is a multiple of sequence_length) or 'sweep' (one face swept
+    through a grid of sequence_length positions spanning +-max_shift in consecutive frames, as
+    VisNet's positive control is trained; pretrain_transforms sweeps per identity and expression,
+    each at its own scale)."""
     test_identities: int = 12
     """Held-out identities that score the vision module's expression selectivity."""
     max_shift: float = 0.0
@@ -259,6 +268,11 @@ class FaceInteractionDataConfig:
                "must be at least 3 (the expression read-out is cross-validated over identities)", self.test_identities)
         check(self.test_trials >= 4, "test_trials", "must be at least 4", self.test_trials)
         check_choice("pretrain_order", self.pretrain_order, PRETRAIN_ORDERS)
+        if self.pretrain_order == "sweep":
+            check(math.isqrt(self.sequence_length) ** 2 == self.sequence_length, "sequence_length",
+                  "must be a square number (a grid of positions) when pretrain_order='sweep'", self.sequence_length)
+            check(self.max_shift > 0.0, "max_shift",
+                  "must be positive when pretrain_order='sweep' (the sweep spans +-max_shift)", self.max_shift)
         check(0.0 <= self.max_shift < 0.5, "max_shift", "must be in [0, 0.5)", self.max_shift)
         check(0.0 <= self.scale_range < 1.0, "scale_range", "must be in [0, 1)", self.scale_range)
         check(self.pixel_noise >= 0.0, "pixel_noise", "must be non-negative", self.pixel_noise)
@@ -274,15 +288,21 @@ class HebbianAnalysisConfig(AnalysisConfig):
     """The shared analysis plus the Hebbian model's own tests of its mirror layer (HEBBIAN.md)."""
 
     HEADLINE_METRICS: ClassVar[dict[str, str]] = {
+        MIRROR_ABOVE_CONTROLS: "Hebbian mirror neurons above both controls",
+        DEVELOPS_MIRROR_NEURONS: "develops mirror neurons (1) or not (0)",
         hebbian_metric(N_MIRROR): "Hebbian mirror neurons (same expression seen and made)",
         hebbian_metric(N_ANTI_MIRROR): "Hebbian anti-mirror neurons (opposite expressions)",
         hebbian_metric(N_MIRROR, "before"): "Hebbian mirror neurons before training",
         hebbian_metric(N_ANTI_MIRROR, "before"): "Hebbian anti-mirror neurons before training",
+        hebbian_metric(N_MIRROR, SHUFFLED_PAIRING): "Hebbian mirror neurons, shuffled pairing",
+        hebbian_metric(N_ANTI_MIRROR, SHUFFLED_PAIRING): "Hebbian anti-mirror neurons, shuffled pairing",
         hebbian_metric("n_visual_selective"): "visually selective neurons",
         hebbian_metric("n_motor_selective"): "motor-selective neurons",
         vision_metric("trained", READ_OUT_PARENT): "layer-4 read-out, parent",
         vision_metric("trained", READ_OUT_HELD_OUT): "layer-4 read-out, held-out identities",
         vision_metric("trained", MAX_SINGLE_CELL_INFORMATION): "vision max info (bits)",
+        vision_metric("trained", INFORMATIVE_CELLS_PARENT): "layer-4 cells informative about the parent",
+        vision_metric("untrained", INFORMATIVE_CELLS_PARENT): "layer-4 cells informative, untrained vision",
     }
 
     _target_: str = "mirror.analysis.hebbian.callback.HebbianAnalysisCallback"
@@ -296,12 +316,15 @@ class HebbianAnalysisConfig(AnalysisConfig):
     """Label shuffles in each selectivity test."""
     eval_every: int = 100
     """Interaction steps between mirror/anti-mirror counts logged during training."""
-    response: str = "rate"
-    """What the selectivity test scores: 'rate' (each neuron's firing rate after the competition,
-    which lets at most 2 x sparseness x N neurons be selective: all of them at the mirror layer's
-    sparseness of 0.5) or 'drive' (its feed-forward drive before the competition, so a neuron need
-    not be among a trial's winners to be measured, and the test imposes no ceiling at any sparseness;
-    stricter, as min_difference then applies to drives, not to rates amplified by the sigmoid)."""
+    response: str = "drive"
+    """What the selectivity test scores: 'drive' (each neuron's graded feed-forward drive before the
+    competition: the calibrated test of HEBBIAN.md, which the untrained layer fails) or 'rate' (its
+    firing rate after the competition: the seed study's split test, under which a per-trial median split
+    at sparseness 0.5 makes most neurons of even the untrained layer look selective; at most
+    2 x sparseness x N neurons can pass it)."""
+    vision_information_threshold: float = 0.5
+    """VisNet's own criterion: a layer-4 cell carries the parent's expression when its single-cell
+    information about it, across the parent's unseen transforms, reaches this many bits (of 1)."""
     min_vision_read_out: float = 0.75
     """Below this read-out of the parent's happy vs sad faces from layer 4, the run's summary warns
     that vision cannot carry the expression (mirror neurons cannot then develop from it)."""
@@ -311,6 +334,8 @@ class HebbianAnalysisConfig(AnalysisConfig):
         check_choice("response", self.response, HEBBIAN_RESPONSES)
         check(0.0 <= self.min_vision_read_out <= 1.0, "min_vision_read_out", "must be in [0, 1]",
                self.min_vision_read_out)
+        check(0.0 < self.vision_information_threshold <= 1.0, "vision_information_threshold", "must be in (0, 1]",
+              self.vision_information_threshold)
         check(0.0 < self.selectivity_alpha < 1.0, "selectivity_alpha", "must be in (0, 1)", self.selectivity_alpha)
         check(self.min_difference >= 0.0, "min_difference", "must be non-negative", self.min_difference)
         check(self.selectivity_permutations >= 1, "selectivity_permutations", "must be positive",
@@ -328,12 +353,22 @@ class HebbianAnalysisConfig(AnalysisConfig):
                        f"happy vs sad faces at {read_out:.2f} (below analysis.min_vision_read_out = "
                        f"{self.min_vision_read_out:g}), the cosine of their mean codes is {cosine:.3f}; mirror "
                        "neurons cannot develop from it\n")
+        informative = metrics.get(vision_metric("trained", INFORMATIVE_CELLS_PARENT))
+        if informative is not None and informative == 0:
+            warning += (f"warning: no layer-4 cell carries {self.vision_information_threshold:g} bit about the parent's "
+                        f"expression for seed {seed} (VisNet's criterion, analysis.vision_information_threshold)\n")
         if hebbian_metric(N_MIRROR) not in metrics:
             return warning, ""
-        return warning, (f"  Hebbian test (selective for the same expression seen and made): "
-                         f"{metrics[hebbian_metric(N_MIRROR)]:.0f} mirror neurons, "
-                         f"{metrics[hebbian_metric(N_ANTI_MIRROR)]:.0f} anti-mirror, of {metrics[N_UNITS]:.0f} "
-                         f"(the test can find at most {metrics[HEBBIAN_CEILING]:.0f})\n")
+        test = "drive (calibrated)" if self.response == "drive" else "rate (the seed study's split test)"
+        line = (f"  Hebbian test on the {test}: {metrics[hebbian_metric(N_MIRROR)]:.0f} mirror neurons, "
+                f"{metrics[hebbian_metric(N_ANTI_MIRROR)]:.0f} anti-mirror, of {metrics[N_UNITS]:.0f} "
+                f"(the test can find at most {metrics[HEBBIAN_CEILING]:.0f})\n")
+        if MIRROR_ABOVE_CONTROLS in metrics:
+            line += (f"  controls through the same test: untrained layer "
+                     f"{metrics[hebbian_metric(N_MIRROR, 'before')]:.0f} mirror, shuffled pairing "
+                     f"{metrics[hebbian_metric(N_MIRROR, SHUFFLED_PAIRING)]:.0f}; above both: "
+                     f"{metrics[MIRROR_ABOVE_CONTROLS]:.0f}\n")
+        return warning, line
 
 
 def hebbian_bytes(model: Any, data: Any, analysis: Any) -> dict[str, float]:

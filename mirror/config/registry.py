@@ -34,6 +34,12 @@ from mirror.config.hebbian import (
     hebbian_bytes,
 )
 from mirror.config.help import field_help
+from mirror.config.visnet import (
+    ShapeStimuliDataConfig,
+    VisNetAnalysisConfig,
+    VisNetControlModelConfig,
+    visnet_bytes,
+)
 from mirror.config.memory import check_memory
 
 
@@ -53,6 +59,7 @@ MODEL_FAMILIES: tuple[ModelFamily, ...] = (
     ModelFamily("hebbian", HebbianModelConfig, FaceInteractionDataConfig, HebbianAnalysisConfig, hebbian_bytes),
     ModelFamily("associative", AssociativeModelConfig, SensorimotorPairingsDataConfig, AssociativeAnalysisConfig,
                 associative_bytes),
+    ModelFamily("visnet", VisNetControlModelConfig, ShapeStimuliDataConfig, VisNetAnalysisConfig, visnet_bytes),
 )
 
 # Config group -> {schema name: schema}. A YAML file in conf/<group>/ names its schema in
@@ -146,7 +153,8 @@ def validate(cfg: DictConfig) -> None:
         check(type(nodes[group]) is expected, group,
               f"must be the {type(model).__name__}'s own ({expected.__name__}); a model selects it",
               type(nodes[group]).__name__)
-    _check_against_the_test_set(model, data, analysis)
+    if analysis.SHARED_ANALYSIS:
+        _check_against_the_test_set(model, data, analysis)
     check_memory(cfg, family.memory, model, data, analysis)
 
 

@@ -15,6 +15,8 @@ Batches of the training loader are consecutive steps (:class:`InteractionBatch`)
 
 from __future__ import annotations
 
+import math
+
 from functools import cached_property
 from typing import NamedTuple
 
@@ -26,13 +28,15 @@ from torch.utils.data import DataLoader, TensorDataset
 
 from mirror.data.batches import NamedTensorDataset
 from mirror.data.faces import HAPPY, SAD, Identity, Transform, draw_face
+from mirror.data.retinal_positions import position_sweep
 from mirror.seeding import NamedStreams
 from mirror.vocabulary import PHASES
 
 # One stream per draw of the interaction, each drawn step by step, so a phase's steps do not
 # depend on how many steps follow it: with counter-mirror training and repair added,
 # development is exactly simulation 1.
-_STREAMS = ("parent", "parent_faces", "pretrain", "vision_test", "infant", "mimicry", "parent_transforms")
+_STREAMS = ("parent", "parent_faces", "pretrain", "vision_test", "infant", "mimicry", "parent_transforms",
+            "shuffled_pairing")
 
 
 def infant_expressions(rng: np.random.Generator, n_steps: int, switch_probability: float) -> np.ndarray:
@@ -130,10 +134,15 @@ class FaceInteractionDataModule(pl.LightningDataModule):
         """(S, L, H, W) faces of random identities, one expression per sequence. With
         ``pretrain_order='expression'`` a sequence shows that expression across identities and
         transforms, so the trace rule binds the expression into one 'object'; with 'identity' it
-        shows one face across consecutive transforms, VisNet's classic object."""
+        shows one face across consecutive transforms, VisNet's classic object; with 'sweep' one face
+        (identity, expression, scale) swept through a grid of positions spanning +-max_shift in
+        consecutive frames, the regime in which VisNet's own positive control learns invariance
+        (``experiment=visnet_control``)."""
         hp = self.hparams
         rng = self._streams.rng("pretrain")
         identities = [Identity.draw(rng) for _ in range(hp.pretrain_identities)]
+        if hp.pretrain_order == "sweep":
+            return self._swept_faces(rng, identities)
         sequences = []
         for expression in (HAPPY, SAD):
             shown = [identity for identity in identities for _ in range(hp.pretrain_transforms)]
@@ -142,6 +151,21 @@ class FaceInteractionDataModule(pl.LightningDataModule):
             usable = len(faces) - len(faces) % hp.sequence_length
             sequences.append(faces[:usable].view(-1, hp.sequence_length, *faces.shape[1:]))
         return torch.cat(sequences)
+
+    def _swept_faces(self, rng: np.random.Generator, identities: list[Identity]) -> torch.Tensor:
+        """``pretrain_transforms`` sweeps of every identity with each expression, each at its own scale."""
+        hp = self.hparams
+        positions = position_sweep(math.isqrt(hp.sequence_length), hp.max_shift)
+        sequences = []
+        for expression in (HAPPY, SAD):
+            for identity in identities:
+                for _ in range(hp.pretrain_transforms):
+                    scale = self._transform(rng).scale
+                    sequences.append(np.stack([
+                        draw_face(identity, expression, Transform(dx, dy, scale, hp.pixel_noise), hp.image_size, rng)
+                        for dx, dy in positions
+                    ]))
+        return torch.from_numpy(np.stack(sequences))
 
     @cached_property
     def vision_test_set(self) -> tuple[torch.Tensor, np.ndarray, np.ndarray]:
@@ -164,6 +188,19 @@ class FaceInteractionDataModule(pl.LightningDataModule):
         transform = self._streams.rng("parent_transforms").integers(0, hp.parent_transforms, len(phase))
         face_index = parent * hp.parent_transforms + transform
         return {"infant": infant, "parent": parent, "face_index": face_index, "phase": phase}
+
+    @cached_property
+    def shuffled_pairing(self) -> InteractionBatch:
+        """The shuffled-pairing control's interaction, every step of :attr:`interaction`'s length: the
+        infant's expressions as there, the parent's an independent chain with the same switch statistics,
+        so sight and action are never correlated (its faces drawn as the interaction's)."""
+        hp = self.hparams
+        steps = self.interaction
+        rng = self._streams.rng("shuffled_pairing")
+        parent = infant_expressions(rng, len(steps["infant"]), hp.switch_probability)
+        face_index = parent * hp.parent_transforms + rng.integers(0, hp.parent_transforms, len(parent))
+        return InteractionBatch(*(torch.from_numpy(values) for values in
+                                  (steps["infant"], parent, face_index, steps["phase"])))
 
     @property
     def phases(self) -> np.ndarray:

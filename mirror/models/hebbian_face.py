@@ -9,6 +9,7 @@ activity, and :mod:`mirror.analysis.hebbian.callback` measures, draws and logs t
 
 from __future__ import annotations
 
+import copy
 import hashlib
 import json
 import logging
@@ -40,11 +41,11 @@ _CACHE_CODE = hashlib.sha256(b"".join(
 """The source of pre-training, its competition and its faces: part of the cache key, so weights
 cached by another version of the code are never reused (a hand-bumped format number can be
 forgotten, and runs would then load weights the code can no longer produce)."""
-RANDOM_STREAMS = ("architecture", "pretraining", "selectivity")
+RANDOM_STREAMS = ("architecture", "pretraining", "selectivity", "shuffled_pairing")
 """One random stream per use, so loading cached vision weights (which skips pre-training and
 its draws) cannot change the connections, the permutations or anything else downstream.
 'selectivity' is the analysis's (its permutation tests); it is spawned here with the others
-so that every stream keeps its place."""
+so that every stream keeps its place. 'shuffled_pairing' is the control network's motor noise."""
 
 
 def random_streams(seed: int) -> dict[str, np.random.Generator]:
@@ -201,35 +202,59 @@ class HebbianFaceNetwork(pl.LightningModule):
 
     # ------------------------------------------------------------- motor + mirror
 
-    def motor_pattern(self, expressions: Tensor) -> Tensor:
-        """Binary pools, one per expression, with independent bit flips: (B,) -> (B, 2 * units)."""
+    def motor_pattern(self, expressions: Tensor, noise: torch.Generator | None = None) -> Tensor:
+        """Binary pools, one per expression, with independent bit flips: (B,) -> (B, 2 * units); the flips
+        drawn from ``noise``, by default the network's own motor noise."""
         units = self.hparams.motor_units_per_expression
         pattern = (torch.arange(len(EXPRESSIONS) * units) // units == expressions[:, None]).float()
-        flips = torch.rand(pattern.shape, generator=self._noise) < self.hparams.motor_flip_probability
+        flips = torch.rand(pattern.shape, generator=self._noise if noise is None else noise) < \
+            self.hparams.motor_flip_probability
         return torch.where(flips, 1.0 - pattern, pattern)
 
     def configure_optimizers(self) -> None:
         """No optimiser: learning is the local Hebb rule."""
 
+    def on_fit_start(self) -> None:
+        """Keep the untrained mirror layer's state (not a submodule: the saved weights stay the network's)."""
+        self._mirror_before_training = {name: value.clone() for name, value in self.mirror.state_dict().items()}
+
     def training_step(self, batch: InteractionBatch, batch_idx: int) -> None:
-        visual, motor = self.interaction_rates[batch.face_index], self.motor_pattern(batch.infant)
-        self.mirror.learn(visual, motor, self.mirror(visual, motor))
+        self._learn(self.mirror, batch.face_index, self.motor_pattern(batch.infant))
+
+    def _learn(self, layer: MirrorLayer, face_index: Tensor, motor: Tensor) -> None:
+        visual = self.interaction_rates[face_index]
+        layer.learn(visual, motor, layer(visual, motor))
+
+    @torch.no_grad()
+    def shuffled_pairing_control(self, interaction: InteractionBatch, batch_size: int) -> tuple[MirrorLayer, torch.Generator]:
+        """The shuffled-pairing control (HEBBIAN.md): the mirror layer as it was before training, trained by
+        the same rule on ``interaction`` in batches of ``batch_size`` steps, with its own motor noise (returned
+        for its test), so that the network's own draws are untouched."""
+        layer = copy.deepcopy(self.mirror)
+        layer.load_state_dict(self._mirror_before_training)
+        noise = torch.Generator().manual_seed(int(self._rngs["shuffled_pairing"].integers(2**62)))
+        for start in range(0, len(interaction.infant), batch_size):
+            steps = slice(start, start + batch_size)
+            self._learn(layer, interaction.face_index[steps], self.motor_pattern(interaction.infant[steps], noise))
+        return layer, noise
 
     # ------------------------------------------------------------------- testing
 
     @torch.no_grad()
-    def condition_responses(self) -> dict[str, dict[str, np.ndarray]]:
-        """Mirror-layer responses (trials, U) in the four test conditions (:data:`CONDITIONS`), each
-        modality alone: ``{'rate': ..., 'drive': ...}``, the rates after the competition and the
-        drive before it, of the same trials (one draw of motor noise)."""
+    def condition_responses(self, layer: MirrorLayer | None = None,
+                            noise: torch.Generator | None = None) -> dict[str, dict[str, np.ndarray]]:
+        """Responses (trials, U) of the mirror layer (or of ``layer``, with motor noise from ``noise``) in the
+        four test conditions (:data:`CONDITIONS`), each modality alone: ``{'rate': ..., 'drive': ...}``, the
+        rates after the competition and the drive before it, of the same trials (one draw of motor noise)."""
+        layer = self.mirror if layer is None else layer
         trials = len(self.test_rates) // len(EXPRESSIONS)
         expressions = torch.arange(len(EXPRESSIONS)).repeat_interleave(trials)
-        motor = self.motor_pattern(expressions)
+        motor = self.motor_pattern(expressions, noise)
         inputs = {"visual": (self.test_rates, torch.zeros_like(motor)),
                   "motor": (torch.zeros_like(self.test_rates), motor)}
-        drives = {modality: self.mirror.drive(*inputs[modality]) for modality in MODALITIES}
+        drives = {modality: layer.drive(*inputs[modality]) for modality in MODALITIES}
         return {
-            "rate": _by_condition({m: self.mirror.compete(drive).numpy() for m, drive in drives.items()}, trials),
+            "rate": _by_condition({m: layer.compete(drive).numpy() for m, drive in drives.items()}, trials),
             "drive": _by_condition({m: drive.numpy() for m, drive in drives.items()}, trials),
         }
 

@@ -46,13 +46,13 @@ def reset_process_state(seed: int, threads: int) -> None:
 
 
 def analysis_callbacks(settings: AnalysisConfig, job: JobContext, seed: int) -> list[pl.Callback]:
-    """The shared analysis first, then the model family's own measurements, the callback its analysis
-    schema names in ``_target_`` (their order is part of the result: both draw from the model's noise).
-    A family's callback takes its settings and the job's output folder, and keeps what it logged in
-    ``logged`` for the run's summary."""
-    callbacks: list[pl.Callback] = [
-        MirrorAnalysisCallback(settings, job.output_dir, title=f"{job.model_name}, seed {seed}")
-    ]
+    """The shared analysis first (where the family has it), then the model family's own measurements,
+    the callback its analysis schema names in ``_target_`` (their order is part of the result: both draw
+    from the model's noise). A family's callback takes its settings and the job's output folder, keeps
+    what it logged in ``logged`` for the run's summary and the time it measured in ``seconds``."""
+    callbacks: list[pl.Callback] = []
+    if settings.SHARED_ANALYSIS:
+        callbacks.append(MirrorAnalysisCallback(settings, job.output_dir, title=f"{job.model_name}, seed {seed}"))
     family = get_class(settings._target_)
     if family is not MirrorAnalysisCallback:
         callbacks.append(family(settings, job.output_dir))
@@ -70,7 +70,6 @@ def run_experiment(cfg: DictConfig, job: JobContext, client: MlflowClient, exper
     with job_run(cfg, job, client, experiment_id) as logger:
         logger.experiment.set_tag(logger.run_id, TORCH_THREADS_TAG, str(threads))
         callbacks = analysis_callbacks(OmegaConf.to_object(cfg.analysis), job, cfg.seed)
-        analysis = callbacks[0]
         arguments = OmegaConf.to_object(cfg.trainer).trainer_arguments()
         arguments["enable_progress_bar"], reporters = progress(arguments["enable_progress_bar"])
         trainer = pl.Trainer(
@@ -87,10 +86,12 @@ def run_experiment(cfg: DictConfig, job: JobContext, client: MlflowClient, exper
         weights = job.output_dir / "model.pt"
         torch.save(model.state_dict(), weights)
         logger.experiment.log_artifact(logger.run_id, str(weights))
-        # The measuring done after fitting: the shared analysis's, and a family's where its callback times it.
-        analysis_seconds = analysis.seconds + sum(getattr(callback, "seconds", 0.0) for callback in callbacks[1:])
+        # The measuring done: the shared analysis's, and a family's where its callback times it.
+        analysis_seconds = sum(getattr(callback, "seconds", 0.0) for callback in callbacks)
         seconds = dict(zip(JOB_SECONDS, (fit_started - started, fit_seconds - analysis_seconds, analysis_seconds)))
         logger.log_metrics({f"{TIME}/{name}": value for name, value in seconds.items()})
-    family_metrics = {name: value for callback in callbacks[1:] for name, value in callback.logged.items()}
-    return ExperimentOutcome(run_id=logger.run_id, metrics={**analysis.result.metrics, **family_metrics},
-                             seconds=seconds, headline=cfg.analysis.headline, end_recorded=logger.end_recorded)
+    metrics = {name: value for callback in callbacks
+               for name, value in (callback.result.metrics if isinstance(callback, MirrorAnalysisCallback)
+                                   else callback.logged).items()}
+    return ExperimentOutcome(run_id=logger.run_id, metrics=metrics, seconds=seconds,
+                             headline=cfg.analysis.get("headline"), end_recorded=logger.end_recorded)

@@ -136,7 +136,7 @@ def _run_job(cfg: DictConfig, started: float, sweep: Sweep | None) -> Experiment
                                    "resume of the sweep skips it once that run has FINISHED")
     if previous is not None:
         job.sweep.mark_done(hydra_cfg.job.num, "SKIPPED")
-        outcome = ExperimentOutcome.recorded(previous, cfg.analysis.headline)
+        outcome = ExperimentOutcome.recorded(previous, cfg.analysis.get("headline"))
     else:
         # The boundary: torch and Lightning load here, after a config was validated and not skipped.
         from mirror.pipeline.experiment import run_experiment

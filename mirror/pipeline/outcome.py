@@ -30,8 +30,8 @@ class ExperimentOutcome:
 
     run_id: str
     metrics: dict[str, float]
-    headline: str
-    """Which per-unit r leads the summary ('centred' or 'raw')."""
+    headline: str | None
+    """Which per-unit r leads the summary ('centred' or 'raw'); None for a family without the shared analysis."""
     seconds: dict[str, float] = field(default_factory=dict)
     skipped: bool = False
     """True when a resumed sweep found this config already FINISHED and did not run it."""
@@ -39,13 +39,30 @@ class ExperimentOutcome:
     """False when the tracking store did not record the run's end (a server that died mid-run)."""
 
     @classmethod
-    def recorded(cls, run: Run, headline: str) -> ExperimentOutcome:
+    def recorded(cls, run: Run, headline: str | None) -> ExperimentOutcome:
         """The outcome of an earlier FINISHED run, for a job a resumed sweep skips."""
         return cls(run_id=run.info.run_id, metrics=dict(run.data.metrics), headline=headline, skipped=True)
 
     @property
     def headline_fraction(self) -> float:
-        return self.metrics[r_metric(self.headline, FRACTION_MIRROR)]
+        """The headline fraction of mirror units; NaN for a family the shared analysis does not score."""
+        return float("nan") if self.headline is None else self.metrics[r_metric(self.headline, FRACTION_MIRROR)]
+
+    def _shared_lines(self, cfg: DictConfig) -> str:
+        """What the shared analysis found, after the job's name; a line end alone for a family it does not score."""
+        metrics = self.metrics
+        if self.headline is None:
+            return "\n"
+        n_units = metrics[N_UNITS]
+        return (
+            f" {self.headline_fraction * n_units:.0f} mirror units of {n_units:.0f} "
+            f"({self.headline} r > {cfg.analysis.mirror_threshold}: {self.headline_fraction:.1%}), "
+            f"max r {metrics[r_metric(self.headline, MAX_R)]:.2f}\n"
+            f"  r against the sequence null: {metrics[SEQUENCE_NULL_POSITIVE]:.0f} units significantly above, "
+            f"{metrics[SEQUENCE_NULL_NEGATIVE]:.0f} below; same-unit null: "
+            f"{metrics[SAME_UNIT_SIGNIFICANT]:.0f} units significant\n"
+            f"{self._experimental_line()}"
+        )
 
     def _experimental_line(self) -> str:
         """Congruent selectivity and rotated r (SCIENCE.md 3.2), for runs whose analysis measured them."""
@@ -68,16 +85,9 @@ class ExperimentOutcome:
                 f"  time: start-up {seconds['startup_s']:.1f} s, training {seconds['train_s']:.1f} s, "
                 f"analysis {seconds['analysis_s']:.1f} s\n"
             )
-        n_units = metrics[N_UNITS]
         return (
             f"{warning}"
-            f"{job.model_name} seed {cfg.seed}: {self.headline_fraction * n_units:.0f} mirror units of {n_units:.0f} "
-            f"({self.headline} r > {cfg.analysis.mirror_threshold}: {self.headline_fraction:.1%}), "
-            f"max r {metrics[r_metric(self.headline, MAX_R)]:.2f}\n"
-            f"  r against the sequence null: {metrics[SEQUENCE_NULL_POSITIVE]:.0f} units significantly above, "
-            f"{metrics[SEQUENCE_NULL_NEGATIVE]:.0f} below; same-unit null: "
-            f"{metrics[SAME_UNIT_SIGNIFICANT]:.0f} units significant\n"
-            f"{self._experimental_line()}"
+            f"{job.model_name} seed {cfg.seed}:{self._shared_lines(cfg)}"
             f"{family_line}"
             f"{how}"
             f"  outputs: {job.output_dir}\n"

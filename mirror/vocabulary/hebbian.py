@@ -36,9 +36,20 @@ HEBBIAN_CEILING = "hebbian/ceiling"
 """The most neurons the selectivity test could find selective, whatever was learnt."""
 
 
+SHUFFLED_PAIRING = "shuffled_pairing"
+"""The control network trained beside each run with the parent's expression independent of the infant's."""
+MIRROR_ABOVE_CONTROLS = "hebbian/mirror_above_controls"
+"""Mirror neurons beyond the larger count of the two controls the same test scores: the untrained
+layer and the shuffled-pairing network (HEBBIAN.md, "A calibrated mirror test")."""
+DEVELOPS_MIRROR_NEURONS = "hebbian/develops_mirror_neurons"
+"""1 when a run has mirror neurons above both controls, else 0: its mean over seeds is the fraction of
+seeds that develop mirror neurons."""
+
+
 def hebbian_metric(count: str, stage: str | None = None) -> str:
-    """``hebbian/<count>`` after training, ``hebbian/<stage>/<count>`` before it or on its curve."""
-    if count not in HEBBIAN_COUNTS or stage not in (None, *TRAINING_STAGES):
+    """``hebbian/<count>`` after training, ``hebbian/<stage>/<count>`` before it, on its curve, or of
+    the shuffled-pairing control."""
+    if count not in HEBBIAN_COUNTS or stage not in (None, *TRAINING_STAGES, SHUFFLED_PAIRING):
         raise ValueError(f"no Hebbian metric {stage}/{count}")
     return f"hebbian/{count}" if stage is None else f"hebbian/{stage}/{count}"
 
@@ -50,6 +61,9 @@ READ_OUT_HELD_OUT = "read_out_held_out_identities"
 PARENT_CODE_COSINE = "parent_code_cosine"
 """Cosine of the top layer's mean code of the parent's happy faces and of its sad faces (1: no separation)."""
 MAX_SINGLE_CELL_INFORMATION = "max_single_cell_information"
+INFORMATIVE_CELLS_PARENT = "n_cells_informative_parent"
+"""Layer-4 cells carrying at least ``analysis.vision_information_threshold`` bits about the parent's
+expression across its unseen transforms: VisNet's own criterion (HEBBIAN.md)."""
 VISION_LOADED_FROM_CACHE = "vision/loaded_from_cache"
 
 

@@ -23,9 +23,13 @@ from mirror.config import HebbianAnalysisConfig
 from mirror.models.hebbian_face import HebbianFaceNetwork, random_streams
 from mirror.tracking.lightning_logger import log_artifact_folder
 from mirror.vocabulary.hebbian import (
+    DEVELOPS_MIRROR_NEURONS,
     HEBBIAN_CEILING,
     HEBBIAN_CURVE_PHASE,
     HEBBIAN_NEVER_WON,
+    MIRROR_ABOVE_CONTROLS,
+    N_MIRROR,
+    SHUFFLED_PAIRING,
     VISION_LAST_EPOCH_WEIGHT_CHANGE,
     VISION_LOADED_FROM_CACHE,
     VISION_PRETRAIN_SECONDS,
@@ -50,6 +54,8 @@ class HebbianAnalysisCallback(TrainingCurveCallback):
         self._selectivity_rng: np.random.Generator | None = None
         self._rates_before: dict[str, np.ndarray] = {}
         self._vision_metrics: dict[str, float] = {}
+        self.before: dict[str, float] = {}
+        """The untrained mirror layer's counts: the first control of the calibrated test."""
 
     # ------------------------------------------------------------------ measuring
 
@@ -66,7 +72,8 @@ class HebbianAnalysisCallback(TrainingCurveCallback):
         return model.mirror.wins.numpy() > 0
 
     def _vision(self, model: HebbianFaceNetwork, trainer: pl.Trainer, stage: str) -> dict[str, float]:
-        return {**measure_vision(lambda images: model.vision(images).numpy(), trainer.datamodule, stage),
+        return {**measure_vision(lambda images: model.vision(images).numpy(), trainer.datamodule, stage,
+                                 self.settings.vision_information_threshold),
                 **graded_fractions(model.vision, trainer.datamodule, stage)}
 
     def _scored(self, model: HebbianFaceNetwork) -> dict[str, np.ndarray]:
@@ -100,7 +107,7 @@ class HebbianAnalysisCallback(TrainingCurveCallback):
                 self._vision_metrics[f"{VISION_LAST_EPOCH_WEIGHT_CHANGE}_layer{depth}"] = change
         self._vision_metrics.update(self._vision(pl_module, trainer, "trained"))
         self._rates_before = self._scored(pl_module)
-        before = self.classify(self._rates_before).counts()
+        self.before = before = self.classify(self._rates_before).counts()
         self.start_curve(before)
         self.log_metrics(trainer, {**self._vision_metrics, **{hebbian_metric(k, "before"): v for k, v in before.items()},
                             HEBBIAN_CEILING: self.ceiling(pl_module)}, step=0)
@@ -108,13 +115,26 @@ class HebbianAnalysisCallback(TrainingCurveCallback):
         self.output_dir.mkdir(parents=True, exist_ok=True)
         face_sheet(datamodule.parent_faces[0], datamodule.pretraining_sequences[:, 0], self.output_dir / "faces.png")
 
+    def _shuffled_pairing(self, trainer: pl.Trainer, pl_module: HebbianFaceNetwork) -> dict[str, float]:
+        """The shuffled-pairing control, trained on as many steps as the network and scored by the same test."""
+        interaction = type(trainer.datamodule.shuffled_pairing)(
+            *(values[: self.steps_seen] for values in trainer.datamodule.shuffled_pairing))
+        layer, noise = pl_module.shuffled_pairing_control(interaction, trainer.datamodule.hparams.batch_size)
+        responses = pl_module.condition_responses(layer, noise)[self.settings.response]
+        return self.classify(responses, layer.wins.numpy() > 0).counts()
+
     def on_fit_end(self, trainer: pl.Trainer, pl_module: HebbianFaceNetwork) -> None:
         rates = self._scored(pl_module)
         learnt = self._learnt(pl_module) if self.steps_seen else None
-        after = self.classify(rates, learnt)
+        after = self.classify(rates, learnt).counts()
         never_won = float(0 if learnt is None else (~learnt).sum())
-        self.log_metrics(trainer, {**{hebbian_metric(k): v for k, v in after.counts().items()}, HEBBIAN_NEVER_WON: never_won},
-                  step=self.steps_seen)
+        metrics = {**{hebbian_metric(k): v for k, v in after.items()}, HEBBIAN_NEVER_WON: never_won}
+        if self.steps_seen:
+            shuffled = self._shuffled_pairing(trainer, pl_module)
+            above = after[N_MIRROR] - max(self.before[N_MIRROR], shuffled[N_MIRROR])
+            metrics.update({**{hebbian_metric(k, SHUFFLED_PAIRING): v for k, v in shuffled.items()},
+                            MIRROR_ABOVE_CONTROLS: above, DEVELOPS_MIRROR_NEURONS: float(above > 0)})
+        self.log_metrics(trainer, metrics, step=self.steps_seen)
         title = f"Hebbian mirror layer ({pl_module.hparams.mirror.normalisation} normalisation)"
         rates_before_after(self._rates_before, rates, title, self.output_dir / "rates_before_after.png",
                            value_label=f"mean {self.settings.response}")

@@ -46,6 +46,21 @@ def confusion_information(true: np.ndarray, predicted: np.ndarray) -> float:
         return float(np.where(p > 0, p * np.log2(p / outer), 0.0).sum())
 
 
+def _decoded(train_responses: np.ndarray, train_stimuli: np.ndarray, test_responses: np.ndarray,
+             cell_counts: Sequence[int], n_bins: int) -> dict[int, np.ndarray]:
+    """For each k, the stimuli a nearest-class-mean decoder of the k cells most informative on the
+    training trials assigns to the test trials."""
+    ranking = np.argsort(-single_cell_information(train_responses, train_stimuli, n_bins), kind="stable")
+    classes = np.unique(train_stimuli)
+    decoded = {}
+    for k in cell_counts:
+        cells = ranking[: min(k, len(ranking))]
+        means = np.stack([train_responses[train_stimuli == c][:, cells].mean(axis=0) for c in classes])
+        distances = ((test_responses[:, None, cells] - means[None]) ** 2).sum(axis=-1)
+        decoded[int(k)] = classes[distances.argmin(axis=1)]
+    return decoded
+
+
 def multiple_cell_information(
     train_responses: np.ndarray,
     train_stimuli: np.ndarray,
@@ -60,12 +75,19 @@ def multiple_cell_information(
     then scored on the test trials (e.g. held-out identities), so nothing is selected on
     the data it is scored on.
     """
-    ranking = np.argsort(-single_cell_information(train_responses, train_stimuli, n_bins), kind="stable")
-    classes = np.unique(train_stimuli)
-    result = {}
-    for k in cell_counts:
-        cells = ranking[: min(k, len(ranking))]
-        means = np.stack([train_responses[train_stimuli == c][:, cells].mean(axis=0) for c in classes])
-        distances = ((test_responses[:, None, cells] - means[None]) ** 2).sum(axis=-1)
-        result[int(k)] = confusion_information(test_stimuli, classes[distances.argmin(axis=1)])
-    return result
+    decoded = _decoded(train_responses, train_stimuli, test_responses, cell_counts, n_bins)
+    return {k: confusion_information(test_stimuli, predicted) for k, predicted in decoded.items()}
+
+
+def held_out_group_information(
+    responses: np.ndarray, stimuli: np.ndarray, groups: np.ndarray, cell_counts: Sequence[int], n_bins: int = 3
+) -> dict[int, float]:
+    """Multiple-cell information with each group (e.g. a position) held out in turn: cells ranked and the
+    decoder fitted on the other groups, the held-out group's trials decoded, one confusion table over all."""
+    predicted: dict[int, np.ndarray] = {int(k): np.empty_like(stimuli) for k in cell_counts}
+    for group in np.unique(groups):
+        held_out = groups == group
+        for k, decoded in _decoded(responses[~held_out], stimuli[~held_out], responses[held_out], cell_counts,
+                                   n_bins).items():
+            predicted[k][held_out] = decoded
+    return {k: confusion_information(stimuli, decoded) for k, decoded in predicted.items()}

@@ -16,6 +16,7 @@ from mirror.analysis.hebbian.information import (
 from mirror.data.faces import HAPPY, SAD
 from mirror.models.visnet import graded_active_fraction, graded_fraction
 from mirror.vocabulary.hebbian import (
+    INFORMATIVE_CELLS_PARENT,
     MAX_SINGLE_CELL_INFORMATION,
     PARENT_CODE_COSINE,
     READ_OUT_HELD_OUT,
@@ -40,11 +41,14 @@ def expression_read_outs(rates_of: RatesOf, datamodule: pl.LightningDataModule) 
     )
 
 
-def measure_vision(rates_of: RatesOf, datamodule: pl.LightningDataModule, stage: str) -> dict[str, float]:
+def measure_vision(rates_of: RatesOf, datamodule: pl.LightningDataModule, stage: str,
+                   information_threshold: float) -> dict[str, float]:
     """Information and read-outs of the expression in the top layer's rates, named for ``stage``.
 
     Multiple-cell information is decoded from cells ranked on the first half of the held-out
     identities and scored on the other half, so nothing is selected on what it is scored on.
+    VisNet's own criterion counts the cells carrying at least ``information_threshold`` bits about the
+    parent's expression across the parent's test transforms (never seen during the interaction).
     """
     faces, expressions, identities = datamodule.vision_test_set
     rates = rates_of(faces)
@@ -53,7 +57,8 @@ def measure_vision(rates_of: RatesOf, datamodule: pl.LightningDataModule, stage:
     decoded = multiple_cell_information(rates[first_half], expressions[first_half], rates[~first_half],
                                         expressions[~first_half], cell_counts=(1, 5, 20, 100))
     held_out, parent = expression_read_outs(rates_of, datamodule)
-    interaction, _ = datamodule.parent_faces
+    interaction, test = datamodule.parent_faces
+    parent_information = single_cell_information(rates_of(test), np.repeat([HAPPY, SAD], len(test) // 2))
     codes = rates_of(interaction)
     happy, sad = (codes[: len(codes) // 2].mean(axis=0), codes[len(codes) // 2 :].mean(axis=0))
     cosine = float(happy @ sad / max(np.linalg.norm(happy) * np.linalg.norm(sad), 1e-12))
@@ -61,6 +66,7 @@ def measure_vision(rates_of: RatesOf, datamodule: pl.LightningDataModule, stage:
         MAX_SINGLE_CELL_INFORMATION: float(information.max()),
         "mean_information_top20": float(np.sort(information)[-20:].mean()),
         "n_cells_above_half_bit": float((information > 0.5).sum()),
+        INFORMATIVE_CELLS_PARENT: float((parent_information >= information_threshold).sum()),
         **{f"multiple_cell_information_top{k}": bits for k, bits in decoded.items()},
         READ_OUT_HELD_OUT: held_out,
         READ_OUT_PARENT: parent,
