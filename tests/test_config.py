@@ -62,6 +62,14 @@ def test_command_line_stops_before_training(tmp_path):
         (["model=hebbian_face", "data.lag=5000"], "data.lag"),
         (["model=hebbian_face", "data.test_identities=2"], "data.test_identities"),
         (["model=hebbian_face", "data=action_sequences"], "data"),
+        (["model=hebbian_face", "data.pretrain_order=sweep", "data.max_shift=0.05"], "data.sequence_length"),
+        (["model=hebbian_face", "data.pretrain_order=sweep", "data.sequence_length=9"], "data.max_shift"),
+        (["model=hebbian_face", "analysis.vision_information_threshold=0"], "analysis.vision_information_threshold"),
+        (["model=visnet_control", "data.stimuli=[T]"], "data.stimuli"),
+        (["model=visnet_control", "data.stimuli=[T,O]"], "data.stimuli"),
+        (["model=visnet_control", "data.spacing=30"], "data.spacing"),
+        (["model=visnet_control", "analysis.invariance_criterion=1.5"], "analysis.invariance_criterion"),
+        (["model=visnet_control", "analysis=hebbian"], "analysis"),
     ],
 )
 def test_hebbian_errors_name_their_nested_field(tmp_path, overrides, field):

@@ -60,3 +60,25 @@ def test_parent_expressions_combine_lag_and_mismatch_rules():
     infant = np.array([0, 0, 1, 1, 0])
     parent = parent_expressions(np.random.default_rng(0), infant, np.zeros(5, int), mismatch=0.0, lag=1)
     np.testing.assert_array_equal(parent, [0, 0, 0, 1, 1])
+
+
+def test_the_shuffled_pairing_control_sees_the_parent_independent_of_the_infant():
+    data = face_interaction(image_size=24, parent_transforms=5, n_steps=20000)
+    steps, shuffled = data.interaction, data.shuffled_pairing
+    np.testing.assert_array_equal(shuffled.infant.numpy(), steps["infant"])
+    parent = shuffled.parent.numpy()
+    assert abs((parent == steps["infant"]).mean() - 0.5) < 0.03, "sight and action uncorrelated"
+    assert abs((np.diff(parent) != 0).mean() - 0.1) < 0.01, "the parent switches as the infant does"
+    np.testing.assert_array_equal(shuffled.face_index.numpy() // 5, parent)
+
+
+def test_pretraining_can_sweep_each_face_through_a_grid_of_positions():
+    data = face_interaction(image_size=32, pretrain_order="sweep", sequence_length=9, max_shift=0.1,
+                            pretrain_identities=2, pretrain_transforms=1, pixel_noise=0.0, scale_range=0.0)
+    sequences = data.pretraining_sequences.numpy()
+    assert sequences.shape == (2 * 2, 9, 32, 32)
+    # Within a sweep the same face moves: its total intensity stays, its centre of mass follows the grid.
+    totals = sequences[0].reshape(9, -1).sum(axis=1)
+    np.testing.assert_allclose(totals, totals[0], rtol=0.05)
+    x = (sequences[0].sum(axis=1) * np.arange(32)).sum(axis=1) / sequences[0].sum(axis=(1, 2))
+    np.testing.assert_allclose(np.diff(x[:3]), 3.2, atol=0.4)  # 0.1 of 32 px per step, left to right

@@ -242,8 +242,14 @@ def test_hebbian_model_runs_through_hydra_into_mlflow_and_caches_its_vision(tmp_
                if not k.startswith(("time/", "vision/last_epoch")) and k not in how_vision_was_had}
     assert {k: repeat.metrics[k] for k in hebbian} == hebbian, "a cached vision module must not change the results"
     assert first.metrics["hebbian/n_mirror"] == client.get_run(first.run_id).data.metrics["hebbian/n_mirror"]
-    assert "Hebbian test (selective for the same expression seen and made)" in first.describe(
-        JobContext("hebbian_face", tmp_path, config_hash="unused"), compose_job(settings, tmp_path / "describe"))
+    summary = first.describe(JobContext("hebbian_face", tmp_path, config_hash="unused"),
+                             compose_job(settings, tmp_path / "describe"))
+    assert "Hebbian test on the drive (calibrated)" in summary and "shuffled pairing" in summary
+    # The calibrated test's headline: mirror neurons beyond both controls the same test scores.
+    controls = max(first.metrics["hebbian/before/n_mirror"], first.metrics["hebbian/shuffled_pairing/n_mirror"])
+    assert first.metrics["hebbian/mirror_above_controls"] == first.metrics["hebbian/n_mirror"] - controls
+    assert first.metrics["hebbian/develops_mirror_neurons"] == float(first.metrics["hebbian/mirror_above_controls"] > 0)
+    assert 0 <= first.metrics["vision/trained/n_cells_informative_parent"] <= 64
     first_run, repeat_run = (client.get_run(o.run_id).data.metrics for o in (first, repeat))
     for name in ("hebbian/n_mirror", "hebbian/n_motor_selective", "hebbian/before/n_motor_selective"):
         assert first_run[name] == repeat_run[name]
