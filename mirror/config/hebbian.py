@@ -68,7 +68,8 @@ class VisionConfig:
     updates). Against unit-length weights and inputs (``activation='rescaled'``) a learning rate is the
     fraction by which an update moves a winner's weights: use e.g. 0.05 with ``update='online'``."""
     trace_eta: float = 0.8
-    """Trace rule memory (ybar <- eta ybar + (1 - eta) y); 0 is the plain Hebb rule."""
+    """Trace rule memory (ybar <- eta ybar + (1 - eta) y). With trace_rule='current', 0 is the plain Hebb
+    rule; with 'previous' it is not (dw = lr y(t - 1) x(t) binds each frame to the one before)."""
     trace_rule: str = "previous"
     """'previous': the Rolls-Milward variant dw = lr ybar(t - 1) x(t), the default: over seeds 0-9 it
     gives the best held-out read-out of the expression and every seed develops mirror neurons;

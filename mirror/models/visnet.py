@@ -4,9 +4,9 @@ For each layer (the competition itself lives in :mod:`mirror.models.competition`
     h_i  = sum_j w_ij y_j                       over the neuron's sampled fan-in
     h'   = h * I,  I(a,b) = -delta exp(-(a^2+b^2)/sigma^2) off-centre, 1 - sum(off-centre) at the centre
     y    = 1 / (1 + exp(-2 beta (h' - alpha)))  alpha: the (1 - sparseness) quantile of h'
-    ybar(t) = eta ybar(t-1) + (1 - eta) y(t)    the trace, reset between objects (eta = 0: Hebb)
+    ybar(t) = eta ybar(t-1) + (1 - eta) y(t)    the trace, reset between objects
     dw_ij = lr ybar_i(t-1) y_j(t)               trace_rule='previous' (Rolls & Milward 2000, the default)
-    dw_ij = lr ybar_i(t) y_j(t)                 trace_rule='current' (the original VisNet rule)
+    dw_ij = lr ybar_i(t) y_j(t)                 trace_rule='current' (the original VisNet rule; Hebb at eta = 0)
     then w_i <- w_i / ||w_i||
 """
 
