@@ -74,3 +74,12 @@ def test_a_neuron_left_out_of_the_count_is_never_selective():
     assert classes.counts()["n_mirror"] == 3
     counted = classes.among(np.array([True, False, True]))
     assert counted.counts()["n_mirror"] == 2 and not counted.mirror[1]
+
+
+def test_distinct_neurons_counts_each_prototype_once_whatever_its_length():
+    from mirror.analysis.hebbian.selectivity import distinct_neurons
+
+    prototypes = np.array([[1.0, 0.0, 0.0], [0.0, 1.0, 1.0]])
+    copies = np.vstack([prototypes[[0, 1, 1, 0]] * np.array([[1.0], [2.0], [0.5], [3.0]]), [[0.0, 0.0, 1.0]]])
+    assert distinct_neurons(copies) == 3
+    assert distinct_neurons(np.random.default_rng(0).random((20, 50))) == 20

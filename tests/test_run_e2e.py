@@ -250,6 +250,7 @@ def test_hebbian_model_runs_through_hydra_into_mlflow_and_caches_its_vision(tmp_
     assert first.metrics["hebbian/mirror_above_controls"] == first.metrics["hebbian/n_mirror"] - controls
     assert first.metrics["hebbian/develops_mirror_neurons"] == float(first.metrics["hebbian/mirror_above_controls"] > 0)
     assert 0 <= first.metrics["vision/trained/n_cells_informative_parent"] <= 64
+    assert 1 <= first.metrics["hebbian/n_distinct_neurons"] <= 25
     first_run, repeat_run = (client.get_run(o.run_id).data.metrics for o in (first, repeat))
     for name in ("hebbian/n_mirror", "hebbian/n_motor_selective", "hebbian/before/n_motor_selective"):
         assert first_run[name] == repeat_run[name]

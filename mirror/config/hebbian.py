@@ -16,6 +16,7 @@ from mirror.vocabulary import N_UNITS
 from mirror.vocabulary.hebbian import (
     DEVELOPS_MIRROR_NEURONS,
     HEBBIAN_CEILING,
+    HEBBIAN_DISTINCT_NEURONS,
     INFORMATIVE_CELLS_PARENT,
     MIRROR_ABOVE_CONTROLS,
     SHUFFLED_PAIRING,
@@ -296,6 +297,7 @@ class HebbianAnalysisConfig(AnalysisConfig):
         hebbian_metric(N_MIRROR, "before"): "Hebbian mirror neurons before training",
         hebbian_metric(N_ANTI_MIRROR, "before"): "Hebbian anti-mirror neurons before training",
         hebbian_metric(N_MIRROR, SHUFFLED_PAIRING): "Hebbian mirror neurons, shuffled pairing",
+        HEBBIAN_DISTINCT_NEURONS: "different weight vectors in the trained mirror layer",
         hebbian_metric(N_ANTI_MIRROR, SHUFFLED_PAIRING): "Hebbian anti-mirror neurons, shuffled pairing",
         hebbian_metric("n_visual_selective"): "visually selective neurons",
         hebbian_metric("n_motor_selective"): "motor-selective neurons",

@@ -32,6 +32,8 @@ HEBBIAN_CURVE_PHASE = "hebbian/curve/phase"
 """The training phase (an index into :data:`mirror.vocabulary.PHASES`) at each point of the curve."""
 HEBBIAN_NEVER_WON = "hebbian/n_never_won"
 """Mirror-layer neurons that never won during training: they kept their random weights and are not counted."""
+HEBBIAN_DISTINCT_NEURONS = "hebbian/n_distinct_neurons"
+"""Different weight vectors in the trained mirror layer (cosine below 0.999): how many neurons it really has."""
 HEBBIAN_CEILING = "hebbian/ceiling"
 """The most neurons the selectivity test could find selective, whatever was learnt."""
 

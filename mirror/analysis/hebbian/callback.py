@@ -16,6 +16,7 @@ from mirror.analysis.hebbian.figures import (
 from mirror.analysis.hebbian.selectivity import (
     MirrorClassification,
     classify_mirror_neurons,
+    distinct_neurons,
 )
 from mirror.analysis.hebbian.vision import graded_fractions, measure_vision
 from mirror.analysis.training_curves import TrainingCurveCallback
@@ -26,6 +27,7 @@ from mirror.vocabulary.hebbian import (
     DEVELOPS_MIRROR_NEURONS,
     HEBBIAN_CEILING,
     HEBBIAN_CURVE_PHASE,
+    HEBBIAN_DISTINCT_NEURONS,
     HEBBIAN_NEVER_WON,
     MIRROR_ABOVE_CONTROLS,
     N_MIRROR,
@@ -128,7 +130,8 @@ class HebbianAnalysisCallback(TrainingCurveCallback):
         learnt = self._learnt(pl_module) if self.steps_seen else None
         after = self.classify(rates, learnt).counts()
         never_won = float(0 if learnt is None else (~learnt).sum())
-        metrics = {**{hebbian_metric(k): v for k, v in after.items()}, HEBBIAN_NEVER_WON: never_won}
+        metrics = {**{hebbian_metric(k): v for k, v in after.items()}, HEBBIAN_NEVER_WON: never_won,
+                   HEBBIAN_DISTINCT_NEURONS: float(distinct_neurons(pl_module.mirror.weights.numpy()))}
         if self.steps_seen:
             shuffled = self._shuffled_pairing(trainer, pl_module)
             above = after[N_MIRROR] - max(self.before[N_MIRROR], shuffled[N_MIRROR])

@@ -99,3 +99,15 @@ def classify_mirror_neurons(
             for modality in MODALITIES
         )
     )
+
+
+def distinct_neurons(weights: np.ndarray, min_cosine: float = 0.999) -> int:
+    """How many different weight vectors the rows of ``weights`` hold: neurons whose vectors have cosine
+    at least ``min_cosine`` count once. A competitive layer can collapse onto a few prototypes, so that
+    "every neuron a mirror neuron" may be two neurons copied fifty times."""
+    unit = weights / np.maximum(np.linalg.norm(weights, axis=1, keepdims=True), 1e-12)
+    prototypes: list[np.ndarray] = []
+    for row in unit:
+        if not any(row @ prototype >= min_cosine for prototype in prototypes):
+            prototypes.append(row)
+    return len(prototypes)
