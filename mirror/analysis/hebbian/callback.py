@@ -7,6 +7,7 @@ from pathlib import Path
 
 import numpy as np
 import pytorch_lightning as pl
+import torch
 
 from mirror.analysis.hebbian.figures import (
     face_sheet,
@@ -74,8 +75,16 @@ class HebbianAnalysisCallback(TrainingCurveCallback):
         return model.mirror.wins.numpy() > 0
 
     def _vision(self, model: HebbianFaceNetwork, trainer: pl.Trainer, stage: str) -> dict[str, float]:
-        return {**measure_vision(lambda images: model.vision(images).numpy(), trainer.datamodule, stage,
-                                 self.settings.vision_information_threshold),
+        seen: dict[int, tuple[torch.Tensor, np.ndarray]] = {}
+
+        def rates_of(images: torch.Tensor) -> np.ndarray:
+            """The top layer's rates, one pass of the vision module per set of images (the measures
+            read the same sets several times; the set is kept so that its id is not reused)."""
+            if id(images) not in seen:
+                seen[id(images)] = images, model.vision(images).numpy()
+            return seen[id(images)][1]
+
+        return {**measure_vision(rates_of, trainer.datamodule, stage, self.settings.vision_information_threshold),
                 **graded_fractions(model.vision, trainer.datamodule, stage)}
 
     def _scored(self, model: HebbianFaceNetwork) -> dict[str, np.ndarray]:
