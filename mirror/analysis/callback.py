@@ -10,7 +10,7 @@ from pathlib import Path
 import numpy as np
 import pytorch_lightning as pl
 
-from mirror.analysis.figures import figure_1, figure_2, figure_3, figure_4
+from mirror.analysis.figures import R_AT_INIT_FILE, draw_figures
 from mirror.analysis.summary import AnalysisResult, analyse, per_unit_r
 from mirror.config import AnalysisConfig
 from mirror.protocol import ACTIVITY_FILE
@@ -23,15 +23,17 @@ class MirrorAnalysisCallback(pl.Callback):
     """Score the model on the test set after fitting (zero epochs included) and log the results.
 
     Before fitting it also records the per-unit r of the network at initialisation, the
-    untrained control drawn beside the trained network in figure 1B. Writes
-    ``analysis/units.csv`` and the figures under ``output_dir`` and hands them to every
-    logger that accepts artifacts; the metrics go to every logger.
+    untrained control drawn beside the trained network in figure 1B (kept as ``r_at_init.npy``,
+    so that figures can be drawn later from the saved activity: ``python -m mirror.figures``).
+    Writes ``analysis/units.csv`` and, with ``figures``, the figures under ``output_dir`` and hands
+    them to every logger that accepts artifacts; the metrics go to every logger.
     """
 
-    def __init__(self, settings: AnalysisConfig, output_dir: Path | str, title: str = "") -> None:
+    def __init__(self, settings: AnalysisConfig, output_dir: Path | str, title: str = "", figures: bool = True) -> None:
         self.settings = settings
         self.output_dir = Path(output_dir) / "analysis"
         self.title = title
+        self.figures = figures
         self.result: AnalysisResult | None = None
         self.r_at_init: np.ndarray | None = None
         self.seconds: float = float("nan")
@@ -50,10 +52,9 @@ class MirrorAnalysisCallback(pl.Callback):
         activity.save(self.output_dir / ACTIVITY_FILE)
         # On disk first: if the store stays locked past tracking.write_patience_s, nothing is lost.
         (self.output_dir / "metrics.json").write_text(json.dumps(result.metrics, indent=1, sort_keys=True))
-        figure_1(result, activity, self.r_at_init, self.settings, self.title, self.output_dir / "figure1_per_unit_r.png")
-        figure_2(result, self.settings, self.title, self.output_dir / "figure2_permutation_decoding.png")
-        figure_3(result, activity, self.settings, self.title, self.output_dir / "figure3_lags_anti_mirror.png")
-        figure_4(result, activity, self.title, self.output_dir / "figure4_geometry_pca.png")
+        np.save(self.output_dir / R_AT_INIT_FILE, self.r_at_init)
+        if self.figures:
+            draw_figures(result, activity, self.r_at_init, self.settings, self.title, self.output_dir)
         for logger in trainer.loggers:
             logger.log_metrics(result.metrics, step=trainer.global_step)
         log_artifact_folder(trainer, self.output_dir, "analysis")

@@ -165,3 +165,18 @@ def figure_4(result: AnalysisResult, activity: MirrorActivity, title: str, path:
         ax.legend(title="action", fontsize=8, markerscale=2, loc="upper left", bbox_to_anchor=(1.0, 1.0))
         _panel_label(ax, letter)
     return save_figure(fig, path, title)
+
+
+R_AT_INIT_FILE = "r_at_init.npy"
+"""The per-unit r at initialisation a run keeps beside its activity: figure 1B's untrained control."""
+
+
+def draw_figures(result: AnalysisResult, activity: MirrorActivity, r_at_init: np.ndarray, settings: AnalysisConfig,
+                 title: str, folder: Path) -> list[Path]:
+    """The four figures of one run's shared analysis, into ``folder``."""
+    return [
+        figure_1(result, activity, r_at_init, settings, title, folder / "figure1_per_unit_r.png"),
+        figure_2(result, settings, title, folder / "figure2_permutation_decoding.png"),
+        figure_3(result, activity, settings, title, folder / "figure3_lags_anti_mirror.png"),
+        figure_4(result, activity, title, folder / "figure4_geometry_pca.png"),
+    ]

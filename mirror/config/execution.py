@@ -142,10 +142,21 @@ class TrackingConfig:
         check(self.request_retries >= 0, "request_retries", "must be non-negative", self.request_retries)
 
 
-EXECUTION_FIELDS = ("tracking", "threads", "trainer.enable_progress_bar")
+EXECUTION_FIELDS = ("tracking", "threads", "figures", "trainer.enable_progress_bar")
 """Config fields that say where and how a job runs, not what it computes: they are left
 out of a job's identity (resumed sweeps), its run name, its sweep folder's name and a
 report's conditions. A group's name covers every field of the group."""
+
+
+FIGURE_CHOICES = ("auto", "always", "never")
+"""When a job draws its figures (``figures=``): 'auto' in a single run, not in a sweep's jobs, which draw
+them on demand (``python -m mirror.figures``): at four to eight figures a job they cost a sixth to half
+of a sweep job's time, for figures nobody opens for hundreds of jobs."""
+
+
+def draws_figures(choice: str, in_a_sweep: bool) -> bool:
+    """Whether a job draws its figures, by the ``figures`` field and whether it is one of a sweep's jobs."""
+    return choice == "always" or (choice == "auto" and not in_a_sweep)
 
 
 def is_execution_field(name: str) -> bool:

@@ -24,8 +24,8 @@ from mirror.config.associative import (
     SensorimotorPairingsDataConfig,
     associative_bytes,
 )
-from mirror.config.checks import ConfigError, check, validate_part
-from mirror.config.execution import EXECUTION_FIELDS, TrackingConfig, TrainerConfig
+from mirror.config.checks import ConfigError, check, check_choice, validate_part
+from mirror.config.execution import EXECUTION_FIELDS, FIGURE_CHOICES, TrackingConfig, TrainerConfig
 from mirror.config.gru import ActionSequenceDataConfig, GRUAnalysisConfig, GRUModelConfig, gru_bytes
 from mirror.config.hebbian import (
     FaceInteractionDataConfig,
@@ -142,6 +142,7 @@ def validate(cfg: DictConfig) -> None:
     check(isinstance(cfg.get("seed"), int) and cfg.seed >= 0, "seed", "must be a non-negative integer", cfg.get("seed"))
     threads = cfg.get("threads", 0)
     check(isinstance(threads, int) and threads >= 0, "threads", "must be a non-negative integer", threads)
+    check_choice("figures", cfg.get("figures", "auto"), FIGURE_CHOICES)
     nodes = {group: OmegaConf.to_object(cfg[group]) for group in GROUP_SCHEMAS}
     for group, node in nodes.items():
         if not is_dataclass(node):

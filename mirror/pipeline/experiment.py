@@ -17,6 +17,7 @@ from omegaconf import DictConfig, OmegaConf
 
 from mirror.analysis.callback import MirrorAnalysisCallback
 from mirror.config import AnalysisConfig
+from mirror.config.execution import draws_figures
 from mirror.pipeline.outcome import ExperimentOutcome
 from mirror.pipeline.progress import progress
 from mirror.tracking.job_context import JobContext
@@ -45,17 +46,19 @@ def reset_process_state(seed: int, threads: int) -> None:
     torch.set_num_threads(threads)
 
 
-def analysis_callbacks(settings: AnalysisConfig, job: JobContext, seed: int) -> list[pl.Callback]:
+def analysis_callbacks(settings: AnalysisConfig, job: JobContext, seed: int, figures: bool) -> list[pl.Callback]:
     """The shared analysis first (where the family has it), then the model family's own measurements,
     the callback its analysis schema names in ``_target_`` (their order is part of the result: both draw
     from the model's noise). A family's callback takes its settings and the job's output folder, keeps
-    what it logged in ``logged`` for the run's summary and the time it measured in ``seconds``."""
+    what it logged in ``logged`` for the run's summary and the time it measured in ``seconds``, and draws
+    its figures only when ``figures``."""
     callbacks: list[pl.Callback] = []
     if settings.SHARED_ANALYSIS:
-        callbacks.append(MirrorAnalysisCallback(settings, job.output_dir, title=f"{job.model_name}, seed {seed}"))
+        callbacks.append(MirrorAnalysisCallback(settings, job.output_dir, title=f"{job.model_name}, seed {seed}",
+                                                figures=figures))
     family = get_class(settings._target_)
     if family is not MirrorAnalysisCallback:
-        callbacks.append(family(settings, job.output_dir))
+        callbacks.append(family(settings, job.output_dir, figures=figures))
     return callbacks
 
 
@@ -69,7 +72,8 @@ def run_experiment(cfg: DictConfig, job: JobContext, client: MlflowClient, exper
     model = instantiate(cfg.model, _convert_="object", **datamodule.model_kwargs())
     with job_run(cfg, job, client, experiment_id) as logger:
         logger.experiment.set_tag(logger.run_id, TORCH_THREADS_TAG, str(threads))
-        callbacks = analysis_callbacks(OmegaConf.to_object(cfg.analysis), job, cfg.seed)
+        callbacks = analysis_callbacks(OmegaConf.to_object(cfg.analysis), job, cfg.seed,
+                                       draws_figures(cfg.figures, in_a_sweep=job.sweep is not None))
         arguments = OmegaConf.to_object(cfg.trainer).trainer_arguments()
         arguments["enable_progress_bar"], reporters = progress(arguments["enable_progress_bar"])
         trainer = pl.Trainer(

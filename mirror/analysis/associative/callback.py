@@ -45,9 +45,10 @@ class AssociativeAnalysisCallback(TrainingCurveCallback):
     before, every ``eval_every`` trials and after training; the programmed Delta P; the weights and the
     curves as figures."""
 
-    def __init__(self, settings: AssociativeAnalysisConfig, output_dir: Path | str) -> None:
+    def __init__(self, settings: AssociativeAnalysisConfig, output_dir: Path | str, figures: bool = True) -> None:
         super().__init__(settings.eval_every, associative_metric, ASSOCIATIVE_CURVE_PHASE)
         self.output_dir = Path(output_dir) / "associative"
+        self.figures = figures
         self._before: np.ndarray | None = None
 
     @staticmethod
@@ -72,6 +73,8 @@ class AssociativeAnalysisCallback(TrainingCurveCallback):
         after = self._weights(pl_module)
         self.log_metrics(trainer, {associative_metric(k): v for k, v in self._measures(after, pl_module).items()},
                          step=self.steps_seen)
+        if not self.figures:
+            return
         self.output_dir.mkdir(parents=True, exist_ok=True)
         title = f"associative model, {pl_module.hparams.rule.replace('_', '-')} rule"
         weights_before_after(self._before, after, title, self.output_dir / "weights_before_after.png")

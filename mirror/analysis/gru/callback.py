@@ -28,7 +28,8 @@ class GRUControlsCallback(pl.Callback):
     """After fitting: for a model that reads its previous sensory state, the whole shared analysis again on
     perform activity in the dark (``dark/...``); for every GRU, the lesion test (``lesion/...``)."""
 
-    def __init__(self, settings: GRUAnalysisConfig, output_dir: Path | str) -> None:
+    def __init__(self, settings: GRUAnalysisConfig, output_dir: Path | str, figures: bool = True) -> None:
+        """``figures`` is every family callback's switch; these controls draw none."""
         self.settings = settings
         self.output_dir = Path(output_dir) / "controls"
         self.logged: dict[str, float] = {}

@@ -50,9 +50,9 @@ class HebbianAnalysisCallback(TrainingCurveCallback):
     callback list: both draw the model's motor noise, so their order is part of the result.
     """
 
-    def __init__(self, settings: HebbianAnalysisConfig, output_dir: Path | str) -> None:
+    def __init__(self, settings: HebbianAnalysisConfig, output_dir: Path | str, figures: bool = True) -> None:
         super().__init__(settings.eval_every, hebbian_metric, HEBBIAN_CURVE_PHASE)
-        self.settings = settings
+        self.settings, self.figures = settings, figures
         self.output_dir = Path(output_dir) / "hebbian"
         self._selectivity_rng: np.random.Generator | None = None
         self._rates_before: dict[str, np.ndarray] = {}
@@ -123,6 +123,8 @@ class HebbianAnalysisCallback(TrainingCurveCallback):
         self.log_metrics(trainer, {**self._vision_metrics, **{hebbian_metric(k, "before"): v for k, v in before.items()},
                             HEBBIAN_CEILING: self.ceiling(pl_module)}, step=0)
         datamodule = trainer.datamodule
+        if not self.figures:
+            return
         self.output_dir.mkdir(parents=True, exist_ok=True)
         face_sheet(datamodule.parent_faces[0], datamodule.pretraining_sequences[:, 0], self.output_dir / "faces.png")
 
@@ -147,6 +149,8 @@ class HebbianAnalysisCallback(TrainingCurveCallback):
             metrics.update({**{hebbian_metric(k, SHUFFLED_PAIRING): v for k, v in shuffled.items()},
                             MIRROR_ABOVE_CONTROLS: above, DEVELOPS_MIRROR_NEURONS: float(above > 0)})
         self.log_metrics(trainer, metrics, step=self.steps_seen)
+        if not self.figures:
+            return
         title = f"Hebbian mirror layer ({pl_module.hparams.mirror.normalisation} normalisation)"
         rates_before_after(self._rates_before, rates, title, self.output_dir / "rates_before_after.png",
                            value_label=f"mean {self.settings.response}")

@@ -22,8 +22,8 @@ class VisNetControlCallback(pl.Callback):
     """Measure the untrained network in ``setup`` (before the model's own setup trains it), the trained
     one when fitting starts; log both, draw information per cell, sorted, per layer."""
 
-    def __init__(self, settings: VisNetAnalysisConfig, output_dir: Path | str) -> None:
-        self.settings = settings
+    def __init__(self, settings: VisNetAnalysisConfig, output_dir: Path | str, figures: bool = True) -> None:
+        self.settings, self.figures = settings, figures
         self.output_dir = Path(output_dir) / "visnet"
         self.logged: dict[str, float] = {}
         self.seconds = 0.0
@@ -63,6 +63,8 @@ class VisNetControlCallback(pl.Callback):
     def on_fit_start(self, trainer: pl.Trainer, pl_module: VisNetControl) -> None:
         metrics = self._measure(pl_module, trainer.datamodule, "trained")
         self._log(trainer, {**metrics, VISION_UPDATES_PER_LAYER: float(pl_module.updates_per_layer)})
+        if not self.figures:
+            return
         vision = pl_module.hparams.vision
         self.output_dir.mkdir(parents=True, exist_ok=True)
         information_per_cell(self._information, metrics[CEILING],
