@@ -9,6 +9,7 @@ A sweep composes and validates every job it will run before the first one starts
 
 from __future__ import annotations
 
+import copy
 import sys
 from typing import Any
 
@@ -20,11 +21,13 @@ from hydra.errors import (
     OverrideParseException,
     SearchPathException,
 )
+from hydra.core.override_parser.overrides_parser import OverridesParser
+from hydra.core.override_parser.types import Override, OverrideType
 from hydra.experimental.callback import Callback
-from omegaconf import DictConfig
+from omegaconf import DictConfig, OmegaConf
 from omegaconf.errors import OmegaConfBaseException
 
-from mirror.config import ConfigError, validate
+from mirror.config import CONF_DIR, ConfigError, validate
 from mirror.tracking.store import StoreUnreachable, check_reachable
 from mirror.tracking.sweep import planned_jobs
 
@@ -85,11 +88,48 @@ class Preflight(Callback):
             return
         if not jobs:
             refuse(f"the sweep has no jobs: a swept value is an empty list ({' '.join(config.hydra.overrides.task)})")
-        name = config.hydra.job.config_name
+        composer = JobComposer(config.hydra.job.config_name)
         for number, overrides in enumerate(jobs):
             try:
-                validate(compose(config_name=name, overrides=overrides))
+                validate(composer.compose(overrides))
             except ConfigError as error:
                 refuse(f"sweep job {number + 1} of {len(jobs)} ({' '.join(overrides)}): {error}")
             except COMPOSITION_ERRORS as error:
                 refuse(f"sweep job {number + 1} of {len(jobs)} ({' '.join(overrides)}): {composition_refusal(error)}")
+
+
+class JobComposer:
+    """Every job's config as Hydra composes it, without composing each one.
+
+    Hydra's composition (about 0.1-0.2 s a job) made a 900-job sweep wait minutes before its first job.
+    Jobs whose overrides differ only in values (``seed=3``, ``data.lag=2``) share one composition of
+    their other overrides (config groups such as ``model=``, anything under ``hydra``, additions and
+    deletions), onto which the values are set as Hydra sets them; a job whose values cannot be set so
+    (a key that does not exist, a value of the wrong type) is composed by Hydra itself, which then
+    refuses it in its own words.
+    """
+
+    def __init__(self, config_name: str) -> None:
+        self.config_name = config_name
+        self._parser = OverridesParser.create()
+        self._groups = {path.name for path in CONF_DIR.iterdir() if path.is_dir()}
+        self._composed: dict[tuple[str, ...], DictConfig] = {}
+
+    def _is_value(self, override: Override) -> bool:
+        key = override.key_or_group
+        return (override.type == OverrideType.CHANGE and override.package is None and "/" not in key
+                and key.split(".")[0] not in self._groups | {"hydra"})
+
+    def compose(self, overrides: list[str]) -> DictConfig:
+        parsed = self._parser.parse_overrides(overrides)
+        values = [override for override in parsed if self._is_value(override)]
+        structure = tuple(text for text, override in zip(overrides, parsed) if not self._is_value(override))
+        if structure not in self._composed:
+            self._composed[structure] = compose(config_name=self.config_name, overrides=list(structure))
+        config = copy.deepcopy(self._composed[structure])
+        try:
+            for override in values:
+                OmegaConf.update(config, override.key_or_group, override.value(), merge=True)
+        except OmegaConfBaseException:
+            return compose(config_name=self.config_name, overrides=overrides)
+        return config
