@@ -142,6 +142,20 @@ def end_to_end(repeats: int) -> tuple[float, float]:
     return plain_s, run_s
 
 
+def sweep_end_to_end(seeds: int, repeats: int) -> tuple[float, float]:
+    """Median wall seconds of the plain script over ``seeds`` seeds in one process and of a ``sweep_seeds``
+    over the same seeds (one job after another, every job analysed and recorded), interleaved."""
+    with tempfile.TemporaryDirectory() as scratch:
+        sweeps = iter(range(repeats))
+        sweep = [sys.executable, "-m", "mirror.run", "experiment=sweep_seeds", f"seed=range({seeds})",
+                 f"tracking.uri=sqlite:///{scratch}/mlflow.db", f"tracking.artifact_root={scratch}/artifacts", "-m"]
+        plain = [sys.executable, "-m", "mirror.diagnostics.plain_gru", "--seeds", str(seeds)]
+        plain_s, sweep_s = interleaved_medians(
+            repeats, lambda: wall_seconds(plain),
+            lambda: wall_seconds([*sweep, f"hydra.sweep.dir={scratch}/sweep{next(sweeps)}"]))
+    return plain_s, sweep_s
+
+
 STACK = {
     "python alone": "pass",
     "torch": "import torch",
@@ -168,9 +182,18 @@ def main() -> None:
                         help="time the training loop (Lightning vs plain, one process) and the analysis instead")
     parser.add_argument("--variants", action="store_true",
                         help="time every readout and input variant's training against readout=own instead")
+    parser.add_argument("--sweep", type=int, metavar="SEEDS",
+                        help="time a sweep_seeds over SEEDS seeds against the plain script over them in one process")
     args = parser.parse_args()
     if args.variants:
         time_variants(args.epochs, args.repeats)
+        return
+    if args.sweep:
+        plain, sweep = sweep_end_to_end(args.sweep, args.repeats)
+        print(f"{args.sweep} seeds end to end, paper settings, median of {args.repeats}, interleaved:")
+        print(f"  plain PyTorch script, one process (plain_gru --seeds {args.sweep})  {plain:7.2f} s")
+        print(f"  python -m mirror.run experiment=sweep_seeds seed='range({args.sweep})'   {sweep:7.2f} s")
+        print(f"  sweep / plain (the same per seed)                                 {sweep / plain:7.2f} x")
         return
     if not args.parts:
         plain, run = end_to_end(args.repeats)

@@ -2,9 +2,13 @@
 in plain PyTorch, as a researcher would write it in one script (no Lightning, no MLflow, no
 Hydra, no figures). ``python -m mirror.diagnostics.plain_gru`` prints the fraction of units with
 r > 0.75; its wall time, start-up included, is what ``python -m mirror.run`` is measured against.
+``--seeds N`` trains seeds 0 to N-1 one after another in one process: what a sweep over seeds is
+measured against (``make bench ARGS=--sweep``).
 """
 
 from __future__ import annotations
+
+import argparse
 
 import numpy as np
 import torch
@@ -32,9 +36,10 @@ class SharedCore(nn.Module):
         return hidden.split(len(actions))
 
 
-def main() -> None:
-    torch.manual_seed(SEED)
-    rng = np.random.default_rng(SEED)
+def train_and_score(seed: int) -> float:
+    """Train one seed's network and return its fraction of units with r > 0.75."""
+    torch.manual_seed(seed)
+    rng = np.random.default_rng(seed)
     environment = SensorimotorEnvironment.draw(rng, N_ACTIONS, SENSORY_DIM, 0.9, 0.1, 1.0)
     splits = {}
     for name, size in (("train", N_TRAIN), ("val", N_VAL), ("test", N_TEST)):
@@ -66,7 +71,15 @@ def main() -> None:
     observe = (observe - observe.mean(0)).reshape(-1, HIDDEN)
     perform, observe = perform - perform.mean(0), observe - observe.mean(0)
     r = (perform * observe).sum(0) / np.sqrt((perform**2).sum(0) * (observe**2).sum(0))
-    print(f"fraction of units with r > 0.75: {np.mean(r > 0.75):.3f}")
+    return float(np.mean(r > 0.75))
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--seeds", type=int, help="train seeds 0 to N-1 in turn (default: the run's seed, 42)")
+    args = parser.parse_args()
+    for seed in [SEED] if args.seeds is None else range(args.seeds):
+        print(f"seed {seed}: fraction of units with r > 0.75: {train_and_score(seed):.3f}", flush=True)
 
 
 if __name__ == "__main__":
