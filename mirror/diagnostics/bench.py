@@ -142,17 +142,28 @@ def end_to_end(repeats: int) -> tuple[float, float]:
     return plain_s, run_s
 
 
-def sweep_end_to_end(seeds: int, repeats: int) -> tuple[float, float]:
-    """Median wall seconds of the plain script over ``seeds`` seeds in one process and of a ``sweep_seeds``
-    over the same seeds (one job after another, every job analysed and recorded), interleaved."""
+SWEEPS = {
+    "gru": (["experiment=sweep_seeds"], ["mirror.diagnostics.plain_gru"]),
+    "hebbian": (["experiment=sweep_seeds_hebbian"], ["mirror.diagnostics.plain_online", "hebbian"]),
+    "associative": (["model=asl_associative"], ["mirror.diagnostics.plain_online", "associative"]),
+}
+"""Per family: the sweep's overrides and the plain loop's module (and arguments) it is timed against."""
+
+
+def sweep_end_to_end(family: str, seeds: int, repeats: int) -> tuple[float, float]:
+    """Median wall seconds of the family's plain loop over ``seeds`` seeds in one process and of a sweep over
+    the same seeds (one job after another, every job analysed and recorded), interleaved, after one untimed
+    pass of each (which also fills the Hebbian vision cache both then read)."""
+    overrides, module = SWEEPS[family]
     with tempfile.TemporaryDirectory() as scratch:
-        sweeps = iter(range(repeats))
-        sweep = [sys.executable, "-m", "mirror.run", "experiment=sweep_seeds", f"seed=range({seeds})",
+        sweeps = iter(range(repeats + 1))
+        sweep = [sys.executable, "-m", "mirror.run", *overrides, f"seed=range({seeds})",
                  f"tracking.uri=sqlite:///{scratch}/mlflow.db", f"tracking.artifact_root={scratch}/artifacts", "-m"]
-        plain = [sys.executable, "-m", "mirror.diagnostics.plain_gru", "--seeds", str(seeds)]
-        plain_s, sweep_s = interleaved_medians(
-            repeats, lambda: wall_seconds(plain),
-            lambda: wall_seconds([*sweep, f"hydra.sweep.dir={scratch}/sweep{next(sweeps)}"]))
+        plain = [sys.executable, "-m", *module, "--seeds", str(seeds)]
+        measures = (lambda: wall_seconds(plain),
+                    lambda: wall_seconds([*sweep, f"hydra.sweep.dir={scratch}/sweep{next(sweeps)}"]))
+        interleaved_medians(1, *measures)
+        plain_s, sweep_s = interleaved_medians(repeats, *measures)
     return plain_s, sweep_s
 
 
@@ -183,17 +194,19 @@ def main() -> None:
     parser.add_argument("--variants", action="store_true",
                         help="time every readout and input variant's training against readout=own instead")
     parser.add_argument("--sweep", type=int, metavar="SEEDS",
-                        help="time a sweep_seeds over SEEDS seeds against the plain script over them in one process")
+                        help="time a sweep over SEEDS seeds against the plain loop over them in one process")
+    parser.add_argument("--family", choices=sorted(SWEEPS), default="gru", help="whose sweep --sweep times")
     args = parser.parse_args()
     if args.variants:
         time_variants(args.epochs, args.repeats)
         return
     if args.sweep:
-        plain, sweep = sweep_end_to_end(args.sweep, args.repeats)
-        print(f"{args.sweep} seeds end to end, paper settings, median of {args.repeats}, interleaved:")
-        print(f"  plain PyTorch script, one process (plain_gru --seeds {args.sweep})  {plain:7.2f} s")
-        print(f"  python -m mirror.run experiment=sweep_seeds seed='range({args.sweep})'   {sweep:7.2f} s")
-        print(f"  sweep / plain (the same per seed)                                 {sweep / plain:7.2f} x")
+        plain, sweep = sweep_end_to_end(args.family, args.sweep, args.repeats)
+        overrides, module = SWEEPS[args.family]
+        print(f"{args.family}: {args.sweep} seeds end to end, default settings, median of {args.repeats}, interleaved:")
+        print(f"  plain loop, one process ({' '.join(module)} --seeds {args.sweep})  {plain:7.2f} s")
+        print(f"  python -m mirror.run {' '.join(overrides)} seed='range({args.sweep})' -m  {sweep:7.2f} s")
+        print(f"  sweep / plain loop                                               {sweep / plain:7.2f} x")
         return
     if not args.parts:
         plain, run = end_to_end(args.repeats)

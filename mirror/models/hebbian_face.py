@@ -194,7 +194,11 @@ class HebbianFaceNetwork(pl.LightningModule):
         os.replace(partial, cache)  # atomic: parallel jobs never read half a file
 
     def setup(self, stage: str) -> None:
-        datamodule = self.trainer.datamodule
+        self.prepare(self.trainer.datamodule)
+
+    def prepare(self, datamodule: pl.LightningDataModule) -> None:
+        """Pre-train (or load) the vision module and see the parent's faces through it: everything before
+        the interaction, with or without a Trainer (``mirror.diagnostics.plain_hebbian`` calls it)."""
         self._prepare_vision(datamodule)
         interaction_faces, test_faces = datamodule.parent_faces
         self.register_buffer("interaction_rates", self.vision(interaction_faces), persistent=False)
