@@ -182,7 +182,7 @@ def test_ctrl_c_during_a_sweep_marks_the_job_and_the_sweep_killed(tmp_path):
     env = {**os.environ, "HYDRA_FULL_ERROR": "1"}
     process = subprocess.Popen(
         [sys.executable, "-m", "mirror.run", "-m", *QUICK, *store_overrides(tmp_path), "seed=0,1",
-         "trainer.max_epochs=400", f"hydra.sweep.dir={tmp_path / 'multirun'}"],
+         "trainer.max_epochs=4000", f"hydra.sweep.dir={tmp_path / 'multirun'}"],
         cwd=tmp_path, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
     )
     sweep_state = tmp_path / "multirun" / ".mirror" / "sweep.json"  # written once the store is ready
@@ -191,9 +191,11 @@ def test_ctrl_c_during_a_sweep_marks_the_job_and_the_sweep_killed(tmp_path):
         time.sleep(0.5)
         if sweep_state.exists() and any(r.info.status == "RUNNING" for r in runs_of(tmp_path)[0]):
             break
+    # A job of 4,000 epochs (about two minutes) is still running when the signal lands: the Ctrl-C
+    # cannot fall after the job seen RUNNING has ended.
     process.send_signal(signal.SIGINT)
     output, _ = process.communicate(timeout=300)
-    assert process.returncode != 0
+    assert process.returncode != 0, output[-3000:]
     jobs, (parent,) = runs_of(tmp_path)
     assert [r.info.status for r in jobs] == ["KILLED"], output[-3000:]
     assert parent.info.status == "KILLED" and parent.data.metrics["sweep/runs_killed"] == 1
