@@ -158,10 +158,10 @@ def sweep_end_to_end(family: str, seeds: int, repeats: int) -> tuple[float, floa
     with tempfile.TemporaryDirectory() as scratch:
         sweeps = iter(range(repeats + 1))
         sweep = [sys.executable, "-m", "mirror.run", *overrides, f"seed=range({seeds})",
-                 f"tracking.uri=sqlite:///{scratch}/mlflow.db", f"tracking.artifact_root={scratch}/artifacts", "-m"]
+                 f"tracking.uri=sqlite:///{scratch}/mlflow.db", f"tracking.artifact_root={scratch}/artifacts"]
         plain = [sys.executable, "-m", *module, "--seeds", str(seeds)]
         measures = (lambda: wall_seconds(plain),
-                    lambda: wall_seconds([*sweep, f"hydra.sweep.dir={scratch}/sweep{next(sweeps)}"]))
+                    lambda: wall_seconds([*sweep, f"hydra.sweep.dir={scratch}/sweep{next(sweeps)}", "-m"]))
         interleaved_medians(1, *measures)
         plain_s, sweep_s = interleaved_medians(repeats, *measures)
     return plain_s, sweep_s
