@@ -158,7 +158,8 @@ def sweep_end_to_end(family: str, seeds: int, repeats: int) -> tuple[float, floa
     with tempfile.TemporaryDirectory() as scratch:
         sweeps = iter(range(repeats + 1))
         sweep = [sys.executable, "-m", "mirror.run", *overrides, f"seed=range({seeds})",
-                 f"tracking.uri=sqlite:///{scratch}/mlflow.db", f"tracking.artifact_root={scratch}/artifacts"]
+                 f"tracking.uri=sqlite:///{scratch}/mlflow.db", f"tracking.artifact_root={scratch}/artifacts",
+                 "tracking.resume=false"]  # every repeat runs every job, none skipped as FINISHED
         plain = [sys.executable, "-m", *module, "--seeds", str(seeds)]
         measures = (lambda: wall_seconds(plain),
                     lambda: wall_seconds([*sweep, f"hydra.sweep.dir={scratch}/sweep{next(sweeps)}", "-m"]))
