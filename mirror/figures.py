@@ -31,6 +31,8 @@ def _settings(config_yaml: Path):
 
 def draw_run_figures(run_id: str, tracking_uri: str | None = None) -> list[str]:
     """Draw one run's four shared figures, log them under its ``analysis/`` artifacts; their names."""
+    from mlflow.exceptions import MlflowException
+
     from mirror.analysis.figures import R_AT_INIT_FILE, draw_figures
     from mirror.analysis.summary import analyse
     from mirror.config import TrackingConfig
@@ -39,14 +41,17 @@ def draw_run_figures(run_id: str, tracking_uri: str | None = None) -> list[str]:
     from mirror.tracking.tags import MODEL_TAG
 
     client = read_store(tracking_uri or TrackingConfig().uri)
-    run = client.get_run(run_id)
+    try:
+        run = client.get_run(run_id)
+    except MlflowException:
+        raise ValueError(f"no run {run_id} in the store at {tracking_uri or TrackingConfig().uri}") from None
     with tempfile.TemporaryDirectory() as folder:
         try:
             config = Path(client.download_artifacts(run_id, "config.yaml", folder))
             r_at_init = np.load(client.download_artifacts(run_id, f"analysis/{R_AT_INIT_FILE}", folder))
-        except OSError as error:
-            raise ValueError(f"run {run_id} keeps no config.yaml or analysis/{R_AT_INIT_FILE} (a run of an "
-                             f"earlier version, or of a family the shared analysis does not score): {error}") from None
+        except (OSError, MlflowException):
+            raise ValueError(f"run {run_id} keeps no config.yaml or analysis/{R_AT_INIT_FILE} (a run of an earlier "
+                             "version, or of a family the shared analysis does not score)") from None
         settings = _settings(config)
         activity = load_activity(run_id, tracking_uri)
         result = analyse(activity, settings)

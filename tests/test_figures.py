@@ -41,6 +41,8 @@ def test_a_sweeps_jobs_draw_no_figures_and_mirror_figures_draws_them_from_what_t
     assert figures_main([second, "--tracking-uri", uri]) == 1
     assert "differs from what it logged (analysis/centred/max_r)" in capsys.readouterr().err
     assert not SHARED_FIGURES & _artifacts(client, second)
+    assert figures_main(["deadbeef", "--tracking-uri", uri]) == 1
+    assert "no run deadbeef in the store" in capsys.readouterr().err
 
 
 def test_figures_is_refused_unless_auto_always_or_never(tmp_path):
