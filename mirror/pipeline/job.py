@@ -113,6 +113,12 @@ def run_job(cfg: DictConfig) -> ExperimentOutcome:
         _job_in_progress.clear()
 
 
+RUN_AGAIN_AFTER_A_CRASH = "MIRROR_RUN_AGAIN_AFTER_A_CRASH"
+"""Set (by :mod:`mirror.pipeline.launch`) in a worker running jobs again after another worker died."""
+DYING_HOLDER_GRACE_S = 10.0
+"""How long such a job waits for the process holding its config RUNNING to end before refusing to start."""
+
+
 def _run_job(cfg: DictConfig, started: float, sweep: Sweep | None) -> ExperimentOutcome:
     validate(cfg)
     hydra_cfg = HydraConfig.get()
@@ -131,6 +137,14 @@ def _run_job(cfg: DictConfig, started: float, sweep: Sweep | None) -> Experiment
     resuming = job.sweep is not None and cfg.tracking.resume
     previous = finished_run(client, experiment_id, job.config_hash) if resuming else None
     holder = running_owner(client, experiment_id, job.config_hash) if resuming and previous is None else None
+    waited = 0.0
+    while holder is not None and os.environ.get(RUN_AGAIN_AFTER_A_CRASH) and waited < DYING_HOLDER_GRACE_S:
+        # A job run again after a worker died can start while the worker that held it, killed with the
+        # broken executor, is still being terminated: give that process time to end.
+        time.sleep(0.5)
+        waited += 0.5
+        fail_abandoned_runs(client, experiment_id, tracking.heartbeat_timeout_s)
+        holder = running_owner(client, experiment_id, job.config_hash)
     if holder is not None:
         raise ConfigAlreadyRunning(f"this config is already RUNNING ({holder}): not started a second time; a later "
                                    "resume of the sweep skips it once that run has FINISHED")

@@ -10,12 +10,15 @@ own; a job whose worker dies while it runs alone is reported FAILED and the rest
 from __future__ import annotations
 
 import logging
+import os
 from collections.abc import Sequence
 from typing import Any
 
 from hydra.core.singleton import Singleton
 from hydra.core.utils import JobReturn, JobStatus, configure_log, filter_overrides, setup_globals
 from hydra_plugins.hydra_joblib_launcher import _core, joblib_launcher
+
+from mirror.pipeline.job import RUN_AGAIN_AFTER_A_CRASH
 
 log = logging.getLogger(__name__)
 
@@ -24,8 +27,11 @@ class WorkerDied(RuntimeError):
     """The process running a job ended without a word (killed, out of memory, crashed)."""
 
 
-def _numbered(number: int, *arguments: Any) -> tuple[int, JobReturn]:
-    """One job in a worker, with its number, so results can arrive in any order."""
+def _numbered(number: int, again: bool, *arguments: Any) -> tuple[int, JobReturn]:
+    """One job in a worker, with its number, so results can arrive in any order; ``again`` for a job run
+    again after a worker died (it then waits for the dying worker that held it: see ``mirror.pipeline.job``)."""
+    if again:
+        os.environ[RUN_AGAIN_AFTER_A_CRASH] = "1"
     return number, _core.execute_job(number, *arguments)
 
 
@@ -52,7 +58,7 @@ def launch(launcher: joblib_launcher.JoblibLauncher, job_overrides: Sequence[Seq
     results: dict[int, JobReturn] = {}
     todo, alone = list(range(initial_job_idx, initial_job_idx + len(job_overrides))), False
     while todo:
-        jobs = (delayed(_numbered)(number, job_overrides[number - initial_job_idx], *shared) for number in todo)
+        jobs = (delayed(_numbered)(number, alone, job_overrides[number - initial_job_idx], *shared) for number in todo)
         try:
             # One in flight at a time still in a worker (n_jobs=1 would run the job in this process).
             one_at_a_time = {"pre_dispatch": "1", "batch_size": 1} if alone else {}
