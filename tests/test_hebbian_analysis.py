@@ -83,3 +83,23 @@ def test_distinct_neurons_counts_each_prototype_once_whatever_its_length():
     copies = np.vstack([prototypes[[0, 1, 1, 0]] * np.array([[1.0], [2.0], [0.5], [3.0]]), [[0.0, 0.0, 1.0]]])
     assert distinct_neurons(copies) == 3
     assert distinct_neurons(np.random.default_rng(0).random((20, 50))) == 20
+
+
+def test_visnets_criterion_counts_cells_planted_to_carry_the_parents_expression_and_none_of_noise():
+    from mirror.analysis.hebbian.vision import measure_vision
+    from mirror.vocabulary.hebbian import INFORMATIVE_CELLS_PARENT, vision_metric
+    from tests.conftest import face_interaction
+
+    data = face_interaction(image_size=24, parent_transforms=6, test_trials=40, test_identities=4,
+                            pretrain_transforms=2)
+    rng = np.random.default_rng(0)
+
+    def rates_of(images, planted: int):
+        """Noise for every cell; the first ``planted`` cells fire for the happy half of a set, not the sad."""
+        rates = rng.random((len(images), 30))
+        rates[:, :planted] = (np.arange(len(images)) < len(images) // 2)[:, None]
+        return rates
+
+    for planted in (0, 5):
+        measured = measure_vision(lambda images: rates_of(images, planted), data, "trained", information_threshold=0.5)
+        assert measured[vision_metric("trained", INFORMATIVE_CELLS_PARENT)] == planted
