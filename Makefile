@@ -5,7 +5,7 @@ PY     := $(VENV)/bin/python
 STAMP  := $(VENV)/.installed
 
 .DEFAULT_GOAL := help
-.PHONY: help install run test test-fast bench ui clean visnet-control sweep-seeds sweep-hidden sweep-noise sweep-lag counter-mirror ablations readout asl report paper claims pairing-error
+.PHONY: help install run test test-fast bench ui clean visnet-control sweep-seeds sweep-hidden sweep-noise sweep-lag counter-mirror ablations readout asl report paper claims publish-claims pairing-error
 
 help: ## list the targets
 	@grep -hE '^[a-zA-Z_-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  %-12s %s\n", $$1, $$2}'
@@ -87,8 +87,11 @@ paper: $(STAMP) ## every sweep (resumable: a re-run skips finished jobs), every 
 	$(MAKE) report ARGS=
 	$(MAKE) claims ARGS=
 
-claims: $(STAMP) ## the claims page (reports/paper/index.html) from whatever runs the store holds
+claims: $(STAMP) ## the claims page (reports/paper/index.html and claims.md) from whatever runs the store holds
 	$(PY) -m mirror.claims $(ARGS)
+
+publish-claims: $(STAMP) ## the claims page, its Markdown also copied to docs/claims.md (after a full make paper)
+	$(PY) -m mirror.claims --publish docs/claims.md $(ARGS)
 
 pairing-error: $(STAMP) ## the draft paper's pairing error (D10): matched vs independent sequences, seeds 0-9 (20 jobs)
 	$(SWEEP) experiment=pairing_error $(ARGS) -m

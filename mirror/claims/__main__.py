@@ -1,12 +1,15 @@
-"""``python -m mirror.claims``: the claims page from whatever runs the store holds."""
+"""``python -m mirror.claims``: the claims page (HTML and Markdown) from whatever runs the store holds."""
 
 from __future__ import annotations
 
 import argparse
+import shutil
 from pathlib import Path
 
-from mirror.claims.page import evaluate, log_page_run, write_page
-from mirror.claims.spec import CLAIMS_DIR, ClaimError, read_claims
+from mirror.claims.markdown import render_markdown
+from mirror.claims.matrix import evaluate
+from mirror.claims.page import log_page_run, render, write_page
+from mirror.claims.spec import CLAIMS_DIR, STATED, ClaimError, read_sources
 from mirror.config import ConfigError, TrackingConfig
 from mirror.tracking.store import StoreUnreachable, read_store, resolve_uri
 
@@ -15,25 +18,33 @@ def main(argv: list[str] | None = None) -> None:
     defaults = TrackingConfig()
     parser = argparse.ArgumentParser(prog="python -m mirror.claims", description=__doc__)
     parser.add_argument("--claims", type=Path, default=CLAIMS_DIR, help="folder of claim files (default: %(default)s)")
-    parser.add_argument("--out", type=Path, default=Path("reports/paper"), help="folder of index.html")
+    parser.add_argument("--out", type=Path, default=Path("reports/paper"), help="folder of index.html and claims.md")
     parser.add_argument("--tracking-uri", default=defaults.uri, help="MLflow store (default: %(default)s)")
     parser.add_argument("--artifact-root", default=defaults.artifact_root, help="artifact folder of a new experiment")
     parser.add_argument("--no-mlflow-run", action="store_true", help="write the page only, log no report run")
+    parser.add_argument("--publish", type=Path, default=None, metavar="FILE",
+                        help="also copy the Markdown page there (the snapshot docs/claims.md)")
     args = parser.parse_args(argv)
     try:
-        claims = read_claims(args.claims)
+        sources = read_sources(args.claims)
         client = read_store(args.tracking_uri)
         uri = resolve_uri(args.tracking_uri)
-        verdicts = evaluate(client, claims)  # a metric or param no run of a claim's experiment has: ClaimError
+        matrices = evaluate(client, sources)  # a metric or param no run of a claim's experiment has: ClaimError
     except (ClaimError, ConfigError, StoreUnreachable) as error:
         raise SystemExit(f"mirror.claims: {error}") from None
-    width = max(len(v.claim.id) for v in verdicts)
-    for verdict in verdicts:
-        print(f"{verdict.claim.id:<{width}}  {verdict.verdict:<13}  {verdict.measured or verdict.test}")
-    page = write_page(verdicts, uri, args.out)
-    print(f"\nclaims page: {page}")
+    width = max(len(claim.id) for source in sources for claim in source.claims)
+    for matrix in matrices:
+        for claim in matrix.source.claims:
+            verdict = matrix.cell(claim, STATED)
+            print(f"{claim.id:<{width}}  {verdict.verdict:<13}  {verdict.measured or verdict.test}")
+    server = uri if uri.startswith(("http://", "https://")) else None
+    page = write_page(render(matrices, uri, server), render_markdown(matrices, uri), args.out)
+    print(f"\nclaims page: {page} (and {page.parent / 'claims.md'})")
+    if args.publish is not None:
+        shutil.copyfile(page.parent / "claims.md", args.publish)
+        print(f"published: {args.publish}")
     if not args.no_mlflow_run:
-        print(f"MLflow report run {log_page_run(uri, args.artifact_root, page, verdicts)} (browse with `make ui`)")
+        print(f"MLflow report run {log_page_run(uri, args.artifact_root, page, matrices)} (browse with `make ui`)")
 
 
 if __name__ == "__main__":

@@ -50,7 +50,7 @@ def draw(verdict: Verdict) -> bytes | None:
     if test.kind == "range":
         ax.axhspan(test.low, test.high, color="C0", alpha=0.15, label="claimed range")
         _points(ax, [("runs", data["value"])], metric)
-    elif test.kind in ("above", "not_above"):
+    elif test.kind in ("above", "equivalent", "every"):
         if test.reference_metric is not None:
             for _, row in data.iterrows():
                 ax.plot(np.array([0, 1]) + SEED_OFFSET, [row["value"], row["reference"]], color="0.75", lw=0.8,
@@ -58,7 +58,11 @@ def draw(verdict: Verdict) -> bytes | None:
             _points(ax, [(metric.rsplit("/", 1)[-1], data["value"]),
                          (test.reference_metric.rsplit("/", 1)[-1], data["reference"])], metric)
         else:
-            ax.axhline(test.value, color="C0", ls="--", label=f"claimed bound {test.value:g}")
+            if test.kind == "equivalent":
+                ax.axhspan(test.value - test.margin, test.value + test.margin, color="C0", alpha=0.15,
+                           label=f"{test.value:g} +- margin")
+            else:
+                ax.axhline(test.value, color="C0", ls="--", label=f"claimed bound {test.value:g}")
             _points(ax, [("runs", data["value"])], metric)
     elif test.kind == "lower_than":
         groups = list(dict.fromkeys(data["group"]))
@@ -77,12 +81,13 @@ def draw(verdict: Verdict) -> bytes | None:
                     color="0.75", lw=0.8)
         _points(ax, [(phase_label(phase).replace("-", "-\n"), data.loc[data["phase"] == phase, "value"]) for phase in PHASES], metric)
         ax.set_xlabel("end of training phase")
-    paired = test.kind in ("above", "not_above") and test.reference_metric is not None
+    paired = test.kind in ("above", "equivalent", "every") and test.reference_metric is not None
     ax.set_ylabel("value" if paired else metric.rsplit("/", 1)[-1].replace("_", " "))
     ax.set_title(f"{claim.id}: {verdict.verdict}", fontsize=9)
-    ax.legend(fontsize=7, loc="best", frameon=False)
+    if ax.get_legend_handles_labels()[0]:
+        ax.legend(fontsize=7, loc="upper left", bbox_to_anchor=(1.01, 1.0), frameon=False)  # off the data
     fig.tight_layout()
     buffer = io.BytesIO()
-    fig.savefig(buffer, format="png", dpi=100)
+    fig.savefig(buffer, format="png", dpi=100, bbox_inches="tight")
     plt.close(fig)
     return buffer.getvalue()

@@ -1,5 +1,7 @@
-"""The claims page: one self-contained HTML file (figures embedded) with, per claim, the measured
-value, the test, the verdict and the figure; recorded in MLflow as a report run."""
+"""The claims page: one self-contained HTML file (figures embedded). At the top, per source, the
+matrix of verdicts (claims down, conditions across) and the sentences computed from it; below, each
+claim's row with its statement, control, measured value, test with raw and adjusted p, verdict,
+provenance and figure. Recorded in MLflow as a report run."""
 
 from __future__ import annotations
 
@@ -10,97 +12,187 @@ from collections import Counter
 from collections.abc import Sequence
 from pathlib import Path
 
-import pandas as pd
-from mlflow.tracking import MlflowClient
-
 from mirror.claims.figures import draw
-from mirror.claims.spec import TEST_KINDS, Claim
-from mirror.claims.verdicts import ALPHA, FAILS, HOLDS, INCONCLUSIVE, NOT_RUN, VERDICTS, Verdict, judge
+from mirror.claims.matrix import SourceMatrix, synthesis
+from mirror.claims.provenance import run_links, summary
+from mirror.claims.spec import STATED, TEST_KINDS
+from mirror.claims.verdicts import (
+    ADJUSTMENT,
+    ADJUSTMENT_NAMES,
+    ALPHA,
+    FAILS,
+    HOLDS,
+    INCONCLUSIVE,
+    NOT_RUN,
+    REFUSED,
+    VERDICTS,
+    Verdict,
+    number,
+)
 from mirror.report.build import record_report_run
-from mirror.report.runs import RunSelection, load_runs
 from mirror.tracking.tags import GIT_COMMIT_TAG, SOURCE_NAME_TAG, git_state
 
-COLOURS = {HOLDS: "#1a7f37", FAILS: "#cf222e", INCONCLUSIVE: "#9a6700", NOT_RUN: "#6e7781"}
+COLOURS = {HOLDS: "#1a7f37", FAILS: "#cf222e", INCONCLUSIVE: "#9a6700", NOT_RUN: "#6e7781", REFUSED: "#8250df"}
+MEANINGS = {
+    HOLDS: "the 95 % interval lies inside the claimed range (widened by the claim's stated tolerance), the claim's "
+           "one-sided test passes after adjustment, or, for a claim about every network, every seed meets it",
+    FAILS: "the interval lies outside the range, the opposite of the claim is shown after adjustment, or some seed "
+           "does not meet a claim about every network",
+    INCONCLUSIVE: "neither is shown; the row says how many seeds would decide it at the observed spread",
+    NOT_RUN: "the store holds no runs the claim names",
+    REFUSED: "the runs the claim's selection finds are not one config over distinct seeds (the row says what to pin)",
+}
+"""What each verdict means, stated once at the top of the page."""
 STYLE = """
-body { font-family: system-ui, sans-serif; margin: 2em auto; max-width: 1200px; color: #1f2328; }
-table { border-collapse: collapse; width: 100%; margin-bottom: 2em; }
-th, td { border-bottom: 1px solid #d0d7de; padding: 6px 8px; vertical-align: top; text-align: left; font-size: 14px; }
+body { font-family: system-ui, sans-serif; margin: 1.5em auto; max-width: 1360px; padding: 0 12px; color: #1f2328; }
+table { border-collapse: collapse; margin-bottom: 1.5em; table-layout: fixed; width: 100%; }
+th, td { border-bottom: 1px solid #d0d7de; padding: 5px 6px; vertical-align: top; text-align: left; font-size: 13px;
+         overflow-wrap: anywhere; }
 th { background: #f6f8fa; }
-.verdict { font-weight: 600; white-space: nowrap; }
+.matrix td, .matrix th { text-align: center; font-size: 12px; }
+.matrix td:first-child, .matrix th:first-child { text-align: left; }
+.matrix a { color: inherit; text-decoration: none; display: block; }
+.cell { color: white; font-weight: 600; }
+.verdict { font-weight: 600; }
 .small { color: #57606a; font-size: 12px; }
-img { width: 380px; }
+details { font-size: 12px; }
+img { width: 240px; }
+code { font-size: 12px; }
 """
 
 
-def evaluate(client: MlflowClient, claims: Sequence[Claim]) -> list[Verdict]:
-    """Every claim's verdict from the finished runs the store holds (each experiment read once)."""
-    runs: dict[str, pd.DataFrame | None] = {}
-    for experiment in dict.fromkeys(claim.experiment for claim in claims):
-        try:
-            runs[experiment] = load_runs(client, RunSelection([experiment]))
-        except ValueError:  # no such experiment, or no finished run in it
-            runs[experiment] = None
-
-    def history(run_id: str, metric: str) -> list[tuple[int, float]]:
-        return [(point.step, point.value) for point in client.get_metric_history(run_id, metric)]
-
-    return [judge(claim, runs[claim.experiment], history) for claim in claims]
+def _anchor(claim_id: str, source: str) -> str:
+    return "claim-" + "".join(ch if ch.isalnum() else "-" for ch in f"{source[:12]}-{claim_id}").lower()
 
 
-def _row(verdict: Verdict) -> str:
+def _cell_text(verdict: Verdict) -> str:
+    return "&ndash;" if verdict.verdict == NOT_RUN else f"{verdict.verdict}<br>{number(verdict.value)}"
+
+
+def _matrix(matrix: SourceMatrix) -> str:
+    head = "".join(f"<th>{html.escape(column)}</th>" for column in matrix.columns)
+    rows = []
+    for claim in matrix.source.claims:
+        link = f'#{_anchor(claim.id, claim.source)}'
+        cells = "".join(
+            f'<td class=cell style="background:{COLOURS[v.verdict] if v.verdict != NOT_RUN else "#eaeef2"};'
+            f'{"color:#57606a" if v.verdict == NOT_RUN else ""}" title="{html.escape(v.measured or v.test)}">'
+            f'<a href="{link}">{_cell_text(v)}</a></td>'
+            for v in (matrix.cell(claim, column) for column in matrix.columns))
+        rows.append(f'<tr><td><a href="{link}"><b>{html.escape(claim.id)}</b></a></td>{cells}</tr>')
+    return (f"<table class=matrix><colgroup><col style='width:150px'></colgroup><tr><th>claim</th>{head}</tr>"
+            f"{''.join(rows)}</table>")
+
+
+def p_text(verdict: Verdict) -> str:
+    """Raw and adjusted p of the claim and of its opposite, or why the verdict needs none."""
+    if not verdict.tested:
+        return "no p: decided by its interval" if verdict.claim.test.kind == "range" and verdict.measured else (
+            "no p: decided seed by seed" if verdict.claim.test.kind == "every" and verdict.measured else "")
+    return (f"p = {verdict.p:.2g} raw, {verdict.p_adjusted:.2g} adjusted; opposite p = {verdict.p_against:.2g} raw, "
+            f"{verdict.p_against_adjusted:.2g} adjusted")
+
+
+def _conditions(matrix: SourceMatrix, claim_id: str) -> str:
+    claim = next(c for c in matrix.source.claims if c.id == claim_id)
+    rows = "".join(
+        f"<tr><td>{html.escape(column)}</td><td>{html.escape(v.measured) or '&ndash;'}</td>"
+        f"<td>{html.escape(v.test)}<div class=small>{html.escape(p_text(v))}</div></td>"
+        f'<td class=verdict style="color:{COLOURS[v.verdict]}">{v.verdict}</td>'
+        f"<td>{html.escape(summary(v))}</td></tr>"
+        for column in matrix.columns[1:] for v in [matrix.cell(claim, column)])
+    return (f"<details><summary>under {len(matrix.columns) - 1} conditions</summary><table><tr><th>condition</th>"
+            f"<th>measured</th><th>test</th><th style='width:90px'>verdict</th><th>runs</th></tr>{rows}</table>"
+            "</details>") if rows else ""
+
+
+def _row(matrix: SourceMatrix, verdict: Verdict, server: str | None) -> str:
     claim = verdict.claim
     png = draw(verdict)
     figure = (f'<img alt="{html.escape(claim.id)}" src="data:image/png;base64,{base64.b64encode(png).decode()}">'
               if png else "")
-    where = ", ".join(f"{k}={v}" for k, v in claim.where.items())
+    where = ", ".join(f"{k}={v}" for k, v in claim.selection.items())
+    links = run_links(verdict, server)
+    listed = ", ".join(f'<a href="{url}">{run_id[:8]}</a>' if url else run_id[:8] for run_id, url in links)
+    decide = f"<div class=small>{html.escape(verdict.to_decide)}</div>" if verdict.to_decide else ""
     return (
-        f"<tr><td><b>{html.escape(claim.id)}</b></td>"
-        f"<td>{html.escape(claim.statement)}<div class=small>runs: experiment <code>{html.escape(claim.experiment)}"
-        f"</code>, {html.escape(where)}; metric <code>{html.escape(claim.metric)}</code></div></td>"
+        f'<tr id="{_anchor(claim.id, claim.source)}"><td><b>{html.escape(claim.id)}</b></td>'
+        f"<td>{html.escape(claim.statement)}<div class=small>control that would make it fail: "
+        f"{html.escape(claim.control)}</div><div class=small>runs: experiment <code>{html.escape(claim.experiment)}"
+        f"</code>, {html.escape(where)}; metric <code>{html.escape(claim.metric)}</code>; {html.escape(summary(verdict))}"
+        f"</div>{f'<details><summary>run ids</summary>{listed}</details>' if listed else ''}"
+        f"{_conditions(matrix, claim.id)}</td>"
         f"<td>{html.escape(verdict.measured) or '&ndash;'}</td>"
-        f"<td>{html.escape(claim.test.kind)}: {html.escape(verdict.test)}</td>"
+        f"<td>{html.escape(claim.test.kind)}: {html.escape(verdict.test)}<div class=small>{html.escape(p_text(verdict))}"
+        f"</div>{decide}</td>"
         f'<td class=verdict style="color:{COLOURS[verdict.verdict]}">{verdict.verdict}</td>'
         f"<td>{figure}</td></tr>"
     )
 
 
-def render(verdicts: Sequence[Verdict], store: str) -> str:
-    """The page's HTML."""
-    counts = Counter(v.verdict for v in verdicts)
-    summary = ", ".join(f"{counts[k]} {k}" for k in VERDICTS)
+def counts_line(matrices: Sequence[SourceMatrix]) -> str:
+    """How many claims hold etc. under their stated design, and over every cell of the matrices."""
+    stated = Counter(v.verdict for m in matrices for v in m.stated)
+    every = Counter(m.cells[c.id, column].verdict for m in matrices for c in m.source.claims for column in m.columns)
+    n_claims = sum(len(m.source.claims) for m in matrices)
+    return (f"{n_claims} claims under their stated design: {', '.join(f'{stated[k]} {k}' for k in VERDICTS)}. "
+            f"Over all {sum(every.values())} cells of the matrices: {', '.join(f'{every[k]} {k}' for k in VERDICTS)}.")
+
+
+def adjustment_line(matrices: Sequence[SourceMatrix]) -> str:
+    """How the page's p are adjusted, with the size of each family."""
+    n = sum(v.tested for m in matrices for v in m.cells.values())
+    return (f"Every p is shown raw and adjusted across the page by {ADJUSTMENT_NAMES[ADJUSTMENT]}, in two families of "
+            f"{n} tests each (one per tested cell): the claims' own tests, which decide 'holds', and the tests of "
+            f"their opposites, which decide 'does not hold'; verdicts use the adjusted p at {ALPHA} (one-sided).")
+
+
+def provenance_line(store: str) -> str:
     now = datetime.datetime.now().astimezone().strftime("%Y-%m-%d %H:%M %Z")
+    commit = git_state(Path(__file__).parent).get(GIT_COMMIT_TAG, "unknown")[:10]
+    return f"Built {now} at commit {commit} from the MLflow store {store}"
+
+
+def render(matrices: Sequence[SourceMatrix], store: str, server: str | None = None) -> str:
+    """The page's HTML."""
+    meanings = "".join(f'<li><b style="color:{COLOURS[k]}">{k}</b>: {html.escape(text)}</li>' for k, text in MEANINGS.items())
     sections = []
-    for source in dict.fromkeys(v.claim.source for v in verdicts):
-        rows = "".join(_row(v) for v in verdicts if v.claim.source == source)
+    for matrix in matrices:
+        sentences = "".join(f"<li>{html.escape(s)}</li>" for s in synthesis(matrix))
+        rows = "".join(_row(matrix, v, server) for v in matrix.stated)
         sections.append(
-            f"<h2>{html.escape(source)}</h2><table><tr><th>claim</th><th>statement and runs</th>"
-            f"<th>measured (mean [95 % CI], n seeds)</th><th>test</th><th>verdict</th><th>figure</th></tr>"
-            f"{rows}</table>"
-        )
+            f"<h2>{html.escape(matrix.source.name)}</h2>{_matrix(matrix)}<ul>{sentences}</ul>"
+            "<table><colgroup><col style='width:110px'><col style='width:400px'><col style='width:190px'>"
+            "<col style='width:250px'><col style='width:100px'><col style='width:250px'></colgroup>"
+            "<tr><th>claim</th><th>statement, control and runs</th><th>measured (mean [95 % CI], n seeds)</th>"
+            f"<th>test</th><th>verdict</th><th>figure</th></tr>{rows}</table>")
     legend = "".join(f"<li><b>{kind}</b>: {html.escape(text)}</li>" for kind, text in TEST_KINDS.items())
     return (
         "<!doctype html><html><head><meta charset=utf-8><title>mirror: the claims and what the runs measured"
         f"</title><style>{STYLE}</style></head><body>"
         "<h1>The claims and what the runs measured</h1>"
-        f"<p>{len(verdicts)} claims: {summary}. Built {now} from the MLflow store <code>{html.escape(store)}</code>"
-        f" at commit <code>{git_state(Path(__file__).parent).get(GIT_COMMIT_TAG, 'unknown')[:10]}</code>. Every interval is the 95 % Student-t interval of the mean over "
-        f"seeds (a bootstrap interval where marked: a proportion whose t-interval would leave [0, 1]); every test is one-sided at {ALPHA}. A claim of no decrease that neither its margin nor a decrease is shown for is <i>{INCONCLUSIVE}</i>; a claim without runs says <i>{NOT_RUN}</i>: "
-        "<code>make paper</code> runs every sweep the page reads.</p>"
+        f"<p>{html.escape(counts_line(matrices))} {html.escape(provenance_line(store))}.</p>"
+        f"<p>Each claim is judged under its stated design (the first column) and under every condition of its source "
+        f"the store holds runs for. Verdicts:</p><ul>{meanings}</ul>"
+        f"<p>{html.escape(adjustment_line(matrices))} Intervals are 95 % Student-t intervals of the mean over seeds (a percentile bootstrap where marked: a "
+        f"proportion from 10 or more seeds whose t-interval would leave [0, 1]). A cell links to its claim's row.</p>"
         f"{''.join(sections)}<h2>The tests</h2><ul>{legend}</ul></body></html>"
     )
 
 
-def write_page(verdicts: Sequence[Verdict], store: str, folder: Path) -> Path:
+def write_page(html_text: str, markdown: str, folder: Path) -> Path:
     folder.mkdir(parents=True, exist_ok=True)
+    (folder / "claims.md").write_text(markdown)
     page = folder / "index.html"
-    page.write_text(render(verdicts, store))
+    page.write_text(html_text)
     return page
 
 
-def log_page_run(uri: str, artifact_root: str, page: Path, verdicts: Sequence[Verdict]) -> str:
+def log_page_run(uri: str, artifact_root: str, page: Path, matrices: Sequence[SourceMatrix]) -> str:
     """Record the page's folder as a report run of the experiment 'claims', with the count of each
-    verdict as metrics."""
-    counts = Counter(v.verdict for v in verdicts)
+    verdict under the stated design as metrics."""
+    counts = Counter(v.verdict for m in matrices for v in m.stated)
     return record_report_run(uri, artifact_root, "claims", "claims-page", page.parent, "paper",
                              {SOURCE_NAME_TAG: "mirror.claims"},
                              {f"claims/n_{verdict.replace(' ', '_')}": counts[verdict] for verdict in VERDICTS})
+

@@ -1,13 +1,15 @@
 """Claims as data: ``claims/*.yaml`` read into typed, validated records.
 
-A claim names its source, its statement, the runs that test it (an MLflow experiment and the
-param values that pick its runs), the metric, and the test whose outcome is its verdict. A
-wrong file stops the page with one line naming the file, the claim and the field.
+A file holds one source's claims and the conditions they are judged under besides the stated
+design. A claim names its statement, the runs that test it (an MLflow experiment and the param
+values that pick its runs), the metric, the test whose outcome is its verdict, and the control
+that would have made it fail. A wrong file stops the page with one line naming the file, the
+claim and the field.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
@@ -17,18 +19,27 @@ CLAIMS_DIR = Path(__file__).resolve().parents[2] / "claims"
 """Where the claims live: one YAML file per source."""
 
 TEST_KINDS = {
-    "range": "the 95 % t-interval of the mean over seeds meets the claimed range [low, high]",
-    "above": "one-sided t-test over seeds that the metric exceeds a value or, paired, another metric",
-    "not_above": "the same test as 'above'; the claim holds when it finds no excess",
-    "lower_than": "one-sided Welch t-test that the runs' metric is below that of the reference runs",
-    "trend": "Spearman rank correlation of the metric with a swept factor over every run, one-sided; a claim of no "
-             "decrease (direction: none) is a non-inferiority test instead: each seed's change over the swept range "
-             "(slope times range) above -margin, one-sided t over seeds",
+    "range": "the 95 % t-interval of the mean over seeds against the claimed range [low, high] widened by the "
+             "claim's tolerance: inside holds, wholly outside does not hold, overlapping is inconclusive",
+    "above": "one-sided t-test over seeds that the metric exceeds a value or, paired by seed, another metric; "
+             "the opposite one-sided test shown decides 'does not hold'",
+    "equivalent": "a claim of absence: two one-sided tests (TOST) that the mean lies within +-margin of a value or, "
+                  "paired by seed, another metric; a mean shown beyond the margin does not hold",
+    "lower_than": "one-sided t-test that the runs' metric is below that of the reference runs: paired by seed when "
+                  "both hold the same seeds, Welch's otherwise",
+    "trend": "where every seed ran two or more levels, each seed's least-squares slope over the swept factor, "
+             "one-sided t over seeds; otherwise Spearman's rho over the runs (exact permutation p up to 8 runs). "
+             "A claim of no decrease (direction: none) is a non-inferiority test: each seed's change over the swept "
+             "range (slope times range) above -margin",
+    "every": "a claim about every network, judged per seed: each seed's metric must reach a value (or exceed another "
+             "metric of its own run); the fraction of seeds that do, with its Clopper-Pearson 95 % interval",
     "reversal": "paired one-sided t-tests over seeds on a curve's value at the end of each training phase: "
                 "lower after counter-mirror training than after development, higher again after repair",
 }
 """Every test a claim may name, with what it computes (the page's legend)."""
 DIRECTIONS = ("decreasing", "increasing", "none")
+STATED = "stated design"
+"""The name of the column every claim is judged in first: its runs exactly as the claim file names them."""
 
 
 class ClaimError(ValueError):
@@ -42,6 +53,8 @@ class ClaimTest:
     kind: str
     low: float | None = None
     high: float | None = None
+    tolerance: float | None = None
+    """For a range: how far beyond [low, high] a value still counts as inside (written in the claim file)."""
     value: float | None = None
     reference_metric: str | None = None
     reference: dict[str, Any] = field(default_factory=dict)
@@ -49,8 +62,22 @@ class ClaimTest:
     direction: str = "decreasing"
     phase_metric: str | None = None
     margin: float | None = None
-    """For a claim of no decrease: the largest fall over the swept range, in the metric's units, it still
-    calls none (written in the claim file, shown on the page)."""
+    """For a claim of absence (equivalent, or a trend of no decrease): the largest difference, in the metric's
+    units, it still calls none (written in the claim file, shown on the page)."""
+
+
+@dataclass(frozen=True)
+class Condition:
+    """A design the source's claims are judged under besides the stated one: param values that replace the
+    stated ones (and optionally another experiment), or another measure of the same thing."""
+
+    name: str
+    experiment: str | None = None
+    where: dict[str, Any] = field(default_factory=dict)
+    metrics: dict[str, dict[str, Any]] = field(default_factory=dict)
+    """metric -> {metric: the measure used instead, margin: its margin of absence}."""
+    metric_prefix: str = ""
+    """Read every metric with this prefix (``dark/``: the same analysis of activity performed in the dark)."""
 
 
 @dataclass(frozen=True)
@@ -60,15 +87,64 @@ class Claim:
     statement: str
     experiment: str
     where: dict[str, Any]
-    """Param values that select the claim's runs; ``model`` is the run's model."""
+    """Param values that select the claim's runs under the stated design (``model`` is the run's model);
+    a condition may replace them."""
     metric: str
     test: ClaimTest
+    control: str = ""
+    """The control that would have made the claim fail (shown on its row)."""
+    fixed: dict[str, Any] = field(default_factory=dict)
+    """Param values that are part of the statement itself, kept under every condition."""
+    controlled_by: tuple[str, ...] = ()
+    """Ids of the source's claims that are this claim's controls (the synthesis asks whether they hold too)."""
     file: str = ""
     """The claim file's name, for errors found once runs are read (a metric or param no run has)."""
+    condition: str = STATED
 
     def error(self, field: str, message: str) -> ClaimError:
         """An error in this claim's file, naming the file, the claim and the field."""
-        return ClaimError(f"{self.file}, claim {self.id}: {field} {message}")
+        where = "" if self.condition == STATED else f", condition '{self.condition}'"
+        return ClaimError(f"{self.file}, claim {self.id}{where}: {field} {message}")
+
+    @property
+    def selection(self) -> dict[str, Any]:
+        """Every param value that selects the claim's runs."""
+        return {**self.where, **self.fixed}
+
+    def applies(self, condition: Condition) -> bool:
+        """False when the condition changes only what the claim's statement fixes (the cell would repeat the
+        stated design's)."""
+        changes_measure = condition.metric_prefix or {self.metric, self.test.reference_metric} & set(condition.metrics)
+        return bool(changes_measure or set(condition.where) - set(self.fixed) or condition.experiment)
+
+    def under(self, condition: Condition) -> Claim:
+        """The same claim judged under a condition: its params, experiment and measure replaced."""
+        test, metric = self.test, self.metric
+        for name in (self.metric, self.test.reference_metric):
+            swap = condition.metrics.get(name or "")
+            if swap is None:
+                continue
+            if name == self.metric:
+                metric = swap["metric"]
+            else:
+                test = replace(test, reference_metric=swap["metric"])
+            if "margin" in swap and test.margin is not None:
+                test = replace(test, margin=float(swap["margin"]))
+        if condition.metric_prefix:
+            metric = condition.metric_prefix + metric
+            if test.reference_metric is not None:
+                test = replace(test, reference_metric=condition.metric_prefix + test.reference_metric)
+        return replace(self, experiment=condition.experiment or self.experiment, where={**self.where, **condition.where},
+                       metric=metric, test=test, condition=condition.name)
+
+
+@dataclass(frozen=True)
+class Source:
+    """One claim file: its claims and the conditions they are judged under."""
+
+    name: str
+    claims: tuple[Claim, ...]
+    conditions: tuple[Condition, ...] = ()
 
 
 def _require(condition: bool, where: str, message: str) -> None:
@@ -76,24 +152,31 @@ def _require(condition: bool, where: str, message: str) -> None:
         raise ClaimError(f"{where}: {message}")
 
 
+def _number(value: Any) -> bool:
+    return isinstance(value, (int, float)) and not isinstance(value, bool)
+
+
 def _test(raw: Any, where: str) -> ClaimTest:
     _require(isinstance(raw, dict) and "kind" in raw, where, "test must be a mapping with a kind")
-    allowed = set(ClaimTest.__dataclass_fields__)
-    unknown = sorted(set(raw) - allowed)
+    unknown = sorted(set(raw) - set(ClaimTest.__dataclass_fields__))
     _require(not unknown, where, f"test has unknown field(s) {', '.join(unknown)}")
     test = ClaimTest(**raw)
-    for name in ("low", "high", "value", "margin"):
+    for name in ("low", "high", "value", "margin", "tolerance"):
         bound = getattr(test, name)
-        _require(bound is None or (isinstance(bound, (int, float)) and not isinstance(bound, bool)), where,
-                 f"test.{name} must be a number, got {bound!r}")
+        _require(bound is None or _number(bound), where, f"test.{name} must be a number, got {bound!r}")
     kind = test.kind
     _require(kind in TEST_KINDS, where, f"test.kind must be one of {', '.join(TEST_KINDS)}, got {kind!r}")
     if kind == "range":
         _require(test.low is not None and test.high is not None and test.low <= test.high, where,
                  "a range test needs low <= high")
-    if kind in ("above", "not_above"):
+        _require(test.tolerance is not None and test.tolerance >= 0, where,
+                 "a range test needs tolerance >= 0, how far beyond the range still counts as inside")
+    if kind in ("above", "equivalent", "every"):
         _require((test.value is None) != (test.reference_metric is None), where,
                  f"an {kind} test needs exactly one of value and reference_metric")
+    if kind == "equivalent":
+        _require(test.margin is not None and test.margin > 0, where,
+                 "an equivalent test needs margin > 0, the largest difference it still calls none")
     if kind == "lower_than":
         _require(bool(test.reference), where, "a lower_than test needs reference: {param: value, ...}")
     if kind == "trend":
@@ -106,13 +189,46 @@ def _test(raw: Any, where: str) -> ClaimTest:
     return test
 
 
-def read_claims(folder: Path = CLAIMS_DIR) -> list[Claim]:
-    """Every claim of every ``*.yaml`` file in ``folder``, in file-name order, then file order."""
-    claims: list[Claim] = []
-    seen: set[str] = set()
+def _conditions(raw: Any, where: str) -> tuple[Condition, ...]:
+    _require(isinstance(raw, list), where, "conditions must be a list")
+    conditions, names = [], {STATED}
+    for index, item in enumerate(raw):
+        at = f"{where}, condition {index + 1}"
+        _require(isinstance(item, dict) and isinstance(item.get("name"), str), at, "a condition needs a name")
+        unknown = sorted(set(item) - set(Condition.__dataclass_fields__))
+        _require(not unknown, at, f"has unknown field(s) {', '.join(unknown)}")
+        _require(item["name"] not in names, at, f"name {item['name']!r} used twice")
+        names.add(item["name"])
+        metrics = item.get("metrics") or {}
+        _require(isinstance(metrics, dict) and all(isinstance(v, dict) and "metric" in v for v in metrics.values()),
+                 at, "metrics must map a metric to {metric: ..., margin: ...}")
+        conditions.append(Condition(name=item["name"], experiment=item.get("experiment"),
+                                    where=dict(item.get("where") or {}), metrics=metrics,
+                                    metric_prefix=str(item.get("metric_prefix") or "")))
+    return tuple(conditions)
+
+
+def _claim(raw: Any, index: int, source: str, file: str) -> Claim:
+    where = f"{file}, claim {raw.get('id', index + 1) if isinstance(raw, dict) else index + 1}"
+    _require(isinstance(raw, dict), where, "a claim must be a mapping")
+    missing = [k for k in ("id", "statement", "runs", "metric", "test", "control") if k not in raw]
+    _require(not missing, where, f"missing field(s) {', '.join(missing)}")
+    runs = raw["runs"]
+    _require(isinstance(runs, dict) and isinstance(runs.get("experiment"), str), where, "runs must name an experiment")
+    unknown = sorted(set(runs) - {"experiment", "where", "fixed"})
+    _require(not unknown, where, f"runs has unknown field(s) {', '.join(unknown)}")
+    return Claim(id=str(raw["id"]), source=source, statement=raw["statement"], experiment=runs["experiment"],
+                 where=dict(runs.get("where") or {}), fixed=dict(runs.get("fixed") or {}), metric=raw["metric"],
+                 test=_test(raw["test"], where), control=str(raw["control"]),
+                 controlled_by=tuple(str(c) for c in raw.get("controlled_by") or ()), file=file)
+
+
+def read_sources(folder: Path = CLAIMS_DIR) -> list[Source]:
+    """Every source of every ``*.yaml`` file in ``folder``, in file-name order, claims in file order."""
     _require(folder.is_dir(), str(folder), "is not a folder of claim files")
     paths = sorted(folder.glob("*.yaml"))
     _require(bool(paths), str(folder), "holds no claim files (*.yaml)")
+    sources, seen = [], set()
     for path in paths:
         try:
             document = yaml.safe_load(path.read_text()) or {}
@@ -122,17 +238,22 @@ def read_claims(folder: Path = CLAIMS_DIR) -> list[Claim]:
             raise ClaimError(f"{path.name}: not valid YAML{at} ({getattr(error, 'problem', None) or error})") from None
         _require(isinstance(document, dict) and "source" in document and isinstance(document.get("claims"), list),
                  path.name, "needs 'source' and a list 'claims'")
+        claims = []
         for index, raw in enumerate(document["claims"]):
-            where = f"{path.name}, claim {raw.get('id', index + 1) if isinstance(raw, dict) else index + 1}"
-            _require(isinstance(raw, dict), where, "a claim must be a mapping")
-            missing = [k for k in ("id", "statement", "runs", "metric", "test") if k not in raw]
-            _require(not missing, where, f"missing field(s) {', '.join(missing)}")
-            runs = raw["runs"]
-            _require(isinstance(runs, dict) and isinstance(runs.get("experiment"), str), where,
-                     "runs must name an experiment")
-            _require(str(raw["id"]) not in seen, where, "id used twice")
-            seen.add(str(raw["id"]))
-            claims.append(Claim(id=str(raw["id"]), source=document["source"], statement=raw["statement"],
-                                experiment=runs["experiment"], where=dict(runs.get("where") or {}),
-                                metric=raw["metric"], test=_test(raw["test"], where), file=path.name))
-    return claims
+            claim = _claim(raw, index, document["source"], path.name)
+            _require(claim.id not in seen, f"{path.name}, claim {claim.id}", "id used twice")
+            seen.add(claim.id)
+            claims.append(claim)
+        ids = {claim.id for claim in claims}
+        for claim in claims:
+            unknown = [c for c in claim.controlled_by if c not in ids]
+            _require(not unknown, f"{path.name}, claim {claim.id}",
+                     f"controlled_by names {', '.join(unknown)}, no claim of this file")
+        sources.append(Source(document["source"], tuple(claims),
+                              _conditions(document.get("conditions") or [], path.name)))
+    return sources
+
+
+def read_claims(folder: Path = CLAIMS_DIR) -> list[Claim]:
+    """Every claim of every source, under its stated design."""
+    return [claim for source in read_sources(folder) for claim in source.claims]

@@ -1,23 +1,39 @@
 """A claim's verdict from the runs that test it: the measured value with its 95 % interval over
-seeds, the test and its p, and holds / does not hold / not run yet."""
+seeds, the test with its p (raw here, adjusted across the page by :func:`settle`), and one of holds,
+does not hold, inconclusive (with the seeds that would decide it), not run yet, or refused (the
+selection is not exactly the runs the claim names)."""
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from dataclasses import dataclass, field
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field, replace
 
 import numpy as np
 import pandas as pd
-from scipy import stats
 
-from mirror.claims.spec import Claim
-from mirror.report.stats import interval
+from mirror.claims.selection import Refused, exact_runs, provenance, select
+from mirror.claims.spec import STATED, Claim
+from mirror.claims.statistics import (
+    adjust,
+    clopper_pearson,
+    equivalence,
+    one_sided,
+    seed_slopes,
+    seeds_to_decide,
+    spearman,
+    welch,
+)
+from mirror.report.stats import interval, t_interval
 from mirror.vocabulary import PHASES, phase_label
 
-HOLDS, FAILS, INCONCLUSIVE, NOT_RUN = "holds", "does not hold", "inconclusive", "not run yet"
-VERDICTS = (HOLDS, FAILS, INCONCLUSIVE, NOT_RUN)
+HOLDS, FAILS, INCONCLUSIVE, NOT_RUN, REFUSED = "holds", "does not hold", "inconclusive", "not run yet", "refused"
+VERDICTS = (HOLDS, FAILS, INCONCLUSIVE, NOT_RUN, REFUSED)
 ALPHA = 0.05
-"""One-sided level of every test on the page."""
+"""One-sided level of every test on the page, applied to the adjusted p."""
+ADJUSTMENT = "bh"
+ADJUSTMENT_NAMES = {"bh": "Benjamini-Hochberg", "holm": "Holm"}
+BOOTSTRAP_FROM = 10
+"""No bootstrap interval from fewer values: below this a proportion gets the t-interval."""
 
 History = Callable[[str, str], list[tuple[int, float]]]
 """(run id, metric) -> [(step, value), ...]: a metric's logged history."""
@@ -25,14 +41,15 @@ History = Callable[[str, str], list[tuple[int, float]]]
 
 @dataclass(frozen=True)
 class Estimate:
-    """A mean over seeds with its 95 % t-interval (the value itself when there is one seed)."""
+    """A mean over seeds with its 95 % interval (t; percentile bootstrap for a proportion from 10 values
+    whose t-interval would leave [0, 1])."""
 
     mean: float
     low: float
     high: float
     n: int
+    sd: float = float("nan")
     method: str = "t"
-    """'t', or 'bootstrap' for a proportion whose t-interval would leave [0, 1] (as in the reports)."""
 
     @classmethod
     def of(cls, values: pd.Series | np.ndarray, metric: str) -> Estimate:
@@ -42,14 +59,17 @@ class Estimate:
             return cls(float("nan"), float("nan"), float("nan"), 0)
         if values.size == 1:
             return cls(float(values[0]), float(values[0]), float(values[0]), 1)
+        sd = float(values.std(ddof=1))
+        if values.size < BOOTSTRAP_FROM:
+            return cls(float(values.mean()), *t_interval(values), int(values.size), sd)
         low, high, method = interval(metric, values)
-        return cls(float(values.mean()), low, high, int(values.size), method)
+        return cls(float(values.mean()), low, high, int(values.size), sd, method)
 
     def text(self) -> str:
         if self.n == 1:
-            return f"{_number(self.mean)} (1 seed, no interval)"
+            return f"{number(self.mean)} (1 seed, no interval)"
         marked = ", bootstrap" if self.method == "bootstrap" else ""
-        return f"{_number(self.mean)} [{_number(self.low)}, {_number(self.high)}] (n = {self.n}{marked})"
+        return f"{number(self.mean)} [{number(self.low)}, {number(self.high)}] (n = {self.n}{marked})"
 
 
 @dataclass(frozen=True)
@@ -60,186 +80,260 @@ class Verdict:
     """The measured value(s), each with its 95 % interval over seeds."""
     test: str = ""
     """The test as computed: its statistic and p, or why there is none."""
+    value: float = float("nan")
+    """The one number the matrix shows: the mean (or fraction of seeds) the verdict is about."""
     p: float = float("nan")
+    """Raw one-sided p of the claim; nan for a verdict decided by an interval or by counting seeds."""
+    p_against: float = float("nan")
+    """Raw p of the opposite: what shows the claim does not hold."""
+    p_adjusted: float = float("nan")
+    p_against_adjusted: float = float("nan")
+    to_decide: str = ""
+    """For an inconclusive verdict: how many seeds would decide it at the observed spread."""
     data: pd.DataFrame = field(default_factory=pd.DataFrame)
     """What the claim's figure draws (columns depend on the test)."""
+    runs: pd.DataFrame = field(default_factory=pd.DataFrame)
+    """The runs read: run_id, seed, commit, sweep_id, experiment_id (the claim's, then its reference's)."""
+
+    @property
+    def tested(self) -> bool:
+        """True when a p decides the verdict (after adjustment)."""
+        return bool(np.isfinite(self.p))
 
 
-def _number(value: float) -> str:
+def number(value: float) -> str:
     """Three significant digits: enough for a fraction or a correlation, no false precision."""
     return f"{value:.3g}" if np.isfinite(value) else "n/a"
 
 
-def _matches(column: pd.Series, wanted: object) -> pd.Series:
-    """Params come back from MLflow as strings or numbers; compare either way."""
-    as_text = column.astype(str) == str(wanted)
-    try:
-        return as_text | np.isclose(pd.to_numeric(column, errors="coerce"), float(wanted))
-    except (TypeError, ValueError):
-        return as_text
+def _decide_with(distance: float, sd: float, two_sided_interval: bool = False) -> str:
+    n = seeds_to_decide(distance, sd, ALPHA, two_sided_interval)
+    return (f"about {n} seeds would decide it at the observed spread (sd {number(sd)})" if n is not None else
+            "no number of seeds decides it at the observed mean")
 
 
-def select(runs: pd.DataFrame, where: dict) -> pd.DataFrame:
-    """The runs whose params have every value in ``where`` (``model`` is the run's model)."""
-    chosen = pd.Series(True, index=runs.index)
-    for name, wanted in where.items():
-        column = "model" if name == "model" else f"params.{name}"
-        if column not in runs:
-            return runs.iloc[0:0]
-        chosen &= _matches(runs[column], wanted)
-    return runs[chosen]
-
-
-def _one_sided(result: object) -> float:
-    p = float(result.pvalue)
-    return p if np.isfinite(p) else float("nan")
-
-
-def _greater(differences: np.ndarray) -> float:
-    """One-sided p that the mean difference exceeds 0; a constant difference is decided by its sign."""
-    if np.ptp(differences) == 0:
-        return 0.0 if differences[0] > 0 else 1.0
-    return _one_sided(stats.ttest_1samp(differences, 0.0, alternative="greater"))
+def _tested(claim: Claim, measured: str, test: str, p: float, p_against: float, value: float,
+            distance: float, sd: float, **parts) -> Verdict:
+    """A verdict to be settled by its adjusted p (:func:`settle`)."""
+    return Verdict(claim, INCONCLUSIVE, measured=measured, test=test, value=value, p=p, p_against=p_against,
+                   to_decide=_decide_with(distance, sd), **parts)
 
 
 def check_names(claim: Claim, runs: pd.DataFrame) -> None:
     """Every metric and param the claim names exists in some finished run of its experiment: with runs
-    there, a name none of them has is a typo in the claim file (:class:`ClaimError`), not 'not run yet'."""
+    there, a name none of them has is a typo in the claim file (ClaimError), not 'not run yet'."""
     test = claim.test
     metrics = {"metric": claim.metric, "test.reference_metric": test.reference_metric,
                "test.phase_metric": test.phase_metric}
-    for field, name in metrics.items():
+    for name_of, name in metrics.items():
         if name is not None and f"metrics.{name}" not in runs:
-            raise claim.error(field, f"{name!r} was logged by none of the {len(runs)} finished runs of "
-                                     f"experiment '{claim.experiment}'")
-    params = {f"runs.where.{k}": k for k in claim.where} | {f"test.reference.{k}": k for k in test.reference}
+            raise claim.error(name_of, f"{name!r} was logged by none of the {len(runs)} finished runs of "
+                                       f"experiment '{claim.experiment}'")
+    params = {f"runs.where.{k}": k for k in claim.selection} | {f"test.reference.{k}": k for k in test.reference}
     if test.factor is not None:
         params["test.factor"] = test.factor
-    for field, name in params.items():
+    for name_of, name in params.items():
         if name != "model" and f"params.{name}" not in runs:
-            raise claim.error(field, f"names {name!r}, a param none of the {len(runs)} finished runs of experiment "
-                                     f"'{claim.experiment}' has")
+            raise claim.error(name_of, f"names {name!r}, a param none of the {len(runs)} finished runs of experiment "
+                                       f"'{claim.experiment}' has")
 
 
 def judge(claim: Claim, runs: pd.DataFrame | None, history: History | None = None) -> Verdict:
-    """The verdict on one claim from its experiment's runs (None: the experiment has none)."""
+    """The verdict on one claim from its experiment's runs (None: the experiment has none), its p raw."""
     if runs is None or runs.empty:
         return Verdict(claim, NOT_RUN, test=f"no finished runs in experiment '{claim.experiment}'")
+    if claim.condition != STATED:  # a condition names what some of its source's experiments have, not all
+        names = [f"metrics.{m}" for m in (claim.metric, claim.test.reference_metric, claim.test.phase_metric) if m]
+        names += [f"params.{p}" for p in (*claim.selection, *claim.test.reference) if p != "model"]
+        missing = [name for name in names if name not in runs]
+        if missing:
+            return Verdict(claim, NOT_RUN, test=f"no run of '{claim.experiment}' has {missing[0]}")
     check_names(claim, runs)
-    chosen = select(runs, claim.where)
-    metric = f"metrics.{claim.metric}"
-    kind = claim.test.kind
+    chosen = select(runs, claim.selection)
     if chosen.empty:
-        wanted = ", ".join(f"{k}={v}" for k, v in claim.where.items())
+        wanted = ", ".join(f"{k}={v}" for k, v in claim.selection.items())
         return Verdict(claim, NOT_RUN, test=f"no run of '{claim.experiment}' has {wanted}")
-    if kind != "reversal" and (metric not in chosen or chosen[metric].isna().all()):
+    metric = f"metrics.{claim.metric}"
+    if claim.test.kind != "reversal" and (metric not in chosen or chosen[metric].isna().all()):
         return Verdict(claim, NOT_RUN, test=f"no selected run logged {claim.metric}")
-    return _JUDGES[kind](claim, chosen, runs, history)
+    try:
+        chosen = exact_runs(chosen, claim.test.factor)
+        verdict = _JUDGES[claim.test.kind](claim, chosen, runs, history)
+    except Refused as refusal:
+        return Verdict(claim, REFUSED, test=str(refusal), runs=provenance(chosen))
+    return verdict if not verdict.runs.empty or verdict.verdict == NOT_RUN else replace(verdict, runs=provenance(chosen))
+
+
+def settle(verdicts: Sequence[Verdict], method: str = ADJUSTMENT) -> list[Verdict]:
+    """Every p on the page adjusted across the page, under every condition, as two families: the claims' own
+    tests, and the tests of their opposites. Each tested verdict is decided on its adjusted p: holds when the
+    claim's is below ALPHA, does not hold when the opposite's is, inconclusive otherwise."""
+    tested = [v for v in verdicts if v.tested]
+    claims_p = adjust([v.p for v in tested], method)
+    opposites_p = adjust([v.p_against for v in tested], method)
+    settled = {}
+    for verdict, p, against in zip(tested, claims_p, opposites_p):
+        outcome = HOLDS if p < ALPHA else FAILS if against < ALPHA else INCONCLUSIVE
+        settled[id(verdict)] = replace(verdict, verdict=outcome, p_adjusted=p, p_against_adjusted=against,
+                                       to_decide=verdict.to_decide if outcome == INCONCLUSIVE else "")
+    return [settled.get(id(v), v) for v in verdicts]
+
+
+def _values(chosen: pd.DataFrame, metric: str) -> np.ndarray:
+    return chosen[f"metrics.{metric}"].to_numpy(np.float64)
+
+
+def _needs_two(claim: Claim, estimate: Estimate) -> Verdict:
+    return Verdict(claim, NOT_RUN, measured=estimate.text() if estimate.n else "", test="needs at least 2 seeds")
 
 
 def _range(claim: Claim, chosen: pd.DataFrame, runs: pd.DataFrame, history: History | None) -> Verdict:
     test = claim.test
-    estimate = Estimate.of(chosen[f"metrics.{claim.metric}"], claim.metric)
-    meets = estimate.high >= test.low and estimate.low <= test.high
-    return Verdict(claim, HOLDS if meets else FAILS, measured=estimate.text(),
-                   test=f"interval {'meets' if meets else 'lies outside'} the claimed [{_number(test.low)}, "
-                        f"{_number(test.high)}]",
-                   data=pd.DataFrame({"seed": chosen["seed"], "value": chosen[f"metrics.{claim.metric}"]}))
+    estimate = Estimate.of(_values(chosen, claim.metric), claim.metric)
+    if estimate.n < 2:
+        return _needs_two(claim, estimate)
+    low, high = test.low - test.tolerance, test.high + test.tolerance
+    inside = estimate.low >= low and estimate.high <= high
+    outside = estimate.high < low or estimate.low > high
+    verdict = HOLDS if inside else FAILS if outside else INCONCLUSIVE
+    where = "lies inside" if inside else "lies outside" if outside else "overlaps both inside and outside"
+    widened = f" (widened by the tolerance {number(test.tolerance)})" if test.tolerance else ""
+    distance = (min(estimate.mean - low, high - estimate.mean) if low <= estimate.mean <= high
+                else max(low - estimate.mean, estimate.mean - high))
+    return Verdict(claim, verdict, measured=estimate.text(), value=estimate.mean,
+                   test=f"interval {where} the claimed [{number(test.low)}, {number(test.high)}]{widened}",
+                   to_decide=_decide_with(distance, estimate.sd, True) if verdict == INCONCLUSIVE else "",
+                   data=pd.DataFrame({"seed": chosen["seed"], "value": _values(chosen, claim.metric)}))
+
+
+def _paired(claim: Claim, chosen: pd.DataFrame) -> tuple[np.ndarray, np.ndarray, str]:
+    """The claim's values and, seed by seed, what they are compared with: another metric of the same run or
+    the claim's value; with how the comparison reads."""
+    test = claim.test
+    values = _values(chosen, claim.metric)
+    if test.reference_metric is None:
+        return values, np.full_like(values, test.value), number(test.value)
+    reference = _values(chosen, test.reference_metric)
+    return values, reference, f"{test.reference_metric} ({Estimate.of(reference, test.reference_metric).text()}), paired"
 
 
 def _above(claim: Claim, chosen: pd.DataFrame, runs: pd.DataFrame, history: History | None) -> Verdict:
-    test = claim.test
-    values = chosen[f"metrics.{claim.metric}"].to_numpy(np.float64)
-    if test.reference_metric is not None:
-        column = f"metrics.{test.reference_metric}"
-        if column not in chosen:
-            return Verdict(claim, NOT_RUN, test=f"no selected run logged {test.reference_metric}")
-        reference = chosen[column].to_numpy(np.float64)
-        against = f"{test.reference_metric} ({Estimate.of(reference, test.reference_metric).text()}), paired"
-    else:
-        reference = np.full_like(values, test.value)
-        against = _number(test.value)
+    values, reference, against = _paired(claim, chosen)
     keep = ~(np.isnan(values) | np.isnan(reference))
+    estimate = Estimate.of(values, claim.metric)
     if keep.sum() < 2:
-        return Verdict(claim, NOT_RUN, measured=Estimate.of(values, claim.metric).text(), test="needs at least 2 seeds")
-    p = _greater(values[keep] - reference[keep])
-    found = p < ALPHA
-    holds = found if test.kind == "above" else not found
-    return Verdict(claim, HOLDS if holds else FAILS, measured=Estimate.of(values, claim.metric).text(),
-                   test=f"one-sided t-test, greater than {against}: p = {p:.2g}", p=p,
+        return _needs_two(claim, estimate)
+    differences = values[keep] - reference[keep]
+    greater, less = one_sided(differences)
+    return _tested(claim, estimate.text(), f"one-sided t-test, greater than {against}: p = {greater:.2g} "
+                                           f"(lower: p = {less:.2g})", greater, less, estimate.mean,
+                   abs(differences.mean()), differences.std(ddof=1),
+                   data=pd.DataFrame({"seed": chosen["seed"], "value": values, "reference": reference}))
+
+
+def _equivalent(claim: Claim, chosen: pd.DataFrame, runs: pd.DataFrame, history: History | None) -> Verdict:
+    values, reference, against = _paired(claim, chosen)
+    keep = ~(np.isnan(values) | np.isnan(reference))
+    estimate = Estimate.of(values, claim.metric)
+    if keep.sum() < 2:
+        return _needs_two(claim, estimate)
+    margin = claim.test.margin
+    differences = values[keep] - reference[keep]
+    p_inside, p_beyond = equivalence(differences, margin)
+    difference = Estimate.of(differences, "difference")  # not a proportion, whatever the metric
+    return _tested(claim, f"{estimate.text()}; difference {difference.text()}",
+                   f"two one-sided tests, within +-{number(margin)} (the claim's margin) of {against}: "
+                   f"p = {p_inside:.2g}; beyond the margin: p = {p_beyond:.2g}", p_inside, p_beyond, estimate.mean,
+                   abs(margin - abs(difference.mean)), difference.sd,
                    data=pd.DataFrame({"seed": chosen["seed"], "value": values, "reference": reference}))
 
 
 def _lower_than(claim: Claim, chosen: pd.DataFrame, runs: pd.DataFrame, history: History | None) -> Verdict:
-    reference_where = {**claim.where, **claim.test.reference}
-    reference = select(runs, reference_where)[f"metrics.{claim.metric}"].dropna().to_numpy(np.float64)
-    values = chosen[f"metrics.{claim.metric}"].dropna().to_numpy(np.float64)
     label = ", ".join(f"{k}={v}" for k, v in claim.test.reference.items())
+    reference_runs = select(runs, {**claim.selection, **claim.test.reference})
+    reference_runs = exact_runs(reference_runs.dropna(subset=[f"metrics.{claim.metric}"]), None)
+    chosen = chosen.dropna(subset=[f"metrics.{claim.metric}"])
+    values, reference = _values(chosen, claim.metric), _values(reference_runs, claim.metric)
+    estimate, of_reference = Estimate.of(values, claim.metric), Estimate.of(reference, claim.metric)
     if len(values) < 2 or len(reference) < 2:
-        return Verdict(claim, NOT_RUN, measured=Estimate.of(values, claim.metric).text(),
+        return Verdict(claim, NOT_RUN, measured=estimate.text() if len(values) else "",
                        test=f"needs at least 2 seeds here and of {label}")
-    p = _one_sided(stats.ttest_ind(values, reference, equal_var=False, alternative="less"))
+    paired = sorted(chosen["seed"]) == sorted(reference_runs["seed"])
+    if paired:
+        by_seed = reference_runs.set_index("seed")[f"metrics.{claim.metric}"]
+        differences = values - by_seed.loc[chosen["seed"]].to_numpy(np.float64)
+        above, below = one_sided(differences)
+        how, sd = "paired by seed", differences.std(ddof=1)
+    else:
+        below, above = welch(values, reference)
+        how, sd = "Welch", float(np.sqrt((estimate.sd ** 2 + of_reference.sd ** 2) / 2))
     data = pd.concat([pd.DataFrame({"group": "claim's runs", "value": values}),
                       pd.DataFrame({"group": label, "value": reference})])
-    return Verdict(claim, HOLDS if p < ALPHA else FAILS, measured=Estimate.of(values, claim.metric).text(),
-                   test=f"one-sided Welch t-test, lower than {label} ({Estimate.of(reference, claim.metric).text()}): p = {p:.2g}",
-                   p=p, data=data)
+    return _tested(claim, estimate.text(), f"one-sided t-test ({how}), lower than {label} ({of_reference.text()}): "
+                                           f"p = {below:.2g} (higher: p = {above:.2g})", below, above, estimate.mean,
+                   abs(estimate.mean - of_reference.mean), sd, data=data,
+                   runs=pd.concat([provenance(chosen), provenance(reference_runs)]))
 
 
 def _trend(claim: Claim, chosen: pd.DataFrame, runs: pd.DataFrame, history: History | None) -> Verdict:
     test = claim.test
-    column = f"params.{test.factor}"
-    if column not in chosen:
-        return Verdict(claim, NOT_RUN, test=f"the runs did not sweep {test.factor}")
-    data = pd.DataFrame({"factor": pd.to_numeric(chosen[column], errors="coerce"), "seed": chosen["seed"],
-                         "value": chosen[f"metrics.{claim.metric}"]}).dropna()
+    data = pd.DataFrame({"factor": pd.to_numeric(chosen[f"params.{test.factor}"], errors="coerce"),
+                         "seed": chosen["seed"], "value": _values(chosen, claim.metric)}).dropna()
     levels = sorted(data["factor"].unique())
     if len(levels) < 3:
         return Verdict(claim, NOT_RUN, test=f"needs at least 3 levels of {test.factor}, found {len(levels)}")
-    if test.direction == "none":
-        return _no_decrease(claim, data, levels)
-    alternative = "greater" if test.direction == "increasing" else "less"
-    result = stats.spearmanr(data["factor"], data["value"], alternative=alternative)
-    p = _one_sided(result)
-    rho = float(result.statistic)
-    holds = bool(np.isfinite(p) and p < ALPHA)
-    first, last = (Estimate.of(data.loc[data["factor"] == level, "value"], claim.metric) for level in (levels[0], levels[-1]))
     name = test.factor.rsplit(".", 1)[-1]
-    looked_for = "decreasing" if alternative == "less" else "increasing"
-    return Verdict(claim, HOLDS if holds else FAILS,
-                   measured=f"{first.text()} at {name} = {levels[0]:g}; {last.text()} at {name} = {levels[-1]:g}",
-                   test=f"Spearman rho = {rho:.2f} over {len(data)} runs, one-sided ({looked_for}): p = {p:.2g}",
-                   p=p, data=data)
-
-
-def _no_decrease(claim: Claim, data: pd.DataFrame, levels: list[float]) -> Verdict:
-    """A claim of absence ("no decrease") shown, not assumed: each seed's change over the swept range
-    (its least-squares slope times the range; every seed recurs at every level) must lie above
-    -margin by a one-sided t-test (non-inferiority). Holds when it does; does not hold when the change
-    is shown below zero instead; inconclusive when neither is shown."""
-    margin = claim.test.margin
+    first, last = (Estimate.of(data.loc[data["factor"] == level, "value"], claim.metric) for level in (levels[0], levels[-1]))
+    measured = f"{first.text()} at {name} = {levels[0]:g}; {last.text()} at {name} = {levels[-1]:g}"
+    slopes = seed_slopes(data["factor"].to_numpy(), data["value"].to_numpy(), data["seed"].to_numpy())
+    recurring = len(slopes) >= 2 and len(slopes) == data["seed"].nunique()
     span = levels[-1] - levels[0]
-    changes = np.array([np.polyfit(seed["factor"], seed["value"], 1)[0] * span
-                        for _, seed in data.groupby("seed") if seed["factor"].nunique() >= 2])
-    if len(changes) < 2:
-        return Verdict(claim, NOT_RUN, test="needs at least 2 seeds that each ran 2 or more levels")
+    if test.direction == "none":
+        if not recurring:
+            return Verdict(claim, NOT_RUN, test="a claim of no decrease needs every seed at 2 or more levels")
+        changes = slopes * span
+        p_equivalent, _ = one_sided(changes, -test.margin)
+        _, p_decrease = one_sided(changes)
+        change = Estimate.of(changes, "change")
+        return _tested(claim, f"change over {name} {levels[0]:g} to {levels[-1]:g}: {change.text()}",
+                       f"non-inferiority, change above -{number(test.margin)} (the claim's margin): "
+                       f"p = {p_equivalent:.2g}; decrease: p = {p_decrease:.2g} (per-seed slopes, one-sided t)",
+                       p_equivalent, p_decrease, change.mean, abs(change.mean + test.margin), change.sd, data=data)
+    falling = test.direction == "decreasing"
+    if recurring:
+        rising, dropping = one_sided(slopes * span)
+        p, against = (dropping, rising) if falling else (rising, dropping)
+        change = Estimate.of(slopes * span, "change")
+        return _tested(claim, f"{measured}; change over the range {change.text()}",
+                       f"per-seed slopes ({len(slopes)} seeds, each at every level), one-sided t "
+                       f"({test.direction}): p = {p:.2g} (opposite: p = {against:.2g})", p, against, change.mean,
+                       abs(change.mean), change.sd, data=data)
+    alternative, opposite = ("less", "greater") if falling else ("greater", "less")
+    rho, p, exact = spearman(data["factor"].to_numpy(), data["value"].to_numpy(), alternative)
+    _, against, _ = spearman(data["factor"].to_numpy(), data["value"].to_numpy(), opposite)
+    how = "exact permutation p" if exact else "t approximation"
+    return Verdict(claim, INCONCLUSIVE, measured=measured, value=rho, p=p, p_against=against,
+                   test=f"Spearman rho = {rho:.2f} over {len(data)} runs ({how}), one-sided ({test.direction}): "
+                        f"p = {p:.2g} (opposite: p = {against:.2g})",
+                   to_decide="more runs per level would decide it", data=data)
 
-    def beyond(bound: float, alternative: str) -> float:
-        """One-sided p that the mean change is above (greater) or below (less) ``bound``; 0 or 1 when
-        every seed's change is the same (a rule that ignores the unpaired trials changes nothing)."""
-        if np.ptp(changes) == 0:
-            shown = changes[0] > bound if alternative == "greater" else changes[0] < bound
-            return 0.0 if shown else 1.0
-        return float(stats.ttest_1samp(changes, bound, alternative=alternative).pvalue)
 
-    p_equivalent, p_decrease = beyond(-margin, "greater"), beyond(0.0, "less")
-    verdict = HOLDS if p_equivalent < ALPHA else FAILS if p_decrease < ALPHA else INCONCLUSIVE
-    name = claim.test.factor.rsplit(".", 1)[-1]
-    change = Estimate.of(changes, claim.metric)
-    return Verdict(claim, verdict, measured=f"change over {name} {levels[0]:g} to {levels[-1]:g}: {change.text()}",
-                   test=f"non-inferiority, change above -{_number(margin)} (the claim's margin): p = {p_equivalent:.2g}; "
-                        f"decrease: p = {p_decrease:.2g} (per-seed slopes, one-sided t)",
-                   p=p_equivalent, data=data)
+def _every(claim: Claim, chosen: pd.DataFrame, runs: pd.DataFrame, history: History | None) -> Verdict:
+    values, reference, against = _paired(claim, chosen)
+    keep = ~(np.isnan(values) | np.isnan(reference))
+    n = int(keep.sum())
+    if n < 2:
+        return _needs_two(claim, Estimate.of(values, claim.metric))
+    meets = values[keep] > reference[keep] if claim.test.reference_metric else values[keep] >= reference[keep]
+    k = int(meets.sum())
+    low, high = clopper_pearson(k, n)
+    relation = "above" if claim.test.reference_metric else "at least"
+    missing = sorted(chosen["seed"][keep][~meets].tolist())
+    return Verdict(claim, HOLDS if k == n else FAILS, value=k / n,
+                   measured=f"{k} of {n} seeds ({k / n:.0%}, Clopper-Pearson 95 % [{low:.2f}, {high:.2f}])",
+                   test=f"each seed {relation} {against}: every seed must" +
+                        (f"; seeds {', '.join(map(str, missing))} do not" if missing else ""),
+                   data=pd.DataFrame({"seed": chosen["seed"], "value": values, "reference": reference}))
 
 
 def phase_ends(curve: list[tuple[int, float]], phases: list[tuple[int, float]]) -> list[float]:
@@ -265,14 +359,15 @@ def _reversal(claim: Claim, chosen: pd.DataFrame, runs: pd.DataFrame, history: H
     if len(wide) < 2:
         return Verdict(claim, NOT_RUN, test=f"needs at least 2 runs with all of {', '.join(map(phase_label, PHASES))}")
     development, counter, repair = (wide[phase].to_numpy(np.float64) for phase in PHASES)
-    p_remap = _greater(development - counter)
-    p_repair = _greater(repair - counter)
-    p = max(p_remap, p_repair)
+    p_remap, p_no_remap = one_sided(development - counter)
+    p_repair, p_no_repair = one_sided(repair - counter)
+    remap = development - counter
     measured = "; ".join(f"{phase_label(phase)} {Estimate.of(wide[phase], claim.metric).text()}" for phase in PHASES)
-    return Verdict(claim, HOLDS if p < ALPHA else FAILS, measured=measured,
-                   test=f"paired one-sided t-tests: counter-mirror below development p = {p_remap:.2g}, "
-                        f"repair above counter-mirror p = {p_repair:.2g}", p=p, data=data)
+    return _tested(claim, measured, f"paired one-sided t-tests: counter-mirror below development p = {p_remap:.2g}, "
+                                    f"repair above counter-mirror p = {p_repair:.2g}",
+                   max(p_remap, p_repair), min(p_no_remap, p_no_repair), float(remap.mean()),
+                   abs(remap.mean()), remap.std(ddof=1), data=data)
 
 
-_JUDGES = {"range": _range, "above": _above, "not_above": _above, "lower_than": _lower_than, "trend": _trend,
-           "reversal": _reversal}
+_JUDGES = {"range": _range, "above": _above, "equivalent": _equivalent, "lower_than": _lower_than,
+           "trend": _trend, "every": _every, "reversal": _reversal}

@@ -58,7 +58,8 @@ def _numeric(column: pd.Series) -> pd.Series:
 
 
 def load_runs(client: MlflowClient, selection: RunSelection) -> pd.DataFrame:
-    """One row per FINISHED job run: run_id, model, seed, every param and every metric.
+    """One row per FINISHED job run: run_id, model, seed, commit, sweep_id, experiment_id, every param and
+    every metric.
 
     Sweep parents and report runs are left out, and when several runs share a config
     (a sweep re-run with ``tracking.resume=false``) only the newest counts, so no seed
@@ -84,6 +85,8 @@ def load_runs(client: MlflowClient, selection: RunSelection) -> pd.DataFrame:
                 "run_id": run.info.run_id,
                 "model": tags[MODEL_TAG],
                 "commit": tags.get(GIT_COMMIT_TAG, ""),
+                "sweep_id": tags.get(SWEEP_ID_TAG, ""),
+                "experiment_id": run.info.experiment_id,
                 "config_hash": tags.get(CONFIG_HASH_TAG, run.info.run_id),
                 **{f"params.{key}": value for key, value in run.data.params.items()},
                 **{f"metrics.{key}": value for key, value in run.data.metrics.items()},
