@@ -436,3 +436,18 @@ def test_every_test_kind_has_a_judge():
     from mirror.claims.verdicts import _JUDGES
 
     assert set(_JUDGES) == set(TEST_KINDS)
+
+
+def test_provenance_names_seeds_sweeps_and_mixed_commits_and_links_runs_to_a_server():
+    from mirror.claims.provenance import run_links, summary
+    from mirror.claims.verdicts import Verdict
+
+    claim = Claim(id="Z", source="s", statement="", experiment="e", where={}, metric="y",
+                  test=ClaimTest(kind="above", value=0.0))
+    runs = pd.DataFrame({"run_id": ["r1", "r2", "r3"], "seed": [0, 1, 2], "commit": ["aaaa", "aaaa", "bbbb"],
+                         "sweep_id": ["s1", "s1", "s2"], "experiment_id": ["7", "7", "7"]})
+    verdict = Verdict(claim, HOLDS, runs=runs)
+    assert summary(verdict) == ("3 runs, seeds 0-2; sweeps s1, s2; trained at aaaa, bbbb; mixes 2 commits "
+                                "(a resumed sweep)")
+    assert run_links(verdict, "http://mlflow:5000/")[0] == ("r1", "http://mlflow:5000/#/experiments/7/runs/r1")
+    assert run_links(verdict, None)[2] == ("r3", None)

@@ -7,6 +7,7 @@ from pathlib import Path
 
 import pandas as pd
 import pytest
+import torch
 from mlflow.tracking import MlflowClient
 from omegaconf import OmegaConf
 
@@ -151,6 +152,15 @@ def test_the_untrained_baseline_is_scored_at_initialisation(tiny_job, tmp_path):
     assert run.info.status == "FINISHED"
     assert "train/loss" not in run.data.metrics
     assert ANALYSIS_METRICS <= run.data.metrics.keys()
+
+
+def test_accelerator_auto_runs_where_there_is_no_gpu_with_the_metrics_of_cpu(tiny_job, tmp_path):
+    """Nothing may require a GPU: 'auto' falls back to the CPU, and there gives the CPU's numbers."""
+    cpu = run_job(tiny_job(*QUICK_ANALYSIS, name="cpu"))
+    auto = run_job(tiny_job("trainer.accelerator=auto", *QUICK_ANALYSIS, name="auto"))
+    if torch.cuda.is_available():
+        pytest.skip("a GPU is present: 'auto' trains there, with its own rounding")
+    assert auto.metrics == cpu.metrics
 
 
 def test_the_same_command_twice_gives_identical_metrics(tiny_job, tmp_path):

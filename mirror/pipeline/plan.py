@@ -3,8 +3,11 @@ about how long, before a long batch such as ``make paper`` starts.
 
 Jobs are counted from each preset's sweep (``hydra.sweeper.params``, expanded as Hydra expands
 them); those whose experiment already holds a FINISHED run of the same model are counted as
-done, since a resumed sweep skips them. The time per job is the median of the finished runs of
-the same model in the store, or, for a model never run here, its schema's ``SECONDS_PER_JOB``.
+done, since a resumed sweep skips them. The time per job is the mean wall time of the finished jobs
+of the same model in the same experiment (a preset run before: its configs), else of the same model
+in any experiment, else its schema's ``SECONDS_PER_JOB``; the mean, not the median, because the
+total is a sum (a preset of trained and untrained jobs). A preset's time is its jobs' total over the
+jobs run at once, plus :data:`SWEEP_START_S` before its first job starts.
 """
 
 from __future__ import annotations
@@ -21,7 +24,6 @@ from mirror.config import CONF_DIR, ConfigError, TrackingConfig, compose_config
 from mirror.tracking.store import StoreUnreachable
 from mirror.tracking.sweep import planned_jobs
 from mirror.tracking.tags import MODEL_TAG, is_job_run
-from mirror.vocabulary import JOB_SECONDS, TIME
 
 
 @dataclass(frozen=True)
@@ -49,13 +51,19 @@ def assumed_seconds(model: str) -> float:
     return type(OmegaConf.to_object(compose_config([f"model={model}"]).model)).SECONDS_PER_JOB
 
 
-def finished(uri: str, experiments: set[str]) -> tuple[Counter, dict[str, float]]:
-    """FINISHED job runs per (experiment, model), and the median seconds of a job per model."""
+SWEEP_START_S = 15.0
+"""Seconds from a sweep's start to its first job's (Hydra, the preflight of every job, the parent run):
+8-20 s measured on the presets of ``make paper`` (2 cores, JOBS=2)."""
+
+
+def finished(uri: str, experiments: set[str]) -> tuple[Counter, dict[tuple[str, str] | str, float]]:
+    """FINISHED job runs per (experiment, model), and the mean wall seconds of a job per (experiment, model)
+    and per model."""
     from mirror.tracking.store import read_store  # mlflow loads here, after the arguments were checked
 
     client = read_store(uri)
     done: Counter = Counter()
-    seconds: dict[str, list[float]] = {}
+    seconds: dict[tuple[str, str] | str, list[float]] = {}
     for name in experiments:
         experiment = client.get_experiment_by_name(name)
         if experiment is None:
@@ -66,14 +74,15 @@ def finished(uri: str, experiments: set[str]) -> tuple[Counter, dict[str, float]
                 continue
             model = run.data.tags[MODEL_TAG]
             done[name, model] += 1
-            times = [run.data.metrics.get(f"{TIME}/{part}") for part in JOB_SECONDS]
-            if all(t is not None for t in times):
-                seconds.setdefault(model, []).append(sum(times))
-    medians = {model: sorted(values)[len(values) // 2] for model, values in seconds.items()}
-    return done, medians
+            if run.info.end_time and run.info.start_time:
+                wall = (run.info.end_time - run.info.start_time) / 1000
+                seconds.setdefault((name, model), []).append(wall)
+                seconds.setdefault(model, []).append(wall)
+    return done, {key: sum(values) / len(values) for key, values in seconds.items()}
 
 
-def describe(plans: list[PresetPlan], done: Counter, seconds: dict[str, float], jobs_at_once: int) -> str:
+def describe(plans: list[PresetPlan], done: Counter, seconds: dict[tuple[str, str] | str, float],
+             jobs_at_once: int) -> str:
     lines, total_jobs, total_seconds = [], 0, 0.0
     unclaimed = done.copy()  # two presets may share an experiment: a finished run counts once
     for plan in plans:
@@ -82,12 +91,13 @@ def describe(plans: list[PresetPlan], done: Counter, seconds: dict[str, float], 
             skipped = min(n, unclaimed[plan.experiment, model])
             unclaimed[plan.experiment, model] -= skipped
             remaining[model] = n - skipped
-        cost = sum(n * (seconds.get(model) or assumed_seconds(model)) for model, n in remaining.items())
+        cost = sum(n * (seconds.get((plan.experiment, model)) or seconds.get(model) or assumed_seconds(model))
+                   for model, n in remaining.items())
         total_jobs += sum(remaining.values())
-        total_seconds += cost
+        total_seconds += cost / max(1, jobs_at_once) + (SWEEP_START_S if any(remaining.values()) else 0.0)
         lines.append(f"  {plan.preset:<22} {sum(plan.jobs.values()):>4} jobs, {sum(remaining.values()):>4} to run "
                      f"(experiment {plan.experiment})")
-    hours, minutes = divmod(math.ceil(total_seconds / max(1, jobs_at_once) / 60), 60)
+    hours, minutes = divmod(math.ceil(total_seconds / 60), 60)
     return "\n".join([f"{total_jobs} jobs to run, {jobs_at_once} at a time: about {hours} h {minutes:02d} min",
                       *lines])
 
