@@ -5,7 +5,7 @@ PY     := $(VENV)/bin/python
 STAMP  := $(VENV)/.installed
 
 .DEFAULT_GOAL := help
-.PHONY: help install run test test-fast bench ui clean visnet-control sweep-seeds sweep-hidden sweep-noise sweep-lag counter-mirror ablations readout asl report paper claims publish-claims pairing-error
+.PHONY: help install run test test-fast bench ui clean visnet-control sweep-seeds sweep-hidden sweep-noise sweep-lag counter-mirror ablations readout asl report paper claims publish-claims pairing-error hebbian-conditions
 
 help: ## list the targets
 	@grep -hE '^[a-zA-Z_-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  %-12s %s\n", $$1, $$2}'
@@ -79,7 +79,7 @@ REPORTS := visnet_control ablations readout pairing_error asl_contingency asl_si
 report: $(STAMP) ## tables and figures from MLflow: make report NAME=<experiment> (default: every preset's; a missing one is named and skipped)
 	@status=0; $(foreach name,$(or $(NAME),$(REPORTS)),$(PY) -m mirror.report --experiment $(name) $(ARGS) || status=1;) exit $$status
 
-PAPER_PRESETS := visnet_control ablations readout readout_untied readout_untrained readout_input pairing_error asl_contingency asl_signalled asl_contiguity asl_mismatch asl_counter_mirror sweep_seeds sweep_seeds_hebbian sweep_hidden sweep_noise_gru sweep_noise_hebbian sweep_lag counter_mirror
+PAPER_PRESETS := visnet_control ablations readout readout_untied readout_untrained readout_input pairing_error asl_contingency asl_signalled asl_contiguity asl_mismatch asl_counter_mirror sweep_seeds sweep_seeds_hebbian hebbian_conditions sweep_hidden sweep_noise_gru sweep_noise_hebbian sweep_lag counter_mirror
 
 paper: $(STAMP) ## every sweep (resumable: a re-run skips finished jobs), every report, then the claims page
 	$(PY) -m mirror.pipeline.plan $(PAPER_PRESETS) --jobs $(JOBS)
@@ -92,6 +92,9 @@ claims: $(STAMP) ## the claims page (reports/paper/index.html and claims.md) fro
 
 publish-claims: $(STAMP) ## the claims page, its Markdown also copied to docs/claims.md (after a full make paper)
 	$(PY) -m mirror.claims --publish docs/claims.md $(ARGS)
+
+hebbian-conditions: $(STAMP) ## the Hebbian network under the claims page's conditions: split test x conscience competition, seeds 0-19
+	$(SWEEP) experiment=hebbian_conditions $(ARGS) -m
 
 pairing-error: $(STAMP) ## the draft paper's pairing error (D10): matched vs independent sequences, seeds 0-9 (20 jobs)
 	$(SWEEP) experiment=pairing_error $(ARGS) -m

@@ -32,7 +32,7 @@ def test_finished_runs_are_not_counted_twice_and_the_estimate_uses_the_measured_
 
 def test_a_preset_run_before_is_timed_by_its_own_jobs_before_the_models_in_general():
     plans = [PresetPlan("wide", "hidden", Counter({"m": 20})), PresetPlan("plain", "seeds", Counter({"m": 20}))]
-    seconds = {("hidden", "m"): 300.0, "m": 30.0}
+    seconds = {("wide", "m"): 300.0, "m": 30.0}
     hours, minutes = divmod(-(-(20 * 300.0 + 20 * 30.0 + 2 * SWEEP_START_S) // 60), 60)
     assert describe(plans, Counter(), seconds, jobs_at_once=1).splitlines()[0] == (
         f"40 jobs to run, 1 at a time: about {hours:.0f} h {minutes:02.0f} min")
@@ -46,9 +46,11 @@ def test_the_store_gives_each_model_the_mean_wall_time_of_its_finished_jobs(tmp_
     uri = f"sqlite:///{tmp_path}/mlflow.db"
     client = MlflowClient(tracking_uri=uri)
     experiment = client.create_experiment("seeds", artifact_location=str(tmp_path / "artifacts"))
-    for seconds, status in ((10, "FINISHED"), (20, "FINISHED"), (60, "FINISHED"), (500, "FAILED")):
-        run = client.create_run(experiment, start_time=1_000_000, tags={"mirror.model": "m"})
+    for seconds, status, preset in ((10, "FINISHED", "long"), (20, "FINISHED", "short"), (60, "FINISHED", "long"),
+                                    (500, "FAILED", "long")):
+        run = client.create_run(experiment, start_time=1_000_000, tags={
+            "mirror.model": "m", "mirror.overrides": f"model=m seed=1 experiment={preset}"})
         client.set_terminated(run.info.run_id, status, end_time=1_000_000 + seconds * 1000)
     done, means = finished(uri, {"seeds", "absent"})
     assert done == Counter({("seeds", "m"): 3})
-    assert means == {("seeds", "m"): 30.0, "m": 30.0}, "the mean of the finished jobs: the total is a sum"
+    assert means == {("long", "m"): 35.0, ("short", "m"): 20.0, "m": 30.0}, "means of finished jobs: a total is a sum"

@@ -9,6 +9,7 @@ from pathlib import Path
 from mirror.claims.markdown import render_markdown
 from mirror.claims.matrix import evaluate
 from mirror.claims.page import log_page_run, render, write_page
+from mirror.claims.provenance import summary
 from mirror.claims.spec import CLAIMS_DIR, STATED, ClaimError, read_sources
 from mirror.config import ConfigError, TrackingConfig
 from mirror.tracking.store import StoreUnreachable, read_store, resolve_uri
@@ -37,6 +38,8 @@ def main(argv: list[str] | None = None) -> None:
         for claim in matrix.source.claims:
             verdict = matrix.cell(claim, STATED)
             print(f"{claim.id:<{width}}  {verdict.verdict:<13}  {verdict.measured or verdict.test}")
+            if not verdict.runs.empty:
+                print(f"{'':<{width}}  {'':<13}  {summary(verdict)}")
     server = uri if uri.startswith(("http://", "https://")) else None
     page = write_page(render(matrices, uri, server), render_markdown(matrices, uri), args.out)
     print(f"\nclaims page: {page} (and {page.parent / 'claims.md'})")

@@ -4,8 +4,8 @@ about how long, before a long batch such as ``make paper`` starts.
 Jobs are counted from each preset's sweep (``hydra.sweeper.params``, expanded as Hydra expands
 them); those whose experiment already holds a FINISHED run of the same model are counted as
 done, since a resumed sweep skips them. The time per job is the mean wall time of the finished jobs
-of the same model in the same experiment (a preset run before: its configs), else of the same model
-in any experiment, else its schema's ``SECONDS_PER_JOB``; the mean, not the median, because the
+of the same model from the same preset (one run before: its configs, read from each run's overrides),
+else of the same model in the store's experiments, else its schema's ``SECONDS_PER_JOB``; the mean, not the median, because the
 total is a sum (a preset of trained and untrained jobs). A preset's time is its jobs' total over the
 jobs run at once, plus :data:`SWEEP_START_S` before its first job starts.
 """
@@ -23,7 +23,7 @@ from omegaconf import OmegaConf
 from mirror.config import CONF_DIR, ConfigError, TrackingConfig, compose_config
 from mirror.tracking.store import StoreUnreachable
 from mirror.tracking.sweep import planned_jobs
-from mirror.tracking.tags import MODEL_TAG, is_job_run
+from mirror.tracking.tags import MODEL_TAG, OVERRIDES_TAG, is_job_run
 
 
 @dataclass(frozen=True)
@@ -56,8 +56,14 @@ SWEEP_START_S = 15.0
 8-20 s measured on the presets of ``make paper`` (2 cores, JOBS=2)."""
 
 
+def _preset(overrides: str) -> str | None:
+    """The preset a job ran under, from its overrides tag (``... experiment=readout_untrained``)."""
+    found = [item.split("=", 1)[1] for item in overrides.split() if item.startswith("experiment=")]
+    return found[-1] if found else None
+
+
 def finished(uri: str, experiments: set[str]) -> tuple[Counter, dict[tuple[str, str] | str, float]]:
-    """FINISHED job runs per (experiment, model), and the mean wall seconds of a job per (experiment, model)
+    """FINISHED job runs per (experiment, model), and the mean wall seconds of a job per (preset, model)
     and per model."""
     from mirror.tracking.store import read_store  # mlflow loads here, after the arguments were checked
 
@@ -76,7 +82,9 @@ def finished(uri: str, experiments: set[str]) -> tuple[Counter, dict[tuple[str, 
             done[name, model] += 1
             if run.info.end_time and run.info.start_time:
                 wall = (run.info.end_time - run.info.start_time) / 1000
-                seconds.setdefault((name, model), []).append(wall)
+                preset = _preset(run.data.tags.get(OVERRIDES_TAG, ""))
+                if preset is not None:
+                    seconds.setdefault((preset, model), []).append(wall)
                 seconds.setdefault(model, []).append(wall)
     return done, {key: sum(values) / len(values) for key, values in seconds.items()}
 
@@ -91,7 +99,7 @@ def describe(plans: list[PresetPlan], done: Counter, seconds: dict[tuple[str, st
             skipped = min(n, unclaimed[plan.experiment, model])
             unclaimed[plan.experiment, model] -= skipped
             remaining[model] = n - skipped
-        cost = sum(n * (seconds.get((plan.experiment, model)) or seconds.get(model) or assumed_seconds(model))
+        cost = sum(n * (seconds.get((plan.preset, model)) or seconds.get(model) or assumed_seconds(model))
                    for model, n in remaining.items())
         total_jobs += sum(remaining.values())
         total_seconds += cost / max(1, jobs_at_once) + (SWEEP_START_S if any(remaining.values()) else 0.0)
