@@ -451,3 +451,16 @@ def test_provenance_names_seeds_sweeps_and_mixed_commits_and_links_runs_to_a_ser
                                 "(a resumed sweep)")
     assert run_links(verdict, "http://mlflow:5000/")[0] == ("r1", "http://mlflow:5000/#/experiments/7/runs/r1")
     assert run_links(verdict, None)[2] == ("r3", None)
+
+
+def test_an_experiment_without_the_claims_model_is_not_run_yet_and_a_reference_may_be_another_model():
+    rows = pd.DataFrame({"model": ["gru"] * 3 + ["control"] * 3, "seed": [0, 1, 2] * 2, "run_id": list("abcdef"),
+                         "metrics.y": [0.5, 0.6, 0.55, 0.1, 0.2, 0.15]})
+    absent = Claim(id="Z", source="s", statement="", experiment="e", where={"model": "hebbian"}, metric="nope",
+                   test=ClaimTest(kind="above", value=0.0))
+    assert judge(absent, rows).verdict == NOT_RUN, "a store holding only other models' runs is not a typo"
+    lower = Claim(id="Z", source="s", statement="", experiment="e", where={"model": "control"}, metric="y",
+                  test=ClaimTest(kind="lower_than", reference={"model": "gru"}))
+    (verdict,) = settle([judge(lower, rows)])
+    assert verdict.p == 0.0 and verdict.verdict == HOLDS, "every seed 0.4 lower: no spread, the sign decides"
+    assert len(verdict.runs) == 6, "the claim's runs and the reference's"

@@ -142,6 +142,12 @@ def judge(claim: Claim, runs: pd.DataFrame | None, history: History | None = Non
     """The verdict on one claim from its experiment's runs (None: the experiment has none), its p raw."""
     if runs is None or runs.empty:
         return Verdict(claim, NOT_RUN, test=f"no finished runs in experiment '{claim.experiment}'")
+    model = claim.selection.get("model")
+    if model is not None and not (runs["model"] == model).any():  # names are checked against the model's own runs
+        return Verdict(claim, NOT_RUN, test=f"no finished run of {model} in experiment '{claim.experiment}'")
+    every_run = runs  # a reference (lower_than) may be another model's runs
+    if model is not None:
+        runs = runs[runs["model"] == model].dropna(axis=1, how="all")
     if claim.condition != STATED:  # a condition names what some of its source's experiments have, not all
         names = [f"metrics.{m}" for m in (claim.metric, claim.test.reference_metric, claim.test.phase_metric) if m]
         names += [f"params.{p}" for p in (*claim.selection, *claim.test.reference) if p != "model"]
@@ -158,7 +164,7 @@ def judge(claim: Claim, runs: pd.DataFrame | None, history: History | None = Non
         return Verdict(claim, NOT_RUN, test=f"no selected run logged {claim.metric}")
     try:
         chosen = exact_runs(chosen, claim.test.factor)
-        verdict = _JUDGES[claim.test.kind](claim, chosen, runs, history)
+        verdict = _JUDGES[claim.test.kind](claim, chosen, every_run, history)
     except Refused as refusal:
         return Verdict(claim, REFUSED, test=str(refusal), runs=provenance(chosen))
     return verdict if not verdict.runs.empty or verdict.verdict == NOT_RUN else replace(verdict, runs=provenance(chosen))
