@@ -3,12 +3,13 @@ from __future__ import annotations
 from collections import Counter
 
 from mirror.config import AssociativeModelConfig, GRUModelConfig
-from mirror.pipeline.plan import SWEEP_START_S, PresetPlan, describe, plan_presets
+from mirror.pipeline.plan import JOB_START_S, SWEEP_START_S, PresetPlan, describe, plan_presets
 
 
 def test_a_model_never_run_is_estimated_at_its_schemas_seconds_per_job():
     plans = [PresetPlan("p", "e", Counter({"separate_gru": 10, "asl_associative": 30}))]
-    expected = 10 * GRUModelConfig.SECONDS_PER_JOB + 30 * AssociativeModelConfig.SECONDS_PER_JOB + SWEEP_START_S
+    expected = (10 * GRUModelConfig.SECONDS_PER_JOB + 30 * AssociativeModelConfig.SECONDS_PER_JOB + 40 * JOB_START_S
+                + SWEEP_START_S)
     minutes = -(-expected // 60)
     assert describe(plans, Counter(), {}, jobs_at_once=1).splitlines()[0] == (
         f"40 jobs to run, 1 at a time: about 0 h {minutes:02.0f} min")
@@ -25,7 +26,7 @@ def test_presets_are_counted_per_model_from_their_sweeps():
 def test_finished_runs_are_not_counted_twice_and_the_estimate_uses_the_measured_times():
     plans = [PresetPlan("one", "shared", Counter({"m": 10})), PresetPlan("two", "shared", Counter({"m": 10}))]
     text = describe(plans, Counter({("shared", "m"): 12}), {"m": 60.0}, jobs_at_once=2)
-    minutes = -(-(8 * 60.0 / 2 + SWEEP_START_S) // 60)  # one sweep starts: the first preset has nothing left
+    minutes = -(-(8 * (60.0 + JOB_START_S) / 2 + SWEEP_START_S) // 60)  # one sweep starts: the first preset has nothing left
     assert text.splitlines()[0] == f"8 jobs to run, 2 at a time: about 0 h {minutes:02.0f} min"
     assert "10 jobs,    0 to run" in text and "10 jobs,    8 to run" in text
 
@@ -33,7 +34,7 @@ def test_finished_runs_are_not_counted_twice_and_the_estimate_uses_the_measured_
 def test_a_preset_run_before_is_timed_by_its_own_jobs_before_the_models_in_general():
     plans = [PresetPlan("wide", "hidden", Counter({"m": 20})), PresetPlan("plain", "seeds", Counter({"m": 20}))]
     seconds = {("wide", "m"): 300.0, "m": 30.0}
-    hours, minutes = divmod(-(-(20 * 300.0 + 20 * 30.0 + 2 * SWEEP_START_S) // 60), 60)
+    hours, minutes = divmod(-(-(20 * 300.0 + 20 * 30.0 + 40 * JOB_START_S + 2 * SWEEP_START_S) // 60), 60)
     assert describe(plans, Counter(), seconds, jobs_at_once=1).splitlines()[0] == (
         f"40 jobs to run, 1 at a time: about {hours:.0f} h {minutes:02.0f} min")
 

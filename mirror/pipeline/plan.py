@@ -6,8 +6,9 @@ them); those whose experiment already holds a FINISHED run of the same model are
 done, since a resumed sweep skips them. The time per job is the mean wall time of the finished jobs
 of the same model from the same preset (one run before: its configs, read from each run's overrides),
 else of the same model in the store's experiments, else its schema's ``SECONDS_PER_JOB``; the mean, not the median, because the
-total is a sum (a preset of trained and untrained jobs). A preset's time is its jobs' total over the
-jobs run at once, plus :data:`SWEEP_START_S` before its first job starts.
+total is a sum (a preset of trained and untrained jobs). A preset's time is its jobs' total (each with
+:data:`JOB_START_S` outside its run) over the jobs run at once, plus :data:`SWEEP_START_S` before its
+first job starts.
 """
 
 from __future__ import annotations
@@ -54,6 +55,9 @@ def assumed_seconds(model: str) -> float:
 SWEEP_START_S = 15.0
 """Seconds from a sweep's start to its first job's (Hydra, the preflight of every job, the parent run):
 8-20 s measured on the presets of ``make paper`` (2 cores, JOBS=2)."""
+JOB_START_S = 0.5
+"""Seconds a job slot spends outside the job's run (the launcher handing it over, Hydra's job set-up):
+0.5 s measured on ``make paper`` for jobs of 0.4 s and of 12 s alike; most of an associative job's time."""
 
 
 def _preset(overrides: str) -> str | None:
@@ -99,7 +103,7 @@ def describe(plans: list[PresetPlan], done: Counter, seconds: dict[tuple[str, st
             skipped = min(n, unclaimed[plan.experiment, model])
             unclaimed[plan.experiment, model] -= skipped
             remaining[model] = n - skipped
-        cost = sum(n * (seconds.get((plan.preset, model)) or seconds.get(model) or assumed_seconds(model))
+        cost = sum(n * (JOB_START_S + (seconds.get((plan.preset, model)) or seconds.get(model) or assumed_seconds(model)))
                    for model, n in remaining.items())
         total_jobs += sum(remaining.values())
         total_seconds += cost / max(1, jobs_at_once) + (SWEEP_START_S if any(remaining.values()) else 0.0)
