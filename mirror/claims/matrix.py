@@ -107,8 +107,8 @@ def synthesis(matrix: SourceMatrix) -> list[str]:
     else:
         most = max(holding.values())
         best = [column for column, count in holding.items() if count == most]
-        sentences = [f"Under no condition do all {len(claims)} claims hold together; at most {most} do, "
-                     f"under {_listing(best)}."]
+        sentences = [f"Under no condition do all {len(claims)} claims hold together; at most {most} "
+                     f"{'does' if most == 1 else 'do'}, under {_listing(best)}."]
     for claim in claims:
         stated = matrix.cell(claim, STATED).verdict
         if stated == HOLDS:
