@@ -464,3 +464,16 @@ def test_an_experiment_without_the_claims_model_is_not_run_yet_and_a_reference_m
     (verdict,) = settle([judge(lower, rows)])
     assert verdict.p == 0.0 and verdict.verdict == HOLDS, "every seed 0.4 lower: no spread, the sign decides"
     assert len(verdict.runs) == 6, "the claim's runs and the reference's"
+
+
+def test_the_seeds_that_would_decide_a_claim_are_counted_at_the_level_its_adjusted_p_implies():
+    from mirror.claims.verdicts import Verdict
+
+    claim = Claim(id="X", source="s", statement="", experiment="e", where={}, metric="m",
+                  test=ClaimTest(kind="above", value=0.0))
+    borderline = Verdict(claim, INCONCLUSIVE, p=0.03, p_against=0.97, spread=(0.5, 1.0))
+    settled = settle([borderline, Verdict(claim, INCONCLUSIVE, p=0.9, p_against=0.1)])[0]
+    assert settled.verdict == INCONCLUSIVE and settled.p_adjusted == pytest.approx(0.06)
+    n = seeds_to_decide(0.5, 1.0, 0.025)  # BH doubled the lower p: its raw level is 0.05 / 2
+    assert n > seeds_to_decide(0.5, 1.0, 0.05)
+    assert settled.to_decide.startswith(f"about {n} seeds would decide it")

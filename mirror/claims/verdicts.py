@@ -90,6 +90,9 @@ class Verdict:
     p_against_adjusted: float = float("nan")
     to_decide: str = ""
     """For an inconclusive verdict: how many seeds would decide it at the observed spread."""
+    spread: tuple[float, float] | None = None
+    """(distance of the mean from the bound its test must clear, sd): what ``to_decide`` is computed from once
+    the adjustment has set the level."""
     data: pd.DataFrame = field(default_factory=pd.DataFrame)
     """What the claim's figure draws (columns depend on the test)."""
     runs: pd.DataFrame = field(default_factory=pd.DataFrame)
@@ -106,9 +109,10 @@ def number(value: float) -> str:
     return f"{value:.3g}" if np.isfinite(value) else "n/a"
 
 
-def _decide_with(distance: float, sd: float, two_sided_interval: bool = False) -> str:
-    n = seeds_to_decide(distance, sd, ALPHA, two_sided_interval)
-    return (f"about {n} seeds would decide it at the observed spread (sd {number(sd)})" if n is not None else
+def _decide_with(distance: float, sd: float, two_sided_interval: bool = False, alpha: float = ALPHA) -> str:
+    n = seeds_to_decide(distance, sd, alpha, two_sided_interval)
+    level = "" if alpha == ALPHA else f", one-sided at {alpha:.2g}, the level its adjusted p implies"
+    return (f"about {n} seeds would decide it at the observed spread (sd {number(sd)}{level})" if n is not None else
             "no number of seeds decides it at the observed mean")
 
 
@@ -116,7 +120,7 @@ def _tested(claim: Claim, measured: str, test: str, p: float, p_against: float, 
             distance: float, sd: float, **parts) -> Verdict:
     """A verdict to be settled by its adjusted p (:func:`settle`)."""
     return Verdict(claim, INCONCLUSIVE, measured=measured, test=test, value=value, p=p, p_against=p_against,
-                   to_decide=_decide_with(distance, sd), **parts)
+                   spread=(distance, sd), **parts)
 
 
 def check_names(claim: Claim, runs: pd.DataFrame) -> None:
@@ -180,8 +184,11 @@ def settle(verdicts: Sequence[Verdict], method: str = ADJUSTMENT) -> list[Verdic
     settled = {}
     for verdict, p, against in zip(tested, claims_p, opposites_p):
         outcome = HOLDS if p < ALPHA else FAILS if against < ALPHA else INCONCLUSIVE
+        to_decide = verdict.to_decide
+        if outcome == INCONCLUSIVE and verdict.spread is not None:  # the raw level its rank on the page allows
+            to_decide = _decide_with(*verdict.spread, alpha=ALPHA * verdict.p / p if p > 0 else ALPHA)
         settled[id(verdict)] = replace(verdict, verdict=outcome, p_adjusted=p, p_against_adjusted=against,
-                                       to_decide=verdict.to_decide if outcome == INCONCLUSIVE else "")
+                                       to_decide=to_decide if outcome == INCONCLUSIVE else "")
     return [settled.get(id(v), v) for v in verdicts]
 
 
