@@ -49,7 +49,7 @@ table { border-collapse: collapse; margin-bottom: 1.5em; table-layout: fixed; wi
 th, td { border-bottom: 1px solid #d0d7de; padding: 5px 6px; vertical-align: top; text-align: left; font-size: 13px;
          overflow-wrap: anywhere; }
 th { background: #f6f8fa; }
-.matrix td, .matrix th { text-align: center; font-size: 12px; }
+.matrix td, .matrix th { text-align: center; font-size: 11px; padding: 4px 3px; overflow-wrap: normal; }
 .matrix td:first-child, .matrix th:first-child { text-align: left; }
 .matrix a { color: inherit; text-decoration: none; display: block; }
 .cell { color: white; font-weight: 600; }
