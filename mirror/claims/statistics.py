@@ -11,6 +11,8 @@ import math
 import numpy as np
 from scipy import stats
 
+from mirror.analysis.permutation import fdr_adjust
+
 MAX_SEEDS = 10_000
 """Beyond this many seeds a test is called undecidable at the observed spread."""
 EXACT_RUNS = 8
@@ -50,17 +52,18 @@ def equivalence(differences: np.ndarray, margin: float) -> tuple[float, float]:
     return max(above_low, below_high), min(1.0, 2 * min(above_high, below_low))
 
 
-def spearman(factor: np.ndarray, values: np.ndarray, alternative: str) -> tuple[float, float, bool]:
-    """Spearman's rho, its one-sided p ('less' or 'greater') and whether p is exact: by enumerating every
+def spearman(factor: np.ndarray, values: np.ndarray) -> tuple[float, float, float, bool]:
+    """Spearman's rho, its one-sided p of a decrease and of an increase, and whether they are exact: from every
     ordering of the values up to :data:`EXACT_RUNS` runs (three runs at rho = -1 give 1/6, not 0)."""
     rho = float(stats.spearmanr(factor, values).statistic)
     if len(values) > EXACT_RUNS:
-        return rho, float(stats.spearmanr(factor, values, alternative=alternative).pvalue), False
+        return (rho, *(float(stats.spearmanr(factor, values, alternative=side).pvalue) for side in ("less", "greater")),
+                False)
     x, y = stats.rankdata(factor), stats.rankdata(values)
-    orders = np.array(list(itertools.permutations(range(len(y)))))
-    null = np.array([np.corrcoef(x, y[order])[0, 1] for order in orders])
-    beyond = null <= rho + 1e-12 if alternative == "less" else null >= rho - 1e-12
-    return rho, float(beyond.mean()), True
+    orders = y[np.array(list(itertools.permutations(range(len(y)))))]
+    x, orders = x - x.mean(), orders - orders.mean(axis=1, keepdims=True)
+    null = orders @ x / np.sqrt((orders ** 2).sum(axis=1) * (x ** 2).sum())
+    return rho, float((null <= rho + 1e-12).mean()), float((null >= rho - 1e-12).mean()), True
 
 
 def seed_slopes(factor: np.ndarray, values: np.ndarray, seeds: np.ndarray) -> np.ndarray:
@@ -100,16 +103,14 @@ def seeds_to_decide(distance: float, sd: float, alpha: float, two_sided_interval
 
 
 def adjust(p_values: list[float], method: str) -> list[float]:
-    """Every p on the page adjusted together: Benjamini-Hochberg ('bh') or Holm ('holm')."""
-    p = np.asarray(p_values, dtype=np.float64)
-    if p.size == 0:
+    """Every p on the page adjusted together: Benjamini-Hochberg ('bh', the analysis's own
+    :func:`~mirror.analysis.permutation.fdr_adjust`) or Holm ('holm')."""
+    if not p_values:
         return []
+    if method == "bh":
+        return fdr_adjust(np.asarray(p_values, dtype=np.float64), "bh").tolist()
+    p = np.asarray(p_values, dtype=np.float64)
     order = np.argsort(p)
-    m = p.size
-    if method == "holm":
-        adjusted = np.maximum.accumulate((m - np.arange(m)) * p[order])
-    else:
-        adjusted = np.minimum.accumulate((m / np.arange(1, m + 1) * p[order])[::-1])[::-1]
-    result = np.empty(m)
-    result[order] = np.minimum(adjusted, 1.0)
-    return result.tolist()
+    adjusted = np.empty(p.size)
+    adjusted[order] = np.minimum(np.maximum.accumulate((p.size - np.arange(p.size)) * p[order]), 1.0)
+    return adjusted.tolist()

@@ -321,9 +321,8 @@ def _trend(claim: Claim, chosen: pd.DataFrame, runs: pd.DataFrame, history: Hist
                        f"per-seed slopes ({len(slopes)} seeds, each at every level), one-sided t "
                        f"({test.direction}): p = {p:.2g} (opposite: p = {against:.2g})", p, against, change.mean,
                        abs(change.mean), change.sd, data=data)
-    alternative, opposite = ("less", "greater") if falling else ("greater", "less")
-    rho, p, exact = spearman(data["factor"].to_numpy(), data["value"].to_numpy(), alternative)
-    _, against, _ = spearman(data["factor"].to_numpy(), data["value"].to_numpy(), opposite)
+    rho, p_less, p_greater, exact = spearman(data["factor"].to_numpy(), data["value"].to_numpy())
+    p, against = (p_less, p_greater) if falling else (p_greater, p_less)
     how = "exact permutation p" if exact else "t approximation"
     return Verdict(claim, INCONCLUSIVE, measured=measured, value=rho, p=p, p_against=against,
                    test=f"Spearman rho = {rho:.2f} over {len(data)} runs ({how}), one-sided ({test.direction}): "
