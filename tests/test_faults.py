@@ -80,6 +80,10 @@ def test_sigterm_marks_the_run_killed_and_exits_143(tmp_path, where, overrides, 
     (run,) = job_runs(tmp_path)
     assert run.info.status == "KILLED"
     assert "SIGTERM" in run.data.tags["mirror.error"]
+    # Metrics are written every few seconds: those logged since the last write are written on the way out.
+    epochs_ended = sum(line.startswith("epoch ") for line in log.read_text().splitlines())
+    written = len(store(tmp_path).get_metric_history(run.info.run_id, "train/loss"))
+    assert epochs_ended >= 1 and written >= epochs_ended - 1  # the epoch under way when stopped may be unlogged
 
 
 def test_a_sigkilled_sweep_is_marked_failed_by_the_next_run_of_its_experiment(tmp_path):

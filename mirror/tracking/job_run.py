@@ -84,20 +84,36 @@ def job_run(cfg: DictConfig, job: JobContext, client: MlflowClient, experiment_i
             logger = JobRunLogger(tracking_uri=client.tracking_uri, run_id=run_id,
                                   write_patience_s=cfg.tracking.write_patience_s)
             yield logger
+            logger.flush()
     except Terminated as stopped:
+        write_what_was_logged(logger)
         close_run(client, run_id, "KILLED", job, f"terminated: {stopped}")
         raise
     except (KeyboardInterrupt, SystemExit):
         # Lightning turns Ctrl-C into SystemExit(1) after its own clean-up.
+        write_what_was_logged(logger)
         close_run(client, run_id, "KILLED", job, "interrupted")
         raise
     except BaseException as error:
+        write_what_was_logged(logger)
         close_run(client, run_id, "FAILED", job, f"{type(error).__name__}: {error}"[:5000], traceback.format_exc())
         raise
     else:
         recorded = close_run(client, run_id, "FINISHED", job)
         if logger is not None:
             logger.end_recorded = recorded
+
+
+def write_what_was_logged(logger: JobRunLogger | None) -> None:
+    """Write the metrics a failed or stopped job logged since the last write (its curves up to the end);
+    never raises: the run must still be closed, whatever the store says."""
+    if logger is None:
+        return
+    try:
+        logger.flush()
+    except Exception as unwritten:
+        log.warning("the run's last metrics could not be written (%s: %s)", type(unwritten).__name__,
+                    str(unwritten).splitlines()[0] if str(unwritten) else "")
 
 
 def close_run(client: MlflowClient, run_id: str, status: str, job: JobContext, error: str | None = None,
