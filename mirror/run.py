@@ -11,11 +11,12 @@ from typing import Any, NoReturn
 
 import hydra
 import hydra._internal.utils as hydra_utils
+from hydra.plugins.sweeper import Sweeper
 from omegaconf import DictConfig
 
 from mirror.config import register_schemas
 from mirror.pipeline.job import run_job
-from mirror.pipeline.preflight import COMPOSITION_ERRORS, composition_refusal, refuse
+from mirror.pipeline.preflight import COMPOSITION_ERRORS, composition_refusal, refuse, validated_by_preflight
 from mirror.termination import Terminated, stop_on_sigterm
 
 register_schemas()
@@ -44,6 +45,22 @@ def _report_composition_errors_in_one_line(report: Callable[[Callable[[], Any]],
 
 
 hydra_utils.run_and_report = _report_composition_errors_in_one_line(hydra_utils.run_and_report)
+
+
+def _compose_only_what_preflight_did_not(validate_batch: Callable[[Sweeper, Any], None]) -> Callable:
+    """Hydra's sweepers compose every job of a batch again before launching it, to catch what the preflight
+    already caught before any work (86 ms a job: 77 s before the first of 900 jobs, one core idle); the
+    jobs the preflight validated are skipped, any other is composed as Hydra does."""
+
+    def validate_batch_is_legal(sweeper: Sweeper, batch: Any) -> None:
+        unchecked = [overrides for overrides in batch if not validated_by_preflight(list(overrides))]
+        if unchecked:
+            validate_batch(sweeper, unchecked)
+
+    return validate_batch_is_legal
+
+
+Sweeper.validate_batch_is_legal = _compose_only_what_preflight_did_not(Sweeper.validate_batch_is_legal)
 
 
 

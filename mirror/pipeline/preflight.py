@@ -61,6 +61,15 @@ def composition_refusal(error: CompactHydraException) -> str:
     return " ".join(line.strip() for line in str(error).splitlines() if line.strip())
 
 
+_validated_jobs: set[tuple[str, ...]] = set()
+"""The overrides of every sweep job this process's preflight composed and validated."""
+
+
+def validated_by_preflight(overrides: list[str]) -> bool:
+    """Whether the preflight of this process composed and validated the job of these overrides."""
+    return tuple(overrides) in _validated_jobs
+
+
 class Preflight(Callback):
     """Validate the run's config, or every job's config of a sweep, before Hydra starts any job."""
 
@@ -96,6 +105,7 @@ class Preflight(Callback):
                 refuse(f"sweep job {number + 1} of {len(jobs)} ({' '.join(overrides)}): {error}")
             except COMPOSITION_ERRORS as error:
                 refuse(f"sweep job {number + 1} of {len(jobs)} ({' '.join(overrides)}): {composition_refusal(error)}")
+        _validated_jobs.update(tuple(overrides) for overrides in jobs)
 
 
 class JobComposer:
