@@ -37,3 +37,21 @@ def test_a_value_that_cannot_be_set_is_left_to_hydra_to_refuse():
         with pytest.raises(Exception, match="model.nope"):
             composer.compose(["model.nope=1"])
     assert "ConfigCompositionException" in type(raised.value).__name__
+
+
+def test_hydra_composes_again_only_the_jobs_the_preflight_did_not_validate(monkeypatch):
+    from types import SimpleNamespace
+
+    from hydra.plugins.sweeper import Sweeper
+
+    import mirror.run  # noqa: F401  (installs the sweeper's check of what the preflight did not check)
+    from mirror.pipeline import preflight
+
+    composed = []
+    loader = SimpleNamespace(load_sweep_config=lambda master_config, sweep_overrides: composed.append(sweep_overrides))
+    sweeper = SimpleNamespace(hydra_context=SimpleNamespace(config_loader=loader), config=OmegaConf.create())
+    monkeypatch.setattr(preflight, "_validated_jobs", {("seed=0",), ("seed=1",)})
+    Sweeper.validate_batch_is_legal(sweeper, [["seed=0"], ["seed=2"], ["seed=1"]])
+    assert composed == [["seed=2"]]
+    Sweeper.validate_batch_is_legal(sweeper, [["seed=0"], ["seed=1"]])
+    assert composed == [["seed=2"]], "a batch the preflight validated whole is not composed again"
