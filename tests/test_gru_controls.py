@@ -32,6 +32,45 @@ def test_a_core_with_nothing_silenced_is_the_core_and_a_silenced_unit_stays_sile
     assert not torch.allclose(lesioned[:, 1:, 3], core(inputs)[0][:, 1:, 3]), "the others read a silent unit"
 
 
+def stepped(core: torch.nn.GRU, inputs: torch.Tensor, keep: torch.Tensor) -> torch.Tensor:
+    """The lesion as first written: ``nn.GRU`` itself, one step at a time, on every copy's own inputs."""
+    state, states = inputs.new_zeros(1, len(inputs), core.hidden_size), []
+    for step in range(inputs.shape[1]):
+        _, state = core(inputs[:, step : step + 1], state)
+        state = state * keep
+        states.append(state[0])
+    return torch.stack(states, dim=1)
+
+
+@pytest.mark.parametrize("hidden", [6, 96, 512])  # 512: a product over two blocks, where a bias's place shows
+@pytest.mark.parametrize("threads", [1, 2])
+@pytest.mark.parametrize(("sequences", "n_copies"), [(7, 3), (44, 1), (64, 16), (88, 5)])  # few rows; the test set's
+def test_lesioned_copies_are_bit_for_bit_the_gru_stepped_over_repeated_inputs(hidden, threads, sequences, n_copies):
+    torch.manual_seed(hidden)
+    core = torch.nn.GRU(hidden, hidden, batch_first=True)
+    inputs = torch.randn(sequences, 12, hidden)
+    keep = (torch.rand(n_copies * sequences, hidden) > 0.2).float()
+    before = torch.get_num_threads()
+    torch.set_num_threads(threads)
+    try:
+        with torch.no_grad():
+            assert torch.equal(run_core(core, inputs, keep), stepped(core, inputs.repeat(n_copies, 1, 1), keep))
+    finally:
+        torch.set_num_threads(before)
+
+
+@pytest.mark.parametrize("model_class", [SharedCoreGRU, SeparateCoreGRU])
+def test_each_lesion_of_a_batch_of_lesions_is_that_lesion_alone(model_class):
+    pl.seed_everything(0, verbose=False)
+    model = gru(model_class, hidden_size=8).eval()
+    batch, _ = _test_batch()
+    silenced = torch.from_numpy(lesion_sets(np.linspace(0, 1, 8), 3, 4, np.random.default_rng(0)))
+    together = model.lesioned_performance(batch, silenced)
+    alone = [model.lesioned_performance(batch, row[None]) for row in silenced]
+    assert torch.equal(together[0], torch.cat([accuracy for accuracy, _ in alone]))
+    assert torch.equal(together[1], torch.cat([loss for _, loss in alone]))
+
+
 @pytest.mark.parametrize("model_class", [SharedCoreGRU, SeparateCoreGRU])
 def test_the_intact_network_scores_as_its_own_forward_pass(model_class):
     pl.seed_everything(0, verbose=False)

@@ -28,10 +28,15 @@ class SharedCoreGRU(PredictiveGRU):
                     keep: Tensor | None = None) -> tuple[Tensor, Tensor]:
         # Sequences in a batch are independent, so one pass over both modes stacked along the
         # batch equals two passes, at the cost of one.
-        hidden = run_core(self.core, torch.cat([perform_input, observe_input]),
-                          None if keep is None else torch.cat([keep, keep]))
-        perform_hidden, observe_hidden = hidden.split(len(perform_input))
-        return perform_hidden, observe_hidden
+        inputs, n = torch.cat([perform_input, observe_input]), len(perform_input)
+        if keep is None:
+            perform_hidden, observe_hidden = run_core(self.core, inputs, None).split(n)
+            return perform_hidden, observe_hidden
+        # Each lesioned copy's keep, for both modes' rows; then the copies' modes apart.
+        n_copies = len(keep) // n
+        both_modes = keep.view(n_copies, 1, n, -1).expand(-1, 2, -1, -1).reshape(-1, keep.shape[-1])
+        hidden = run_core(self.core, inputs, both_modes).view(n_copies, 2, n, *inputs.shape[1:])
+        return hidden[:, 0].flatten(0, 1), hidden[:, 1].flatten(0, 1)
 
 
 class SeparateCoreGRU(PredictiveGRU):
