@@ -52,12 +52,12 @@ def assumed_seconds(model: str) -> float:
     return type(OmegaConf.to_object(compose_config([f"model={model}"]).model)).SECONDS_PER_JOB
 
 
-SWEEP_START_S = 15.0
-"""Seconds from a sweep's start to its first job's (Hydra, the preflight of every job, the parent run):
-8-20 s measured on the presets of ``make paper`` (2 cores, JOBS=2)."""
-JOB_START_S = 0.5
+SWEEP_START_S = 14.0
+"""Seconds a sweep adds besides its jobs (Hydra, the preflight of every job, the parent run, each worker's
+first imports): fitted with :data:`JOB_START_S` over the 20 presets of one ``make paper`` (2 cores, JOBS=2)."""
+JOB_START_S = 0.3
 """Seconds a job slot spends outside the job's run (the launcher handing it over, Hydra's job set-up):
-0.5 s measured on ``make paper`` for jobs of 0.4 s and of 12 s alike; most of an associative job's time."""
+fitted on ``make paper`` for jobs of 0.2 s and of 12 s alike; more than an associative job's own time."""
 
 
 def _preset(overrides: str) -> str | None:
