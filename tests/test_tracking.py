@@ -40,3 +40,25 @@ def test_metrics_are_written_once_write_every_s_has_passed_and_in_batches_mlflow
     logger.log_metrics(many, step=7)
     metrics = client.get_run(logger.run_id).data.metrics
     assert len(metrics) == 2500 and metrics["analysis/unit_2499"] == 2499.0
+
+
+def test_metrics_a_failed_write_did_not_take_are_written_by_the_next(tmp_path):
+    client, logger = open_run(tmp_path)
+    store, failures = logger.experiment, []
+
+    class StoreDownOnce:
+        def log_batch(self, run_id, metrics):
+            if not failures:
+                failures.append(len(metrics))
+                raise RuntimeError("the store is down")
+            store.log_batch(run_id, metrics=metrics)
+
+    logger._retrying = StoreDownOnce()
+    logger.log_metrics({"train/loss": 0.5}, step=3)
+    try:
+        logger.flush()
+    except RuntimeError:
+        pass
+    assert failures == [1] and history(client, logger, "train/loss") == []
+    logger.flush()  # what closing the run does once more, on the way out
+    assert history(client, logger, "train/loss") == [(3, 0.5)]

@@ -9,14 +9,13 @@ from typing import Any
 
 import pytorch_lightning as pl
 from mlflow.entities import Metric
+from mlflow.utils.validation import MAX_METRICS_PER_BATCH
 from pytorch_lightning.loggers import MLFlowLogger
 
 from mirror.tracking.store import RetryingClient
 
 WRITE_EVERY_S = 5.0
 """Metrics are written to the store at most this often (and whenever the job's run closes)."""
-METRICS_PER_WRITE = 1000
-"""MLflow's limit on the metrics of one ``log_batch``."""
 
 
 class JobRunLogger(MLFlowLogger):
@@ -59,10 +58,10 @@ class JobRunLogger(MLFlowLogger):
             self.flush()
 
     def flush(self) -> None:
-        """Write every metric kept so far, in logging order."""
-        pending, self._pending = self._pending, []
-        for start in range(0, len(pending), METRICS_PER_WRITE):
-            self.experiment.log_batch(self.run_id, metrics=pending[start : start + METRICS_PER_WRITE])
+        """Write every metric kept so far, in logging order; what a failed write did not take stays kept."""
+        while self._pending:
+            self.experiment.log_batch(self.run_id, metrics=self._pending[:MAX_METRICS_PER_BATCH])
+            del self._pending[:MAX_METRICS_PER_BATCH]
         self._written_at = time.monotonic()
 
     def finalize(self, status: str = "success") -> None:
