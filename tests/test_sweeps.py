@@ -220,15 +220,16 @@ def _start_sweep(tmp_path: Path, name: str, *overrides: str) -> subprocess.Popen
 
 
 def _wait_for_running_jobs(tmp_path: Path, name: str, count: int, timeout_s: float = 300) -> list:
-    """The sweep's RUNNING job runs, once ``count`` run at once. The store is read only after the launcher
-    wrote its sweep state: a second process opening a fresh sqlite store while it is created corrupts it."""
+    """The sweep's RUNNING job runs, once ``count`` run at once and have logged their params (a run just
+    created has its tags but not yet its params). The store is read only after the launcher wrote its sweep
+    state: a second process opening a fresh sqlite store while it is created corrupts it."""
     import time
 
     deadline = time.monotonic() + timeout_s
     while time.monotonic() < deadline:
         time.sleep(0.5)
         if (tmp_path / name / ".mirror" / "sweep.json").exists():
-            running = [r for r in runs_of(tmp_path)[0] if r.info.status == "RUNNING"]
+            running = [r for r in runs_of(tmp_path)[0] if r.info.status == "RUNNING" and "seed" in r.data.params]
             if len(running) >= count:
                 return running
     raise AssertionError(f"{count} jobs never ran at once")
