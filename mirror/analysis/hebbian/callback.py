@@ -20,6 +20,7 @@ from mirror.analysis.hebbian.selectivity import (
     distinct_neurons,
 )
 from mirror.analysis.hebbian.vision import graded_fractions, measure_vision
+from mirror.analysis.hebbian.vision_memory import measures_key, remembered
 from mirror.analysis.training_curves import TrainingCurveCallback
 from mirror.config import HebbianAnalysisConfig
 from mirror.models.hebbian_face import HebbianFaceNetwork, random_streams
@@ -75,6 +76,8 @@ class HebbianAnalysisCallback(TrainingCurveCallback):
         return model.mirror.wins.numpy() > 0
 
     def _vision(self, model: HebbianFaceNetwork, trainer: pl.Trainer, stage: str) -> dict[str, float]:
+        """The vision module's measures at ``stage``; read back beside the cached vision where another job
+        measured the same weights on the same faces (:mod:`mirror.analysis.hebbian.vision_memory`)."""
         seen: dict[int, tuple[torch.Tensor, np.ndarray]] = {}
 
         def rates_of(images: torch.Tensor) -> np.ndarray:
@@ -84,8 +87,14 @@ class HebbianAnalysisCallback(TrainingCurveCallback):
                 seen[id(images)] = images, model.vision(images).numpy()
             return seen[id(images)][1]
 
-        return {**measure_vision(rates_of, trainer.datamodule, stage, self.settings.vision_information_threshold),
-                **graded_fractions(model.vision, trainer.datamodule, stage)}
+        def measure() -> dict[str, float]:
+            return {**measure_vision(rates_of, datamodule, stage, threshold),
+                    **graded_fractions(model.vision, datamodule, stage)}
+
+        datamodule, threshold = trainer.datamodule, self.settings.vision_information_threshold
+        faces = (*datamodule.vision_test_set, *datamodule.parent_faces)
+        key = measures_key(model.vision, faces, {"stage": stage, "information_threshold": threshold})
+        return remembered(Path(model.hparams.vision.cache_dir), key, measure)
 
     def _scored(self, model: HebbianFaceNetwork) -> dict[str, np.ndarray]:
         """The mirror layer's responses in the four test conditions, as the selectivity test scores them."""
