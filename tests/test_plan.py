@@ -3,55 +3,95 @@ from __future__ import annotations
 from collections import Counter
 
 from mirror.config import AssociativeModelConfig, GRUModelConfig
-from mirror.pipeline.plan import JOB_START_S, SWEEP_START_S, PresetPlan, describe, plan_presets
+from mirror.pipeline.plan import (
+    COPY_S,
+    JOB_START_S,
+    SWEEP_START_S,
+    FinishedRuns,
+    PlannedJob,
+    PresetPlan,
+    describe,
+    plan_presets,
+)
+
+
+def jobs(model: str, *hashes: str) -> tuple[PlannedJob, ...]:
+    return tuple(PlannedJob(model, digest) for digest in hashes)
+
+
+def store(done: dict[str, set[str]] | None = None, copyable: set[str] | None = None,
+          seconds: dict | None = None) -> FinishedRuns:
+    return FinishedRuns(done or {}, copyable or set(), seconds or {})
+
+
+def first_line(minutes_total: float, n_run: int, n_copied: int, at_once: int) -> str:
+    hours, minutes = divmod(-(-minutes_total // 60), 60)
+    return f"{n_run} jobs to run and {n_copied} to copy, {at_once} at a time: about {hours:.0f} h {minutes:02.0f} min"
 
 
 def test_a_model_never_run_is_estimated_at_its_schemas_seconds_per_job():
-    plans = [PresetPlan("p", "e", Counter({"separate_gru": 10, "asl_associative": 30}))]
+    plans = [PresetPlan("p", "e", jobs("separate_gru", *"abcdefghij") + jobs("asl_associative", *map(str, range(30))))]
     expected = (10 * GRUModelConfig.SECONDS_PER_JOB + 30 * AssociativeModelConfig.SECONDS_PER_JOB + 40 * JOB_START_S
                 + SWEEP_START_S)
-    minutes = -(-expected // 60)
-    assert describe(plans, Counter(), {}, jobs_at_once=1).splitlines()[0] == (
-        f"40 jobs to run, 1 at a time: about 0 h {minutes:02.0f} min")
+    assert describe(plans, store(), jobs_at_once=1).splitlines()[0] == first_line(expected, 40, 0, 1)
 
 
-def test_presets_are_counted_per_model_from_their_sweeps():
-    ablations, lag = plan_presets(["ablations", "sweep_lag"])
-    assert ablations.experiment == "ablations"
-    assert ablations.jobs == Counter({m: 20 for m in ("shared_gru", "separate_gru", "forward_only_gru",
-                                                      "shuffled_gru")})
-    assert lag.jobs == Counter({"hebbian_face": 55})
+def test_presets_are_composed_job_by_job_and_shared_conditions_have_one_config():
+    ablations, untrained, lag = plan_presets(["ablations", "readout_untrained", "sweep_lag"])
+    assert ablations.experiment == "ablations" and untrained.experiment == "readout"
+    assert Counter(job.model for job in ablations.jobs) == Counter(
+        {m: 20 for m in ("shared_gru", "separate_gru", "forward_only_gru", "shuffled_gru")})
+    assert Counter(job.model for job in lag.jobs) == Counter({"hebbian_face": 55})
+    assert len({job.config_hash for job in ablations.jobs}) == 80, "every job of a preset is its own config"
+    # The readout preset's untrained tied own readout is the ablations' untrained GRUs, config for config.
+    assert {job.config_hash for job in untrained.jobs} < {job.config_hash for job in ablations.jobs}
 
 
-def test_finished_runs_are_not_counted_twice_and_the_estimate_uses_the_measured_times():
-    plans = [PresetPlan("one", "shared", Counter({"m": 10})), PresetPlan("two", "shared", Counter({"m": 10}))]
-    text = describe(plans, Counter({("shared", "m"): 12}), {"m": 60.0}, jobs_at_once=2)
-    minutes = -(-(8 * (60.0 + JOB_START_S) / 2 + SWEEP_START_S) // 60)  # one sweep starts: the first preset has nothing left
-    assert text.splitlines()[0] == f"8 jobs to run, 2 at a time: about 0 h {minutes:02.0f} min"
-    assert "10 jobs,    0 to run" in text and "10 jobs,    8 to run" in text
+def test_a_config_finished_here_is_skipped_elsewhere_copied_and_one_run_earlier_in_the_list_copied_too():
+    plans = [PresetPlan("one", "shared", jobs("m", *"abcdefghij")),
+             PresetPlan("two", "shared", jobs("m", *"abcdefghij")),  # the same experiment: nothing again
+             PresetPlan("three", "other", jobs("m", "a", "b", "c", "k", "x"))]
+    # a and b FINISHED in "shared", a by this code; x in another experiment by this code; c run by "one".
+    finished = store(done={"shared": {"a", "b"}, "old": {"x", "y"}}, copyable={"a", "x"}, seconds={"m": 60.0})
+    text = describe(plans, finished, jobs_at_once=2)
+    expected = (10 * (60.0 + JOB_START_S) + 3 * (JOB_START_S + COPY_S)) / 2 + 2 * SWEEP_START_S
+    assert text.splitlines()[0] == first_line(expected, 10, 3, 2)
+    assert "10 jobs,    8 to run,    0 to copy" in text and "10 jobs,    0 to run,    0 to copy" in text
+    assert "5 jobs,    2 to run,    3 to copy" in text, "b (other code) and k run; a, c and x copied"
+
+
+def test_a_config_finished_by_other_code_is_run_again():
+    plans = [PresetPlan("p", "new", jobs("m", "y"))]
+    text = describe(plans, store(done={"old": {"y"}}, seconds={"m": 60.0}), jobs_at_once=1)
+    assert text.splitlines()[0] == first_line(60.0 + JOB_START_S + SWEEP_START_S, 1, 0, 1)
 
 
 def test_a_preset_run_before_is_timed_by_its_own_jobs_before_the_models_in_general():
-    plans = [PresetPlan("wide", "hidden", Counter({"m": 20})), PresetPlan("plain", "seeds", Counter({"m": 20}))]
+    plans = [PresetPlan("wide", "hidden", jobs("m", *map(str, range(20)))),
+             PresetPlan("plain", "seeds", jobs("m", *map(str, range(20, 40))))]
     seconds = {("wide", "m"): 300.0, "m": 30.0}
-    hours, minutes = divmod(-(-(20 * 300.0 + 20 * 30.0 + 40 * JOB_START_S + 2 * SWEEP_START_S) // 60), 60)
-    assert describe(plans, Counter(), seconds, jobs_at_once=1).splitlines()[0] == (
-        f"40 jobs to run, 1 at a time: about {hours:.0f} h {minutes:02.0f} min")
+    expected = 20 * 300.0 + 20 * 30.0 + 40 * JOB_START_S + 2 * SWEEP_START_S
+    assert describe(plans, store(seconds=seconds), jobs_at_once=1).splitlines()[0] == first_line(expected, 40, 0, 1)
 
 
-def test_the_store_gives_each_model_the_mean_wall_time_of_its_finished_jobs(tmp_path):
+def test_the_store_gives_each_model_the_mean_wall_time_of_the_jobs_it_ran(tmp_path):
     from mlflow.tracking import MlflowClient
 
-    from mirror.pipeline.plan import finished
+    from mirror.pipeline.plan import read_finished
 
     uri = f"sqlite:///{tmp_path}/mlflow.db"
     client = MlflowClient(tracking_uri=uri)
     experiment = client.create_experiment("seeds", artifact_location=str(tmp_path / "artifacts"))
-    for seconds, status, preset in ((10, "FINISHED", "long"), (20, "FINISHED", "short"), (60, "FINISHED", "long"),
-                                    (500, "FAILED", "long")):
+    for n, (seconds, status, preset, extra) in enumerate((
+            (10, "FINISHED", "long", {"mirror.code_digest": "now"}), (20, "FINISHED", "short", {}),
+            (60, "FINISHED", "long", {"mirror.code_digest": "before"}), (500, "FAILED", "long", {}),
+            (1, "FINISHED", "short", {"mirror.copied_from": "r in e", "mirror.code_digest": "now"}))):
         run = client.create_run(experiment, start_time=1_000_000, tags={
-            "mirror.model": "m", "mirror.overrides": f"model=m seed=1 experiment={preset}"})
+            "mirror.model": "m", "mirror.overrides": f"model=m seed={n} experiment={preset}",
+            "mirror.config_hash": f"h{n}", **extra})
         client.set_terminated(run.info.run_id, status, end_time=1_000_000 + seconds * 1000)
-    done, means = finished(uri, {"seeds", "absent"})
-    assert done == Counter({("seeds", "m"): 3})
-    assert means == {("long", "m"): 35.0, ("short", "m"): 20.0, "m": 30.0}, "means of finished jobs: a total is a sum"
+    finished = read_finished(uri, code="now")
+    assert finished.done == {"seeds": {"h0", "h1", "h2", "h4"}}
+    assert finished.copyable == {"h0", "h4"}, "only runs of the same code are copied"
+    assert finished.seconds == {("long", "m"): 35.0, ("short", "m"): 20.0, "m": 30.0}, \
+        "means of the jobs run (not copied, not failed): a total is a sum"

@@ -9,9 +9,11 @@ from pathlib import Path
 
 import pandas as pd
 import pytest
+import yaml
 from mlflow.tracking import MlflowClient
 
 from tests.conftest import TINY, run_cli, store_overrides
+from tests.test_run_e2e import artifact_paths
 
 pytestmark = pytest.mark.slow
 
@@ -131,6 +133,38 @@ def test_a_rerun_sweep_skips_finished_jobs_unless_told_not_to(tmp_path):
     assert sweep(tmp_path, "third", "seed=0", "tracking.resume=false").returncode == 0
     jobs, _ = runs_of(tmp_path)
     assert sorted(r.data.params["seed"] for r in jobs) == ["0", "0", "1"]
+
+
+def test_a_config_finished_in_another_experiment_is_copied_with_every_metric_and_artifact(tmp_path):
+    assert sweep(tmp_path, "first", "seed=0,1", "tracking.experiment=ablations").returncode == 0
+    second = sweep(tmp_path, "second", "seed=1,2")  # into 'mirror': seed 1 is copied, seed 2 run
+    assert second.returncode == 0, second.stderr[-3000:]
+    client = MlflowClient(f"sqlite:///{tmp_path}/mlruns/mlflow.db")
+    (source,) = [r for r in client.search_runs([client.get_experiment_by_name("ablations").experiment_id])
+                 if r.data.params.get("seed") == "1"]
+    assert f"copied from run {source.info.run_id} in ablations" in second.stdout
+    jobs, (parent,) = runs_of(tmp_path)
+    (copy,) = [r for r in jobs if r.data.params["seed"] == "1"]
+    assert copy.info.run_id != source.info.run_id and copy.info.status == "FINISHED"
+    assert copy.data.tags["mirror.copied_from"] == f"{source.info.run_id} in ablations"
+    assert copy.data.tags["mirror.sweep_id"] == parent.data.tags["mirror.sweep_id"] != source.data.tags["mirror.sweep_id"]
+    assert {k for k, v in copy.data.params.items() if source.data.params[k] != v} == {"tracking.experiment"}
+
+    def history(run):
+        return {key: [(m.step, m.value, m.timestamp) for m in client.get_metric_history(run.info.run_id, key)]
+                for key in run.data.metrics}
+
+    assert history(copy) == history(source) and len(history(copy)["train/loss"]) > 1, "every metric, every step"
+    paths = artifact_paths(client, copy.info.run_id)
+    assert paths == artifact_paths(client, source.info.run_id) and "analysis/activity.npz" in paths
+    copied, original = (client.download_artifacts(r.info.run_id, "analysis/units.csv", str(tmp_path / r.info.run_id))
+                        for r in (copy, source))
+    assert Path(copied).read_bytes() == Path(original).read_bytes()
+    config = yaml.safe_load(Path(client.download_artifacts(copy.info.run_id, "config.yaml", str(tmp_path))).read_text())
+    assert config["tracking"]["experiment"] == "mirror", "its own config"
+    assert parent.data.metrics["sweep/jobs_copied"] == 1 and parent.data.metrics["sweep/runs_finished"] == 2
+    assert sweep(tmp_path, "third", "seed=0", "tracking.resume=false").returncode == 0
+    assert not any("mirror.copied_from" in r.data.tags for r in runs_of(tmp_path)[0] if r.data.params["seed"] == "0")
 
 
 def test_a_failing_job_keeps_the_others_and_marks_the_sweep_failed(tmp_path):

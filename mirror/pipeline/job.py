@@ -1,4 +1,5 @@
-"""One Hydra job: validate, skip if already done, else train, analyse and record.
+"""One Hydra job: validate, skip if already done (copy if done in another experiment by the same code),
+else train, analyse and record.
 
 Kept apart from the entry point so that launchers which ship the task function to
 worker processes (joblib, submitit) find this module by name: a reused worker then keeps
@@ -24,9 +25,10 @@ from mirror.pipeline.outcome import ExperimentOutcome
 from mirror.termination import Terminated, stop_on_sigterm
 from mirror.tracking.job_context import JobContext
 from mirror.tracking.liveness import LauncherWatch, fail_abandoned_runs, process_start_ticks, running_owner
-from mirror.tracking.resume import config_hash, finished_run
+from mirror.tracking.resume import config_hash, finished_elsewhere, finished_run
 from mirror.tracking.store import bound_server_requests, prepare_experiment
 from mirror.tracking.sweep import Sweep
+from mirror.tracking.tags import COPIED_FROM_TAG, code_digest
 
 log = logging.getLogger("mirror")
 
@@ -148,9 +150,17 @@ def _run_job(cfg: DictConfig, started: float, sweep: Sweep | None) -> Experiment
     if holder is not None:
         raise ConfigAlreadyRunning(f"this config is already RUNNING ({holder}): not started a second time; a later "
                                    "resume of the sweep skips it once that run has FINISHED")
+    elsewhere = (finished_elsewhere(client, experiment_id, job.config_hash, code_digest())
+                 if resuming and previous is None else None)
     if previous is not None:
         job.sweep.mark_done(hydra_cfg.job.num, "SKIPPED")
         outcome = ExperimentOutcome.recorded(previous, cfg.analysis.get("headline"))
+    elif elsewhere is not None:
+        from mirror.tracking.reuse import copy_finished_run  # its run's logger loads Lightning
+
+        copied = client.get_run(copy_finished_run(cfg, job, client, experiment_id, elsewhere))
+        job.sweep.mark_done(hydra_cfg.job.num, "COPIED")
+        outcome = ExperimentOutcome.recorded(copied, cfg.analysis.get("headline"), copied.data.tags[COPIED_FROM_TAG])
     else:
         # The boundary: torch and Lightning load here, after a config was validated and not skipped.
         from mirror.pipeline.experiment import run_experiment

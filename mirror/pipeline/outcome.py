@@ -35,13 +35,16 @@ class ExperimentOutcome:
     seconds: dict[str, float] = field(default_factory=dict)
     skipped: bool = False
     """True when a resumed sweep found this config already FINISHED and did not run it."""
+    copied_from: str | None = None
+    """Where the run was copied from when the config FINISHED in another experiment ('<run id> in <experiment>')."""
     end_recorded: bool = True
     """False when the tracking store did not record the run's end (a server that died mid-run)."""
 
     @classmethod
-    def recorded(cls, run: Run, headline: str | None) -> ExperimentOutcome:
-        """The outcome of an earlier FINISHED run, for a job a resumed sweep skips."""
-        return cls(run_id=run.info.run_id, metrics=dict(run.data.metrics), headline=headline, skipped=True)
+    def recorded(cls, run: Run, headline: str | None, copied_from: str | None = None) -> ExperimentOutcome:
+        """The outcome of an earlier FINISHED run, for a job a resumed sweep skips or copies."""
+        return cls(run_id=run.info.run_id, metrics=dict(run.data.metrics), headline=headline, skipped=True,
+                   copied_from=copied_from)
 
     @property
     def headline_fraction(self) -> float:
@@ -78,7 +81,10 @@ class ExperimentOutcome:
         the model family's analysis adds its own (:meth:`mirror.config.AnalysisConfig.summary_lines`)."""
         seconds, metrics = self.seconds, self.metrics
         warning, family_line = OmegaConf.to_object(cfg.analysis).summary_lines(metrics, cfg.seed)
-        if self.skipped:
+        if self.copied_from is not None:
+            how = (f"  not run again: copied from run {self.copied_from}, where this config FINISHED "
+                   "(tracking.resume=false runs it again)\n")
+        elif self.skipped:
             how = "  not run again: this config already FINISHED (tracking.resume=false runs it again)\n"
         else:
             how = (

@@ -1,14 +1,17 @@
 """``python -m mirror.pipeline.plan PRESET [PRESET ...] --jobs N``: how many jobs the presets will run and
 about how long, before a long batch such as ``make paper`` starts.
 
-Jobs are counted from each preset's sweep (``hydra.sweeper.params``, expanded as Hydra expands
-them); those whose experiment already holds a FINISHED run of the same model are counted as
-done, since a resumed sweep skips them. The time per job is the mean wall time of the finished jobs
-of the same model from the same preset (one run before: its configs, read from each run's overrides),
-else of the same model in the store's experiments, else its schema's ``SECONDS_PER_JOB``; the mean, not the median, because the
-total is a sum (a preset of trained and untrained jobs). A preset's time is its jobs' total (each with
-:data:`JOB_START_S` outside its run) over the jobs run at once, plus :data:`SWEEP_START_S` before its
-first job starts.
+Jobs are composed from each preset's sweep (``hydra.sweeper.params``, expanded as Hydra expands them, each
+composed as the sweep's preflight composes it) and known by their config hash, as a resumed sweep knows
+them: a job whose experiment already holds a FINISHED run of its config is done; one whose config FINISHED
+in another experiment by the same code, or is run by an earlier preset of the list, is copied
+(:mod:`mirror.tracking.reuse`).
+The time per job run is the mean wall time of the finished jobs of the same model from the same preset
+(one run before: its configs, read from each run's overrides), else of the same model in the store, else
+its schema's ``SECONDS_PER_JOB``; the mean, not the median, because the total is a sum (a preset of
+trained and untrained jobs). A preset's time is its jobs' total (each with :data:`JOB_START_S` outside
+its run, a copy :data:`COPY_S`) over the jobs run at once, plus :data:`SWEEP_START_S` before its first job
+starts.
 """
 
 from __future__ import annotations
@@ -24,25 +27,48 @@ from omegaconf import OmegaConf
 from mirror.config import CONF_DIR, ConfigError, TrackingConfig, compose_config
 from mirror.tracking.store import StoreUnreachable
 from mirror.tracking.sweep import planned_jobs
-from mirror.tracking.tags import MODEL_TAG, OVERRIDES_TAG, is_job_run
+from mirror.tracking.tags import (
+    CODE_DIGEST_TAG,
+    CONFIG_HASH_TAG,
+    COPIED_FROM_TAG,
+    MODEL_TAG,
+    OVERRIDES_TAG,
+    code_digest,
+    is_job_run,
+)
+
+
+@dataclass(frozen=True)
+class PlannedJob:
+    model: str
+    config_hash: str
 
 
 @dataclass(frozen=True)
 class PresetPlan:
     preset: str
     experiment: str
-    jobs: Counter
-    """Jobs per model."""
+    jobs: tuple[PlannedJob, ...]
 
 
 def plan_presets(presets: list[str]) -> list[PresetPlan]:
-    """Each preset's jobs per model, expanded as Hydra's basic sweeper will run them."""
+    """Each preset's jobs, expanded and composed as its sweep will run them."""
+    from hydra import compose, initialize_config_dir
+
+    from mirror.config.registry import register_schemas
+    from mirror.pipeline.preflight import JobComposer
+    from mirror.tracking.resume import config_hash
+
+    register_schemas()
     plans = []
-    for preset in presets:
-        cfg = compose_config([f"experiment={preset}"], with_hydra=True)
-        default_model = cfg.hydra.runtime.choices["model"]
-        jobs = (dict(override.split("=", 1) for override in job) for job in planned_jobs(cfg))
-        plans.append(PresetPlan(preset, cfg.tracking.experiment, Counter(job.get("model", default_model) for job in jobs)))
+    with initialize_config_dir(config_dir=str(CONF_DIR), version_base="1.3"):
+        for preset in presets:
+            cfg = compose(config_name="config", overrides=[f"experiment={preset}"], return_hydra_config=True)
+            default_model = cfg.hydra.runtime.choices["model"]
+            composer = JobComposer(cfg.hydra.job.config_name)
+            jobs = tuple(PlannedJob(dict(o.split("=", 1) for o in overrides).get("model", default_model),
+                                    config_hash(composer.compose(overrides))) for overrides in planned_jobs(cfg))
+            plans.append(PresetPlan(preset, cfg.tracking.experiment, jobs))
     return plans
 
 
@@ -58,6 +84,8 @@ first imports): fitted with :data:`JOB_START_S` over the 20 presets of one ``mak
 JOB_START_S = 0.3
 """Seconds a job slot spends outside the job's run (the launcher handing it over, Hydra's job set-up):
 fitted on ``make paper`` for jobs of 0.2 s and of 12 s alike; more than an associative job's own time."""
+COPY_S = 0.3
+"""Seconds of a job copied from another experiment's run (its metrics and artifacts), besides :data:`JOB_START_S`."""
 
 
 def _preset(overrides: str) -> str | None:
@@ -66,52 +94,75 @@ def _preset(overrides: str) -> str | None:
     return found[-1] if found else None
 
 
-def finished(uri: str, experiments: set[str]) -> tuple[Counter, dict[tuple[str, str] | str, float]]:
-    """FINISHED job runs per (experiment, model), and the mean wall seconds of a job per (preset, model)
+@dataclass
+class FinishedRuns:
+    """What the store holds for a plan: per experiment, the config hashes of its FINISHED job runs; those a
+    job of this code may copy; the mean wall seconds of a job run (not copied) per (preset, model)
     and per model."""
+
+    done: dict[str, set[str]]
+    copyable: set[str]
+    seconds: dict[tuple[str, str] | str, float]
+
+
+def read_finished(uri: str, code: str) -> FinishedRuns:
+    """The store's FINISHED job runs; copyable are those computed by ``code`` (:func:`code_digest`)."""
     from mirror.tracking.store import read_store  # mlflow loads here, after the arguments were checked
 
     client = read_store(uri)
-    done: Counter = Counter()
+    done: dict[str, set[str]] = {}
+    copyable: set[str] = set()
     seconds: dict[tuple[str, str] | str, list[float]] = {}
-    for name in experiments:
-        experiment = client.get_experiment_by_name(name)
-        if experiment is None:
-            continue
+    for experiment in client.search_experiments():
         for run in client.search_runs([experiment.experiment_id], "attributes.status = 'FINISHED'",
                                       max_results=50000):
-            if not is_job_run(run.data.tags):
+            tags = run.data.tags
+            if not is_job_run(tags) or CONFIG_HASH_TAG not in tags:
                 continue
-            model = run.data.tags[MODEL_TAG]
-            done[name, model] += 1
-            if run.info.end_time and run.info.start_time:
+            done.setdefault(experiment.name, set()).add(tags[CONFIG_HASH_TAG])
+            if tags.get(CODE_DIGEST_TAG) == code:
+                copyable.add(tags[CONFIG_HASH_TAG])
+            if run.info.end_time and run.info.start_time and COPIED_FROM_TAG not in tags:
                 wall = (run.info.end_time - run.info.start_time) / 1000
-                preset = _preset(run.data.tags.get(OVERRIDES_TAG, ""))
+                preset = _preset(tags.get(OVERRIDES_TAG, ""))
                 if preset is not None:
-                    seconds.setdefault((preset, model), []).append(wall)
-                seconds.setdefault(model, []).append(wall)
-    return done, {key: sum(values) / len(values) for key, values in seconds.items()}
+                    seconds.setdefault((preset, tags[MODEL_TAG]), []).append(wall)
+                seconds.setdefault(tags[MODEL_TAG], []).append(wall)
+    return FinishedRuns(done, copyable, {key: sum(values) / len(values) for key, values in seconds.items()})
 
 
-def describe(plans: list[PresetPlan], done: Counter, seconds: dict[tuple[str, str] | str, float],
-             jobs_at_once: int) -> str:
-    lines, total_jobs, total_seconds = [], 0, 0.0
-    unclaimed = done.copy()  # two presets may share an experiment: a finished run counts once
+def describe(plans: list[PresetPlan], store: FinishedRuns, jobs_at_once: int) -> str:
+    """The plan in words: jobs to run and to copy, about how long, and per preset; a config run by an
+    earlier preset of the list is copied by a later one."""
+    lines, total_run, total_copied, total_seconds = [], 0, 0, 0.0
+    done = {name: set(hashes) for name, hashes in store.done.items()}
+    copyable = set(store.copyable)
     for plan in plans:
-        remaining = {}
-        for model, n in plan.jobs.items():
-            skipped = min(n, unclaimed[plan.experiment, model])
-            unclaimed[plan.experiment, model] -= skipped
-            remaining[model] = n - skipped
-        cost = sum(n * (JOB_START_S + (seconds.get((plan.preset, model)) or seconds.get(model) or assumed_seconds(model)))
-                   for model, n in remaining.items())
-        total_jobs += sum(remaining.values())
-        total_seconds += cost / max(1, jobs_at_once) + (SWEEP_START_S if any(remaining.values()) else 0.0)
-        lines.append(f"  {plan.preset:<22} {sum(plan.jobs.values()):>4} jobs, {sum(remaining.values()):>4} to run "
+        here = done.setdefault(plan.experiment, set())
+        to_run: Counter = Counter()
+        to_copy = 0
+        for job in plan.jobs:
+            if job.config_hash in here:
+                continue
+            if job.config_hash in copyable:
+                to_copy += 1
+            else:
+                to_run[job.model] += 1
+            here.add(job.config_hash)
+            copyable.add(job.config_hash)
+        cost = to_copy * (JOB_START_S + COPY_S) + sum(
+            n * (JOB_START_S + (store.seconds.get((plan.preset, model)) or store.seconds.get(model)
+                                or assumed_seconds(model)))
+            for model, n in to_run.items())
+        n_run = sum(to_run.values())
+        total_run += n_run
+        total_copied += to_copy
+        total_seconds += cost / max(1, jobs_at_once) + (SWEEP_START_S if n_run or to_copy else 0.0)
+        lines.append(f"  {plan.preset:<22} {len(plan.jobs):>4} jobs, {n_run:>4} to run, {to_copy:>4} to copy "
                      f"(experiment {plan.experiment})")
     hours, minutes = divmod(math.ceil(total_seconds / 60), 60)
-    return "\n".join([f"{total_jobs} jobs to run, {jobs_at_once} at a time: about {hours} h {minutes:02d} min",
-                      *lines])
+    return "\n".join([f"{total_run} jobs to run and {total_copied} to copy, {jobs_at_once} at a time: "
+                      f"about {hours} h {minutes:02d} min", *lines])
 
 
 def main(argv: list[str] | None = None) -> None:
@@ -129,10 +180,10 @@ def main(argv: list[str] | None = None) -> None:
         parser.error(f"no preset named {', '.join(unknown)} in conf/experiment/; the presets are {', '.join(known)}")
     plans = plan_presets(args.presets)
     try:
-        done, seconds = finished(args.tracking_uri, {plan.experiment for plan in plans})
+        store = read_finished(args.tracking_uri, code_digest())
     except (ConfigError, StoreUnreachable) as error:
         raise SystemExit(f"mirror.pipeline.plan: {error}") from None
-    print(describe(plans, done, seconds, args.jobs), flush=True)
+    print(describe(plans, store, args.jobs), flush=True)
 
 
 if __name__ == "__main__":

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import logging
 import traceback
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -18,6 +18,7 @@ from mirror.tracking.job_context import JobContext
 from mirror.tracking.lightning_logger import JobRunLogger
 from mirror.tracking.liveness import Heartbeat, owner_tags
 from mirror.tracking.tags import (
+    CODE_DIGEST_TAG,
     CONFIG_HASH_TAG,
     ERROR_TAG,
     MODEL_TAG,
@@ -26,6 +27,7 @@ from mirror.tracking.tags import (
     PARENT_RUN_TAG,
     SOURCE_NAME_TAG,
     SWEEP_ID_TAG,
+    code_digest,
     flatten,
     git_state,
 )
@@ -34,6 +36,9 @@ if TYPE_CHECKING:
     from mlflow.tracking import MlflowClient
 
 log = logging.getLogger(__name__)
+
+CONFIG_ARTIFACT = "config.yaml"
+"""The job's resolved config, beside its metrics."""
 
 # Overrides that add nothing to a run's name: in every name already, or a preset.
 _NAME_KEYS_SKIPPED = ("model", "seed", "experiment")
@@ -56,9 +61,11 @@ def run_name(cfg: DictConfig, job: JobContext) -> str:
 
 
 @contextmanager
-def job_run(cfg: DictConfig, job: JobContext, client: MlflowClient, experiment_id: str) -> Iterator[JobRunLogger]:
+def job_run(cfg: DictConfig, job: JobContext, client: MlflowClient, experiment_id: str,
+            carried_tags: Mapping[str, str] | None = None) -> Iterator[JobRunLogger]:
     """Open the job's run in the store the job opened, log its config, and close the run
-    FINISHED, FAILED (with the traceback) or KILLED."""
+    FINISHED, FAILED (with the traceback) or KILLED. ``carried_tags`` replace the job's own (a copied
+    run keeps the commit that computed it)."""
     tags = {
         MODEL_TAG: job.model_name,
         OVERRIDES_TAG: " ".join(job.overrides),
@@ -66,7 +73,9 @@ def job_run(cfg: DictConfig, job: JobContext, client: MlflowClient, experiment_i
         SOURCE_NAME_TAG: "mirror.run",
         CONFIG_HASH_TAG: job.config_hash,
         **owner_tags(),
+        CODE_DIGEST_TAG: code_digest(),
         **git_state(Path(__file__).resolve().parent),
+        **(carried_tags or {}),
     }
     if job.sweep is not None:
         tags[SWEEP_ID_TAG] = job.sweep.sweep_id
@@ -79,7 +88,7 @@ def job_run(cfg: DictConfig, job: JobContext, client: MlflowClient, experiment_i
         params = [Param(key, str(value)) for key, value in flatten(resolved).items()]
         for start in range(0, len(params), 100):
             client.log_batch(run_id, params=params[start : start + 100])
-        client.log_text(run_id, OmegaConf.to_yaml(cfg, resolve=True), "config.yaml")
+        client.log_text(run_id, OmegaConf.to_yaml(cfg, resolve=True), CONFIG_ARTIFACT)
         with Heartbeat(client, run_id):
             logger = JobRunLogger(tracking_uri=client.tracking_uri, run_id=run_id,
                                   write_patience_s=cfg.tracking.write_patience_s)

@@ -1,4 +1,5 @@
-"""Resumable sweeps: a job whose identical config already FINISHED is not run again."""
+"""Resumable sweeps: a job whose identical config already FINISHED is not run again (in another
+experiment of the store, it is copied: :mod:`mirror.tracking.reuse`)."""
 
 from __future__ import annotations
 
@@ -9,7 +10,7 @@ from typing import TYPE_CHECKING
 from omegaconf import DictConfig, OmegaConf
 
 from mirror.config import EXECUTION_FIELDS
-from mirror.tracking.tags import CONFIG_HASH_TAG
+from mirror.tracking.tags import CODE_DIGEST_TAG, CONFIG_HASH_TAG, is_job_run
 
 if TYPE_CHECKING:
     from mlflow.entities import Run
@@ -37,3 +38,20 @@ def finished_run(client: MlflowClient, experiment_id: str, digest: str) -> Run |
         max_results=1,
     )
     return runs[0] if runs else None
+
+
+def finished_elsewhere(client: MlflowClient, experiment_id: str, digest: str, code: str) -> Run | None:
+    """The newest FINISHED job run with this config hash in any other experiment of the store, computed by
+    the same code (``code``, :func:`mirror.tracking.tags.code_digest`)."""
+    others = [experiment.experiment_id for experiment in client.search_experiments()
+              if experiment.experiment_id != experiment_id]
+    if not others:
+        return None
+    runs = client.search_runs(
+        others,
+        filter_string=(f"tags.`{CONFIG_HASH_TAG}` = '{digest}' and attributes.status = 'FINISHED' "
+                       f"and tags.`{CODE_DIGEST_TAG}` = '{code}'"),
+        order_by=["attributes.start_time DESC"],
+        max_results=10,
+    )
+    return next((run for run in runs if is_job_run(run.data.tags)), None)

@@ -158,7 +158,7 @@ class Sweep:
             marker.write_text(status)
 
     def done(self) -> Counter[str]:
-        """How many jobs ended so far, by status ('COMPLETED', 'SKIPPED', 'FAILED')."""
+        """How many jobs ended so far, by status ('COMPLETED', 'SKIPPED', 'COPIED', 'FAILED')."""
         return Counter(path.read_text() for path in (Path(self.directory) / DONE_DIR).iterdir())
 
     def progress(self, job_num: int, overrides: list[str]) -> str:
@@ -202,6 +202,7 @@ class Sweep:
         metrics = {
             "sweep/jobs_done": n_done,
             "sweep/jobs_skipped": done["SKIPPED"],
+            "sweep/jobs_copied": done["COPIED"],
             "sweep/jobs_failed": done["FAILED"],
             "sweep/runs_finished": runs["FINISHED"],
             "sweep/runs_failed": runs["FAILED"],

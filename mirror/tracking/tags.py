@@ -7,8 +7,10 @@ runs by these names, and a tag renamed here is renamed for its writers and reade
 
 from __future__ import annotations
 
+import hashlib
 import subprocess
 from collections.abc import Mapping
+from functools import cache
 from pathlib import Path
 from typing import Any
 
@@ -30,6 +32,14 @@ GIT_DIRTY_TAG = "mirror.git_dirty"
 TORCH_THREADS_TAG = "mirror.torch_threads"
 ERROR_TAG = "mirror.error"
 """Why a run ended FAILED or KILLED."""
+COPIED_FROM_TAG = "mirror.copied_from"
+"""On a run copied from another experiment's run of the same config: '<run id> in <experiment>', the run
+that computed it (:mod:`mirror.tracking.reuse`)."""
+CODE_DIGEST_TAG = "mirror.code_digest"
+"""A digest of the package's source and its libraries' versions (:func:`code_digest`): a run is copied into
+another experiment only by a job of the same code."""
+COMPUTED_BY_TAGS = (GIT_COMMIT_TAG, GIT_DIRTY_TAG, TORCH_THREADS_TAG)
+"""What a copied run keeps of its source's tags: the code and threads that computed its numbers."""
 
 # Sweeps, reports and the claims page.
 ROLE_TAG = "mirror.role"
@@ -84,3 +94,26 @@ def git_state(directory: Path) -> dict[str, str]:
         }
     except (OSError, subprocess.SubprocessError):
         return {}
+
+
+COMPUTING_LIBRARIES = ("torch", "pytorch-lightning", "numpy", "scipy", "scikit-learn")
+"""Distributions whose versions are part of :func:`code_digest` (the package's own source is read whole)."""
+
+
+@cache
+def code_digest() -> str:
+    """A digest of the code that computes a run's numbers: every module of this package and the versions
+    of the libraries it computes with. Read once a process (a sweep's worker runs many jobs of one code)."""
+    from importlib.metadata import PackageNotFoundError, version
+
+    package = Path(__file__).resolve().parents[1]
+    digest = hashlib.sha256()
+    for path in sorted(package.rglob("*.py")):
+        digest.update(path.relative_to(package).as_posix().encode())
+        digest.update(path.read_bytes())
+    for name in COMPUTING_LIBRARIES:
+        try:
+            digest.update(f"{name}=={version(name)}".encode())
+        except PackageNotFoundError:
+            digest.update(f"{name} absent".encode())
+    return digest.hexdigest()[:20]
