@@ -267,21 +267,22 @@ def run_core(core: nn.GRU, inputs: Tensor, keep: Tensor | None) -> Tensor:
     on how many there are: then the gates are computed for every copy, as the GRU would."""
     if keep is None:
         return core(inputs)[0]
-    n_copies = len(keep) // len(inputs)
-    once = len(inputs) >= FEW_ROWS
+    n_copies, n_inputs = len(keep) // len(inputs), len(inputs)
+    once = n_inputs >= FEW_ROWS
     w_ih, w_hh, b_ih, b_hh = core.weight_ih_l0, core.weight_hh_l0, core.bias_ih_l0, core.bias_hh_l0
     state, states = inputs.new_zeros(len(keep), core.hidden_size), []
     for step in range(inputs.shape[1]):
-        if once:
-            input_gates = (torch.matmul(inputs[:, step], w_ih.t()) + b_ih).repeat(n_copies, 1)
+        if once:  # (B, 3H), broadcast over the copies: elementwise, the same sums as repeated rows
+            input_gates = torch.matmul(inputs[:, step], w_ih.t()) + b_ih
         else:
-            input_gates = torch.matmul(inputs[:, step].repeat(n_copies, 1), w_ih.t()) + b_ih
-        input_reset, input_update, input_new = input_gates.unsafe_chunk(3, 1)
-        hidden_reset, hidden_update, hidden_new = F.linear(state, w_hh, b_hh).unsafe_chunk(3, 1)
+            input_gates = (torch.matmul(inputs[:, step].repeat(n_copies, 1), w_ih.t()) + b_ih).view(n_copies, n_inputs, -1)
+        input_reset, input_update, input_new = input_gates.unsafe_chunk(3, -1)
+        hidden_gates = F.linear(state, w_hh, b_hh).view(n_copies, n_inputs, -1)
+        hidden_reset, hidden_update, hidden_new = hidden_gates.unsafe_chunk(3, -1)
         reset = hidden_reset.add_(input_reset).sigmoid_()
         update = hidden_update.add_(input_update).sigmoid_()
-        new = input_new.add(hidden_new.mul_(reset)).tanh_()
-        state = (state - new).mul_(update).add_(new) * keep
+        new = hidden_new.mul_(reset).add_(input_new).tanh_()
+        state = ((state.view_as(new) - new).mul_(update).add_(new) * keep.view_as(new)).view_as(state)
         states.append(state)
     return torch.stack(states, dim=1)
 
