@@ -28,7 +28,7 @@ FLOAT32_MAX = 3.4028234663852886e38
 class AssociativeModelConfig:
     """Associative Sequence Learning (SCIENCE.md 5.1): sensory -> motor weights learnt trial by trial."""
 
-    SECONDS_PER_JOB: ClassVar[float] = 0.2
+    SECONDS_PER_JOB: ClassVar[float] = 0.16
     """Wall seconds of one job at the presets' settings on a 2-core machine (see GRUModelConfig)."""
 
     _target_: str = "mirror.models.associative.AssociativeSequenceLearning"

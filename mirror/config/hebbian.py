@@ -179,7 +179,7 @@ class MirrorLayerConfig:
 class HebbianModelConfig:
     """The Hebbian facial-expression network (HEBBIAN.md): vision + motor -> mirror layer."""
 
-    SECONDS_PER_JOB: ClassVar[float] = 7.0
+    SECONDS_PER_JOB: ClassVar[float] = 3.4
     """Wall seconds of one job at the presets' settings on a 2-core machine (see GRUModelConfig)."""
 
     _target_: str = "mirror.models.hebbian_face.HebbianFaceNetwork"

@@ -25,7 +25,7 @@ class VisNetControlModelConfig:
     with ``vision.trace_eta``; the trace-free (pure Hebb) control is ``trace_rule=current trace_eta=0``
     (``trace_rule=previous`` with ``trace_eta=0`` is not Hebb: it binds each frame to the one before)."""
 
-    SECONDS_PER_JOB: ClassVar[float] = 18.0
+    SECONDS_PER_JOB: ClassVar[float] = 17.6
     """Wall seconds of one job at the preset's settings on a 2-core machine (see GRUModelConfig)."""
 
     _target_: str = "mirror.models.visnet_control.VisNetControl"

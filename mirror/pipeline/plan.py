@@ -78,14 +78,15 @@ def assumed_seconds(model: str) -> float:
     return type(OmegaConf.to_object(compose_config([f"model={model}"]).model)).SECONDS_PER_JOB
 
 
-SWEEP_START_S = 14.0
+SWEEP_START_S = 11.0
 """Seconds a sweep adds besides its jobs (Hydra, the preflight of every job, the parent run, each worker's
 first imports): fitted with :data:`JOB_START_S` over the 20 presets of one ``make paper`` (2 cores, JOBS=2)."""
-JOB_START_S = 0.3
+JOB_START_S = 0.27
 """Seconds a job slot spends outside the job's run (the launcher handing it over, Hydra's job set-up):
-fitted on ``make paper`` for jobs of 0.2 s and of 12 s alike; more than an associative job's own time."""
-COPY_S = 0.3
-"""Seconds of a job copied from another experiment's run (its metrics and artifacts), besides :data:`JOB_START_S`."""
+fitted on ``make paper`` for jobs of 0.16 s and of 12 s alike; more than an associative job's own time."""
+COPY_S = 0.16
+"""Seconds of a job copied from another experiment's run (its metrics and artifacts), besides
+:data:`JOB_START_S`: the mean of ``make paper``'s 175 copies."""
 
 
 def _preset(overrides: str) -> str | None:
