@@ -76,8 +76,8 @@ asl: $(STAMP) ## Associative Sequence Learning, Hebb, covariance Hebb and Rescor
 
 REPORTS := visnet_control ablations readout pairing_error asl_contingency asl_signalled asl_contiguity asl_mismatch asl_counter_mirror sweep_seeds sweep_hidden sweep_noise_gru sweep_noise_hebbian sweep_lag counter_mirror
 
-report: $(STAMP) ## tables and figures from MLflow: make report NAME=<experiment> (default: every preset's; a missing one is named and skipped)
-	@status=0; $(foreach name,$(or $(NAME),$(REPORTS)),$(PY) -m mirror.report --experiment $(name) $(ARGS) || status=1;) exit $$status
+report: $(STAMP) ## tables and figures from MLflow: make report NAME=<experiment> (default: every preset's, JOBS at a time; a missing one is named and skipped)
+	@printf '%s\n' $(or $(NAME),$(REPORTS)) | xargs -P $(JOBS) -I{} $(PY) -m mirror.report --experiment {} $(ARGS)
 
 PAPER_PRESETS := visnet_control ablations readout readout_untied readout_untrained readout_input pairing_error asl_contingency asl_signalled asl_contiguity asl_mismatch asl_counter_mirror sweep_seeds sweep_seeds_hebbian hebbian_conditions sweep_hidden sweep_noise_gru sweep_noise_hebbian sweep_lag counter_mirror
 
