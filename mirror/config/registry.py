@@ -9,7 +9,8 @@ from __future__ import annotations
 
 import hashlib
 import uuid
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import is_dataclass
 from pathlib import Path
 from typing import Any, NamedTuple
@@ -108,13 +109,23 @@ def job_folder(number: int, overrides: str) -> str:
     return f"{number}_{hashlib.sha256(overrides.encode()).hexdigest()[:12]}"
 
 
-def compose_config(overrides: list[str], with_hydra: bool = False) -> DictConfig:
-    """The config ``python -m mirror.run`` composes from these overrides, outside a run (the
-    ``hydra`` node too when ``with_hydra``): for planning, reports and tests."""
-    from hydra import compose, initialize_config_dir
+@contextmanager
+def composing() -> Iterator[None]:
+    """Hydra set up as ``python -m mirror.run`` sets it up (``conf/`` and the schemas), outside a run: inside,
+    ``hydra.compose`` composes what a run would (many configs under one set-up: the plan's every job)."""
+    from hydra import initialize_config_dir
 
     register_schemas()
     with initialize_config_dir(config_dir=str(CONF_DIR), version_base="1.3"):
+        yield
+
+
+def compose_config(overrides: list[str], with_hydra: bool = False) -> DictConfig:
+    """The config ``python -m mirror.run`` composes from these overrides, outside a run (the
+    ``hydra`` node too when ``with_hydra``): for planning, reports and tests."""
+    from hydra import compose
+
+    with composing():
         return compose("config", overrides=overrides, return_hydra_config=with_hydra)
 
 

@@ -53,15 +53,14 @@ class PresetPlan:
 
 def plan_presets(presets: list[str]) -> list[PresetPlan]:
     """Each preset's jobs, expanded and composed as its sweep will run them."""
-    from hydra import compose, initialize_config_dir
+    from hydra import compose
 
-    from mirror.config.registry import register_schemas
+    from mirror.config.registry import composing
     from mirror.pipeline.preflight import JobComposer
     from mirror.tracking.resume import config_hash
 
-    register_schemas()
     plans = []
-    with initialize_config_dir(config_dir=str(CONF_DIR), version_base="1.3"):
+    with composing():
         for preset in presets:
             cfg = compose(config_name="config", overrides=[f"experiment={preset}"], return_hydra_config=True)
             default_model = cfg.hydra.runtime.choices["model"]
