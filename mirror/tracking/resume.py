@@ -29,15 +29,20 @@ def config_hash(cfg: DictConfig) -> str:
     return hashlib.sha256(json.dumps(tree, sort_keys=True, default=str).encode()).hexdigest()[:20]
 
 
+def _newest_finished(client: MlflowClient, experiment_ids: list[str], digest: str, also: str = "") -> Run | None:
+    """The newest FINISHED job run with this config hash in these experiments (and matching ``also``)."""
+    runs = client.search_runs(
+        experiment_ids,
+        filter_string=f"tags.`{CONFIG_HASH_TAG}` = '{digest}' and attributes.status = 'FINISHED'{also}",
+        order_by=["attributes.start_time DESC"],
+        max_results=10,
+    )
+    return next((run for run in runs if is_job_run(run.data.tags)), None)
+
+
 def finished_run(client: MlflowClient, experiment_id: str, digest: str) -> Run | None:
     """The newest FINISHED run of this experiment with this config hash, if any."""
-    runs = client.search_runs(
-        [experiment_id],
-        filter_string=f"tags.`{CONFIG_HASH_TAG}` = '{digest}' and attributes.status = 'FINISHED'",
-        order_by=["attributes.start_time DESC"],
-        max_results=1,
-    )
-    return runs[0] if runs else None
+    return _newest_finished(client, [experiment_id], digest)
 
 
 def finished_elsewhere(client: MlflowClient, experiment_id: str, digest: str, code: str) -> Run | None:
@@ -45,13 +50,4 @@ def finished_elsewhere(client: MlflowClient, experiment_id: str, digest: str, co
     the same code (``code``, :func:`mirror.tracking.tags.code_digest`)."""
     others = [experiment.experiment_id for experiment in client.search_experiments()
               if experiment.experiment_id != experiment_id]
-    if not others:
-        return None
-    runs = client.search_runs(
-        others,
-        filter_string=(f"tags.`{CONFIG_HASH_TAG}` = '{digest}' and attributes.status = 'FINISHED' "
-                       f"and tags.`{CODE_DIGEST_TAG}` = '{code}'"),
-        order_by=["attributes.start_time DESC"],
-        max_results=10,
-    )
-    return next((run for run in runs if is_job_run(run.data.tags)), None)
+    return _newest_finished(client, others, digest, f" and tags.`{CODE_DIGEST_TAG}` = '{code}'") if others else None
