@@ -3,7 +3,7 @@
 Every job of a seed measures the same untrained and the same pre-trained VisNet on the same faces: some
 3.5 s a job of VisNet passes, about half of a Hebbian job whose vision comes from the cache. The measures
 are read back where the computation would be repeated exactly: same weights, same faces, same settings,
-same measuring code (its source) and library versions. The key is the content, never the config, so a
+same code (the package's source) and library versions. The key is the content, never the config, so a
 job whose faces or weights differ in one value measures afresh.
 """
 
@@ -15,37 +15,26 @@ import logging
 import os
 from collections.abc import Callable, Mapping
 from dataclasses import asdict
-from importlib.util import find_spec
 from itertools import chain
 from pathlib import Path
 from typing import Any
 
 import numpy as np
-import sklearn
 import torch
 
-log = logging.getLogger(__name__)
+from mirror.tracking.tags import code_digest
 
-MEASURING_CODE = (
-    "mirror.analysis.hebbian.vision",
-    "mirror.analysis.hebbian.information",
-    "mirror.analysis.decoding",
-    "mirror.models.visnet",
-    "mirror.models.competition",
-)
-"""The modules whose code computes the measures: an edit to any of them measures afresh."""
+log = logging.getLogger(__name__)
 
 
 def measures_key(vision: torch.nn.Module, faces: tuple[Any, ...], settings: Mapping[str, Any]) -> str:
     """A digest of everything the measures are a function of: the vision module's config and tensors,
-    the faces and labels measured, the settings, the measuring code and the libraries' versions."""
+    the faces and labels measured, the settings, and the code and libraries that compute them
+    (:func:`mirror.tracking.tags.code_digest`, the digest every run carries)."""
     digest = hashlib.sha256()
     config = {k: v for k, v in asdict(vision.config).items() if k != "cache_dir"}
-    versions = {"torch": torch.__version__, "numpy": np.__version__, "sklearn": sklearn.__version__}
-    digest.update(json.dumps({"config": config, "settings": dict(settings), "versions": versions},
+    digest.update(json.dumps({"config": config, "settings": dict(settings), "code": code_digest()},
                              sort_keys=True, default=str).encode())
-    for module in MEASURING_CODE:
-        digest.update(Path(find_spec(module).origin).read_bytes())
     for name, tensor in chain(vision.named_parameters(), vision.named_buffers()):
         digest.update(name.encode())
         digest.update(tensor.detach().contiguous().numpy().tobytes())
