@@ -271,6 +271,7 @@ def run_core(core: nn.GRU, inputs: Tensor, keep: Tensor | None) -> Tensor:
     once = n_inputs >= FEW_ROWS
     w_ih, w_hh, b_ih, b_hh = core.weight_ih_l0, core.weight_hh_l0, core.bias_ih_l0, core.bias_hh_l0
     state, states = inputs.new_zeros(len(keep), core.hidden_size), []
+    keep_per_copy = keep.view(n_copies, n_inputs, -1)
     for step in range(inputs.shape[1]):
         if once:  # (B, 3H), broadcast over the copies: elementwise, the same sums as repeated rows
             input_gates = torch.matmul(inputs[:, step], w_ih.t()) + b_ih
@@ -282,7 +283,7 @@ def run_core(core: nn.GRU, inputs: Tensor, keep: Tensor | None) -> Tensor:
         reset = hidden_reset.add_(input_reset).sigmoid_()
         update = hidden_update.add_(input_update).sigmoid_()
         new = hidden_new.mul_(reset).add_(input_new).tanh_()
-        state = ((state.view_as(new) - new).mul_(update).add_(new) * keep.view_as(new)).view_as(state)
+        state = ((state.view_as(new) - new).mul_(update).add_(new) * keep_per_copy).view_as(state)
         states.append(state)
     return torch.stack(states, dim=1)
 

@@ -30,6 +30,7 @@ if TYPE_CHECKING:
     from mlflow.entities import Run
     from mlflow.tracking import MlflowClient
 
+
 def copy_finished_run(cfg: DictConfig, job: JobContext, client: MlflowClient, experiment_id: str,
                       source: Run) -> str:
     """Copy ``source`` into this job's run (closed FINISHED, or FAILED / KILLED as any job's run); its id."""
