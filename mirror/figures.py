@@ -10,6 +10,7 @@ overrides>``: the same numbers, every figure drawn).
 from __future__ import annotations
 
 import argparse
+import contextlib
 import math
 import os
 import sys
@@ -36,9 +37,10 @@ def draw_run_figures(run_id: str, tracking_uri: str | None = None) -> list[str]:
     from mirror.analysis.figures import R_AT_INIT_FILE, draw_figures
     from mirror.analysis.summary import analyse
     from mirror.config import TrackingConfig
+    from mirror.pipeline.threads import threads_of_a_job
     from mirror.results import load_activity
     from mirror.tracking.store import read_store
-    from mirror.tracking.tags import MODEL_TAG
+    from mirror.tracking.tags import BLAS_THREADS_TAG, MODEL_TAG, TORCH_THREADS_TAG
 
     client = read_store(tracking_uri or TrackingConfig().uri)
     try:
@@ -54,7 +56,11 @@ def draw_run_figures(run_id: str, tracking_uri: str | None = None) -> list[str]:
                              "version, or of a family the shared analysis does not score)") from None
         settings = _settings(config)
         activity = load_activity(run_id, tracking_uri)
-        result = analyse(activity, settings)
+        tags = run.data.tags
+        # The threads the job's analysis ran with; a run of an earlier version records none: this process's.
+        with (threads_of_a_job(int(tags[TORCH_THREADS_TAG]), int(tags[BLAS_THREADS_TAG]))
+              if BLAS_THREADS_TAG in tags else contextlib.nullcontext()):
+            result = analyse(activity, settings)
         logged = run.data.metrics
         differing = sorted(name for name, value in result.metrics.items()
                            if name in logged and not (value == logged[name] or math.isnan(value) and math.isnan(logged[name])))

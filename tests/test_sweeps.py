@@ -83,6 +83,7 @@ def test_joblib_runs_jobs_in_worker_processes_and_a_reused_worker_leaks_nothing(
     assert parent.data.tags["mirror.pid"] not in workers and 1 <= len(workers) <= 2
     cores = len(os.sched_getaffinity(0))
     assert {r.data.tags["mirror.torch_threads"] for r in jobs} == {str(max(1, cores // 2))}
+    assert {r.data.tags["mirror.blas_threads"] for r in jobs} == {"1"}
     seed0 = [r.data.metrics for r in jobs if r.data.params["seed"] == "0"]
     analysis = {k for k in seed0[0] if not k.startswith("time/")}
     assert {k: seed0[0][k] for k in analysis} == {k: seed0[1][k] for k in analysis}, (

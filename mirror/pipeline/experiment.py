@@ -20,9 +20,10 @@ from mirror.config import AnalysisConfig
 from mirror.config.execution import draws_figures
 from mirror.pipeline.outcome import ExperimentOutcome
 from mirror.pipeline.progress import progress
+from mirror.pipeline.threads import BLAS_THREADS, set_threads
 from mirror.tracking.job_context import JobContext
 from mirror.tracking.job_run import job_run
-from mirror.tracking.tags import TORCH_THREADS_TAG
+from mirror.tracking.tags import BLAS_THREADS_TAG, TORCH_THREADS_TAG
 from mirror.vocabulary import JOB_SECONDS, TIME
 
 if TYPE_CHECKING:
@@ -43,7 +44,7 @@ def reset_process_state(seed: int, threads: int) -> None:
     """
     pl.seed_everything(seed, workers=True, verbose=False)
     torch.use_deterministic_algorithms(True)
-    torch.set_num_threads(threads)
+    set_threads(threads)
 
 
 def analysis_callbacks(settings: AnalysisConfig, job: JobContext, seed: int, figures: bool) -> list[pl.Callback]:
@@ -72,6 +73,7 @@ def run_experiment(cfg: DictConfig, job: JobContext, client: MlflowClient, exper
     model = instantiate(cfg.model, _convert_="object", **datamodule.model_kwargs())
     with job_run(cfg, job, client, experiment_id) as logger:
         logger.experiment.set_tag(logger.run_id, TORCH_THREADS_TAG, str(threads))
+        logger.experiment.set_tag(logger.run_id, BLAS_THREADS_TAG, str(BLAS_THREADS))
         callbacks = analysis_callbacks(OmegaConf.to_object(cfg.analysis), job, cfg.seed,
                                        draws_figures(cfg.figures, in_a_sweep=job.sweep is not None))
         arguments = OmegaConf.to_object(cfg.trainer).trainer_arguments()

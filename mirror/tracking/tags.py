@@ -30,6 +30,8 @@ OVERRIDES_TAG = "mirror.overrides"
 OUTPUT_DIR_TAG = "mirror.output_dir"
 GIT_DIRTY_TAG = "mirror.git_dirty"
 TORCH_THREADS_TAG = "mirror.torch_threads"
+BLAS_THREADS_TAG = "mirror.blas_threads"
+"""NumPy's and SciPy's BLAS threads in the job (absent on runs of earlier versions: the machine's cores)."""
 ERROR_TAG = "mirror.error"
 """Why a run ended FAILED or KILLED."""
 COPIED_FROM_TAG = "mirror.copied_from"
@@ -38,7 +40,7 @@ that computed it (:mod:`mirror.tracking.reuse`)."""
 CODE_DIGEST_TAG = "mirror.code_digest"
 """A digest of the package's source and its libraries' versions (:func:`code_digest`): a run is copied into
 another experiment only by a job of the same code."""
-COMPUTED_BY_TAGS = (GIT_COMMIT_TAG, GIT_DIRTY_TAG, TORCH_THREADS_TAG)
+COMPUTED_BY_TAGS = (GIT_COMMIT_TAG, GIT_DIRTY_TAG, TORCH_THREADS_TAG, BLAS_THREADS_TAG)
 """What a copied run keeps of its source's tags: the code and threads that computed its numbers."""
 
 # Sweeps, reports and the claims page.
