@@ -24,7 +24,9 @@ def between_action_sum_of_squares(activity: np.ndarray, labels: np.ndarray, n_cl
     n_labellings, n_samples = labels.shape
     one_hot = np.zeros((n_labellings, n_classes, n_samples))
     one_hot[np.arange(n_labellings)[:, None], labels, np.arange(n_samples)] = 1.0
-    totals = one_hot @ centred  # (L, K, U): each action's sum of centred activity
+    # (L, K, U): each action's sum of centred activity, as one (L*K, samples) product: numpy would
+    # otherwise multiply L matrices of K rows one by one, at a quarter of the speed, to the same bits.
+    totals = (one_hot.reshape(n_labellings * n_classes, n_samples) @ centred).reshape(n_labellings, n_classes, -1)
     counts = one_hot.sum(axis=2)[..., None]
     return np.divide(totals**2, counts, out=np.zeros_like(totals), where=counts > 0).sum(axis=1)
 
