@@ -15,6 +15,7 @@ from mirror.report.figures import design_cells
 from mirror.report.runs import RunSelection, load_runs, swept_factors
 from mirror.report.stats import compare_models, t_interval
 from mirror.tracking.store import prepare_experiment
+from mirror.vocabulary.hebbian import DEVELOPS_MIRROR_NEURONS
 from mirror.vocabulary.associative import DELTA_P
 
 FRACTION = "analysis/centred/fraction_mirror"
@@ -260,6 +261,7 @@ def test_a_report_without_an_experiment_is_a_usage_error(capsys):
 @pytest.mark.parametrize(("metric", "bounded"), [
     ("analysis/centred/fraction_mirror", True), ("hebbian/fraction_anti_mirror", True),
     ("val/observe_accuracy", True), ("vision/trained/read_out_parent", True), ("analysis/decoding/chance", True),
+    (DEVELOPS_MIRROR_NEURONS, True),
     ("analysis/centred/max_r", False), ("hebbian/n_mirror", False), ("associative/mirror_index", False),
 ])
 def test_proportions_are_known_by_their_names(metric, bounded):

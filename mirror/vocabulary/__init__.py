@@ -117,10 +117,11 @@ the curve over training."""
 
 
 def is_proportion(metric: str) -> bool:
-    """A metric bounded to [0, 1] by its name: a fraction, an accuracy, a read-out or a decoder's
-    accuracy (a report's interval for it must stay inside [0, 1])."""
+    """A metric bounded to [0, 1] by its name: a fraction, an accuracy, a read-out, a decoder's
+    accuracy or a run's outcome, 1 or 0 (``develops_...``; its mean over seeds is a fraction of seeds):
+    a report's interval for it must stay inside [0, 1]."""
     last = metric.rsplit("/", 1)[-1]
-    return (last.startswith("fraction") or "accuracy" in last or last.startswith("read_out")
+    return (last.startswith(("fraction", "read_out", "develops_")) or "accuracy" in last
             or metric.startswith("analysis/decoding/"))
 
 
