@@ -15,8 +15,8 @@ from mirror.report.figures import design_cells
 from mirror.report.runs import RunSelection, load_runs, swept_factors
 from mirror.report.stats import compare_models, t_interval
 from mirror.tracking.store import prepare_experiment
-from mirror.vocabulary.hebbian import DEVELOPS_MIRROR_NEURONS
 from mirror.vocabulary.associative import DELTA_P
+from mirror.vocabulary.hebbian import DEVELOPS_MIRROR_NEURONS
 
 FRACTION = "analysis/centred/fraction_mirror"
 # model -> hidden size -> fraction per seed 0..2
