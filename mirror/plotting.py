@@ -13,15 +13,27 @@ import matplotlib
 matplotlib.use("Agg")
 import matplotlib.pyplot as plt  # noqa: E402  (after the backend is chosen)
 
-__all__ = ["plt", "save_figure"]
+__all__ = ["legend_under_panels", "plt", "save_figure"]
 
 
-def save_figure(fig: plt.Figure, path: Path, title: str | None = None, dpi: int = 110, bottom: float = 0.0) -> Path:
-    """Title, lay out (keeping the lowest ``bottom`` of the figure free, for a legend under
-    every panel), write and close a figure; returns its path."""
+def legend_under_panels(fig: plt.Figure, handles: list, labels: list[str], title: str | None = None,
+                        fontsize: float = 8) -> None:
+    """One legend for every panel, hung under them, off the data, in as many columns as the figure's width
+    holds (characters about 0.6 of the font size wide): ``save_figure`` grows the image to hold it, so a
+    long label widens the figure instead of being cut at its edges."""
+    row_characters = fig.get_figwidth() * 72 / (0.6 * fontsize)
+    per_entry = max(len(label) for label in labels) + 6  # the marker and the gap beside each label
+    columns = max(1, min(len(labels), int(row_characters // per_entry)))
+    fig.legend(handles, labels, title=title, loc="upper center", bbox_to_anchor=(0.5, 0.0), ncol=columns,
+               fontsize=fontsize, title_fontsize=fontsize, frameon=False)
+
+
+def save_figure(fig: plt.Figure, path: Path, title: str | None = None, dpi: int = 110) -> Path:
+    """Title, lay out, write and close a figure; returns its path. The image is cut to what is drawn, a
+    legend under the panels (:func:`legend_under_panels`) included."""
     if title:
         fig.suptitle(title)
-    fig.tight_layout(rect=(0.0, bottom, 1.0, 1.0))
-    fig.savefig(path, dpi=dpi)
+    fig.tight_layout()
+    fig.savefig(path, dpi=dpi, bbox_inches="tight")
     plt.close(fig)
     return path

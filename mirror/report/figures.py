@@ -10,7 +10,7 @@ import numpy as np
 import pandas as pd
 import seaborn as sns
 
-from mirror.plotting import plt, save_figure
+from mirror.plotting import legend_under_panels, plt, save_figure
 from mirror.report.stats import interval
 from mirror.report.tables import label, short
 
@@ -28,6 +28,20 @@ def _grid(n: int, columns: int = 3) -> tuple[plt.Figure, list[plt.Axes]]:
     return fig, axes[:n]
 
 
+def _one_legend(fig: plt.Figure, ax: plt.Axes) -> None:
+    """The legend seaborn drew on the first panel, moved under every panel."""
+    legend = ax.get_legend()
+    legend_under_panels(fig, legend.legend_handles, [t.get_text() for t in legend.get_texts()],
+                        title=legend.get_title().get_text() or None)
+    legend.remove()
+
+
+def _name_panel(ax: plt.Axes, metric: str, xlabel: str) -> None:
+    """The metric's name as the panel's title, wrapped to the panel's width (the y axis needs no second copy)."""
+    ax.set(xlabel=xlabel, ylabel="")
+    ax.set_title("\n".join(textwrap.wrap(label(metric), 36)), fontsize=10)
+
+
 def _is_log_spaced(values: pd.Series) -> bool:
     values = values.dropna()
     return bool((values > 0).all() and values.max() / values.min() >= 16)
@@ -41,7 +55,7 @@ def metrics_against(runs: pd.DataFrame, factor: str, metrics: list[str], hue: st
                      legend=ax is axes[0] and hue is not None)
         if _is_log_spaced(runs[factor]):
             ax.set_xscale("log", base=2)
-        ax.set(xlabel=short(factor), ylabel="\n".join(textwrap.wrap(label(metric), 28)), title=label(metric))
+        _name_panel(ax, metric, short(factor))
     return save_figure(fig, path, title=f"Metrics against {short(factor)} (mean, 95% CI over seeds, as in the tables)")
 
 
@@ -89,13 +103,10 @@ def metrics_against_design(runs: pd.DataFrame, design: str, metrics: list[str], 
             ax.set(xlabel=label(design) if r == len(row_levels) - 1 else "", title=name if r == 0 else "",
                    ylabel=(f"{rows[0]}={level}\n" if level is not None else "")
                    + ("" if c else "mean over seeds"))
-    if (hue or style) is not None:  # one legend for every panel, under them, off the data
-        legend = axes[0, 0].get_legend()
-        fig.legend(legend.legend_handles, [t.get_text() for t in legend.get_texts()], loc="lower center",
-                   ncol=min(8, len(legend.get_texts())), fontsize=8)
-        legend.remove()
+    if (hue or style) is not None:
+        _one_legend(fig, axes[0, 0])
     return save_figure(fig, path, title=f"Metrics against {label(design)} (a point per condition: means over seeds, "
-                       "bars: 95% CI of the metric)", bottom=0.45 / height if (hue or style) is not None else 0.0)
+                       "bars: 95% CI of the metric)")
 
 
 def _interval_of(metric: str):
@@ -115,16 +126,12 @@ def across_seeds(runs: pd.DataFrame, x: str, hue: str | None, metrics: list[str]
         sns.stripplot(**common, dodge=hue is not None, alpha=0.6, legend=False)
         sns.pointplot(**common, dodge=0.4 if hue else False, errorbar=_interval_of(metric), linestyle="none", marker="_",
                       markersize=14, color="black" if hue is None else None, legend=ax is axes[0] and hue is not None)
-        ax.set(xlabel=xlabel, ylabel="\n".join(textwrap.wrap(label(metric), 28)), title=label(metric))
+        _name_panel(ax, metric, xlabel)
         ax.tick_params(axis="x", rotation=30)
-    if hue is not None:  # one legend for every panel, under them, off the data
-        legend = axes[0].get_legend()
-        fig.legend(legend.legend_handles, [t.get_text() for t in legend.get_texts()], title=legend.get_title().get_text(),
-                   loc="lower center", ncol=min(6, len(hue_order)))
-        legend.remove()
+    if hue is not None:
+        _one_legend(fig, axes[0])
     return save_figure(fig, path, title="Across seeds (points: seeds; bars: mean and 95% CI, t or, for a proportion\n"
-                       "the t-interval would take outside [0, 1], percentile bootstrap)",
-                       bottom=0.0 if hue is None else 0.1)
+                       "the t-interval would take outside [0, 1], percentile bootstrap)")
 
 
 def r_distributions(units: pd.DataFrame, x: str, hue: str | None, thresholds: dict[str, float], path: Path) -> Path:

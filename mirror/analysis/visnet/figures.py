@@ -6,7 +6,7 @@ from pathlib import Path
 
 import numpy as np
 
-from mirror.plotting import plt, save_figure
+from mirror.plotting import legend_under_panels, plt, save_figure
 from mirror.vocabulary.visnet import POSITION_SETS, STAGES
 
 _COLOURS = {"untrained": "0.6", "trained": "tab:blue"}
@@ -31,5 +31,5 @@ def information_per_cell(information: dict[str, dict[str, list[np.ndarray]]], ce
         ax.set_xlabel("cell rank")
         ax.set_ylim(0, ceiling * 1.05)
     axes[0, 0].set_ylabel("single-cell information (bits)")
-    fig.legend(*axes[0, 0].get_legend_handles_labels(), loc="lower center", ncol=4, fontsize=8, frameon=False)
-    return save_figure(fig, path, title, bottom=0.1)
+    legend_under_panels(fig, *axes[0, 0].get_legend_handles_labels())
+    return save_figure(fig, path, title)
