@@ -29,11 +29,12 @@ def legend_under_panels(fig: plt.Figure, handles: list, labels: list[str], title
 
 
 def save_figure(fig: plt.Figure, path: Path, title: str | None = None, dpi: int = 110) -> Path:
-    """Title, lay out, write and close a figure; returns its path. The image is cut to what is drawn, a
-    legend under the panels (:func:`legend_under_panels`) included."""
-    if title:
-        fig.suptitle(title)
+    """Lay out, title, write and close a figure; returns its path. The title goes above the laid-out panels
+    (laid out with it, a tall figure's title ran into its first panel) and the image is cut to what is
+    drawn, the title and a legend under the panels (:func:`legend_under_panels`) included."""
     fig.tight_layout()
+    if title:
+        fig.suptitle(title, y=1.0, va="bottom")
     fig.savefig(path, dpi=dpi, bbox_inches="tight")
     plt.close(fig)
     return path

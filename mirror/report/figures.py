@@ -56,6 +56,8 @@ def metrics_against(runs: pd.DataFrame, factor: str, metrics: list[str], hue: st
         if _is_log_spaced(runs[factor]):
             ax.set_xscale("log", base=2)
         _name_panel(ax, metric, short(factor))
+    if hue is not None:
+        _one_legend(fig, axes[0])
     return save_figure(fig, path, title=f"Metrics against {short(factor)} (mean, 95% CI over seeds, as in the tables)")
 
 
