@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING
 import pytorch_lightning as pl
 import torch
 from hydra.utils import get_class, instantiate
+from mlflow.entities import RunTag
 from omegaconf import DictConfig, OmegaConf
 
 from mirror.analysis.callback import MirrorAnalysisCallback
@@ -72,8 +73,8 @@ def run_experiment(cfg: DictConfig, job: JobContext, client: MlflowClient, exper
     # "object": typed nodes (VisionConfig, MirrorLayerConfig) reach the model as dataclasses.
     model = instantiate(cfg.model, _convert_="object", **datamodule.model_kwargs())
     with job_run(cfg, job, client, experiment_id) as logger:
-        logger.experiment.set_tag(logger.run_id, TORCH_THREADS_TAG, str(threads))
-        logger.experiment.set_tag(logger.run_id, BLAS_THREADS_TAG, str(BLAS_THREADS))
+        logger.experiment.log_batch(logger.run_id, tags=[RunTag(TORCH_THREADS_TAG, str(threads)),
+                                                         RunTag(BLAS_THREADS_TAG, str(BLAS_THREADS))])
         callbacks = analysis_callbacks(OmegaConf.to_object(cfg.analysis), job, cfg.seed,
                                        draws_figures(cfg.figures, in_a_sweep=job.sweep is not None))
         arguments = OmegaConf.to_object(cfg.trainer).trainer_arguments()
