@@ -11,7 +11,7 @@ from scipy import stats
 
 from mirror.report.__main__ import main
 from mirror.report.build import build_report, log_report_run
-from mirror.report.figures import design_cells
+from mirror.report.figures import design_cells, in_order
 from mirror.report.runs import RunSelection, load_runs, swept_factors
 from mirror.report.stats import compare_models, t_interval
 from mirror.tracking.store import prepare_experiment
@@ -268,3 +268,14 @@ def test_proportions_are_known_by_their_names(metric, bounded):
     from mirror.vocabulary import is_proportion
 
     assert is_proportion(metric) is bounded
+
+
+def test_figures_order_swept_values_as_numbers_inside_their_labels():
+    assert in_order(pd.Series(["lag=10", "lag=2", "lag=1", "lag=2"])) == ["lag=1", "lag=2", "lag=10"]
+    assert in_order(pd.Series(["hidden_size=128", "hidden_size=16", "hidden_size=8"])) == [
+        "hidden_size=8", "hidden_size=16", "hidden_size=128"]
+    assert in_order(pd.Series(["noise_std=0.1", "noise_std=0.05", "noise_std=0.0"])) == [
+        "noise_std=0.0", "noise_std=0.05", "noise_std=0.1"]
+    assert in_order(pd.Series(["max_epochs=20, readout=own", "max_epochs=0, readout=own", "max_epochs=20, readout=both"])) == [
+        "max_epochs=0, readout=own", "max_epochs=20, readout=both", "max_epochs=20, readout=own"]
+    assert in_order(pd.Series(["shared_gru", "forward_only_gru"])) == ["forward_only_gru", "shared_gru"]

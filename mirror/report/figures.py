@@ -3,6 +3,7 @@ design, across seeds, and per-unit r distributions per model (SCIENCE.md figure 
 
 from __future__ import annotations
 
+import re
 import textwrap
 from pathlib import Path
 
@@ -26,6 +27,16 @@ def _grid(n: int, columns: int = 3) -> tuple[plt.Figure, list[plt.Axes]]:
     for ax in axes[n:]:
         ax.set_visible(False)
     return fig, axes[:n]
+
+
+def in_order(values: pd.Series) -> list:
+    """The distinct values, numbers inside labels read as numbers: 'lag=2' before 'lag=10', 'hidden_size=8'
+    before 'hidden_size=16' (the labels join swept values as text, which would sort 'lag=10' after 'lag=1')."""
+    def key(value: object) -> list:
+        parts = re.split(r"(\d+(?:\.\d+)?(?:e-?\d+)?)", str(value))
+        return [float(part) if odd else part for odd, part in zip([0, 1] * len(parts), parts)]
+
+    return sorted(values.dropna().unique(), key=key)
 
 
 def _one_legend(fig: plt.Figure, ax: plt.Axes) -> None:
@@ -90,7 +101,7 @@ def metrics_against_design(runs: pd.DataFrame, design: str, metrics: list[str], 
     readable = {f: short(f).rsplit(".", 1)[-1] for f in factors}
     cells = cells.rename(columns=readable)
     rows, hue, style = [readable[f] for f in rows], readable.get(hue), readable.get(style)
-    row_levels = sorted(cells[rows[0]].unique()) if rows else [None]
+    row_levels = in_order(cells[rows[0]]) if rows else [None]
     height = PANEL * 0.8 * len(row_levels) + 1.2
     fig, axes = plt.subplots(len(row_levels), len(metrics), squeeze=False, sharex=True,
                              figsize=(PANEL * len(metrics) + 1, height))
@@ -121,8 +132,8 @@ def across_seeds(runs: pd.DataFrame, x: str, hue: str | None, metrics: list[str]
                  xlabel: str = "model") -> Path:
     """Each seed as a point, with the mean and its 95% interval: the spread a mean hides."""
     fig, axes = _grid(len(metrics))
-    order = sorted(runs[x].unique())
-    hue_order = sorted(runs[hue].unique()) if hue else None
+    order = in_order(runs[x])
+    hue_order = in_order(runs[hue]) if hue else None
     for ax, metric in zip(axes, metrics):
         common = dict(data=runs, x=x, y=metric, hue=hue, order=order, hue_order=hue_order, ax=ax)
         sns.stripplot(**common, dodge=hue is not None, alpha=0.6, legend=False)
@@ -139,8 +150,8 @@ def across_seeds(runs: pd.DataFrame, x: str, hue: str | None, metrics: list[str]
 def r_distributions(units: pd.DataFrame, x: str, hue: str | None, thresholds: dict[str, float], path: Path) -> Path:
     """Per-unit r pooled over seeds, per model (and swept value): SCIENCE.md figure 3. One row per
     model, the swept conditions side by side and named on the axis, so many conditions stay readable."""
-    groups = sorted(units[x].unique())
-    conditions = sorted(units[hue].unique()) if hue else [None]
+    groups = in_order(units[x])
+    conditions = in_order(units[hue]) if hue else [None]
     fig, axes = plt.subplots(len(groups), 1, figsize=(min(16.0, max(6.0, 1.0 * len(conditions) + 2)),
                                                       2.8 * len(groups) + (1.2 if hue else 0)),
                              squeeze=False, sharey=True)
