@@ -1,4 +1,4 @@
-"""Associative Sequence Learning (SCIENCE.md 5.1-5.2): the rules by hand, the schedule and its signal, the
+"""Associative Sequence Learning (docs/models/associative.md 5.1-5.2): the rules by hand, the schedule and its signal, the
 weight measures on untrained, planted and scaled weights, the programmed contingency, the divergence guard."""
 
 from __future__ import annotations
@@ -323,7 +323,7 @@ def test_signalling_doing_alone_trials_restores_the_rescorla_wagner_link_and_not
 
 
 def test_rescorla_wagner_keeps_the_selective_response_to_doing_alone_by_making_other_actions_inhibitors():
-    """The measured finding behind SCIENCE.md 5.2's strength measure: the context's gain on M_i is cancelled
+    """The measured finding behind docs/models/associative.md 5.2's strength measure: the context's gain on M_i is cancelled
     by S_j -> M_i turning negative, so W_ii - W_ij, what a test of seeing i against seeing j reads, stays."""
     plain = trained("rescorla_wagner", n_trials=400, n_actions=2, seed=6).sensory_weights.numpy()
     degraded = trained("rescorla_wagner", n_trials=400, n_actions=2, seed=6, unpaired_fraction=0.8,

@@ -1,4 +1,4 @@
-"""What experimentalists measure (SCIENCE.md 3.2), each on planted effects that must be found and absent
+"""What experimentalists measure (docs/measures.md 3.2), each on planted effects that must be found and absent
 effects that must not: congruent selectivity, rotated r, the joint embedding."""
 
 from __future__ import annotations

@@ -1,4 +1,4 @@
-"""The GRUs' controls (SCIENCE.md 2.2, 3.2): lesions silence exactly the units they name, performing in
+"""The GRUs' controls (docs/models/predictive-gru.md 2.2, docs/measures.md 3.2): lesions silence exactly the units they name, performing in
 the dark withholds exactly the state input, and the lesion test finds a planted effect and no absent one."""
 
 from __future__ import annotations

@@ -3,7 +3,7 @@
 This isolates the mirror layer and the interaction from the vision module: with visual
 input that separates happy from sad, perfect mimicry must develop mirror neurons,
 counter-mirror pairing must turn them into anti-mirror neurons, and normal pairing must
-repair them (SCIENCE.md section 5).
+repair them (docs/models/associative.md section 5).
 """
 
 from __future__ import annotations

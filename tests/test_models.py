@@ -1,4 +1,4 @@
-"""The GRU models of SCIENCE.md section 2."""
+"""The GRU models of docs/models/predictive-gru.md section 2."""
 
 from __future__ import annotations
 
@@ -143,7 +143,7 @@ def test_under_the_pairing_error_each_stream_keeps_its_own_labels():
     assert (activity.perform_labels != activity.observe_labels).mean() > 0.5
 
 
-# ----------------------------------------------------------------- readout and perform input (SCIENCE.md 2.1)
+# ----------------------------------------------------------------- readout and perform input (docs/models/predictive-gru.md 2.1)
 
 def _head_gradients(model, batch) -> dict[str, torch.Tensor]:
     model.zero_grad()

@@ -1,4 +1,4 @@
-"""The same-unit null of SCIENCE.md 3.1: planted same-unit mirrors are found, a permuted shared code is not."""
+"""The same-unit null of docs/measures.md 3.1: planted same-unit mirrors are found, a permuted shared code is not."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""The environment of SCIENCE.md section 1, and the pairing invariant."""
+"""The environment of docs/models/predictive-gru.md section 1, and the pairing invariant."""
 
 from __future__ import annotations
 

@@ -72,12 +72,12 @@ def test_the_claims_page_the_reports_the_plan_and_the_results_api_import_no_trai
     assert _imported_by(("mirror.pipeline.experiment",)) == {"torch", "pytorch_lightning", "sklearn"}
 
 
-README = PACKAGE.parent / "README.md"
+ARCHITECTURE = PACKAGE.parent / "docs" / "architecture.md"
 
 
-def readme_layout() -> dict[str, int]:
-    """Every path the README's Layout lists under ``mirror/``, with the floor it is listed on."""
-    text = README.read_text()
+def layout_floors() -> dict[str, int]:
+    """Every path the Layout of ``docs/architecture.md`` lists under ``mirror/``, with the floor it is listed on."""
+    text = ARCHITECTURE.read_text()
     block = text[text.index("## Layout"):].split("```")[1]
     floors, floor = {}, -1
     for line in block.splitlines():
@@ -94,7 +94,7 @@ def _path_of(module: str) -> Path:
 
 
 def _floor(module: str, layout: dict[str, int]) -> int:
-    """A module's floor in the Layout; a package's face the README leaves out (a docstring, no imports)
+    """A module's floor in the Layout; a package's face the Layout leaves out (a docstring, no imports)
     stands on the lowest floor of its modules."""
     path = _path_of(module).relative_to(PACKAGE.parent).as_posix()
     if path in layout:
@@ -103,16 +103,16 @@ def _floor(module: str, layout: dict[str, int]) -> int:
     return min(floor for listed, floor in layout.items() if listed.startswith(folder))
 
 
-def test_the_readme_layout_lists_every_module_and_nothing_that_is_gone():
-    listed = set(readme_layout())
+def test_the_layout_lists_every_module_and_nothing_that_is_gone():
+    listed = set(layout_floors())
     modules = {path.relative_to(PACKAGE.parent).as_posix() for path in PACKAGE.rglob("*.py")}
     unlisted = sorted(m for m in modules - listed if not m.endswith("/__init__.py"))
-    assert not unlisted, f"not in the README's Layout: {unlisted}"
-    assert listed <= modules, f"in the README's Layout but not in the tree: {sorted(listed - modules)}"
+    assert not unlisted, f"not in the Layout of docs/architecture.md: {unlisted}"
+    assert listed <= modules, f"in the Layout of docs/architecture.md but not in the tree: {sorted(listed - modules)}"
 
 
-def test_no_import_runs_back_up_a_floor_of_the_readme_layout():
-    layout = readme_layout()
+def test_no_import_runs_back_up_a_floor_of_the_layout_floors():
+    layout = layout_floors()
     for path in PACKAGE.rglob("*.py"):
         module = ".".join(path.relative_to(PACKAGE.parent).with_suffix("").parts).removesuffix(".__init__")
         upward = {m for m in _imported_modules(path)
@@ -121,7 +121,7 @@ def test_no_import_runs_back_up_a_floor_of_the_readme_layout():
 
 
 def test_the_floor_test_sees_an_import_from_above():
-    layout = readme_layout()
+    layout = layout_floors()
     assert _floor("mirror.analysis.summary", layout) > _floor("mirror.models.visnet", layout)
     assert _floor("mirror.config.gru", layout) < _floor("mirror.tracking.liveness", layout)
     assert _floor("mirror.analysis", layout) == _floor("mirror.analysis.summary", layout)

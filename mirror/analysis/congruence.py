@@ -1,4 +1,4 @@
-"""Congruent action selectivity, the mirror-neuron definition of single-unit physiology (SCIENCE.md 3.2).
+"""Congruent action selectivity, the mirror-neuron definition of single-unit physiology (docs/measures.md 3.2).
 
 Per unit and mode, selectivity for the action is the between-action sum of squares of its activity
 over the (sequence, step) samples of each action, sum_k n_k (mean_k - mean)^2 (the F statistic's

@@ -1,4 +1,4 @@
-"""Per-run figures of the shared analysis (SCIENCE.md figures 1, 2A/C and 4, and the geometry).
+"""Per-run figures of the shared analysis (docs/measures.md figures 1, 2A/C and 4, and the geometry).
 
 Each ``figure_*`` function draws one PNG from an :class:`AnalysisResult` and returns its path.
 """

@@ -29,7 +29,7 @@ def action_silhouette(activity: np.ndarray, labels: np.ndarray, sample_size: int
 
 def joint_silhouettes(perform: np.ndarray, observe: np.ndarray, perform_labels: np.ndarray,
                       observe_labels: np.ndarray, sample_size: int, seed: int) -> dict[str, float]:
-    """The mouse study's measure (SCIENCE.md 3.2): both modes' (samples, U) states embedded in one 2-D PCA
+    """The mouse study's measure (docs/measures.md 3.2): both modes' (samples, U) states embedded in one 2-D PCA
     fitted to both, and the silhouette of the actions in each mode's part of it, on the same number of
     samples per mode. A code the modes share clusters in both; a mode whose action code lies along other
     directions than the dominant ones does not."""

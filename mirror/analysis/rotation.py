@@ -1,4 +1,4 @@
-"""Unit or population (SCIENCE.md 3.2): per-unit r after random orthogonal rotations of the hidden space.
+"""Unit or population (docs/measures.md 3.2): per-unit r after random orthogonal rotations of the hidden space.
 
 A rotation Q mixes every unit with every other, in both modes alike (P Q against O Q). Mirroring that is
 a property of *units* (unit u codes the same thing in both modes, its neighbours something else) does not

@@ -1,4 +1,4 @@
-"""The same-unit null (SCIENCE.md 3.1): is a unit a mirror of *itself*?
+"""The same-unit null (docs/measures.md 3.1): is a unit a mirror of *itself*?
 
 The sequence-shuffle null asks whether a unit's perform and observe activity follow the
 same action history; with matched pairing any two action-driven units do. This test asks

@@ -1,4 +1,4 @@
-"""One function that scores a :class:`MirrorActivity`: every metric of SCIENCE.md section 3.
+"""One function that scores a :class:`MirrorActivity`: every metric of docs/measures.md section 3.
 
 Everything but the ``raw`` per-unit r runs on time-centred activity (each step's mean over
 sequences removed in each mode): the transient from h0 = 0 is shared by all units and
@@ -304,7 +304,7 @@ def analyse(activity: MirrorActivity, settings: AnalysisConfig) -> AnalysisResul
     same_unit, q_same_unit, same_unit_metrics = _same_unit(correlations, settings, rng)
     embeddings, geometry_metrics = _geometry(perform, observe, activity, settings)
     metrics.update({**same_unit_metrics, **geometry_metrics})
-    # What experimentalists measure (SCIENCE.md 3.2), drawn after every earlier use of rng.
+    # What experimentalists measure (docs/measures.md 3.2), drawn after every earlier use of rng.
     congruence = congruent_selectivity(
         perform.reshape(-1, n_units), observe.reshape(-1, n_units), activity.perform_labels.ravel(),
         activity.observe_labels.ravel(), activity.n_classes, settings.n_permutations, settings.fdr_alpha,

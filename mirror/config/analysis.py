@@ -1,4 +1,4 @@
-"""The shared mirror analysis's settings (SCIENCE.md section 3), which every family's analysis extends.
+"""The shared mirror analysis's settings (docs/measures.md section 3), which every family's analysis extends.
 
 Besides the fields, an analysis schema says what its run's summary and the reports lead with
 (:meth:`AnalysisConfig.summary_lines`, ``HEADLINE_METRICS``), which logged properties of a run's design the
@@ -40,7 +40,7 @@ from mirror.vocabulary.gru import VAL_OBSERVE_ACCURACY
 
 @dataclass
 class AnalysisConfig:
-    """The shared mirror analysis applied to every model (SCIENCE.md section 3)."""
+    """The shared mirror analysis applied to every model (docs/measures.md section 3)."""
 
     HEADLINE_METRICS: ClassVar[dict[str, str]] = {
         r_metric("centred", FRACTION_MIRROR): "fraction mirror units (centred r > threshold)",

@@ -1,4 +1,4 @@
-"""The associative model's family (SCIENCE.md 5): Associative Sequence Learning, its trials and measures."""
+"""The associative model's family (docs/models/associative.md 5): Associative Sequence Learning, its trials and measures."""
 
 from __future__ import annotations
 
@@ -26,7 +26,7 @@ FLOAT32_MAX = 3.4028234663852886e38
 
 @dataclass
 class AssociativeModelConfig:
-    """Associative Sequence Learning (SCIENCE.md 5.1): sensory -> motor weights learnt trial by trial."""
+    """Associative Sequence Learning (docs/models/associative.md 5.1): sensory -> motor weights learnt trial by trial."""
 
     SECONDS_PER_JOB: ClassVar[float] = 0.16
     """Wall seconds of one job at the presets' settings on a 2-core machine (see GRUModelConfig)."""
@@ -68,7 +68,7 @@ class AssociativeModelConfig:
 
 @dataclass
 class SensorimotorPairingsDataConfig:
-    """The trials that train the associative model (SCIENCE.md 5.1): doing, seeing, both, in order."""
+    """The trials that train the associative model (docs/models/associative.md 5.1): doing, seeing, both, in order."""
 
     _target_: str = "mirror.data.sensorimotor_pairings.SensorimotorPairingsDataModule"
     n_actions: int = 8

@@ -1,4 +1,4 @@
-"""The predictive GRUs' family: the sensorimotor sequences (SCIENCE.md 1) and the GRU models (2)."""
+"""The predictive GRUs' family: the sensorimotor sequences (docs/models/predictive-gru.md 1) and the GRU models (2)."""
 
 from __future__ import annotations
 
@@ -14,7 +14,7 @@ from mirror.vocabulary.gru import dark_metric, lesion_metric
 
 @dataclass
 class ActionSequenceDataConfig:
-    """The sensorimotor environment of SCIENCE.md section 1."""
+    """The sensorimotor environment of docs/models/predictive-gru.md section 1."""
 
     _target_: str = "mirror.data.action_sequences.ActionSequenceDataModule"
     n_actions: int = 4
@@ -73,16 +73,16 @@ class ActionSequenceDataConfig:
 
 READOUTS = OWN_MODE, BOTH_MODES, OBSERVE_ON_PERFORM, PERFORM_ON_OBSERVE = (
     "own", "both", "observe_on_perform", "perform_on_observe")
-"""Which mode's states the GRU heads read (SCIENCE.md 2.1)."""
+"""Which mode's states the GRU heads read (docs/models/predictive-gru.md 2.1)."""
 PERFORM_INPUTS = ACTION, ACTION_AND_PREVIOUS_STATE = ("action", "action_and_previous_state")
 STATE_PROJECTIONS = SHARED_PROJECTION, OWN_PROJECTION = ("shared", "own")
 HEADS = TIED, UNTIED, UNTIED_COPY = ("tied", "untied", "untied_copy")
-"""Whether a cross-mode readout reads the other mode through the same head (SCIENCE.md 2.2)."""
+"""Whether a cross-mode readout reads the other mode through the same head (docs/models/predictive-gru.md 2.2)."""
 
 
 @dataclass
 class GRUModelConfig:
-    """A predictive GRU of SCIENCE.md section 2; variants differ in cores and losses."""
+    """A predictive GRU of docs/models/predictive-gru.md section 2; variants differ in cores and losses."""
 
     SECONDS_PER_JOB: ClassVar[float] = 9.5
     """Mean wall seconds of one job of ``make paper``'s presets on a 2-core machine, two jobs at a time (from
@@ -99,13 +99,13 @@ class GRUModelConfig:
     lr: float = 1e-3
     """Adam learning rate."""
     readout: str = "own"
-    """Which mode's states each head reads (SCIENCE.md 2.1): 'own' (the draft paper's design: the
+    """Which mode's states each head reads (docs/models/predictive-gru.md 2.1): 'own' (the draft paper's design: the
     perform head perform-mode states, the observe head observe-mode states), 'observe_on_perform'
     (the observe head also classifies a_t from perform-mode states: cross-condition decoding
     trained as a loss), 'perform_on_observe' (the perform head also predicts s_t from
     observe-mode states), 'both' (both added). Each added loss has its objective's weight."""
     heads: str = "tied"
-    """How a cross-mode readout reads the other mode (SCIENCE.md 2.2): 'tied' (through the same head, so one
+    """How a cross-mode readout reads the other mode (docs/models/predictive-gru.md 2.2): 'tied' (through the same head, so one
     linear map is applied to both modes' states), 'untied' (through a head of its own: same shape and loss,
     its own initial weights, drawn from a random stream of its own so the cores are those of 'tied'; the
     objective is unchanged, no weight is shared) or 'untied_copy' (as 'untied', but starting as a copy of the
@@ -145,7 +145,7 @@ class GRUModelConfig:
 
 @dataclass
 class GRUAnalysisConfig(AnalysisConfig):
-    """The shared analysis plus the GRUs' own controls: performing in the dark (SCIENCE.md 2.2) and
+    """The shared analysis plus the GRUs' own controls: performing in the dark (docs/models/predictive-gru.md 2.2) and
     lesions of the most mirror-like units against random ones (3.2)."""
 
     HEADLINE_METRICS: ClassVar[dict[str, str]] = {

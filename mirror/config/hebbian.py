@@ -1,4 +1,4 @@
-"""The Hebbian face network's family (HEBBIAN.md): its vision module, mirror layer, the infant-parent
+"""The Hebbian face network's family (docs/models/hebbian.md): its vision module, mirror layer, the infant-parent
 interaction, and its own tests of the mirror layer."""
 
 from __future__ import annotations
@@ -41,7 +41,7 @@ HEBBIAN_RESPONSES = ("drive", "rate")
 
 @dataclass
 class VisionConfig:
-    """The VisNet-style vision module (HEBBIAN.md; classic values of Rolls & Milward 2000).
+    """The VisNet-style vision module (docs/models/hebbian.md; classic values of Rolls & Milward 2000).
 
     Per-layer fields are lists with one value per layer, bottom to top.
     """
@@ -133,7 +133,7 @@ class MirrorLayerConfig:
     sheet_size: int = 10
     """The layer is a sheet_size x sheet_size sheet (10: 100 neurons)."""
     sparseness: float = 0.5
-    """Fraction of the layer driven above threshold on a trial. 0.5 matches the task (HEBBIAN.md):
+    """Fraction of the layer driven above threshold on a trial. 0.5 matches the task (docs/models/hebbian.md):
     with two expressions every neuron can belong to one of two populations, and every neuron wins
     on some trials during training."""
     slope: float = 40.0
@@ -177,7 +177,7 @@ class MirrorLayerConfig:
 
 @dataclass
 class HebbianModelConfig:
-    """The Hebbian facial-expression network (HEBBIAN.md): vision + motor -> mirror layer."""
+    """The Hebbian facial-expression network (docs/models/hebbian.md): vision + motor -> mirror layer."""
 
     SECONDS_PER_JOB: ClassVar[float] = 3.4
     """Wall seconds of one job at the presets' settings on a 2-core machine (see GRUModelConfig)."""
@@ -205,7 +205,7 @@ class HebbianModelConfig:
 
 @dataclass
 class FaceInteractionDataConfig:
-    """Faces and the infant-parent interaction of HEBBIAN.md (simulations 1-3, counter-mirror)."""
+    """Faces and the infant-parent interaction of docs/models/hebbian.md (simulations 1-3, counter-mirror)."""
 
     _target_: str = "mirror.data.face_interaction.FaceInteractionDataModule"
     image_size: int = 64
@@ -287,7 +287,7 @@ class FaceInteractionDataConfig:
 
 @dataclass
 class HebbianAnalysisConfig(AnalysisConfig):
-    """The shared analysis plus the Hebbian model's own tests of its mirror layer (HEBBIAN.md)."""
+    """The shared analysis plus the Hebbian model's own tests of its mirror layer (docs/models/hebbian.md)."""
 
     HEADLINE_METRICS: ClassVar[dict[str, str]] = {
         MIRROR_ABOVE_CONTROLS: "Hebbian mirror neurons above both controls",
@@ -321,7 +321,7 @@ class HebbianAnalysisConfig(AnalysisConfig):
     """Interaction steps between mirror/anti-mirror counts logged during training."""
     response: str = "drive"
     """What the selectivity test scores: 'drive' (each neuron's graded feed-forward drive before the
-    competition: the calibrated test of HEBBIAN.md, which the untrained layer fails) or 'rate' (its
+    competition: the calibrated test of docs/models/hebbian.md, which the untrained layer fails) or 'rate' (its
     firing rate after the competition: the seed study's split test, under which a per-trial median split
     at sparseness 0.5 makes most neurons of even the untrained layer look selective; at most
     2 x sparseness x N neurons can pass it)."""

@@ -1,4 +1,4 @@
-"""VisNet's positive control (HEBBIAN.md, "Validating the vision module"): the vision module alone, on a
+"""VisNet's positive control (docs/models/hebbian.md, "Validating the vision module"): the vision module alone, on a
 few shapes swept through positions, scored by information as the VisNet papers score it."""
 
 from __future__ import annotations

@@ -1,4 +1,4 @@
-"""Faces and the infant-parent interaction that trains the Hebbian mirror layer (HEBBIAN.md).
+"""Faces and the infant-parent interaction that trains the Hebbian mirror layer (docs/models/hebbian.md).
 
 The infant's expression follows a two-state Markov chain. At every step the motor module
 shows the infant's expression and the vision module sees the parent's face, which shows:

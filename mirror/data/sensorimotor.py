@@ -1,4 +1,4 @@
-"""The sensorimotor environment of SCIENCE.md section 1 (numpy only).
+"""The sensorimotor environment of docs/models/predictive-gru.md section 1 (numpy only).
 
     s_t = decay * s_{t-1} + E[a_t] + eps_t,   s_{-1} = 0,   eps_t ~ N(0, noise_std^2 I)
 

@@ -1,4 +1,4 @@
-"""The trials of sensorimotor experience that train the associative model (SCIENCE.md 5.1).
+"""The trials of sensorimotor experience that train the associative model (docs/models/associative.md 5.1).
 
 A trial is (seen, done, phase): the action seen (or ``NONE``), the action done (or ``NONE``)
 and the phase of training. Normal development holds ``n_trials`` *paired* trials (doing and

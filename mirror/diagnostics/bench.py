@@ -40,7 +40,7 @@ VARIANTS = {
     "perform_input=action_and_previous_state, state_projection=own": {"perform_input": "action_and_previous_state",
                                                                       "state_projection": "own"},
 }
-"""The readout and input variants of SCIENCE.md 2.1, each timed against readout=own (``--variants``)."""
+"""The readout and input variants of docs/models/predictive-gru.md 2.1, each timed against readout=own (``--variants``)."""
 
 
 def fresh_setup(seed: int, **model_fields: str) -> tuple[SharedCoreGRU, ActionSequenceDataModule]:

@@ -1,4 +1,4 @@
-"""Associative Sequence Learning (Heyes; SCIENCE.md 5.1-5.2) as a LightningModule.
+"""Associative Sequence Learning (Heyes; docs/models/associative.md 5.1-5.2) as a LightningModule.
 
 Sensory units S_1..S_n (seeing action i), with ``signalled`` an extra cue g present on exactly the
 unpaired trials, and a context unit c, active on every trial, project to motor units M_1..M_n (doing

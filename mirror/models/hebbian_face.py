@@ -1,4 +1,4 @@
-"""The Hebbian facial-expression network (HEBBIAN.md) as a LightningModule.
+"""The Hebbian facial-expression network (docs/models/hebbian.md) as a LightningModule.
 
 A pre-trained VisNet sees the parent's face; a binary motor pattern carries the infant's
 expression; both converge on a competitive mirror layer trained by the Hebb rule with
@@ -231,7 +231,7 @@ class HebbianFaceNetwork(pl.LightningModule):
 
     @torch.no_grad()
     def shuffled_pairing_control(self, interaction: InteractionBatch, batch_size: int) -> tuple[MirrorLayer, torch.Generator]:
-        """The shuffled-pairing control (HEBBIAN.md): the mirror layer as it was before training, trained by
+        """The shuffled-pairing control (docs/models/hebbian.md): the mirror layer as it was before training, trained by
         the same rule on ``interaction`` in batches of ``batch_size`` steps, with its own motor noise (returned
         for its test), so that the network's own draws are untouched."""
         layer = copy.deepcopy(self.mirror)

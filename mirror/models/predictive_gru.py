@@ -1,10 +1,10 @@
-"""The predictive GRU of SCIENCE.md section 2, shared by every GRU variant.
+"""The predictive GRU of docs/models/predictive-gru.md section 2, shared by every GRU variant.
 
 Perform mode: the core reads the embedded actions (or, as a textbook forward model, the
 action plus the projected previous state) and the perform head predicts the sensations s_t
 (forward model, MSE). Observe mode: the core reads the projected sensations and the observe
 head classifies a_t (inverse model, cross-entropy). ``readout`` may make a head read the
-other mode's states too (SCIENCE.md 2.1). Variants differ only in :meth:`core_states` (which
+other mode's states too (docs/models/predictive-gru.md 2.1). Variants differ only in :meth:`core_states` (which
 core reads which stream) and in :meth:`objective` / :meth:`inverse_targets` (which losses
 train them).
 """
@@ -105,7 +105,7 @@ class PredictiveGRU(pl.LightningModule):
 
     def perform_input(self, actions: Tensor, sensations: Tensor, in_the_dark: bool = False) -> Tensor:
         """x_t = emb(a_t), or emb(a_t) + P s_{t-1} with s_{-1} = 0: (B, T), (B, T, D) -> (B, T, H).
-        ``in_the_dark``: emb(a_t) alone, the sensory feedback of one's own actions withheld (SCIENCE.md 2.2)."""
+        ``in_the_dark``: emb(a_t) alone, the sensory feedback of one's own actions withheld (docs/models/predictive-gru.md 2.2)."""
         embedded = self.action_embedding(actions)
         if not self.reads_previous_state or in_the_dark:
             return embedded

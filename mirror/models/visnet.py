@@ -130,7 +130,7 @@ def graded_fraction(rates: Tensor) -> float:
 
 
 def graded_active_fraction(rates: Tensor) -> float:
-    """Of the active rates (above 0.05), the fraction below 0.95: the check HEBBIAN.md asks for,
+    """Of the active rates (above 0.05), the fraction below 0.95: the check docs/models/hebbian.md asks for,
     free of the sparseness that keeps most rates near zero in a graded layer too."""
     active = rates[rates > 0.05]
     return float((active < 0.95).float().mean()) if active.numel() else 0.0

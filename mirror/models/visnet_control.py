@@ -1,4 +1,4 @@
-"""VisNet's positive control (HEBBIAN.md, "Validating the vision module") as a LightningModule.
+"""VisNet's positive control (docs/models/hebbian.md, "Validating the vision module") as a LightningModule.
 
 The same :class:`mirror.models.visnet.VisNet` the face network sees with, trained bottom-up on a few
 shapes swept through positions, so that a failure on faces can be told apart from a broken

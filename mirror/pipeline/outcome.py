@@ -68,7 +68,7 @@ class ExperimentOutcome:
         )
 
     def _experimental_line(self) -> str:
-        """Congruent selectivity and rotated r (SCIENCE.md 3.2), for runs whose analysis measured them."""
+        """Congruent selectivity and rotated r (docs/measures.md 3.2), for runs whose analysis measured them."""
         metrics = self.metrics
         if congruence_metric("n_strictly_congruent") not in metrics:
             return ""

@@ -1,5 +1,5 @@
 """Report figures: metrics against a swept value with 95% bands, against a logged property of the
-design, across seeds, and per-unit r distributions per model (SCIENCE.md figure 3)."""
+design, across seeds, and per-unit r distributions per model (docs/measures.md figure 3)."""
 
 from __future__ import annotations
 
@@ -148,7 +148,7 @@ def across_seeds(runs: pd.DataFrame, x: str, hue: str | None, metrics: list[str]
 
 
 def r_distributions(units: pd.DataFrame, x: str, hue: str | None, thresholds: dict[str, float], path: Path) -> Path:
-    """Per-unit r pooled over seeds, per model (and swept value): SCIENCE.md figure 3. One row per
+    """Per-unit r pooled over seeds, per model (and swept value): docs/measures.md figure 3. One row per
     model, the swept conditions side by side and named on the axis, so many conditions stay readable."""
     groups = in_order(units[x])
     conditions = in_order(units[hue]) if hue else [None]

@@ -17,7 +17,7 @@ def phase_label(phase: str) -> str:
 
 
 R_KINDS = ("centred", "raw")
-"""The two per-unit r of SCIENCE.md section 3: time-centred (the headline) and raw (the draft paper's)."""
+"""The two per-unit r of docs/measures.md section 3: time-centred (the headline) and raw (the draft paper's)."""
 FRACTION_MIRROR = "fraction_mirror"
 FRACTION_ABS = "fraction_abs"
 FRACTION_ANTI_MIRROR = "fraction_anti_mirror"
@@ -71,7 +71,7 @@ MATCHING_FRACTION_MIRROR = "analysis/matching/fraction_mirror"
 MATCHING_FRACTION_ABS = "analysis/matching/fraction_abs"
 MATCHING_SELF_MATCHED = "analysis/matching/fraction_self_matched"
 SAME_UNIT_SIGNIFICANT = "analysis/same_unit/n_significant"
-"""Units that survive the same-unit null (SCIENCE.md 3.1) at the FDR level: same-unit mirrors."""
+"""Units that survive the same-unit null (docs/measures.md 3.1) at the FDR level: same-unit mirrors."""
 SAME_UNIT_FRACTION_SIGNIFICANT = "analysis/same_unit/fraction_significant"
 SAME_UNIT_STATISTIC = "analysis/same_unit/statistic"
 """D = mean own-unit r minus mean other-unit r, the population statistic of the same-unit null."""
@@ -84,7 +84,7 @@ CKA_P_VALUE = "analysis/cka/p_value"
 
 CONGRUENCE_COUNTS = ("n_selective_perform", "n_selective_observe", "n_strictly_congruent", "n_broadly_congruent",
                      "fraction_strictly_congruent", "fraction_broadly_congruent")
-"""Congruent action selectivity (SCIENCE.md 3.2): units selective for the action in each mode, and
+"""Congruent action selectivity (docs/measures.md 3.2): units selective for the action in each mode, and
 those selective in both with the same (strictly) or an overlapping (broadly) preferred action."""
 
 

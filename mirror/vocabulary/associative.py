@@ -6,7 +6,7 @@ from __future__ import annotations
 from mirror.vocabulary import TRAINING_STAGES
 
 ASSOCIATIVE_RULES = ("hebb", "covariance", "rescorla_wagner")
-"""The learning rules of SCIENCE.md 5.1-5.2: contiguity alone (Hebb with row normalisation), Hebb with
+"""The learning rules of docs/models/associative.md 5.1-5.2: contiguity alone (Hebb with row normalisation), Hebb with
 depression (Sejnowski's covariance rule) and prediction error (Rescorla-Wagner)."""
 
 # The associative model's measures of its weights (:mod:`mirror.analysis.associative`), logged after
@@ -15,7 +15,7 @@ depression (Sejnowski's covariance rule) and prediction error (Rescorla-Wagner).
 MIRROR_INDEX = "mirror_index"
 FRACTION_SELF_PREFERRING = "fraction_self_preferring"
 SELECTIVE_RESPONSE = "selective_response"
-"""The association's strength (SCIENCE.md 5.2): M_i's response to seeing i minus its mean response to
+"""The association's strength (docs/models/associative.md 5.2): M_i's response to seeing i minus its mean response to
 seeing other actions, in units of the test noise sd, averaged over the motor units."""
 EVOKED_RESPONSE = "evoked_response"
 """The link as associative learning theory defines it: M_i's response to seeing i above its response to

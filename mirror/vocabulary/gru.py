@@ -20,12 +20,12 @@ VAL_OBSERVE_ACCURACY = training_metric("val", OBSERVE_ACCURACY)
 
 
 def dark_metric(name: str) -> str:
-    """A shared-analysis metric of perform activity in the dark (SCIENCE.md 2.2): ``dark/<metric>``."""
+    """A shared-analysis metric of perform activity in the dark (docs/models/predictive-gru.md 2.2): ``dark/<metric>``."""
     return f"dark/{name}"
 
 
 LESION_MEASURES = ("observe_accuracy_drop", "forward_loss_rise")
-"""What a lesion costs (SCIENCE.md 3.2): observe-mode action accuracy lost, perform-mode forward loss gained."""
+"""What a lesion costs (docs/measures.md 3.2): observe-mode action accuracy lost, perform-mode forward loss gained."""
 LESIONS = ("mirror", "random", "p")
 """The k most mirror-like units, k random units (the mean over draws), and the one-sided p of the first
 against the second: the fraction of random lesions that cost at least as much (+1 corrected)."""

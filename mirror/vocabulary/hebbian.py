@@ -42,7 +42,7 @@ SHUFFLED_PAIRING = "shuffled_pairing"
 """The control network trained beside each run with the parent's expression independent of the infant's."""
 MIRROR_ABOVE_CONTROLS = "hebbian/mirror_above_controls"
 """Mirror neurons beyond the larger count of the two controls the same test scores: the untrained
-layer and the shuffled-pairing network (HEBBIAN.md, "A calibrated mirror test")."""
+layer and the shuffled-pairing network (docs/models/hebbian.md, "A calibrated mirror test")."""
 DEVELOPS_MIRROR_NEURONS = "hebbian/develops_mirror_neurons"
 """1 when a run has mirror neurons above both controls, else 0: its mean over seeds is the fraction of
 seeds that develop mirror neurons."""
@@ -65,7 +65,7 @@ PARENT_CODE_COSINE = "parent_code_cosine"
 MAX_SINGLE_CELL_INFORMATION = "max_single_cell_information"
 INFORMATIVE_CELLS_PARENT = "n_cells_informative_parent"
 """Layer-4 cells carrying at least ``analysis.vision_information_threshold`` bits about the parent's
-expression across its unseen transforms: VisNet's own criterion (HEBBIAN.md)."""
+expression across its unseen transforms: VisNet's own criterion (docs/models/hebbian.md)."""
 VISION_LOADED_FROM_CACHE = "vision/loaded_from_cache"
 
 

@@ -1,4 +1,4 @@
-"""Measures of the associative model's sensory -> motor weights (SCIENCE.md 5.1-5.2).
+"""Measures of the associative model's sensory -> motor weights (docs/models/associative.md 5.1-5.2).
 
 Row j of the n x n sensory weights holds the weights from S_1..S_n to M_j, so the diagonal is S_i -> M_i.
 The mirror index and the self-preferring fraction describe the *shape* of W and do not move when every

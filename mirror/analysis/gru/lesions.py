@@ -1,4 +1,4 @@
-"""Are mirror units used? (SCIENCE.md 3.2) Silence the k most mirror-like units, and k random units many
+"""Are mirror units used? (docs/measures.md 3.2) Silence the k most mirror-like units, and k random units many
 times over, and compare what each costs action recognition and the forward model."""
 
 from __future__ import annotations

@@ -1,4 +1,4 @@
-"""How well the vision module tells happy from sad: the measures of HEBBIAN.md's vision module."""
+"""How well the vision module tells happy from sad: the measures of docs/models/hebbian.md's vision module."""
 
 from __future__ import annotations
 

@@ -1,0 +1,83 @@
+"""What the work found, one sentence per source, computed from the published claims page (``docs/claims.md``).
+
+The README carries these sentences between two markers; ``make publish-claims`` rewrites them and a test
+checks that they are the published page's, so the front page never states a finding the page does not hold."""
+
+from __future__ import annotations
+
+import re
+from collections import Counter
+from pathlib import Path
+
+BEGIN, END = "<!-- findings: computed from docs/claims.md -->", "<!-- /findings -->"
+VERDICTS = ("holds", "does not hold", "inconclusive", "not run yet", "refused")
+"""The page's verdicts, in the order a sentence names them."""
+_PLURAL = {"holds": "hold", "does not hold": "do not hold", "inconclusive": "are inconclusive",
+           "not run yet": "are not run yet", "refused": "are refused"}
+_SINGULAR = {"holds": "holds", "does not hold": "does not hold", "inconclusive": "is inconclusive",
+             "not run yet": "is not run yet", "refused": "is refused"}
+
+
+def _stated_verdict(cell: str) -> str:
+    """The verdict a matrix cell shows ('·' is not run yet)."""
+    text = cell.strip()
+    if text == "·":
+        return "not run yet"
+    for verdict in sorted(VERDICTS, key=len, reverse=True):
+        if verdict in text:
+            return verdict
+    raise ValueError(f"a claims-page cell with no verdict: {cell!r}")
+
+
+def stated_verdicts(page: str) -> dict[str, dict[str, str]]:
+    """Per source (its section title), each claim's verdict under the stated design: the matrix's first column."""
+    found: dict[str, dict[str, str]] = {}
+    source = None
+    for line in page.splitlines():
+        if line.startswith("## "):
+            source, in_matrix = line[3:].strip(), False
+            continue
+        if source is None or not line.startswith("|"):
+            continue
+        cells = [cell.strip() for cell in re.split(r"(?<!\\)\|", line)[1:-1]]
+        if cells[:1] == ["claim"]:
+            in_matrix = cells[1:2] == ["stated design"]
+            if in_matrix:
+                found[source] = {}
+        elif in_matrix and set(cells[0]) - set("-"):
+            found[source][cells[0].replace("\\|", "|")] = _stated_verdict(cells[1])
+    return found
+
+
+def sentences(page: str) -> list[str]:
+    """One sentence per source: which of its claims hold, do not hold or are inconclusive as stated."""
+    lines = []
+    for source, verdicts in stated_verdicts(page).items():
+        groups = {v: [claim for claim, found in verdicts.items() if found == v] for v in VERDICTS}
+        parts = [f"{', '.join(claims)} {(_PLURAL if len(claims) > 1 else _SINGULAR)[v]}"
+                 for v, claims in groups.items() if claims]
+        lines.append(f"**{source}**: {'; '.join(parts)}.")
+    return lines
+
+
+def totals(page: str) -> Counter:
+    """How many claims of the whole page have each verdict under the stated design."""
+    return Counter(v for verdicts in stated_verdicts(page).values() for v in verdicts.values())
+
+
+def findings_block(page: str) -> str:
+    """The README's block: the page's totals, then a sentence per source, between the markers."""
+    counts = totals(page)
+    total = ", ".join(f"{counts[v]} {(_PLURAL if counts[v] != 1 else _SINGULAR)[v]}" for v in VERDICTS if counts[v])
+    head = f"Of {sum(counts.values())} claims judged as their sources state them, {total}:"
+    return "\n".join([BEGIN, head, "", *(f"- {s}" for s in sentences(page)), END])
+
+
+def refresh_readme(readme: Path, page: str) -> bool:
+    """Rewrite the findings block of ``readme`` from ``page``; False when the README has no markers."""
+    text = readme.read_text()
+    if BEGIN not in text or END not in text:
+        return False
+    start, stop = text.index(BEGIN), text.index(END) + len(END)
+    readme.write_text(text[:start] + findings_block(page) + text[stop:])
+    return True
