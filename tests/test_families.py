@@ -19,7 +19,7 @@ from mirror.config import (
     HebbianAnalysisConfig,
     VisNetAnalysisConfig,
 )
-from mirror.report.runs import HEADLINE_METRICS
+from mirror.config import HEADLINE_METRICS
 from mirror.vocabulary import N_UNITS
 from mirror.vocabulary.associative import D_PRIME, MIRROR_INDEX, SELECTIVE_RESPONSE, associative_metric
 from mirror.vocabulary.hebbian import (

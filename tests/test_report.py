@@ -13,7 +13,8 @@ from mirror.report.__main__ import main
 from mirror.report.build import build_report, log_report_run
 from mirror.report.figures import design_cells, in_order
 from mirror.report.runs import RunSelection, load_runs, swept_factors
-from mirror.report.stats import compare_models, t_interval
+from mirror.intervals import t_interval
+from mirror.report.stats import compare_models
 from mirror.tracking.store import prepare_experiment
 from mirror.vocabulary.associative import DELTA_P
 from mirror.vocabulary.hebbian import DEVELOPS_MIRROR_NEURONS

@@ -13,7 +13,7 @@ from mirror.analysis.hebbian.selectivity import classify_mirror_neurons
 from mirror.analysis.summary import analyse
 from mirror.config import AnalysisConfig
 from mirror.protocol import MirrorActivity
-from mirror.report.runs import HEADLINE_METRICS
+from mirror.config import HEADLINE_METRICS
 from mirror.vocabulary.hebbian import CONDITIONS, HEBBIAN_COUNTS
 
 PACKAGE = Path(__file__).resolve().parents[1] / "mirror"

@@ -7,10 +7,12 @@ import subprocess
 import sys
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
 import pytest
 import yaml
 from mlflow.tracking import MlflowClient
+from scipy import stats
 
 from tests.conftest import TINY, run_cli, store_overrides
 from tests.test_run_e2e import artifact_paths
@@ -45,11 +47,36 @@ def test_a_basic_multirun_is_one_sweep_with_a_parent_run(tmp_path):
         assert run.data.tags["mlflow.parentRunId"] == parent.info.run_id
         assert f"seed={run.data.params['seed']}" in run.data.tags["mirror.overrides"]
         assert run.info.run_name == f"shared_gru-seed{run.data.params['seed']}"
-    assert parent.data.params["n_jobs"] == "3" and parent.data.metrics["sweep/runs_finished"] == 3
+    assert parent.data.params["planned_jobs"] == "3" and parent.data.metrics["sweep/runs_finished"] == 3
     job_dirs = sorted(p.name for p in (tmp_path / "multirun").iterdir() if p.is_dir() and p.name[0].isdigit())
     assert [name.split("_")[0] for name in job_dirs] == ["0", "1", "2"]
     log = result.stdout + result.stderr
     assert "job 3 of 3 (seed=2): 2 done, about" in log, "progress names the job, the count and the time left"
+    assert "[job 2/3 seed=1] epoch 1/" in log, "every line a job logs names the job"
+
+
+def test_a_sweep_ends_with_its_summary_over_seeds_in_mlflow_and_on_the_console(tmp_path):
+    result = sweep(tmp_path, "multirun", "seed=0,1,2")
+    assert result.returncode == 0, result.stderr[-3000:]
+    jobs, (parent,) = runs_of(tmp_path)
+    headline = "analysis/centred/fraction_mirror"
+    values = [run.data.metrics[headline] for run in jobs]
+    low, high = stats.ttest_1samp(values, 0.0).confidence_interval(0.95)
+    metrics = parent.data.metrics
+    assert metrics[f"summary/{headline}/mean"] == pytest.approx(np.mean(values))
+    assert (metrics[f"summary/{headline}/ci_low"], metrics[f"summary/{headline}/ci_high"]) == pytest.approx((low, high))
+    assert metrics["summary/n_runs"] == 3
+    command = f"python -m mirror.report --experiment mirror --sweep {parent.data.tags['mirror.sweep_id']}"
+    assert parent.data.tags["mirror.report_command"] == command
+    note = parent.data.tags["mlflow.note.content"]
+    assert note.startswith("**Sweep FINISHED.**") and f"`{headline}`" in note and command in note
+    log = result.stdout + result.stderr
+    assert "FINISHED; across seeds, mean [95 % interval]:" in log and f"next: {command}" in log
+    for run in jobs:  # each run's page opens on its summary, the headline metrics first
+        description = run.data.tags["mlflow.note.content"]
+        assert description.index(headline) < description.index("```") and f"seed {run.data.params['seed']}" in description
+    client = MlflowClient(f"sqlite:///{tmp_path}/mlruns/mlflow.db")
+    assert client.get_experiment_by_name("mirror").tags["mlflow.experimentKind"] == "custom_model_development"
 
 
 def test_a_sweep_whose_job_folder_names_would_be_too_long_names_them_by_number_and_digest(tmp_path):

@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 import numpy as np
+from scipy import stats
 
 FDR_METHODS = ("bh", "by")
 
@@ -74,12 +75,4 @@ def fdr_adjust(p_values: np.ndarray, method: str = "bh") -> np.ndarray:
     p = np.asarray(p_values, dtype=np.float64)
     if p.ndim != 1 or np.any((p < 0) | (p > 1)) or np.isnan(p).any():
         raise ValueError("p_values must be a vector of probabilities")
-    m = p.size
-    order = np.argsort(p)
-    scale = m / np.arange(1, m + 1)
-    if method == "by":
-        scale = scale * np.sum(1.0 / np.arange(1, m + 1))
-    stepped = np.minimum.accumulate((p[order] * scale)[::-1])[::-1]
-    adjusted = np.empty(m)
-    adjusted[order] = np.clip(stepped, 0, 1)
-    return adjusted
+    return stats.false_discovery_control(p, method=method) if p.size else p.copy()

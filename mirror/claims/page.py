@@ -18,7 +18,6 @@ from mirror.claims.provenance import run_links, summary
 from mirror.claims.spec import STATED, TEST_KINDS
 from mirror.claims.verdicts import (
     ADJUSTMENT,
-    ADJUSTMENT_NAMES,
     ALPHA,
     FAILS,
     HOLDS,
@@ -142,7 +141,7 @@ def counts_line(matrices: Sequence[SourceMatrix]) -> str:
 def adjustment_line(matrices: Sequence[SourceMatrix]) -> str:
     """How the page's p are adjusted, with the size of each family."""
     n = sum(v.tested for m in matrices for v in m.cells.values())
-    return (f"Every p is shown raw and adjusted across the page by {ADJUSTMENT_NAMES[ADJUSTMENT]}, in two families of "
+    return (f"Every p is shown raw and adjusted across the page by {ADJUSTMENT}, in two families of "
             f"{n} tests each (one per tested cell): the claims' own tests, which decide 'holds', and the tests of "
             f"their opposites, which decide 'does not hold'; verdicts use the adjusted p at {ALPHA} (one-sided).")
 

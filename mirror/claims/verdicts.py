@@ -23,15 +23,16 @@ from mirror.claims.statistics import (
     spearman,
     welch,
 )
-from mirror.report.stats import interval, t_interval
+from mirror.intervals import t_interval
+from mirror.report.stats import interval
 from mirror.vocabulary import PHASES, phase_label
 
 HOLDS, FAILS, INCONCLUSIVE, NOT_RUN, REFUSED = "holds", "does not hold", "inconclusive", "not run yet", "refused"
 VERDICTS = (HOLDS, FAILS, INCONCLUSIVE, NOT_RUN, REFUSED)
 ALPHA = 0.05
 """One-sided level of every test on the page, applied to the adjusted p."""
-ADJUSTMENT = "bh"
-ADJUSTMENT_NAMES = {"bh": "Benjamini-Hochberg", "holm": "Holm"}
+ADJUSTMENT = "Benjamini-Hochberg"
+"""How every p on the page is adjusted, as the page names it."""
 BOOTSTRAP_FROM = 10
 """No bootstrap interval from fewer values: below this a proportion gets the t-interval."""
 
@@ -174,13 +175,13 @@ def judge(claim: Claim, runs: pd.DataFrame | None, history: History | None = Non
     return verdict if not verdict.runs.empty or verdict.verdict == NOT_RUN else replace(verdict, runs=provenance(chosen))
 
 
-def settle(verdicts: Sequence[Verdict], method: str = ADJUSTMENT) -> list[Verdict]:
+def settle(verdicts: Sequence[Verdict]) -> list[Verdict]:
     """Every p on the page adjusted across the page, under every condition, as two families: the claims' own
     tests, and the tests of their opposites. Each tested verdict is decided on its adjusted p: holds when the
     claim's is below ALPHA, does not hold when the opposite's is, inconclusive otherwise."""
     tested = [v for v in verdicts if v.tested]
-    claims_p = adjust([v.p for v in tested], method)
-    opposites_p = adjust([v.p_against for v in tested], method)
+    claims_p = adjust([v.p for v in tested])
+    opposites_p = adjust([v.p_against for v in tested])
     settled = {}
     for verdict, p, against in zip(tested, claims_p, opposites_p):
         outcome = HOLDS if p < ALPHA else FAILS if against < ALPHA else INCONCLUSIVE

@@ -40,6 +40,7 @@ from mirror.config.visnet import ShapeStimuliDataConfig, VisNetAnalysisConfig, V
 from mirror.config.registry import (
     CONF_DIR,
     GROUP_SCHEMAS,
+    HEADLINE_METRICS,
     MODEL_FAMILIES,
     compose_config,
     execution_override_keys,
@@ -51,6 +52,7 @@ __all__ = [
     "CONF_DIR",
     "EXECUTION_FIELDS",
     "GROUP_SCHEMAS",
+    "HEADLINE_METRICS",
     "MODEL_FAMILIES",
     "ActionSequenceDataConfig",
     "AnalysisConfig",

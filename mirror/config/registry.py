@@ -63,6 +63,13 @@ MODEL_FAMILIES: tuple[ModelFamily, ...] = (
     ModelFamily("visnet", VisNetControlModelConfig, ShapeStimuliDataConfig, VisNetAnalysisConfig, visnet_bytes),
 )
 
+HEADLINE_METRICS: dict[str, str] = {
+    **{name: label for family in reversed(MODEL_FAMILIES) for name, label in family.analysis.HEADLINE_METRICS.items()},
+    **AnalysisConfig.HEADLINE_METRICS,
+}
+"""The metrics a report, a sweep's summary and a run's description lead with, in order, with their labels: each
+model family's own (the associative and Hebbian models'), then the shared analysis's."""
+
 # Config group -> {schema name: schema}. A YAML file in conf/<group>/ names its schema in
 # its defaults list as ``- /schema/<group>@_here_: <name>``; keeping schemas in their own
 # group keeps them out of the options a user can select.

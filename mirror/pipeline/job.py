@@ -1,5 +1,5 @@
-"""One Hydra job: validate, skip if already done (copy if done in another experiment by the same code),
-else train, analyse and record.
+"""One Hydra job: validate, decide (skip what FINISHED here, copy what FINISHED elsewhere by the same code, run
+the rest), run, describe.
 
 Kept apart from the entry point so that launchers which ship the task function to
 worker processes (joblib, submitit) find this module by name: a reused worker then keeps
@@ -10,39 +10,23 @@ from __future__ import annotations
 
 import logging
 import os
-import signal
-import sys
-import threading
-import time
 from pathlib import Path
-from typing import NoReturn
 
 from hydra.core.hydra_config import HydraConfig
 from omegaconf import DictConfig
 
 from mirror.config import validate
 from mirror.pipeline.outcome import ExperimentOutcome
-from mirror.termination import Terminated, stop_on_sigterm
+from mirror.pipeline.worker import job_clock_start, job_log_tag, working_for
+from mirror.termination import stop_on_sigterm
+from mirror.tracking.decision import COPY, SKIP, decide
 from mirror.tracking.job_context import JobContext
-from mirror.tracking.liveness import LauncherWatch, fail_abandoned_runs, process_start_ticks, running_owner
-from mirror.tracking.resume import config_hash, finished_elsewhere, finished_run
+from mirror.tracking.resume import config_hash
 from mirror.tracking.store import bound_server_requests, prepare_experiment
 from mirror.tracking.sweep import Sweep
-from mirror.tracking.tags import COPIED_FROM_TAG, code_digest
+from mirror.tracking.tags import COPIED_FROM_TAG, NOTE_TAG, code_digest
 
 log = logging.getLogger("mirror")
-
-_jobs_run_here = 0
-"""Jobs this process has started: the first pays for the imports, later ones (a launcher reusing
-the process) start their clock when they start."""
-
-
-def seconds_since_process_start() -> float:
-    """How long this process has been running (0 where /proc cannot say)."""
-    ticks = process_start_ticks(os.getpid())
-    if ticks is None:
-        return 0.0
-    return max(0.0, time.clock_gettime(time.CLOCK_BOOTTIME) - int(ticks) / os.sysconf("SC_CLK_TCK"))
 
 
 def threads_per_job(threads: int, launcher: DictConfig) -> int:
@@ -60,31 +44,6 @@ def threads_per_job(threads: int, launcher: DictConfig) -> int:
     return max(1, cores // in_parallel)
 
 
-class ConfigAlreadyRunning(RuntimeError):
-    """A resumed sweep's job whose config another live process is running now."""
-
-
-_launcher_watch: LauncherWatch | None = None
-"""In a sweep's worker process, the one watch on the launching process, for the worker's whole life."""
-_job_in_progress = threading.Event()
-
-
-def _exit_with_the_launcher() -> NoReturn:
-    """End a worker whose sweep's launcher is gone: nobody waits for its jobs any more."""
-    log.warning("the sweep's launching process is gone: this worker ends")
-    sys.stdout.flush()
-    sys.stderr.flush()
-    os._exit(Terminated.exit_status)
-
-
-def _launcher_gone() -> None:
-    """Stop the job in progress (its run is closed KILLED, then the worker ends), or end an idle worker."""
-    if _job_in_progress.is_set():
-        os.kill(os.getpid(), signal.SIGTERM)
-    else:
-        _exit_with_the_launcher()
-
-
 def run_job(cfg: DictConfig) -> ExperimentOutcome:
     """Validate, then train, analyse and record one Hydra job; print where the results are.
 
@@ -93,26 +52,12 @@ def run_job(cfg: DictConfig) -> ExperimentOutcome:
     process is running now is not started a second time. A worker process of a sweep ends
     (its job's run KILLED) when the sweep's launching process is gone.
     """
-    global _jobs_run_here, _launcher_watch
-    started = time.perf_counter() - (seconds_since_process_start() if _jobs_run_here == 0 else 0.0)
-    _jobs_run_here += 1
+    started = job_clock_start()
     hydra_cfg = HydraConfig.get()
     sweep = Sweep.of_job(hydra_cfg)
-    watch = sweep.launcher_watch() if sweep is not None else None
-    if watch is not None and watch.gone():
-        _exit_with_the_launcher()
-    if watch is not None and _launcher_watch is None:
-        _launcher_watch = watch.start(_launcher_gone)
-    _job_in_progress.set()
-    try:
-        with stop_on_sigterm():
-            return _run_job(cfg, started, sweep)
-    except Terminated:
-        if _launcher_watch is not None and _launcher_watch.fired:
-            _exit_with_the_launcher()
-        raise
-    finally:
-        _job_in_progress.clear()
+    label = sweep.job_label(hydra_cfg.job.num, list(hydra_cfg.overrides.task)) if sweep is not None else ""
+    with working_for(sweep), job_log_tag(label), stop_on_sigterm():
+        return _run_job(cfg, started, sweep)
 
 
 RUN_AGAIN_AFTER_A_CRASH = "MIRROR_RUN_AGAIN_AFTER_A_CRASH"
@@ -135,32 +80,19 @@ def _run_job(cfg: DictConfig, started: float, sweep: Sweep | None) -> Experiment
     bound_server_requests(tracking.request_timeout_s, tracking.request_retries)
     client, experiment_id = prepare_experiment(tracking.uri, tracking.experiment, tracking.artifact_root,
                                                tracking.write_patience_s)
-    fail_abandoned_runs(client, experiment_id, tracking.heartbeat_timeout_s)  # before deciding what to skip
-    resuming = job.sweep is not None and cfg.tracking.resume
-    previous = finished_run(client, experiment_id, job.config_hash) if resuming else None
-    holder = running_owner(client, experiment_id, job.config_hash) if resuming and previous is None else None
-    waited = 0.0
-    while holder is not None and os.environ.get(RUN_AGAIN_AFTER_A_CRASH) and waited < DYING_HOLDER_GRACE_S:
-        # A job run again after a worker died can start while the worker that held it, killed with the
-        # broken executor, is still being terminated: give that process time to end.
-        time.sleep(0.5)
-        waited += 0.5
-        fail_abandoned_runs(client, experiment_id, tracking.heartbeat_timeout_s)
-        holder = running_owner(client, experiment_id, job.config_hash)
-    if holder is not None:
-        raise ConfigAlreadyRunning(f"this config is already RUNNING ({holder}): not started a second time; a later "
-                                   "resume of the sweep skips it once that run has FINISHED")
-    elsewhere = (finished_elsewhere(client, experiment_id, job.config_hash, code_digest())
-                 if resuming and previous is None else None)
-    if previous is not None:
-        job.sweep.mark_done(hydra_cfg.job.num, "SKIPPED")
-        outcome = ExperimentOutcome.recorded(previous, cfg.analysis.get("headline"))
-    elif elsewhere is not None:
+    decision = decide(client, experiment_id, job.config_hash, resuming=job.sweep is not None and tracking.resume,
+                      code=code_digest(), heartbeat_timeout_s=tracking.heartbeat_timeout_s,
+                      holder_grace_s=DYING_HOLDER_GRACE_S if os.environ.get(RUN_AGAIN_AFTER_A_CRASH) else 0.0)
+    headline = cfg.analysis.get("headline")
+    if decision.action == SKIP:
+        job.sweep.mark_done(hydra_cfg.job.num, "SKIPPED", decision.run.info.run_id)
+        outcome = ExperimentOutcome.recorded(decision.run, headline)
+    elif decision.action == COPY:
         from mirror.tracking.reuse import copy_finished_run  # its run's logger loads Lightning
 
-        copied = client.get_run(copy_finished_run(cfg, job, client, experiment_id, elsewhere))
-        job.sweep.mark_done(hydra_cfg.job.num, "COPIED")
-        outcome = ExperimentOutcome.recorded(copied, cfg.analysis.get("headline"), copied.data.tags[COPIED_FROM_TAG])
+        copied = client.get_run(copy_finished_run(cfg, job, client, experiment_id, decision.run))
+        job.sweep.mark_done(hydra_cfg.job.num, "COPIED", copied.info.run_id)
+        outcome = ExperimentOutcome.recorded(copied, headline, copied.data.tags[COPIED_FROM_TAG])
     else:
         # The boundary: torch and Lightning load here, after a config was validated and not skipped.
         from mirror.pipeline.experiment import run_experiment
@@ -168,4 +100,6 @@ def _run_job(cfg: DictConfig, started: float, sweep: Sweep | None) -> Experiment
         outcome = run_experiment(cfg, job, client, experiment_id, started=started,
                                  threads=threads_per_job(cfg.threads, hydra_cfg.launcher))
     log.info(outcome.describe(job, cfg))  # the console and the job's own .log file
+    if decision.action != SKIP and outcome.end_recorded:
+        client.set_tag(outcome.run_id, NOTE_TAG, outcome.description(job, cfg))  # the run's page in the UI
     return outcome

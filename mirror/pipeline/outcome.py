@@ -7,6 +7,7 @@ from typing import TYPE_CHECKING
 
 from omegaconf import DictConfig, OmegaConf
 
+from mirror.config import HEADLINE_METRICS
 from mirror.tracking.job_context import JobContext
 from mirror.vocabulary import (
     FRACTION_MIRROR,
@@ -103,3 +104,12 @@ class ExperimentOutcome:
                f"\n  the tracking store lost this run's end: it may still show RUNNING (the next run of the experiment "
                f"marks it FAILED); its metrics are in {job.output_dir / 'analysis' / 'metrics.json'}")
         )
+
+    def description(self, job: JobContext, cfg: DictConfig) -> str:
+        """The run's description in MLflow's UI (Markdown): the headline metrics it logged, in the order the
+        reports lead with, then the summary the console printed."""
+        rows = [f"| {label} | `{name}` | {self.metrics[name]:.4g} |" for name, label in HEADLINE_METRICS.items()
+                if name in self.metrics]
+        table = ["| headline metric | name | value |", "|---|---|---|", *rows] if rows else []
+        return "\n".join([f"**{job.model_name}, seed {cfg.seed}**", "", *table, "", "```",
+                          self.describe(job, cfg), "```"])

@@ -8,11 +8,11 @@ from pathlib import Path
 import pandas as pd
 from mlflow.tracking import MlflowClient
 
+from mirror.config import HEADLINE_METRICS
 from mirror.report import figures
 from mirror.report.provenance import provenance_section
 from mirror.report.runs import (
     DESIGN_METRICS,
-    HEADLINE_METRICS,
     RunSelection,
     load_runs,
     swept_factors,

@@ -10,8 +10,10 @@ import numpy as np
 import pandas as pd
 from mlflow.exceptions import MlflowException
 from mlflow.tracking import MlflowClient
+from mlflow.utils import get_results_from_paginated_fn
+from mlflow.store.tracking import SEARCH_MAX_RESULTS_DEFAULT
 
-from mirror.config import MODEL_FAMILIES, AnalysisConfig, is_execution_field
+from mirror.config import HEADLINE_METRICS, MODEL_FAMILIES, is_execution_field
 from mirror.tracking.tags import (
     CONFIG_HASH_TAG,
     GIT_COMMIT_TAG,
@@ -20,13 +22,6 @@ from mirror.tracking.tags import (
     is_job_run,
 )
 
-# The metrics a report leads with, in order, with the labels its tables use: each model family's own
-# (the associative and Hebbian models'), then the shared analysis's. Any other logged metric can be
-# asked for by name.
-HEADLINE_METRICS: dict[str, str] = {
-    **{name: label for family in reversed(MODEL_FAMILIES) for name, label in family.analysis.HEADLINE_METRICS.items()},
-    **AnalysisConfig.HEADLINE_METRICS,
-}
 # Logged properties of a run's design that a report plots the headline metrics against (each family's).
 DESIGN_METRICS: dict[str, str] = {
     name: label for family in MODEL_FAMILIES for name, label in family.analysis.DESIGN_METRICS.items()
@@ -71,29 +66,20 @@ def load_runs(client: MlflowClient, selection: RunSelection) -> pd.DataFrame:
         if experiment is None:
             raise ValueError(f"no MLflow experiment named {name!r} at {client.tracking_uri}")
         experiment_ids.append(experiment.experiment_id)
-    rows, token = [], None
-    while True:
-        page = client.search_runs(
-            experiment_ids, selection.mlflow_filter(), max_results=1000,
-            order_by=["attributes.start_time DESC"], page_token=token,
-        )
-        for run in page:
-            tags = run.data.tags
-            if not is_job_run(tags):
-                continue
-            rows.append({
-                "run_id": run.info.run_id,
-                "model": tags[MODEL_TAG],
-                "commit": tags.get(GIT_COMMIT_TAG, ""),
-                "sweep_id": tags.get(SWEEP_ID_TAG, ""),
-                "experiment_id": run.info.experiment_id,
-                "config_hash": tags.get(CONFIG_HASH_TAG, run.info.run_id),
-                **{f"params.{key}": value for key, value in run.data.params.items()},
-                **{f"metrics.{key}": value for key, value in run.data.metrics.items()},
-            })
-        token = page.token
-        if not token:
-            break
+    found = get_results_from_paginated_fn(
+        lambda page_size, token: client.search_runs(experiment_ids, selection.mlflow_filter(), max_results=page_size,
+                                                    order_by=["attributes.start_time DESC"], page_token=token),
+        max_results_per_page=SEARCH_MAX_RESULTS_DEFAULT)
+    rows = [{
+        "run_id": run.info.run_id,
+        "model": run.data.tags[MODEL_TAG],
+        "commit": run.data.tags.get(GIT_COMMIT_TAG, ""),
+        "sweep_id": run.data.tags.get(SWEEP_ID_TAG, ""),
+        "experiment_id": run.info.experiment_id,
+        "config_hash": run.data.tags.get(CONFIG_HASH_TAG, run.info.run_id),
+        **{f"params.{key}": value for key, value in run.data.params.items()},
+        **{f"metrics.{key}": value for key, value in run.data.metrics.items()},
+    } for run in found if is_job_run(run.data.tags)]
     if not rows:
         raise ValueError(f"no finished runs match {selection}")
     runs = pd.DataFrame(rows).drop_duplicates("config_hash").drop(columns="config_hash")

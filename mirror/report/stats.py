@@ -9,23 +9,8 @@ import pandas as pd
 from scipy import stats
 
 from mirror.analysis.permutation import fdr_adjust
+from mirror.intervals import CONFIDENCE, t_interval
 from mirror.vocabulary import is_proportion
-
-CONFIDENCE = 0.95
-
-
-def t_interval(values: Sequence[float]) -> tuple[float, float]:
-    """The 95% Student-t interval of the mean; (nan, nan) for fewer than two values."""
-    values = np.asarray(values, dtype=np.float64)
-    values = values[~np.isnan(values)]
-    if values.size < 2:
-        return float("nan"), float("nan")
-    mean, sem = values.mean(), values.std(ddof=1) / np.sqrt(values.size)
-    if sem == 0.0:
-        return float(mean), float(mean)
-    half = stats.t.ppf(0.5 + CONFIDENCE / 2, values.size - 1) * sem
-    return float(mean - half), float(mean + half)
-
 
 def bootstrap_interval(values: np.ndarray) -> tuple[float, float]:
     """The 95 % percentile bootstrap interval of the mean (scipy), which stays inside the range

@@ -7,7 +7,8 @@ import math
 import numpy as np
 import pandas as pd
 
-from mirror.report.runs import DESIGN_METRICS, HEADLINE_METRICS
+from mirror.config import HEADLINE_METRICS
+from mirror.report.runs import DESIGN_METRICS
 from mirror.report.stats import CONFIDENCE
 
 

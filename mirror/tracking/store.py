@@ -16,6 +16,7 @@ from typing import TYPE_CHECKING, Any
 
 from mirror.config.execution import SQLITE_PREFIX, check_store_address
 from mirror.termination import uninterrupted
+from mirror.tracking.tags import EXPERIMENT_KIND_TAG, MODEL_TRAINING_KIND
 
 if TYPE_CHECKING:
     from mlflow.tracking import MlflowClient
@@ -171,14 +172,16 @@ def prepare_experiment(uri: str, experiment: str, artifact_root: str,
     with creation_lock(uri):
         client = RetryingClient(MlflowClient(tracking_uri=uri), patience_s)
         found = client.get_experiment_by_name(experiment)
-        if found is not None:
-            return client, found.experiment_id
-        location = Path(artifact_root).expanduser().resolve().as_uri() if is_local(uri) else None
-        try:
-            return client, client.create_experiment(experiment, artifact_location=location)
-        except MlflowException:
-            # On a server, another client created it between our look-up and our create.
-            found = client.get_experiment_by_name(experiment)
-            if found is None:
-                raise
-            return client, found.experiment_id
+        if found is None:
+            location = Path(artifact_root).expanduser().resolve().as_uri() if is_local(uri) else None
+            try:
+                return client, client.create_experiment(experiment, artifact_location=location,
+                                                        tags={EXPERIMENT_KIND_TAG: MODEL_TRAINING_KIND})
+            except MlflowException:
+                # On a server, another client created it between our look-up and our create.
+                found = client.get_experiment_by_name(experiment)
+                if found is None:
+                    raise
+        if found.tags.get(EXPERIMENT_KIND_TAG) != MODEL_TRAINING_KIND:  # a store made by an earlier version
+            client.set_experiment_tag(found.experiment_id, EXPERIMENT_KIND_TAG, MODEL_TRAINING_KIND)
+        return client, found.experiment_id

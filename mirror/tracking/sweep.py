@@ -26,7 +26,9 @@ from mirror.tracking.liveness import LauncherWatch, fail_abandoned_runs, owner_t
 from mirror.tracking.tags import (
     CONFIG_HASH_TAG,
     LAUNCHER_TAG,
+    NOTE_TAG,
     OVERRIDES_TAG,
+    REPORT_COMMAND_TAG,
     ROLE_TAG,
     SOURCE_NAME_TAG,
     SWEEP_DIR_TAG,
@@ -139,7 +141,7 @@ class Sweep:
         (directory / DONE_DIR).mkdir(parents=True, exist_ok=True)
         (directory / SWEEP_FILE).write_text(json.dumps(asdict(sweep), indent=2))
         if sweep.n_jobs is not None:
-            client.log_param(sweep.parent_run_id, "n_jobs", sweep.n_jobs)
+            client.log_param(sweep.parent_run_id, "planned_jobs", sweep.n_jobs)
         return sweep
 
     @classmethod
@@ -150,16 +152,30 @@ class Sweep:
         path = Path(str(hydra.sweep.dir)).resolve() / SWEEP_FILE
         return cls(**json.loads(path.read_text())) if path.exists() else None
 
-    def mark_done(self, job_num: int, status: str) -> None:
-        """Record how a job ended; the first mark stands (a job marks itself SKIPPED before
-        the callback would mark it COMPLETED)."""
+    def mark_done(self, job_num: int, status: str, run_id: str = "") -> None:
+        """Record how a job ended, and for a job that ran nothing the run it stands for (a skipped job's run
+        belongs to an earlier sweep); the first mark stands (a job marks itself SKIPPED before the callback
+        would mark it COMPLETED)."""
         marker = Path(self.directory) / DONE_DIR / str(job_num)
         if not marker.exists():
-            marker.write_text(status)
+            marker.write_text(f"{status} {run_id}".strip())
+
+    def _marks(self) -> list[list[str]]:
+        return [path.read_text().split() for path in (Path(self.directory) / DONE_DIR).iterdir()]
 
     def done(self) -> Counter[str]:
         """How many jobs ended so far, by status ('COMPLETED', 'SKIPPED', 'COPIED', 'FAILED')."""
-        return Counter(path.read_text() for path in (Path(self.directory) / DONE_DIR).iterdir())
+        return Counter(mark[0] for mark in self._marks())
+
+    def skipped_runs(self) -> list[str]:
+        """The earlier runs this sweep's skipped jobs stand for."""
+        return [mark[1] for mark in self._marks() if mark[0] == "SKIPPED" and len(mark) > 1]
+
+    def job_label(self, job_num: int, overrides: list[str]) -> str:
+        """'job 4/10 seed=3': the job's number and its swept values, what its log lines are tagged with."""
+        total = "?" if self.n_jobs is None else str(self.n_jobs)
+        named = " ".join(o for o in overrides if o.partition("=")[0] in self.swept)
+        return f"job {job_num + 1}/{total} {named}".strip()
 
     def progress(self, job_num: int, overrides: list[str]) -> str:
         """'job 4 of 10 (seed=3): 3 done, about 1 min 20 s left' from the jobs done so far."""
@@ -172,8 +188,10 @@ class Sweep:
             line += f", about {format_seconds(elapsed / n_done * (self.n_jobs - n_done))} left"
         return line + f" ({format_seconds(elapsed)} so far)"
 
-    def close(self, client: MlflowClient, heartbeat_timeout_s: float, stopped: bool) -> str:
-        """Give the parent run a status that says how its jobs ended, and summary metrics.
+    def close(self, client: MlflowClient, heartbeat_timeout_s: float, stopped: bool) -> tuple[str, list[str]]:
+        """Give the parent run a status that says how its jobs ended, its job counts, and the across-seed
+        summary of the headline metrics (its metrics and description); return the status and the summary's
+        lines for the console, the report's command last.
 
         A run whose process died (a killed worker) is marked FAILED first, as the next run would, and
         each config counts by its newest run (a job run again after its worker died counts once).
@@ -209,7 +227,20 @@ class Sweep:
             "sweep/runs_killed": runs["KILLED"],
             "sweep/wall_s": time.time() - self.started,
         }
-        for key, value in metrics.items():
-            client.log_metric(self.parent_run_id, key, value)
+        from mlflow.entities import Metric
+
+        from mirror.tracking.sweep_summary import across_seeds, console_lines, description, parent_metrics
+
+        finished = [run for run in newest.values() if run.info.status == "FINISHED"]
+        finished += [client.get_run(run_id) for run_id in self.skipped_runs()]
+        summaries = across_seeds(finished, self.swept)
+        experiment = client.get_experiment(self.experiment_id).name
+        report = (f"python -m mirror.report --experiment {experiment}"
+                  + ("" if done["SKIPPED"] else f" --sweep {self.sweep_id}"))  # a skipped job's run is an older sweep's
+        metrics.update(parent_metrics(summaries))
+        client.log_batch(self.parent_run_id, metrics=[Metric(key, value, int(time.time() * 1000), 0)
+                                                      for key, value in metrics.items()])
+        client.set_tag(self.parent_run_id, REPORT_COMMAND_TAG, report)
+        client.set_tag(self.parent_run_id, NOTE_TAG, description(summaries, status, report))
         client.set_terminated(self.parent_run_id, status)
-        return status
+        return status, [*console_lines(summaries), f"  next: {report}"]

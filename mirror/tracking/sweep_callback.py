@@ -76,6 +76,6 @@ class SweepTracking(Callback):
             return
         sweep, self._sweep = self._sweep, None
         self._heartbeat.stop()
-        status = sweep.close(self._client, self._heartbeat_timeout_s, stopped=stop_requested())
-        log.info(f"sweep {sweep.sweep_id}: {status}")
+        status, summary = sweep.close(self._client, self._heartbeat_timeout_s, stopped=stop_requested())
+        log.info("\n".join([f"sweep {sweep.sweep_id}: {status}; across seeds, mean [95 % interval]:", *summary]))
 

@@ -20,6 +20,12 @@ SOURCE_NAME_TAG = "mlflow.source.name"
 PARENT_RUN_TAG = "mlflow.parentRunId"
 """Nests a job run under its sweep's parent run in the UI."""
 GIT_COMMIT_TAG = "mlflow.source.git.commit"
+NOTE_TAG = "mlflow.note.content"
+"""A run's description in the UI (Markdown): its summary, the headline metrics first."""
+EXPERIMENT_KIND_TAG = "mlflow.experimentKind"
+"""Which view MLflow's UI opens an experiment in; without it MLflow 3.17 opens its GenAI view (traces)."""
+MODEL_TRAINING_KIND = "custom_model_development"
+"""The UI's model-training view: the runs table, charts and metrics."""
 
 # What every job run carries.
 MODEL_TAG = "mirror.model"
@@ -55,6 +61,10 @@ LAUNCHER_TAG = "mirror.launcher"
 REPORT_EXPERIMENTS_TAG = "mirror.report_experiments"
 REPORT_SWEEP_TAG = "mirror.report_sweep"
 REPORT_FILTER_TAG = "mirror.report_filter"
+REPORT_COMMAND_TAG = "mirror.report_command"
+"""On a sweep's parent run: the command that reports the sweep."""
+REPORT_RUN_TAG = "mirror.report_run"
+"""On a sweep's parent run: the report run of the sweep, once one was made."""
 
 # Liveness: who owns a RUNNING run, and its last sign of life.
 HOST_TAG = "mirror.host"

@@ -1,0 +1,102 @@
+"""A sweep's result at a glance: each headline metric's mean and 95 % interval over seeds, per condition (the
+swept values other than the seed), for the parent run's metrics and description and the console."""
+
+from __future__ import annotations
+
+import math
+from collections import defaultdict
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+import numpy as np
+
+from mirror.config import HEADLINE_METRICS
+from mirror.intervals import t_interval
+from mirror.tracking.tags import OVERRIDES_TAG
+
+if TYPE_CHECKING:
+    from mlflow.entities import Run
+
+SUMMARY_PREFIX = "summary/"
+CONSOLE_METRICS = 6
+"""Headline metrics the console shows per condition (the description and the parent's metrics hold them all)."""
+
+
+@dataclass(frozen=True)
+class MetricSummary:
+    name: str
+    n: int
+    mean: float
+    low: float
+    high: float
+
+    def text(self) -> str:
+        interval = "" if math.isnan(self.low) else f" [{self.low:.3g}, {self.high:.3g}]"
+        return f"{self.mean:.3g}{interval}"
+
+
+@dataclass(frozen=True)
+class ConditionSummary:
+    condition: str
+    """The swept values besides the seed ('' when the seed is all a sweep varies)."""
+    n_runs: int
+    metrics: list[MetricSummary]
+
+
+def condition_of(run: Run, swept: Sequence[str]) -> str:
+    """A job run's values of the swept keys other than the seed, as its overrides give them."""
+    overrides = run.data.tags.get(OVERRIDES_TAG, "").split()
+    return " ".join(o for o in overrides if o.partition("=")[0] in swept and o.partition("=")[0] != "seed")
+
+
+def across_seeds(runs: Sequence[Run], swept: Sequence[str]) -> list[ConditionSummary]:
+    """Every headline metric the runs logged, summarised over the runs of each condition of the ``swept`` keys."""
+    groups: dict[str, list[Run]] = defaultdict(list)
+    for run in runs:
+        groups[condition_of(run, swept)].append(run)
+    summaries = []
+    for condition, members in sorted(groups.items()):
+        metrics = []
+        for name in HEADLINE_METRICS:
+            values = np.array([run.data.metrics[name] for run in members if name in run.data.metrics])
+            if values.size:
+                metrics.append(MetricSummary(name, int(values.size), float(values.mean()), *t_interval(values)))
+        summaries.append(ConditionSummary(condition, len(members), metrics))
+    return summaries
+
+
+def parent_metrics(summaries: Sequence[ConditionSummary]) -> dict[str, float]:
+    """The parent run's summary metrics: ``summary/<metric>/{mean,ci_low,ci_high}`` when the sweep has one
+    condition (metric names cannot carry a condition's '='); the description holds every condition's."""
+    if len(summaries) != 1:
+        return {f"{SUMMARY_PREFIX}n_conditions": float(len(summaries))}
+    (only,) = summaries
+    metrics = {f"{SUMMARY_PREFIX}n_runs": float(only.n_runs)}
+    for metric in only.metrics:
+        for part, value in (("mean", metric.mean), ("ci_low", metric.low), ("ci_high", metric.high)):
+            if not math.isnan(value):
+                metrics[f"{SUMMARY_PREFIX}{metric.name}/{part}"] = value
+    return metrics
+
+
+def description(summaries: Sequence[ConditionSummary], status: str, report_command: str) -> str:
+    """The parent run's description (Markdown): how it ended, each condition's table, the report's command."""
+    lines = [f"**Sweep {status}.** Mean and 95 % Student-t interval over seeds of each headline metric, per "
+             "condition.", ""]
+    for summary in summaries:
+        lines += [f"**{summary.condition or 'all runs'}** ({summary.n_runs} runs)", "",
+                  "| metric | mean [95 % interval] | n |", "|---|---|---|"]
+        lines += [f"| {HEADLINE_METRICS[m.name]} (`{m.name}`) | {m.text()} | {m.n} |" for m in summary.metrics]
+        lines.append("")
+    lines.append(f"Tables, tests and figures: `{report_command}`")
+    return "\n".join(lines)
+
+
+def console_lines(summaries: Sequence[ConditionSummary]) -> list[str]:
+    """A few lines per condition: its first headline metrics, mean [interval]."""
+    lines = []
+    for summary in summaries:
+        shown = "; ".join(f"{HEADLINE_METRICS[m.name]} {m.text()}" for m in summary.metrics[:CONSOLE_METRICS])
+        lines.append(f"  {summary.condition or 'all runs'} ({summary.n_runs} runs): {shown}")
+    return lines
