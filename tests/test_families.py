@@ -7,11 +7,12 @@ import pytest
 from hydra.utils import get_class
 
 from mirror.analysis.associative.callback import AssociativeAnalysisCallback
-from mirror.analysis.callback import MirrorAnalysisCallback
+from mirror.analysis.callback import FamilyCallback, MirrorAnalysisCallback
 from mirror.analysis.gru.callback import GRUControlsCallback
 from mirror.analysis.hebbian.callback import HebbianAnalysisCallback
 from mirror.analysis.visnet.callback import VisNetControlCallback
 from mirror.config import (
+    HEADLINE_METRICS,
     MODEL_FAMILIES,
     AnalysisConfig,
     AssociativeAnalysisConfig,
@@ -19,7 +20,8 @@ from mirror.config import (
     HebbianAnalysisConfig,
     VisNetAnalysisConfig,
 )
-from mirror.config import HEADLINE_METRICS
+from mirror.config.hooks import FamilyDataModule, ModelSchema, PairedDataSchema
+from mirror.config.registry import ModelFamily, check_capabilities
 from mirror.vocabulary import N_UNITS
 from mirror.vocabulary.associative import D_PRIME, MIRROR_INDEX, SELECTIVE_RESPONSE, associative_metric
 from mirror.vocabulary.hebbian import (
@@ -38,6 +40,42 @@ def test_each_familys_analysis_names_its_own_callback():
     assert callbacks == {"gru": GRUControlsCallback, "hebbian": HebbianAnalysisCallback,
                          "associative": AssociativeAnalysisCallback, "visnet": VisNetControlCallback}
     assert get_class(AnalysisConfig._target_) is MirrorAnalysisCallback  # the shared analysis alone
+    assert all(issubclass(callback, FamilyCallback) for callback in [*callbacks.values(), MirrorAnalysisCallback])
+
+
+def test_a_schema_or_datamodule_missing_a_hook_fails_when_its_class_is_defined():
+    with pytest.raises(TypeError, match="NoSize must declare n_units"):
+        class NoSize(ModelSchema):
+            SECONDS_PER_JOB = 1.0
+    with pytest.raises(TypeError, match="NoCost must declare SECONDS_PER_JOB"):
+        class NoCost(ModelSchema):
+            def n_units(self, data):
+                return 1
+    with pytest.raises(TypeError, match="NoShape must declare test_shape"):
+        class NoShape(PairedDataSchema):
+            pass
+    with pytest.raises(TypeError, match="NoKwargs must declare model_kwargs"):
+        class NoKwargs(FamilyDataModule):
+            pass
+
+    class Complete(ModelSchema):  # a complete one is accepted
+        SECONDS_PER_JOB = 1.0
+
+        def n_units(self, data):
+            return 1
+
+    assert Complete().n_units(None) == 1
+
+
+def test_a_family_the_shared_analysis_scores_needs_a_paired_test_set_and_visnet_needs_none():
+    gru, *_, visnet = MODEL_FAMILIES
+    assert not visnet.analysis.SHARED_ANALYSIS and not issubclass(visnet.data, PairedDataSchema)
+    check_capabilities(MODEL_FAMILIES)
+    unpaired = ModelFamily("unpaired", gru.model, visnet.data, gru.analysis, gru.memory)
+    with pytest.raises(TypeError, match="ShapeStimuliDataConfig must subclass .*PairedDataSchema"):
+        check_capabilities((unpaired,))
+    with pytest.raises(TypeError, match="must subclass .*ModelSchema"):
+        check_capabilities((ModelFamily("bare", dict, gru.data, gru.analysis, gru.memory),))
 
 
 def test_the_reports_lead_with_each_familys_own_metrics_the_grus_with_the_shared_r_before_their_controls():

@@ -19,7 +19,17 @@ from mirror.tracking.lightning_logger import log_artifact_folder
 log = logging.getLogger(__name__)
 
 
-class MirrorAnalysisCallback(pl.Callback):
+class FamilyCallback(pl.Callback):
+    """What every measuring callback keeps for its job: ``logged``, the latest value of every metric it logged
+    (the run's summary and outcome read it), and ``seconds``, the time it spent measuring (the run's
+    ``time/analysis_s``). A family's callback subclasses it and takes ``(settings, output_dir, figures)``."""
+
+    def __init__(self) -> None:
+        self.logged: dict[str, float] = {}
+        self.seconds = 0.0
+
+
+class MirrorAnalysisCallback(FamilyCallback):
     """Score the model on the test set after fitting (zero epochs included) and log the results.
 
     Before fitting it also records the per-unit r of the network at initialisation, the
@@ -30,13 +40,13 @@ class MirrorAnalysisCallback(pl.Callback):
     """
 
     def __init__(self, settings: AnalysisConfig, output_dir: Path | str, title: str = "", figures: bool = True) -> None:
+        super().__init__()
         self.settings = settings
         self.output_dir = Path(output_dir) / "analysis"
         self.title = title
         self.figures = figures
         self.result: AnalysisResult | None = None
         self.r_at_init: np.ndarray | None = None
-        self.seconds: float = float("nan")
 
     def on_fit_start(self, trainer: pl.Trainer, pl_module: pl.LightningModule) -> None:
         activity = pl_module.mirror_activity(trainer.datamodule.test_dataloader())
@@ -47,6 +57,7 @@ class MirrorAnalysisCallback(pl.Callback):
         log.info("analysis: per-unit r, permutation nulls, decoders and figures")
         activity = pl_module.mirror_activity(trainer.datamodule.test_dataloader())
         self.result = result = analyse(activity, self.settings)
+        self.logged = result.metrics
         self.output_dir.mkdir(parents=True, exist_ok=True)
         result.units.to_csv(self.output_dir / "units.csv", index=False)
         activity.save(self.output_dir / ACTIVITY_FILE)

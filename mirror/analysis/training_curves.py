@@ -12,6 +12,7 @@ import numpy as np
 import pytorch_lightning as pl
 import seaborn as sns
 
+from mirror.analysis.callback import FamilyCallback
 from mirror.plotting import plt, save_figure
 from mirror.vocabulary import PHASES, phase_label
 
@@ -40,17 +41,16 @@ def curves_over_training(curve: Sequence[CurvePoint], series: Mapping[str, str],
     return save_figure(fig, path)
 
 
-class TrainingCurveCallback(pl.Callback):
+class TrainingCurveCallback(FamilyCallback):
     """Takes a model family's measures every ``eval_every`` steps of online learning (the steps
     counted from the batches, the phase read from the datamodule's ``phases``) and logs them as
     ``<family>/curve/<measure>`` beside ``<family>/curve/phase``; subclasses say what to measure."""
 
     def __init__(self, eval_every: int, metric: Callable[[str, str | None], str], phase_metric: str) -> None:
+        super().__init__()
         self.eval_every, self.metric, self.phase_metric = eval_every, metric, phase_metric
         self.curve: list[dict[str, float]] = []
         self.steps_seen = 0
-        self.logged: dict[str, float] = {}
-        """The latest value of every metric this callback logged, for the run's summary."""
 
     def measure(self, trainer: pl.Trainer, pl_module: pl.LightningModule) -> dict[str, float]:
         """The measures of one point of the curve."""

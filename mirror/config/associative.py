@@ -7,6 +7,7 @@ from typing import Any, ClassVar
 
 from mirror.config.analysis import AnalysisConfig
 from mirror.config.checks import check, check_choice
+from mirror.config.hooks import ModelSchema, PairedDataSchema
 from mirror.config.memory import DOUBLE, FLOAT, analysis_bytes
 from mirror.vocabulary.associative import (
     ASSOCIATIVE_RULES,
@@ -25,7 +26,7 @@ FLOAT32_MAX = 3.4028234663852886e38
 
 
 @dataclass
-class AssociativeModelConfig:
+class AssociativeModelConfig(ModelSchema):
     """Associative Sequence Learning (docs/models/associative.md 5.1): sensory -> motor weights learnt trial by trial."""
 
     SECONDS_PER_JOB: ClassVar[float] = 0.16
@@ -67,7 +68,7 @@ class AssociativeModelConfig:
 
 
 @dataclass
-class SensorimotorPairingsDataConfig:
+class SensorimotorPairingsDataConfig(PairedDataSchema):
     """The trials that train the associative model (docs/models/associative.md 5.1): doing, seeing, both, in order."""
 
     _target_: str = "mirror.data.sensorimotor_pairings.SensorimotorPairingsDataModule"

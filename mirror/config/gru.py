@@ -7,13 +7,14 @@ from typing import Any, ClassVar
 
 from mirror.config.analysis import AnalysisConfig
 from mirror.config.checks import check, check_choice
+from mirror.config.hooks import ModelSchema, PairedDataSchema
 from mirror.config.memory import DOUBLE, FLOAT, analysis_bytes
 from mirror.vocabulary import FRACTION_MIRROR, r_metric
 from mirror.vocabulary.gru import dark_metric, lesion_metric
 
 
 @dataclass
-class ActionSequenceDataConfig:
+class ActionSequenceDataConfig(PairedDataSchema):
     """The sensorimotor environment of docs/models/predictive-gru.md section 1."""
 
     _target_: str = "mirror.data.action_sequences.ActionSequenceDataModule"
@@ -81,7 +82,7 @@ HEADS = TIED, UNTIED, UNTIED_COPY = ("tied", "untied", "untied_copy")
 
 
 @dataclass
-class GRUModelConfig:
+class GRUModelConfig(ModelSchema):
     """A predictive GRU of docs/models/predictive-gru.md section 2; variants differ in cores and losses."""
 
     SECONDS_PER_JOB: ClassVar[float] = 9.5

@@ -11,6 +11,7 @@ from typing import Any, ClassVar
 
 from mirror.config.analysis import AnalysisConfig
 from mirror.config.checks import check, check_choice, validate_part, writable_folder
+from mirror.config.hooks import ModelSchema, PairedDataSchema
 from mirror.config.memory import DOUBLE, FLOAT, analysis_bytes
 from mirror.vocabulary import N_UNITS
 from mirror.vocabulary.hebbian import (
@@ -176,7 +177,7 @@ class MirrorLayerConfig:
 
 
 @dataclass
-class HebbianModelConfig:
+class HebbianModelConfig(ModelSchema):
     """The Hebbian facial-expression network (docs/models/hebbian.md): vision + motor -> mirror layer."""
 
     SECONDS_PER_JOB: ClassVar[float] = 3.4
@@ -204,7 +205,7 @@ class HebbianModelConfig:
 
 
 @dataclass
-class FaceInteractionDataConfig:
+class FaceInteractionDataConfig(PairedDataSchema):
     """Faces and the infant-parent interaction of docs/models/hebbian.md (simulations 1-3, counter-mirror)."""
 
     _target_: str = "mirror.data.face_interaction.FaceInteractionDataModule"

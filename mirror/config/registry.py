@@ -35,6 +35,7 @@ from mirror.config.hebbian import (
     hebbian_bytes,
 )
 from mirror.config.help import field_help
+from mirror.config.hooks import ModelSchema, PairedDataSchema
 from mirror.config.visnet import (
     ShapeStimuliDataConfig,
     VisNetAnalysisConfig,
@@ -62,6 +63,19 @@ MODEL_FAMILIES: tuple[ModelFamily, ...] = (
                 associative_bytes),
     ModelFamily("visnet", VisNetControlModelConfig, ShapeStimuliDataConfig, VisNetAnalysisConfig, visnet_bytes),
 )
+
+def check_capabilities(families: tuple[ModelFamily, ...]) -> None:
+    """Every family's model schema declares the model hooks, and a family the shared analysis scores has a data
+    schema that declares the paired test set's shape: checked when the registry is imported."""
+    for family in families:
+        if not issubclass(family.model, ModelSchema):
+            raise TypeError(f"family {family.name!r}: {family.model.__name__} must subclass mirror.config.hooks.ModelSchema")
+        if family.analysis.SHARED_ANALYSIS and not issubclass(family.data, PairedDataSchema):
+            raise TypeError(f"family {family.name!r}: the shared analysis scores it, so {family.data.__name__} must "
+                            "subclass mirror.config.hooks.PairedDataSchema")
+
+
+check_capabilities(MODEL_FAMILIES)
 
 HEADLINE_METRICS: dict[str, str] = {
     **{name: label for family in reversed(MODEL_FAMILIES) for name, label in family.analysis.HEADLINE_METRICS.items()},

@@ -7,6 +7,7 @@ from dataclasses import dataclass, field
 from typing import Any, ClassVar
 
 from mirror.config.checks import check, validate_part
+from mirror.config.hooks import ModelSchema
 from mirror.config.hebbian import VisionConfig
 from mirror.config.memory import FLOAT
 from mirror.vocabulary.visnet import CEILING, MAX_INFORMATION, MULTIPLE_CELL, N_INVARIANT, SHAPES, visnet_metric
@@ -20,7 +21,7 @@ def control_vision() -> VisionConfig:
 
 
 @dataclass
-class VisNetControlModelConfig:
+class VisNetControlModelConfig(ModelSchema):
     """VisNet alone, trained bottom-up on the control's stimuli. Its learning rule is ``vision.trace_rule``
     with ``vision.trace_eta``; the trace-free (pure Hebb) control is ``trace_rule=current trace_eta=0``
     (``trace_rule=previous`` with ``trace_eta=0`` is not Hebb: it binds each frame to the one before)."""

@@ -22,6 +22,7 @@ from torch.utils.data import (
     SequentialSampler,
 )
 
+from mirror.config.hooks import FamilyDataModule
 from mirror.data.batches import NamedTensorDataset
 from mirror.data.sensorimotor import Episodes, SensorimotorEnvironment
 
@@ -37,7 +38,7 @@ class SequenceBatch(NamedTuple):
     observe_sensations: Tensor
 
 
-class ActionSequenceDataModule(pl.LightningDataModule):
+class ActionSequenceDataModule(FamilyDataModule, pl.LightningDataModule):
     """Train/val/test splits of paired (actions, sensations) sequences, all seeded from ``seed``."""
 
     def __init__(

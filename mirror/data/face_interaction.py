@@ -26,6 +26,7 @@ import torch
 from torch import Tensor
 from torch.utils.data import DataLoader, TensorDataset
 
+from mirror.config.hooks import FamilyDataModule
 from mirror.data.batches import NamedTensorDataset
 from mirror.data.faces import HAPPY, SAD, Identity, Transform, draw_face
 from mirror.data.retinal_positions import position_sweep
@@ -68,7 +69,7 @@ class InteractionBatch(NamedTuple):
     phase: Tensor
 
 
-class FaceInteractionDataModule(pl.LightningDataModule):
+class FaceInteractionDataModule(FamilyDataModule, pl.LightningDataModule):
     """Pre-training faces, the parent's faces, and the interaction, all drawn from ``seed``."""
 
     def __init__(

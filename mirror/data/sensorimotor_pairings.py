@@ -27,6 +27,7 @@ import torch
 from torch import Tensor
 from torch.utils.data import DataLoader, TensorDataset
 
+from mirror.config.hooks import FamilyDataModule
 from mirror.data.batches import NamedTensorDataset
 from mirror.seeding import NamedStreams
 from mirror.vocabulary import PHASES
@@ -107,7 +108,7 @@ class PairingBatch(NamedTuple):
     phase: Tensor
 
 
-class SensorimotorPairingsDataModule(pl.LightningDataModule):
+class SensorimotorPairingsDataModule(FamilyDataModule, pl.LightningDataModule):
     """The training schedule of trials, and test trials of each action done alone and seen alone."""
 
     def __init__(self, n_actions: int, n_trials: int, persistence: float, lag: int, mismatch: float,

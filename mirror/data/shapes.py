@@ -14,6 +14,7 @@ import pytorch_lightning as pl
 import torch
 from torch.utils.data import DataLoader, TensorDataset
 
+from mirror.config.hooks import FamilyDataModule
 from mirror.data.retinal_positions import position_sweep
 from mirror.vocabulary.visnet import SHAPES
 
@@ -45,7 +46,7 @@ def draw_shape(name: str, size: int, centre_x: float, centre_y: float, half_size
     return image.astype(np.float32)
 
 
-class ShapeStimuliDataModule(pl.LightningDataModule):
+class ShapeStimuliDataModule(FamilyDataModule, pl.LightningDataModule):
     """The shapes at the trained positions (one sequence each, in sweep order) and at new ones."""
 
     def __init__(self, image_size: int, stimuli: list[str], grid_side: int, spacing: float, half_size: float,

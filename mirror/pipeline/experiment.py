@@ -16,7 +16,7 @@ from hydra.utils import get_class, instantiate
 from mlflow.entities import RunTag
 from omegaconf import DictConfig, OmegaConf
 
-from mirror.analysis.callback import MirrorAnalysisCallback
+from mirror.analysis.callback import FamilyCallback, MirrorAnalysisCallback
 from mirror.config import AnalysisConfig
 from mirror.config.execution import draws_figures
 from mirror.pipeline.outcome import ExperimentOutcome
@@ -48,17 +48,18 @@ def reset_process_state(seed: int, threads: int) -> None:
     set_threads(threads)
 
 
-def analysis_callbacks(settings: AnalysisConfig, job: JobContext, seed: int, figures: bool) -> list[pl.Callback]:
+def analysis_callbacks(settings: AnalysisConfig, job: JobContext, seed: int, figures: bool) -> list[FamilyCallback]:
     """The shared analysis first (where the family has it), then the model family's own measurements,
     the callback its analysis schema names in ``_target_`` (their order is part of the result: both draw
-    from the model's noise). A family's callback takes its settings and the job's output folder, keeps
-    what it logged in ``logged`` for the run's summary and the time it measured in ``seconds``, and draws
-    its figures only when ``figures``."""
-    callbacks: list[pl.Callback] = []
+    from the model's noise): a :class:`~mirror.analysis.callback.FamilyCallback` that takes its settings and the
+    job's output folder and draws its figures only when ``figures``."""
+    callbacks: list[FamilyCallback] = []
     if settings.SHARED_ANALYSIS:
         callbacks.append(MirrorAnalysisCallback(settings, job.output_dir, title=f"{job.model_name}, seed {seed}",
                                                 figures=figures))
     family = get_class(settings._target_)
+    if not issubclass(family, FamilyCallback):
+        raise TypeError(f"{settings._target_} must subclass mirror.analysis.callback.FamilyCallback")
     if family is not MirrorAnalysisCallback:
         callbacks.append(family(settings, job.output_dir, figures=figures))
     return callbacks
@@ -94,11 +95,9 @@ def run_experiment(cfg: DictConfig, job: JobContext, client: MlflowClient, exper
         torch.save(model.state_dict(), weights)
         logger.experiment.log_artifact(logger.run_id, str(weights))
         # The measuring done: the shared analysis's, and a family's where its callback times it.
-        analysis_seconds = sum(getattr(callback, "seconds", 0.0) for callback in callbacks)
+        analysis_seconds = sum(callback.seconds for callback in callbacks)
         seconds = dict(zip(JOB_SECONDS, (fit_started - started, fit_seconds - analysis_seconds, analysis_seconds)))
         logger.log_metrics({f"{TIME}/{name}": value for name, value in seconds.items()})
-    metrics = {name: value for callback in callbacks
-               for name, value in (callback.result.metrics if isinstance(callback, MirrorAnalysisCallback)
-                                   else callback.logged).items()}
+    metrics = {name: value for callback in callbacks for name, value in callback.logged.items()}
     return ExperimentOutcome(run_id=logger.run_id, metrics=metrics, seconds=seconds,
                              headline=cfg.analysis.get("headline"), end_recorded=logger.end_recorded)

@@ -11,6 +11,7 @@ import numpy as np
 import pytorch_lightning as pl
 import torch
 
+from mirror.analysis.callback import FamilyCallback
 from mirror.analysis.gru.lesions import lesion_sets, lesion_test
 from mirror.analysis.summary import analyse, per_unit_r
 from mirror.config import GRUAnalysisConfig
@@ -24,16 +25,15 @@ LESION_STREAM = 2
 """Random lesions draw from their own stream of the analysis seed, apart from the shared analysis's."""
 
 
-class GRUControlsCallback(pl.Callback):
+class GRUControlsCallback(FamilyCallback):
     """After fitting: for a model that reads its previous sensory state, the whole shared analysis again on
     perform activity in the dark (``dark/...``); for every GRU, the lesion test (``lesion/...``)."""
 
     def __init__(self, settings: GRUAnalysisConfig, output_dir: Path | str, figures: bool = True) -> None:
         """``figures`` is every family callback's switch; these controls draw none."""
         self.settings = settings
+        super().__init__()
         self.output_dir = Path(output_dir) / "controls"
-        self.logged: dict[str, float] = {}
-        self.seconds = 0.0
 
     def in_the_dark(self, model: PredictiveGRU, dataloader) -> dict[str, float]:
         """Every shared metric of perform activity with the state input withheld, against observe activity."""

@@ -9,6 +9,7 @@ from pathlib import Path
 import numpy as np
 import pytorch_lightning as pl
 
+from mirror.analysis.callback import FamilyCallback
 from mirror.analysis.visnet.figures import information_per_cell
 from mirror.analysis.visnet.measures import information_per_layer, labels_of, layer_measures, population_measures
 from mirror.config.visnet import VisNetAnalysisConfig
@@ -18,15 +19,14 @@ from mirror.vocabulary.hebbian import VISION_UPDATES_PER_LAYER
 from mirror.vocabulary.visnet import CEILING, visnet_metric
 
 
-class VisNetControlCallback(pl.Callback):
+class VisNetControlCallback(FamilyCallback):
     """Measure the untrained network in ``setup`` (before the model's own setup trains it), the trained
     one when fitting starts; log both, draw information per cell, sorted, per layer."""
 
     def __init__(self, settings: VisNetAnalysisConfig, output_dir: Path | str, figures: bool = True) -> None:
         self.settings, self.figures = settings, figures
+        super().__init__()
         self.output_dir = Path(output_dir) / "visnet"
-        self.logged: dict[str, float] = {}
-        self.seconds = 0.0
         self._information: dict[str, dict[str, list[np.ndarray]]] = {}
 
     def _measure(self, model: VisNetControl, datamodule: pl.LightningDataModule, stage: str) -> dict[str, float]:
