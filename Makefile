@@ -5,7 +5,7 @@ PY     := $(VENV)/bin/python
 STAMP  := $(VENV)/.installed
 
 .DEFAULT_GOAL := help
-.PHONY: help install run test test-fast bench ui clean visnet-control sweep-seeds sweep-hidden sweep-noise sweep-lag counter-mirror ablations readout asl report paper claims publish-claims pairing-error hebbian-conditions
+.PHONY: help install run test test-fast bench ui docs docs-serve demo clean visnet-control sweep-seeds sweep-hidden sweep-noise sweep-lag counter-mirror ablations readout asl report paper claims publish-claims pairing-error hebbian-conditions
 
 help: ## list the targets
 	@grep -hE '^[a-zA-Z_-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  %-12s %s\n", $$1, $$2}'
@@ -99,8 +99,27 @@ hebbian-conditions: $(STAMP) ## the Hebbian network under the claims page's cond
 pairing-error: $(STAMP) ## the draft paper's pairing error (D10): matched vs independent sequences, seeds 0-9 (20 jobs)
 	$(SWEEP) experiment=pairing_error $(ARGS) -m
 
-ui: $(STAMP) ## browse every run in the MLflow UI on http://127.0.0.1:$(PORT) (PORT=5000 unless given)
-	$(VENV)/bin/mlflow ui --backend-store-uri sqlite:///mlruns/mlflow.db --host 127.0.0.1 --port $(PORT)
+STORE ?= mlruns
+ui: $(STAMP) ## browse every run in the MLflow UI on http://127.0.0.1:$(PORT) (PORT=5000; STORE=outputs/demo for the demo's)
+	$(VENV)/bin/mlflow ui --backend-store-uri sqlite:///$(STORE)/mlflow.db --host 127.0.0.1 --port $(PORT)
+
+docs: $(STAMP) ## build the documentation site into site/ (a broken link fails the build)
+	$(VENV)/bin/mkdocs build --strict
+
+docs-serve: $(STAMP) ## serve the documentation site on http://127.0.0.1:8000, rebuilt as you edit
+	$(VENV)/bin/mkdocs serve --dev-addr 127.0.0.1:8000
+
+# A small store of its own that fills claims of every source, then its claims page: not the published evidence.
+DEMO      := outputs/demo
+DEMO_RUN  := $(PY) -m mirror.run hydra/launcher=joblib hydra.launcher.n_jobs=2 'seed=range(3)' tracking.uri=sqlite:///$(DEMO)/mlflow.db tracking.artifact_root=$(DEMO)/artifacts
+demo: $(STAMP) ## 3 seeds of each source's models into outputs/demo, then its claims page (under 10 min; not the published evidence)
+	$(DEMO_RUN) experiment=sweep_seeds model=shared_gru -m
+	$(DEMO_RUN) experiment=ablations trainer.max_epochs=20 -m
+	$(DEMO_RUN) experiment=sweep_seeds model=hebbian_face -m
+	$(DEMO_RUN) experiment=asl_contiguity -m
+	$(DEMO_RUN) experiment=asl_counter_mirror -m
+	$(PY) -m mirror.claims --tracking-uri sqlite:///$(DEMO)/mlflow.db --artifact-root $(DEMO)/artifacts --out $(DEMO)/claims
+	@echo "the demo's claims page: $(DEMO)/claims/index.html; its runs: make ui STORE=$(DEMO)"
 
 clean: ## delete generated output (runs, sweeps, caches); keeps .venv
-	rm -rf outputs multirun mlruns reports .cache .pytest_cache
+	rm -rf outputs multirun mlruns reports site .cache .pytest_cache

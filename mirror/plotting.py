@@ -28,13 +28,20 @@ def legend_under_panels(fig: plt.Figure, handles: list, labels: list[str], title
                fontsize=fontsize, title_fontsize=fontsize, frameon=False)
 
 
-def save_figure(fig: plt.Figure, path: Path, title: str | None = None, dpi: int = 110) -> Path:
-    """Lay out, title, write and close a figure; returns its path. The title goes above the laid-out panels
-    (laid out with it, a tall figure's title ran into its first panel) and the image is cut to what is
-    drawn, the title and a legend under the panels (:func:`legend_under_panels`) included."""
+VECTOR_FORMAT = "pdf"
+"""Every figure is also written as a vector file beside its PNG, for a paper."""
+
+
+def save_figure(fig: plt.Figure, path: Path, title: str | None = None, dpi: int = 150) -> Path:
+    """Lay out, title, write (PNG at ``path`` and a PDF beside it) and close a figure; returns the PNG's path. The
+    title goes above the laid-out panels (laid out with it, a tall figure's title ran into its first panel) and
+    the image is cut to what is drawn, the title and a legend under the panels (:func:`legend_under_panels`)
+    included."""
     fig.tight_layout()
     if title:
         fig.suptitle(title, y=1.0, va="bottom")
+    path = Path(path)
     fig.savefig(path, dpi=dpi, bbox_inches="tight")
+    fig.savefig(path.with_suffix(f".{VECTOR_FORMAT}"), bbox_inches="tight")
     plt.close(fig)
     return path

@@ -303,7 +303,7 @@ def test_seeds_to_decide_by_hand():
     assert seeds_to_decide(0.0, 1.0, 0.05) is None
 
 
-def test_the_page_is_one_self_contained_file_with_its_markdown_logged_to_mlflow(store):
+def test_the_page_is_one_self_contained_file_with_its_figures_as_pdf_and_its_markdown_logged_to_mlflow(store):
     uri, claims_dir, root = store
     result = subprocess.run([sys.executable, "-m", "mirror.claims", "--claims", str(claims_dir), "--out",
                              str(root / "paper"), "--tracking-uri", uri, "--artifact-root", str(root / "artifacts"),
@@ -324,7 +324,11 @@ def test_the_page_is_one_self_contained_file_with_its_markdown_logged_to_mlflow(
     assert run.data.metrics == {"claims/n_holds": 6.0, "claims/n_does_not_hold": 2.0, "claims/n_inconclusive": 1.0,
                                 "claims/n_not_run_yet": 1.0, "claims/n_refused": 0.0}
     assert sorted(a.path for a in client.list_artifacts(run.info.run_id, "paper")) == ["paper/claims.md",
+                                                                                        "paper/figures",
                                                                                         "paper/index.html"]
+    figures = sorted(path.name for path in (root / "paper" / "figures").iterdir())
+    assert len(figures) == 18 and {name.rsplit(".", 1)[1] for name in figures} == {"png", "pdf"}, "a PDF per PNG"
+    assert page.count('.pdf" title="the figure as a PDF"') == 9
 
 
 def test_a_wrong_claim_file_names_the_file_claim_and_field(tmp_path):

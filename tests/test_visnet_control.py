@@ -115,7 +115,7 @@ def test_the_control_runs_through_hydra_into_mlflow_with_its_figure_and_no_share
                for name in ("max_information_layer4", "n_invariant_cells_layer4", "multiple_cell_information_top5"))
     assert not any(name.startswith("analysis/") for name in metrics), "the shared mirror analysis does not apply"
     artifacts = [a.path for a in client.list_artifacts(run.info.run_id, "visnet")]
-    assert artifacts == ["visnet/information_per_cell.png"]
+    assert artifacts == ["visnet/information_per_cell.pdf", "visnet/information_per_cell.png"]
     summary = outcome.describe(JobContext("visnet_control", tmp_path, config_hash="unused"),
                                compose_job(settings, tmp_path / "describe"))
     assert "invariant layer-4 cells (untrained" in summary and "mirror units" not in summary

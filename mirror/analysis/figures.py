@@ -58,7 +58,10 @@ def figure_1(
     """(A) per-unit r sorted; (B) r of the trained vs the same network at initialisation;
     (C) time courses of the three most mirror-like units."""
     sns.set_theme(style="whitegrid", context="notebook")
-    fig, axes = plt.subplots(1, 3, figsize=(17, 4.6))
+    # Two panels over one wide one, about 4:3, so that the figure reads at a preview's size.
+    fig = plt.figure(figsize=(11, 8.2))
+    grid = fig.add_gridspec(2, 2, height_ratios=(1, 1.1))
+    axes = [fig.add_subplot(grid[0, 0]), fig.add_subplot(grid[0, 1]), fig.add_subplot(grid[1, :])]
     units = result.units
     ax = axes[0]
     for column, label in (("r_centred", "time-centred (headline)"), ("r_raw", "raw (as in the draft paper)")):
@@ -78,11 +81,11 @@ def figure_1(
     ).dropna()
     sns.histplot(data=distributions, x="r", hue="network", bins=np.linspace(-1, 1, 41), element="step",
                  stat="count", common_norm=False, ax=ax)
-    sns.move_legend(ax, "upper center", bbox_to_anchor=(0.5, -0.2), ncol=2, fontsize=8, title_fontsize=8)
+    sns.move_legend(ax, "upper left", fontsize=8, title_fontsize=8)  # r piles up right of zero: the left is free
     ax.axvline(settings.mirror_threshold, color="0.3", ls="--", lw=1)
     ax.axvline(settings.anti_mirror_threshold, color="0.3", ls=":", lw=1)
     ax.set(xlabel="time-centred per-unit r", ylabel="units",
-           title=f"r, trained vs untrained (thresholds {settings.anti_mirror_threshold}, {settings.mirror_threshold})")
+           title=f"trained vs untrained (lines: {settings.anti_mirror_threshold}, {settings.mirror_threshold})")
     _panel_label(ax, "B")
 
     ax = axes[2]

@@ -6,6 +6,7 @@ import argparse
 import shutil
 from pathlib import Path
 
+from mirror.claims.findings import refresh_readme
 from mirror.claims.markdown import render_markdown
 from mirror.claims.matrix import evaluate
 from mirror.claims.page import log_page_run, render, write_page
@@ -13,6 +14,11 @@ from mirror.claims.provenance import summary
 from mirror.claims.spec import CLAIMS_DIR, STATED, ClaimError, read_sources
 from mirror.config import ConfigError, TrackingConfig
 from mirror.tracking.store import StoreUnreachable, read_store, resolve_uri
+
+
+README = CLAIMS_DIR.parent / "README.md"
+PUBLISHED = CLAIMS_DIR.parent / "docs" / "claims.md"
+"""The published snapshot; publishing it also rewrites the README's findings from it."""
 
 
 def main(argv: list[str] | None = None) -> None:
@@ -41,11 +47,14 @@ def main(argv: list[str] | None = None) -> None:
             if not verdict.runs.empty:
                 print(f"{'':<{width}}  {'':<13}  {summary(verdict)}")
     server = uri if uri.startswith(("http://", "https://")) else None
-    page = write_page(render(matrices, uri, server), render_markdown(matrices, uri), args.out)
+    markdown = render_markdown(matrices, uri)
+    page = write_page(render(matrices, uri, args.out, server), markdown, args.out)
     print(f"\nclaims page: {page} (and {page.parent / 'claims.md'})")
     if args.publish is not None:
         shutil.copyfile(page.parent / "claims.md", args.publish)
         print(f"published: {args.publish}")
+        if args.publish.resolve() == PUBLISHED and refresh_readme(README, markdown):
+            print(f"the findings in {README} now say what the published page says")
     if not args.no_mlflow_run:
         print(f"MLflow report run {log_page_run(uri, args.artifact_root, page, matrices)} (browse with `make ui`)")
 

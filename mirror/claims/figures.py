@@ -3,14 +3,14 @@ mean with its 95 % interval, and what the claim compares them against."""
 
 from __future__ import annotations
 
-import io
 import textwrap
+from pathlib import Path
 
 import numpy as np
 import pandas as pd
 
 from mirror.claims.verdicts import Estimate, Verdict
-from mirror.plotting import plt
+from mirror.plotting import plt, save_figure
 from mirror.vocabulary import PHASES, phase_label
 
 SIZE = (3.8, 2.7)
@@ -40,8 +40,8 @@ def _points(ax: plt.Axes, groups: list[tuple[str, pd.Series]], metric: str) -> N
     ax.set_xlim(-0.6, len(groups) - 0.4)
 
 
-def draw(verdict: Verdict) -> bytes | None:
-    """The claim's figure as PNG bytes, or None when nothing was measured."""
+def draw(verdict: Verdict, path: Path) -> Path | None:
+    """The claim's figure at ``path`` (PNG, and a PDF beside it); None when nothing was measured."""
     data, claim = verdict.data, verdict.claim
     if data.empty:
         return None
@@ -82,12 +82,13 @@ def draw(verdict: Verdict) -> bytes | None:
         _points(ax, [(phase_label(phase).replace("-", "-\n"), data.loc[data["phase"] == phase, "value"]) for phase in PHASES], metric)
         ax.set_xlabel("end of training phase")
     paired = test.kind in ("above", "equivalent", "every") and test.reference_metric is not None
-    ax.set_ylabel("value" if paired else metric.rsplit("/", 1)[-1].replace("_", " "))
+    ax.set_ylabel(_short(metric) + (f"\nand {_short(test.reference_metric)}" if paired else ""))
     ax.set_title(f"{claim.id}: {verdict.verdict}", fontsize=9)
     if ax.get_legend_handles_labels()[0]:
         ax.legend(fontsize=7, loc="upper left", bbox_to_anchor=(1.01, 1.0), frameon=False)  # off the data
-    fig.tight_layout()
-    buffer = io.BytesIO()
-    fig.savefig(buffer, format="png", dpi=100, bbox_inches="tight")
-    plt.close(fig)
-    return buffer.getvalue()
+    return save_figure(fig, path)
+
+
+def _short(metric: str) -> str:
+    """A metric's last name, readable: 'analysis/centred/fraction_mirror' -> 'fraction mirror'."""
+    return metric.rsplit("/", 1)[-1].replace("_", " ")

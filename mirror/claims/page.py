@@ -105,17 +105,23 @@ def _conditions(matrix: SourceMatrix, claim_id: str) -> str:
             "</details>") if rows else ""
 
 
-def _row(matrix: SourceMatrix, verdict: Verdict, server: str | None) -> str:
+FIGURES = "figures"
+"""The page's folder of claim figures: each PNG is also embedded in the page (one file to read), which links
+its PDF."""
+
+
+def _row(matrix: SourceMatrix, verdict: Verdict, server: str | None, folder: Path) -> str:
     claim = verdict.claim
-    png = draw(verdict)
-    figure = (f'<img alt="{html.escape(claim.id)}" src="data:image/png;base64,{base64.b64encode(png).decode()}">'
-              if png else "")
+    anchor = _anchor(claim.id, claim.source)
+    png = draw(verdict, folder / FIGURES / f"{anchor}.png")
+    figure = (f'<a href="{FIGURES}/{anchor}.pdf" title="the figure as a PDF"><img alt="{html.escape(claim.id)}" '
+              f'src="data:image/png;base64,{base64.b64encode(png.read_bytes()).decode()}"></a>' if png else "")
     where = ", ".join(f"{k}={v}" for k, v in claim.selection.items())
     links = run_links(verdict, server)
     listed = ", ".join(f'<a href="{url}">{run_id[:8]}</a>' if url else run_id[:8] for run_id, url in links)
     decide = f"<div class=small>{html.escape(verdict.to_decide)}</div>" if verdict.to_decide else ""
     return (
-        f'<tr id="{_anchor(claim.id, claim.source)}"><td><b>{html.escape(claim.id)}</b></td>'
+        f'<tr id="{anchor}"><td><b>{html.escape(claim.id)}</b></td>'
         f"<td>{html.escape(claim.statement)}<div class=small>control that would make it fail: "
         f"{html.escape(claim.control)}</div><div class=small>runs: experiment <code>{html.escape(claim.experiment)}"
         f"</code>, {html.escape(where)}; metric <code>{html.escape(claim.metric)}</code>; {html.escape(summary(verdict))}"
@@ -152,13 +158,14 @@ def provenance_line(store: str) -> str:
     return f"Built {now} at commit {commit} from the MLflow store {store}"
 
 
-def render(matrices: Sequence[SourceMatrix], store: str, server: str | None = None) -> str:
-    """The page's HTML."""
+def render(matrices: Sequence[SourceMatrix], store: str, folder: Path, server: str | None = None) -> str:
+    """The page's HTML, its claim figures drawn into ``folder``/figures."""
+    (folder / FIGURES).mkdir(parents=True, exist_ok=True)
     meanings = "".join(f'<li><b style="color:{COLOURS[k]}">{k}</b>: {html.escape(text)}</li>' for k, text in MEANINGS.items())
     sections = []
     for matrix in matrices:
         sentences = "".join(f"<li>{html.escape(s)}</li>" for s in synthesis(matrix))
-        rows = "".join(_row(matrix, v, server) for v in matrix.stated)
+        rows = "".join(_row(matrix, v, server, folder) for v in matrix.stated)
         sections.append(
             f"<h2>{html.escape(matrix.source.name)}</h2>{_matrix(matrix)}<ul>{sentences}</ul>"
             "<table><colgroup><col style='width:110px'><col style='width:400px'><col style='width:190px'>"

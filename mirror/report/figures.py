@@ -48,8 +48,9 @@ def _one_legend(fig: plt.Figure, ax: plt.Axes) -> None:
 
 
 def _name_panel(ax: plt.Axes, metric: str, xlabel: str) -> None:
-    """The metric's name as the panel's title, wrapped to the panel's width (the y axis needs no second copy)."""
-    ax.set(xlabel=xlabel, ylabel="")
+    """The metric's label as the panel's title, wrapped to the panel's width; its logged name on the y axis, so a
+    panel cut out of the figure still says what it plots."""
+    ax.set(xlabel=xlabel, ylabel=metric.rsplit("/", 1)[-1].replace("_", " "))
     ax.set_title("\n".join(textwrap.wrap(label(metric), 36)), fontsize=10)
 
 

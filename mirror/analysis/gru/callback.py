@@ -49,8 +49,11 @@ class GRUControlsCallback(FamilyCallback):
         rng = np.random.default_rng([self.settings.seed, LESION_STREAM])
         intact = self._performance(model, batches, np.zeros((1, len(r)), dtype=bool))
         metrics = {}
-        for fraction in self.settings.lesion_fractions:
-            silenced = lesion_sets(r, max(1, round(fraction * len(r))), self.settings.lesion_draws, rng)
+        for done, fraction in enumerate(self.settings.lesion_fractions):
+            size = max(1, round(fraction * len(r)))
+            log.info("lesions: %d of %d units silenced, the most mirror-like and %d random draws (size %d of %d)",
+                     size, len(r), self.settings.lesion_draws, done + 1, len(self.settings.lesion_fractions))
+            silenced = lesion_sets(r, size, self.settings.lesion_draws, rng)
             accuracy, loss = self._performance(model, batches, silenced)
             costs = {"observe_accuracy_drop": intact[0][0] - accuracy, "forward_loss_rise": loss - intact[1][0]}
             for measure, cost in costs.items():
@@ -90,3 +93,4 @@ class GRUControlsCallback(FamilyCallback):
             logger.log_metrics(metrics, step=trainer.global_step)
         log_artifact_folder(trainer, self.output_dir, "controls")
         self.seconds = time.perf_counter() - started
+        log.info("controls done in %.1f s", self.seconds)
