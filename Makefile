@@ -101,6 +101,7 @@ pairing-error: $(STAMP) ## the draft paper's pairing error (D10): matched vs ind
 
 STORE ?= mlruns
 ui: $(STAMP) ## browse every run in the MLflow UI on http://127.0.0.1:$(PORT) (PORT=5000; STORE=outputs/demo for the demo's)
+	@echo "the runs, in MLflow's model-training view: http://127.0.0.1:$(PORT)/#/experiments?workflowType=machine_learning"
 	$(VENV)/bin/mlflow ui --backend-store-uri sqlite:///$(STORE)/mlflow.db --host 127.0.0.1 --port $(PORT)
 
 docs: $(STAMP) ## build the documentation site into site/ (a broken link fails the build)

@@ -456,7 +456,7 @@ def test_provenance_names_seeds_sweeps_and_mixed_commits_and_links_runs_to_a_ser
     verdict = Verdict(claim, HOLDS, runs=runs)
     assert summary(verdict) == ("3 runs, seeds 0-2; sweeps s1, s2; trained at aaaa, bbbb; mixes 2 commits "
                                 "(a resumed sweep)")
-    assert run_links(verdict, "http://mlflow:5000/")[0] == ("r1", "http://mlflow:5000/#/experiments/7/runs/r1")
+    assert run_links(verdict, "http://mlflow:5000/")[0] == ("r1", "http://mlflow:5000/#/experiments/7/runs/r1?workflowType=machine_learning")
     assert run_links(verdict, None)[2] == ("r3", None)
 
 

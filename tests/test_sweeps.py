@@ -76,7 +76,18 @@ def test_a_sweep_ends_with_its_summary_over_seeds_in_mlflow_and_on_the_console(t
         description = run.data.tags["mlflow.note.content"]
         assert description.index(headline) < description.index("```") and f"seed {run.data.params['seed']}" in description
     client = MlflowClient(f"sqlite:///{tmp_path}/mlruns/mlflow.db")
-    assert client.get_experiment_by_name("mirror").tags["mlflow.experimentKind"] == "custom_model_development"
+    experiment = client.get_experiment_by_name("mirror")
+    assert experiment.tags["mlflow.experimentKind"] == "custom_model_development"
+    for run in jobs:  # and each job prints a link to its page that opens in the model-training view
+        page = f"/#/experiments/{experiment.experiment_id}/runs/{run.info.run_id}?workflowType=machine_learning"
+        assert page in log
+    # The command it names makes the report, which the parent run then links.
+    report = subprocess.run([sys.executable, *command.split()[1:], "--tracking-uri", f"sqlite:///{tmp_path}/mlruns/mlflow.db",
+                             "--out", str(tmp_path / "reports")], capture_output=True, text=True, timeout=300, cwd=tmp_path)
+    assert report.returncode == 0, report.stderr[-2000:]
+    linked = client.get_run(parent.info.run_id).data.tags["mirror.report_run"]
+    (report_run,) = [r for r in client.search_runs([experiment.experiment_id], "tags.`mirror.role` = 'report'")]
+    assert linked.startswith(report_run.info.run_id) and "workflowType=machine_learning" in linked
 
 
 def test_a_sweep_whose_job_folder_names_would_be_too_long_names_them_by_number_and_digest(tmp_path):

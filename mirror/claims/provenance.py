@@ -6,6 +6,7 @@ from __future__ import annotations
 import pandas as pd
 
 from mirror.claims.verdicts import Verdict
+from mirror.tracking.store import ui_page
 
 
 def seeds_text(seeds: pd.Series) -> str:
@@ -35,5 +36,5 @@ def run_links(verdict: Verdict, server: str | None) -> list[tuple[str, str | Non
     if verdict.runs.empty:
         return []
     rows = verdict.runs.dropna(subset=["run_id"])
-    return [(run_id, f"{server.rstrip('/')}/#/experiments/{experiment}/runs/{run_id}" if server else None)
+    return [(run_id, ui_page(server, experiment, run_id) if server else None)
             for run_id, experiment in zip(rows["run_id"], rows["experiment_id"])]

@@ -100,4 +100,5 @@ def run_experiment(cfg: DictConfig, job: JobContext, client: MlflowClient, exper
         logger.log_metrics({f"{TIME}/{name}": value for name, value in seconds.items()})
     metrics = {name: value for callback in callbacks for name, value in callback.logged.items()}
     return ExperimentOutcome(run_id=logger.run_id, metrics=metrics, seconds=seconds,
-                             headline=cfg.analysis.get("headline"), end_recorded=logger.end_recorded)
+                             headline=cfg.analysis.get("headline"), end_recorded=logger.end_recorded,
+                             experiment_id=experiment_id)

@@ -9,6 +9,7 @@ from omegaconf import DictConfig, OmegaConf
 
 from mirror.config import HEADLINE_METRICS
 from mirror.tracking.job_context import JobContext
+from mirror.tracking.store import ui_page
 from mirror.vocabulary import (
     FRACTION_MIRROR,
     MAX_R,
@@ -40,12 +41,14 @@ class ExperimentOutcome:
     """Where the run was copied from when the config FINISHED in another experiment ('<run id> in <experiment>')."""
     end_recorded: bool = True
     """False when the tracking store did not record the run's end (a server that died mid-run)."""
+    experiment_id: str = ""
+    """The run's experiment in the store, for its page in the UI."""
 
     @classmethod
     def recorded(cls, run: Run, headline: str | None, copied_from: str | None = None) -> ExperimentOutcome:
         """The outcome of an earlier FINISHED run, for a job a resumed sweep skips or copies."""
         return cls(run_id=run.info.run_id, metrics=dict(run.data.metrics), headline=headline, skipped=True,
-                   copied_from=copied_from)
+                   copied_from=copied_from, experiment_id=run.info.experiment_id)
 
     @property
     def headline_fraction(self) -> float:
@@ -98,8 +101,9 @@ class ExperimentOutcome:
             f"{family_line}"
             f"{how}"
             f"  outputs: {job.output_dir}\n"
-            f"  MLflow run {self.run_id} in experiment '{cfg.tracking.experiment}' at {cfg.tracking.uri}"
-            " (browse with `make ui`)"
+            f"  MLflow run {self.run_id} in experiment '{cfg.tracking.experiment}' at {cfg.tracking.uri}\n"
+            f"  its page: {ui_page(cfg.tracking.uri, self.experiment_id, self.run_id)}"
+            + (" (after `make ui`)" if not cfg.tracking.uri.startswith(("http://", "https://")) else "")
             + ("" if self.end_recorded else
                f"\n  the tracking store lost this run's end: it may still show RUNNING (the next run of the experiment "
                f"marks it FAILED); its metrics are in {job.output_dir / 'analysis' / 'metrics.json'}")

@@ -21,14 +21,17 @@ from mirror.report.runs import (
 )
 from mirror.report.stats import compare_models, summarise, trend_tests
 from mirror.report.tables import report_markdown, short, summary_table, tests_section
-from mirror.tracking.store import prepare_experiment
+from mirror.tracking.store import prepare_experiment, resolve_uri, ui_page
 from mirror.tracking.tags import (
     REPORT_EXPERIMENTS_TAG,
     REPORT_FILTER_TAG,
     REPORT_ROLE,
+    REPORT_RUN_TAG,
     REPORT_SWEEP_TAG,
     ROLE_TAG,
     SOURCE_NAME_TAG,
+    SWEEP_ID_TAG,
+    SWEEP_ROLE,
 )
 
 FIGURE_METRICS = 6
@@ -142,9 +145,19 @@ def record_report_run(uri: str, artifact_root: str, experiment: str, run_name: s
 
 
 def log_report_run(uri: str, artifact_root: str, selection: RunSelection, folder: Path) -> str:
-    """Record the report as a report run with every file as artifact."""
+    """Record the report as a report run with every file as artifact, and link it from the parent run of every
+    sweep it reports (the one sweep asked for, or every sweep of the experiments)."""
     experiment = selection.experiments[0] if len(selection.experiments) == 1 else "reports"
-    return record_report_run(uri, artifact_root, experiment, f"report-{folder.name}", folder, "report", {
+    run_id = record_report_run(uri, artifact_root, experiment, f"report-{folder.name}", folder, "report", {
         SOURCE_NAME_TAG: "mirror.report", REPORT_EXPERIMENTS_TAG: ",".join(selection.experiments),
         REPORT_SWEEP_TAG: selection.sweep_id or "", REPORT_FILTER_TAG: selection.filter_string,
     })
+    client = MlflowClient(resolve_uri(uri))
+    report = client.get_run(run_id)
+    wanted = f"tags.`{ROLE_TAG}` = '{SWEEP_ROLE}'" + (f" and tags.`{SWEEP_ID_TAG}` = '{selection.sweep_id}'"
+                                                    if selection.sweep_id else "")
+    experiment_ids = [e.experiment_id for e in map(client.get_experiment_by_name, selection.experiments) if e]
+    for parent in client.search_runs(experiment_ids, wanted, max_results=1000):
+        client.set_tag(parent.info.run_id, REPORT_RUN_TAG,
+                       f"{run_id} ({ui_page(uri, report.info.experiment_id, run_id)})")
+    return run_id

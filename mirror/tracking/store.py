@@ -24,6 +24,22 @@ if TYPE_CHECKING:
 log = logging.getLogger(__name__)
 
 
+LOCAL_UI = "http://127.0.0.1:5000"
+"""Where ``make ui`` serves a local store (its PORT's default)."""
+MODEL_TRAINING_VIEW = "workflowType=machine_learning"
+"""MLflow 3.17's UI picks its view from this query parameter, else from what the browser last chose (GenAI at
+first); an experiment's ``mlflow.experimentKind`` tag is read only where the view switch is off. So every link
+the project prints carries it."""
+
+
+def ui_page(uri: str, experiment_id: str, run_id: str | None = None) -> str:
+    """The UI page of an experiment or a run, in the model-training view: on the server at ``uri``, or where
+    ``make ui`` serves a local store."""
+    base = uri.rstrip("/") if uri.startswith(("http://", "https://")) else LOCAL_UI
+    run = f"/runs/{run_id}" if run_id else ""
+    return f"{base}/#/experiments/{experiment_id}{run}?{MODEL_TRAINING_VIEW}"
+
+
 def resolve_uri(uri: str) -> str:
     """Make a relative sqlite path absolute (and create its folder), so every job of a
     sweep writes to the same database whatever its working directory."""
