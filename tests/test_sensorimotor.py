@@ -49,9 +49,16 @@ def test_every_batch_pairs_perform_and_observe_streams():
             assert datamodule.environment.residuals(episodes).std() < 0.12
 
 
-def test_independent_pairing_reproduces_the_known_error():
+def test_the_pairing_error_unpairs_training_and_keeps_the_test_matched_unless_told():
     datamodule = small_datamodule(pairing="independent")
+    for split in ("train", "val"):
+        perform, observe = datamodule.split_episodes(split)
+        assert (perform.actions != observe.actions).mean() > 0.5, f"the {split} split is unpaired"
     perform, observe = datamodule.split_episodes("test")
+    assert perform is observe, "the test the analysis scores stays matched"
+    matched = small_datamodule(pairing="matched").split_episodes("test")[0]
+    assert np.array_equal(perform.actions, matched.actions), "the same test sequences as the matched network's"
+    perform, observe = small_datamodule(pairing="independent", pair_test=False).split_episodes("test")
     assert (perform.actions != observe.actions).mean() > 0.5
     # Each stream is internally consistent, but they no longer describe the same sequence.
     assert datamodule.environment.residuals(observe).std() == pytest.approx(0.1, rel=0.05)

@@ -35,6 +35,10 @@ class ActionSequenceDataConfig(PairedDataSchema):
     pairing: str = "matched"
     """'matched' (the only valid science) or 'independent', a named control that
     reproduces the known error of drawing separate actions for the two objectives."""
+    pair_test: bool = True
+    """With ``pairing=independent``, keep the test split matched: the draft's error is in training, and an
+    unpaired test makes any network score about 0, mirroring or not (docs/models/predictive-gru.md 1).
+    ``false`` unpairs the test split too."""
     n_train: int = 2000
     """Training sequences."""
     n_val: int = 200

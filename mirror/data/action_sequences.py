@@ -4,7 +4,8 @@ Every batch is ``(perform_actions, perform_sensations, observe_actions, observe_
 With ``pairing='matched'`` (the default and the only valid science) the observe pair *is*
 the perform pair: both come from one roll-out of one action sequence. ``'independent'``
 is a named control that reproduces the known silent error of drawing separate action
-sequences for the forward and the inverse objective.
+sequences for the forward and the inverse objective: in training, while the test split the
+analysis scores stays matched unless ``pair_test`` is false.
 """
 
 from __future__ import annotations
@@ -51,6 +52,7 @@ class ActionSequenceDataModule(FamilyDataModule, pl.LightningDataModule):
         effect_scale: float,
         persistence: float,
         pairing: str,
+        pair_test: bool,
         n_train: int,
         n_val: int,
         n_test: int,
@@ -72,17 +74,15 @@ class ActionSequenceDataModule(FamilyDataModule, pl.LightningDataModule):
         return {"n_actions": self.hparams.n_actions, "sensory_dim": self.hparams.sensory_dim}
 
     def split_episodes(self, split: str) -> tuple[Episodes, Episodes]:
-        """The (perform, observe) episodes of one split; the same object twice when pairing is matched."""
+        """The (perform, observe) episodes of one split; the same object twice when the split is matched (always,
+        but under the pairing error, which unpairs the training splits and, without ``pair_test``, the test)."""
         if split not in self.splits:
             hp = self.hparams
             rng = np.random.default_rng(self._split_seeds[split])
             size = getattr(hp, f"n_{split}")
             perform = self.environment.episodes(rng, size, hp.seq_len, hp.persistence)
-            observe = (
-                perform
-                if hp.pairing == "matched"
-                else self.environment.episodes(rng, size, hp.seq_len, hp.persistence)
-            )
+            unpaired = hp.pairing == "independent" and (split != "test" or not hp.pair_test)
+            observe = self.environment.episodes(rng, size, hp.seq_len, hp.persistence) if unpaired else perform
             self.splits[split] = (perform, observe)
         return self.splits[split]
 
