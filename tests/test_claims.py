@@ -18,7 +18,7 @@ from scipy import stats
 
 from mirror.claims.spec import STATED, Claim, ClaimError, ClaimTest, read_claims, read_sources
 from mirror.claims.statistics import adjust, seeds_to_decide, spearman
-from mirror.claims.verdicts import FAILS, HOLDS, INCONCLUSIVE, NOT_RUN, REFUSED, judge, phase_ends, settle
+from mirror.claims.verdicts import FAILS, HOLDS, INCONCLUSIVE, NOT_RUN, REFUSED, Verdict, judge, phase_ends, settle
 
 CLAIMS = """
 source: a test paper
@@ -195,7 +195,6 @@ def test_above_is_a_paired_one_sided_t_test_judged_on_its_adjusted_p(verdicts):
 def test_settle_turns_a_borderline_p_from_holds_to_inconclusive():
     claim = Claim(id="X", source="s", statement="", experiment="e", where={}, metric="m",
                   test=ClaimTest(kind="above", value=0.0))
-    from mirror.claims.verdicts import Verdict
 
     alone = settle([Verdict(claim, INCONCLUSIVE, p=0.049, p_against=0.95)])
     assert alone[0].verdict == HOLDS
@@ -277,6 +276,28 @@ def test_each_condition_with_runs_is_a_column_and_the_sentences_follow_from_the_
     sentences = synthesis(matrix)
     assert sentences[0].startswith("Under no condition do all 10 claims hold together")
     assert "W1 (does not hold as stated) holds under 'wide'." in sentences
+    assert "Not run yet as stated: N1." in sentences and not any(s.startswith("N1 (") for s in sentences)
+
+
+def test_a_store_with_few_runs_reads_as_correct_sentences(matrix):
+    from dataclasses import replace
+
+    from mirror.claims.matrix import synthesis
+    from mirror.claims.page import adjustment_line
+
+    nothing = replace(matrix, cells={key: Verdict(cell.claim, NOT_RUN) for key, cell in matrix.cells.items()})
+    claims = len(matrix.source.claims)
+    assert synthesis(nothing) == [f"None of the {claims} claims holds under any condition the store has runs for.",
+                                  "Not run yet as stated: " + ", ".join(c.id for c in matrix.source.claims) + "."]
+    assert adjustment_line([nothing]) == "No cell was tested yet, so no p is shown or adjusted."
+
+
+def test_the_page_names_a_server_by_its_address_and_no_path_outside_the_repository(tmp_path):
+    from mirror.claims.page import store_name
+
+    assert store_name("sqlite:///mlruns/mlflow.db") == "the local MLflow store mlruns/mlflow.db"
+    assert store_name(f"sqlite:///{tmp_path}/mlflow.db") == "a local MLflow store"
+    assert store_name("http://127.0.0.1:5999/?token=abc") == "the MLflow server http://127.0.0.1:5999/"
 
 
 def test_a_selection_that_mixes_configs_or_repeats_a_seed_is_refused():
@@ -447,7 +468,6 @@ def test_every_test_kind_has_a_judge():
 
 def test_provenance_names_seeds_sweeps_and_mixed_commits_and_links_runs_to_a_server():
     from mirror.claims.provenance import run_links, summary
-    from mirror.claims.verdicts import Verdict
 
     claim = Claim(id="Z", source="s", statement="", experiment="e", where={}, metric="y",
                   test=ClaimTest(kind="above", value=0.0))
@@ -474,7 +494,6 @@ def test_an_experiment_without_the_claims_model_is_not_run_yet_and_a_reference_m
 
 
 def test_the_seeds_that_would_decide_a_claim_are_counted_at_the_level_its_adjusted_p_implies():
-    from mirror.claims.verdicts import Verdict
 
     claim = Claim(id="X", source="s", statement="", experiment="e", where={}, metric="m",
                   test=ClaimTest(kind="above", value=0.0))

@@ -102,16 +102,21 @@ def synthesis(matrix: SourceMatrix) -> list[str]:
     holding = {column: sum(matrix.cell(claim, column).verdict == HOLDS for claim in claims)
                for column in matrix.columns}
     together = [column for column, count in holding.items() if count == len(claims)]
+    most = max(holding.values())
     if together:
         sentences = [f"All {len(claims)} claims hold together under {_listing(together)}."]
+    elif most == 0:
+        sentences = [f"None of the {len(claims)} claims holds under any condition the store has runs for."]
     else:
-        most = max(holding.values())
         best = [column for column, count in holding.items() if count == most]
         sentences = [f"Under no condition do all {len(claims)} claims hold together; at most {most} "
                      f"{'does' if most == 1 else 'do'}, under {_listing(best)}."]
+    not_run = [claim.id for claim in claims if matrix.cell(claim, STATED).verdict == NOT_RUN]
+    if not_run:
+        sentences.append(f"Not run yet as stated: {', '.join(not_run)}.")
     for claim in claims:
         stated = matrix.cell(claim, STATED).verdict
-        if stated == HOLDS:
+        if stated in (HOLDS, NOT_RUN):
             continue
         where = [column for column in matrix.columns[1:] if matrix.cell(claim, column).verdict == HOLDS]
         if not where:

@@ -11,6 +11,7 @@ import html
 from collections import Counter
 from collections.abc import Sequence
 from pathlib import Path
+from urllib.parse import urlsplit
 
 from mirror.claims.figures import draw
 from mirror.claims.matrix import SourceMatrix, synthesis
@@ -147,15 +148,29 @@ def counts_line(matrices: Sequence[SourceMatrix]) -> str:
 def adjustment_line(matrices: Sequence[SourceMatrix]) -> str:
     """How the page's p are adjusted, with the size of each family."""
     n = sum(v.tested for m in matrices for v in m.cells.values())
+    if n == 0:
+        return "No cell was tested yet, so no p is shown or adjusted."
     return (f"Every p is shown raw and adjusted across the page by {ADJUSTMENT}, in two families of "
             f"{n} tests each (one per tested cell): the claims' own tests, which decide 'holds', and the tests of "
             f"their opposites, which decide 'does not hold'; verdicts use the adjusted p at {ALPHA} (one-sided).")
 
 
+def store_name(store: str) -> str:
+    """The store as the page names it: a server by its address, a local database by its path inside the
+    repository, or only as local when it lies elsewhere (a published page names no path of the machine that
+    built it)."""
+    if not store.startswith("sqlite:///"):
+        return f"the MLflow server {urlsplit(store)._replace(query='', fragment='').geturl()}"  # a token stays out
+    database = Path(store.removeprefix("sqlite:///")).resolve()
+    root = Path(__file__).resolve().parents[2]
+    return (f"the local MLflow store {database.relative_to(root).as_posix()}" if database.is_relative_to(root)
+            else "a local MLflow store")
+
+
 def provenance_line(store: str) -> str:
     now = datetime.datetime.now().astimezone().strftime("%Y-%m-%d %H:%M %Z")
     commit = git_state(Path(__file__).parent).get(GIT_COMMIT_TAG, "unknown")[:10]
-    return f"Built {now} at commit {commit} from the MLflow store {store}"
+    return f"Built {now} at commit {commit} from {store_name(store)}"
 
 
 def render(matrices: Sequence[SourceMatrix], store: str, folder: Path, server: str | None = None) -> str:
