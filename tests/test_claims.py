@@ -5,6 +5,7 @@ runs a claim names."""
 
 from __future__ import annotations
 
+import os
 import subprocess
 import sys
 import textwrap
@@ -22,6 +23,7 @@ from mirror.claims.verdicts import FAILS, HOLDS, INCONCLUSIVE, NOT_RUN, REFUSED,
 
 CLAIMS = """
 source: a test paper
+seeds: [0, 1, 2, 3]
 conditions:
   - {name: wide, where: {model.width: 2}}
   - {name: never run, where: {model.width: 7}}
@@ -31,6 +33,7 @@ claims:
     runs: {experiment: seeds, where: {model: shared_gru, model.width: 1}}
     metric: analysis/fraction
     test: {kind: range, low: 0.25, high: 0.30, tolerance: 0.01}
+    margin_reason: one unit of a hundred
     control: the control's fraction
     controlled_by: [E1]
   - id: R2
@@ -56,6 +59,7 @@ claims:
     runs: {experiment: seeds, where: {model: control}}
     metric: analysis/fraction
     test: {kind: equivalent, value: 0.0, margin: 0.05}
+    margin_reason: five units of a hundred
     control: the shared core
   - id: L1
     statement: the control is lower
@@ -66,12 +70,14 @@ claims:
   - id: T1
     statement: falls with the lag
     runs: {experiment: lags, where: {model: shared_gru}}
+    seeds: [0, 1, 2]
     metric: analysis/fraction
     test: {kind: trend, factor: data.lag, direction: decreasing}
     control: lag 0
   - id: V1
     statement: counter-mirror training reverses, repair restores
     runs: {experiment: lags, where: {model: shared_gru, data.lag: 0}}
+    seeds: [0, 1, 2]
     metric: curve/index
     test: {kind: reversal, phase_metric: curve/phase}
     control: development
@@ -88,6 +94,8 @@ claims:
     test: {kind: range, low: 0, high: 1, tolerance: 0}
     control: none
 """
+SEEDS = tuple(range(4))
+"""The planned seeds of the claims built here."""
 FRACTION = {"shared_gru": [0.26, 0.27, 0.28, 0.27], "control": [0.01, 0.03, 0.02, 0.0]}
 WIDE = [0.3, 0.5, 0.1, 0.2]
 """model.width = 2: too spread for any range."""
@@ -193,7 +201,7 @@ def test_above_is_a_paired_one_sided_t_test_judged_on_its_adjusted_p(verdicts):
 
 
 def test_settle_turns_a_borderline_p_from_holds_to_inconclusive():
-    claim = Claim(id="X", source="s", statement="", experiment="e", where={}, metric="m",
+    claim = Claim(id="X", source="s", seeds=SEEDS, statement="", experiment="e", where={}, metric="m",
                   test=ClaimTest(kind="above", value=0.0))
 
     alone = settle([Verdict(claim, INCONCLUSIVE, p=0.049, p_against=0.95)])
@@ -217,7 +225,7 @@ def test_absence_is_not_assumed_from_a_non_significant_test():
     old rule called a non-significant excess 'holds'."""
     rows = pd.DataFrame({"model": "m", "seed": range(4), "run_id": list("abcd"),
                          "metrics.y": [0.01, 0.54, 0.3, 0.2]})
-    claim = Claim(id="Z", source="s", statement="", experiment="e", where={}, metric="y",
+    claim = Claim(id="Z", source="s", seeds=SEEDS, statement="", experiment="e", where={}, metric="y",
                   test=ClaimTest(kind="equivalent", value=0.25, margin=0.05))
     (verdict,) = settle([judge(claim, rows)])
     assert verdict.verdict == INCONCLUSIVE
@@ -303,7 +311,7 @@ def test_the_page_names_a_server_by_its_address_and_no_path_outside_the_reposito
 def test_a_selection_that_mixes_configs_or_repeats_a_seed_is_refused():
     rows = pd.DataFrame({"model": "m", "seed": [0, 1, 0], "run_id": list("abc"), "params.trainer.max_epochs": [20, 20, 0],
                          "metrics.y": [0.3, 0.2, 0.1]})
-    claim = Claim(id="Z", source="s", statement="", experiment="e", where={}, metric="y",
+    claim = Claim(id="Z", source="s", seeds=(0, 1), statement="", experiment="e", where={}, metric="y",
                   test=ClaimTest(kind="range", low=-10, high=10, tolerance=0))
     verdict = judge(claim, rows)
     assert verdict.verdict == REFUSED and "trainer.max_epochs (0, 20) differ; pin them" in verdict.test
@@ -358,10 +366,10 @@ def test_a_wrong_claim_file_names_the_file_claim_and_field(tmp_path):
                           ("{kind: median}", r"X1: test.kind must be one of"),
                           ("{kind: range, low: 0, high: 1}", r"X1: a range test needs tolerance >= 0"),
                           ("{kind: equivalent, value: 0}", r"X1: an equivalent test needs margin > 0")):
-        (tmp_path / "bad.yaml").write_text(f"source: x\nclaims:\n  - {claim % test}\n")
+        (tmp_path / "bad.yaml").write_text(f"source: x\nseeds: [0, 1, 2, 3]\nclaims:\n  - {claim % test}\n")
         with pytest.raises(ClaimError, match=message):
             read_claims(tmp_path)
-    (tmp_path / "bad.yaml").write_text("source: x\nclaims:\n  - {id: X1, statement: s, runs: {experiment: e}, metric: m, "
+    (tmp_path / "bad.yaml").write_text("source: x\nseeds: [0, 1, 2, 3]\nclaims:\n  - {id: X1, statement: s, runs: {experiment: e}, metric: m, "
                                        "test: {kind: range, low: 0, high: 1, tolerance: 0}}\n")
     with pytest.raises(ClaimError, match=r"X1: missing field\(s\) control$"):
         read_claims(tmp_path)
@@ -384,7 +392,7 @@ def test_a_name_no_run_has_is_an_error_in_the_claim_file_not_a_claim_not_run_yet
     from mirror.claims.matrix import evaluate
 
     uri, _, _ = store
-    (tmp_path / "1_typo.yaml").write_text(f"source: x\nclaims:\n  - {claim}\n")
+    (tmp_path / "1_typo.yaml").write_text(f"source: x\nseeds: [0, 1, 2, 3]\nclaims:\n  - {claim}\n")
     with pytest.raises(ClaimError, match="^" + expected.replace("(", r"\(").replace(")", r"\)")):
         evaluate(MlflowClient(tracking_uri=uri), read_sources(tmp_path))
 
@@ -400,11 +408,11 @@ def test_a_condition_naming_a_param_no_run_has_is_an_error(store, tmp_path):
 
 
 @pytest.mark.parametrize(("files", "expected"), [
-    ({"bad.yaml": "source: x\nclaims: [\n"}, r"^bad.yaml: not valid YAML at line \d+"),
-    ({"bad.yaml": "source: x\nclaims: 5\n"}, r"^bad.yaml: needs 'source' and a list 'claims'$"),
-    ({"bad.yaml": "source: x\nclaims:\n  - {id: X, statement: s, control: c, runs: {experiment: e}, metric: m, "
+    ({"bad.yaml": "source: x\nseeds: [0, 1, 2, 3]\nclaims: [\n"}, r"^bad.yaml: not valid YAML at line \d+"),
+    ({"bad.yaml": "source: x\nseeds: [0, 1, 2, 3]\nclaims: 5\n"}, r"^bad.yaml: needs 'source' and a list 'claims'$"),
+    ({"bad.yaml": "source: x\nseeds: [0, 1, 2, 3]\nclaims:\n  - {id: X, statement: s, control: c, runs: {experiment: e}, metric: m, "
                   "test: {kind: range, low: a, high: 1, tolerance: 0}}\n"}, r"^bad.yaml, claim X: test.low must be a number, got 'a'$"),
-    ({"bad.yaml": "source: x\nconditions:\n  - {where: {a: 1}}\nclaims: []\n"}, r"^bad.yaml, condition 1: a condition needs a name$"),
+    ({"bad.yaml": "source: x\nseeds: [0, 1, 2, 3]\nconditions:\n  - {where: {a: 1}}\nclaims: []\n"}, r"^bad.yaml, condition 1: a condition needs a name$"),
     ({}, r"holds no claim files \(\*.yaml\)$"),
 ])
 def test_a_malformed_claims_file_or_folder_is_one_line_naming_it(tmp_path, files, expected):
@@ -418,7 +426,7 @@ def test_a_malformed_claims_file_or_folder_is_one_line_naming_it(tmp_path, files
 
 def test_the_claims_page_stops_on_a_claim_file_error_in_one_line(store, tmp_path):
     uri, _, _ = store
-    (tmp_path / "1_typo.yaml").write_text("source: x\nclaims:\n  - {id: X, statement: s, control: c, runs: {experiment: seeds}, "
+    (tmp_path / "1_typo.yaml").write_text("source: x\nseeds: [0, 1, 2, 3]\nclaims:\n  - {id: X, statement: s, control: c, runs: {experiment: seeds}, "
                                           "metric: nope, test: {kind: range, low: 0, high: 1, tolerance: 0}}\n")
     result = subprocess.run([sys.executable, "-m", "mirror.claims", "--claims", str(tmp_path), "--out",
                              str(tmp_path / "paper"), "--tracking-uri", uri, "--no-mlflow-run"],
@@ -439,7 +447,7 @@ def _no_decrease_verdict(changes_by_seed: list[float], margin: float):
     rows = [{"model": "m", "seed": seed, "run_id": f"{seed}-{level}", "params.x": level,
              "metrics.y": 5.0 + change * level / 0.8}
             for seed, change in enumerate(changes_by_seed) for level in (0.0, 0.4, 0.8)]
-    claim = Claim(id="Z", source="s", statement="no decrease", experiment="e", where={}, metric="y",
+    claim = Claim(id="Z", source="s", seeds=tuple(range(len(changes_by_seed))), statement="no decrease", experiment="e", where={}, metric="y",
                   test=ClaimTest(kind="trend", factor="x", direction="none", margin=margin))
     (verdict,) = settle([judge(claim, pd.DataFrame(rows))])
     return verdict
@@ -469,7 +477,7 @@ def test_every_test_kind_has_a_judge():
 def test_provenance_names_seeds_sweeps_and_mixed_commits_and_links_runs_to_a_server():
     from mirror.claims.provenance import run_links, summary
 
-    claim = Claim(id="Z", source="s", statement="", experiment="e", where={}, metric="y",
+    claim = Claim(id="Z", source="s", seeds=SEEDS, statement="", experiment="e", where={}, metric="y",
                   test=ClaimTest(kind="above", value=0.0))
     runs = pd.DataFrame({"run_id": ["r1", "r2", "r3"], "seed": [0, 1, 2], "commit": ["aaaa", "aaaa", "bbbb"],
                          "sweep_id": ["s1", "s1", "s2"], "experiment_id": ["7", "7", "7"]})
@@ -483,10 +491,10 @@ def test_provenance_names_seeds_sweeps_and_mixed_commits_and_links_runs_to_a_ser
 def test_an_experiment_without_the_claims_model_is_not_run_yet_and_a_reference_may_be_another_model():
     rows = pd.DataFrame({"model": ["gru"] * 3 + ["control"] * 3, "seed": [0, 1, 2] * 2, "run_id": list("abcdef"),
                          "metrics.y": [0.5, 0.6, 0.55, 0.1, 0.2, 0.15]})
-    absent = Claim(id="Z", source="s", statement="", experiment="e", where={"model": "hebbian"}, metric="nope",
+    absent = Claim(id="Z", source="s", seeds=SEEDS, statement="", experiment="e", where={"model": "hebbian"}, metric="nope",
                    test=ClaimTest(kind="above", value=0.0))
     assert judge(absent, rows).verdict == NOT_RUN, "a store holding only other models' runs is not a typo"
-    lower = Claim(id="Z", source="s", statement="", experiment="e", where={"model": "control"}, metric="y",
+    lower = Claim(id="Z", source="s", seeds=(0, 1, 2), statement="", experiment="e", where={"model": "control"}, metric="y",
                   test=ClaimTest(kind="lower_than", reference={"model": "gru"}))
     (verdict,) = settle([judge(lower, rows)])
     assert verdict.p == 0.0 and verdict.verdict == HOLDS, "every seed 0.4 lower: no spread, the sign decides"
@@ -495,7 +503,7 @@ def test_an_experiment_without_the_claims_model_is_not_run_yet_and_a_reference_m
 
 def test_the_seeds_that_would_decide_a_claim_are_counted_at_the_level_its_adjusted_p_implies():
 
-    claim = Claim(id="X", source="s", statement="", experiment="e", where={}, metric="m",
+    claim = Claim(id="X", source="s", seeds=SEEDS, statement="", experiment="e", where={}, metric="m",
                   test=ClaimTest(kind="above", value=0.0))
     borderline = Verdict(claim, INCONCLUSIVE, p=0.03, p_against=0.97, spread=(0.5, 1.0))
     settled = settle([borderline, Verdict(claim, INCONCLUSIVE, p=0.9, p_against=0.1)])[0]
@@ -503,3 +511,60 @@ def test_the_seeds_that_would_decide_a_claim_are_counted_at_the_level_its_adjust
     n = seeds_to_decide(0.5, 1.0, 0.025)  # BH doubled the lower p: its raw level is 0.05 / 2
     assert n > seeds_to_decide(0.5, 1.0, 0.05)
     assert settled.to_decide.startswith(f"about {n} seeds would decide it")
+
+
+def test_a_verdict_reads_exactly_the_planned_seeds_an_extra_one_cannot_move_it_and_fewer_give_none():
+    rows = pd.DataFrame({"model": "m", "seed": [0, 1, 2, 3], "run_id": list("abcd"), "metrics.y": [0.26, 0.27, 0.28, 0.27]})
+    claim = Claim(id="P", source="s", seeds=SEEDS, statement="", experiment="e", where={}, metric="y",
+                  test=ClaimTest(kind="range", low=0.25, high=0.30, tolerance=0.01))
+    planned = judge(claim, rows)
+    assert planned.verdict == HOLDS
+    extra = pd.concat([rows, pd.DataFrame({"model": ["m"], "seed": [4], "run_id": ["e"], "metrics.y": [9.0]})])
+    again = judge(claim, extra)
+    assert (again.verdict, again.value, again.measured) == (planned.verdict, planned.value, planned.measured)
+    assert list(again.runs["run_id"]) == list("abcd"), "the extra seed is not read"
+    fewer = judge(claim, rows[rows["seed"] < 3])
+    assert fewer.verdict == NOT_RUN and fewer.test == "3 of 4 planned seeds: no verdict yet"
+
+
+def test_a_claim_without_planned_seeds_is_refused_naming_the_field(tmp_path):
+    (tmp_path / "1_x.yaml").write_text("source: x\nclaims:\n  - {id: X, statement: s, control: c, runs: {experiment: e}, "
+                                       "metric: m, test: {kind: above, value: 0}}\n")
+    with pytest.raises(ClaimError, match=r"^1_x.yaml, claim X: needs seeds: the planned seeds"):
+        read_sources(tmp_path)
+    (tmp_path / "1_x.yaml").write_text("source: x\nseeds: [0, 0]\nclaims:\n  - {id: X, statement: s, control: c, "
+                                       "runs: {experiment: e}, metric: m, test: {kind: above, value: 0}}\n")
+    with pytest.raises(ClaimError, match=r"seeds lists a seed twice"):
+        read_sources(tmp_path)
+
+
+def test_a_claim_edited_after_its_runs_were_trained_is_flagged(tmp_path):
+    from mirror.claims.registration import claim_files_digest, registration_note
+
+    def git(*args: str) -> str:
+        return subprocess.run(["git", "-C", str(tmp_path), *args], capture_output=True, text=True, check=True,
+                              env={**os.environ, "GIT_AUTHOR_NAME": "t", "GIT_AUTHOR_EMAIL": "t@t",
+                                   "GIT_COMMITTER_NAME": "t", "GIT_COMMITTER_EMAIL": "t@t"}).stdout.strip()
+
+    claims_dir = tmp_path / "claims"
+    claims_dir.mkdir()
+    text = ("source: x\nseeds: [0, 1]\nclaims:\n  - {id: X, statement: s, control: c, runs: {experiment: e}, metric: m, "
+            "test: {kind: equivalent, value: 0, margin: 0.1}, margin_reason: a tenth}\n")
+    (claims_dir / "1_x.yaml").write_text(text)
+    git("init", "-q")
+    git("add", ".")
+    git("commit", "-qm", "claims")
+    trained_at = git("rev-parse", "HEAD")
+
+    def note() -> str:
+        (claim,) = read_claims(claims_dir)
+        runs = pd.DataFrame({"run_id": ["r0", "r1"], "seed": [0, 1], "commit": [trained_at] * 2})
+        return registration_note(Verdict(claim, HOLDS, runs=runs), claims_dir)
+
+    before = claim_files_digest(claims_dir)
+    assert note() == "", "as registered when its runs were trained"
+    (claims_dir / "1_x.yaml").write_text(text.replace("margin: 0.1", "margin: 0.5"))
+    assert note().startswith(f"edited after its runs were trained: the claim file read otherwise at {trained_at[:10]}")
+    assert claim_files_digest(claims_dir) != before
+    (claims_dir / "1_x.yaml").write_text(text.replace("control: c", "control: another"))
+    assert note() == "", "the control's wording is not what the verdict rests on"

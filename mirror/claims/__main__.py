@@ -47,8 +47,8 @@ def main(argv: list[str] | None = None) -> None:
             if not verdict.runs.empty:
                 print(f"{'':<{width}}  {'':<13}  {summary(verdict)}")
     server = uri if uri.startswith(("http://", "https://")) else None
-    markdown = render_markdown(matrices, uri)
-    page = write_page(render(matrices, uri, args.out, server), markdown, args.out)
+    markdown = render_markdown(matrices, uri, args.claims)
+    page = write_page(render(matrices, uri, args.out, args.claims, server), markdown, args.out)
     print(f"\nclaims page: {page} (and {page.parent / 'claims.md'})")
     if args.publish is not None:
         shutil.copyfile(page.parent / "claims.md", args.publish)

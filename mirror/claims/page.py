@@ -16,6 +16,7 @@ from urllib.parse import urlsplit
 from mirror.claims.figures import draw
 from mirror.claims.matrix import SourceMatrix, synthesis
 from mirror.claims.provenance import run_links, summary
+from mirror.claims.registration import claim_files_digest, registration_note
 from mirror.claims.spec import STATED, TEST_KINDS
 from mirror.claims.verdicts import (
     ADJUSTMENT,
@@ -111,7 +112,7 @@ FIGURES = "figures"
 its PDF."""
 
 
-def _row(matrix: SourceMatrix, verdict: Verdict, server: str | None, folder: Path) -> str:
+def _row(matrix: SourceMatrix, verdict: Verdict, server: str | None, folder: Path, claims_dir: Path) -> str:
     claim = verdict.claim
     anchor = _anchor(claim.id, claim.source)
     png = draw(verdict, folder / FIGURES / f"{anchor}.png")
@@ -121,6 +122,9 @@ def _row(matrix: SourceMatrix, verdict: Verdict, server: str | None, folder: Pat
     links = run_links(verdict, server)
     listed = ", ".join(f'<a href="{url}">{run_id[:8]}</a>' if url else run_id[:8] for run_id, url in links)
     decide = f"<div class=small>{html.escape(verdict.to_decide)}</div>" if verdict.to_decide else ""
+    edited = registration_note(verdict, claims_dir)
+    reason = (f"<div class=small>margin: {html.escape(claim.margin_reason)}</div>" if claim.margin_reason else "")
+    flagged = f"<div class=small style='color:#b35900'>&#9888; {html.escape(edited)}</div>" if edited else ""
     return (
         f'<tr id="{anchor}"><td><b>{html.escape(claim.id)}</b></td>'
         f"<td>{html.escape(claim.statement)}<div class=small>control that would make it fail: "
@@ -130,7 +134,7 @@ def _row(matrix: SourceMatrix, verdict: Verdict, server: str | None, folder: Pat
         f"{_conditions(matrix, claim.id)}</td>"
         f"<td>{html.escape(verdict.measured) or '&ndash;'}</td>"
         f"<td>{html.escape(claim.test.kind)}: {html.escape(verdict.test)}<div class=small>{html.escape(p_text(verdict))}"
-        f"</div>{decide}</td>"
+        f"</div>{reason}{decide}{flagged}</td>"
         f'<td class=verdict style="color:{COLOURS[verdict.verdict]}">{verdict.verdict}</td>'
         f"<td>{figure}</td></tr>"
     )
@@ -167,20 +171,22 @@ def store_name(store: str) -> str:
             else "a local MLflow store")
 
 
-def provenance_line(store: str) -> str:
+def provenance_line(store: str, claims_dir: Path) -> str:
     now = datetime.datetime.now().astimezone().strftime("%Y-%m-%d %H:%M %Z")
     commit = git_state(Path(__file__).parent).get(GIT_COMMIT_TAG, "unknown")[:10]
-    return f"Built {now} at commit {commit} from {store_name(store)}"
+    return (f"Built {now} at commit {commit} from {store_name(store)}; claim files {claim_files_digest(claims_dir)} "
+            "(their digest)")
 
 
-def render(matrices: Sequence[SourceMatrix], store: str, folder: Path, server: str | None = None) -> str:
+def render(matrices: Sequence[SourceMatrix], store: str, folder: Path, claims_dir: Path,
+           server: str | None = None) -> str:
     """The page's HTML, its claim figures drawn into ``folder``/figures."""
     (folder / FIGURES).mkdir(parents=True, exist_ok=True)
     meanings = "".join(f'<li><b style="color:{COLOURS[k]}">{k}</b>: {html.escape(text)}</li>' for k, text in MEANINGS.items())
     sections = []
     for matrix in matrices:
         sentences = "".join(f"<li>{html.escape(s)}</li>" for s in synthesis(matrix))
-        rows = "".join(_row(matrix, v, server, folder) for v in matrix.stated)
+        rows = "".join(_row(matrix, v, server, folder, claims_dir) for v in matrix.stated)
         sections.append(
             f"<h2>{html.escape(matrix.source.name)}</h2>{_matrix(matrix)}<ul>{sentences}</ul>"
             "<table><colgroup><col style='width:110px'><col style='width:400px'><col style='width:190px'>"
@@ -192,7 +198,7 @@ def render(matrices: Sequence[SourceMatrix], store: str, folder: Path, server: s
         "<!doctype html><html><head><meta charset=utf-8><title>mirror: the claims and what the runs measured"
         f"</title><style>{STYLE}</style></head><body>"
         "<h1>The claims and what the runs measured</h1>"
-        f"<p>{html.escape(counts_line(matrices))} {html.escape(provenance_line(store))}.</p>"
+        f"<p>{html.escape(counts_line(matrices))} {html.escape(provenance_line(store, claims_dir))}.</p>"
         f"<p>Each claim is judged under its stated design (the first column) and under every condition of its source "
         f"the store holds runs for. Verdicts:</p><ul>{meanings}</ul>"
         f"<p>{html.escape(adjustment_line(matrices))} Intervals are 95 % Student-t intervals of the mean over seeds (a percentile bootstrap where marked: a "

@@ -2,13 +2,14 @@
 
 A file holds one source's claims and the conditions they are judged under besides the stated
 design. A claim names its statement, the runs that test it (an MLflow experiment and the param
-values that pick its runs), the metric, the test whose outcome is its verdict, and the control
-that would have made it fail. A wrong file stops the page with one line naming the file, the
+values that pick its runs), its planned seeds, the metric, the test whose outcome is its verdict,
+and the control that would have made it fail. A wrong file stops the page with one line naming the file, the
 claim and the field.
 """
 
 from __future__ import annotations
 
+import json
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
@@ -91,7 +92,15 @@ class Claim:
     a condition may replace them."""
     metric: str
     test: ClaimTest
+    seeds: tuple[int, ...]
+    """The planned seeds, pre-registered: the verdict reads exactly these (an extra seed cannot move it) and
+    gives none until every one of them has run."""
     control: str = ""
+    margin_reason: str = ""
+    """Why the test's margin or tolerance has its size (required when it has one above zero; shown on the page)."""
+    fingerprint: str = ""
+    """The claim as stated (statement, runs, seeds, metric, test, margin reason), canonically written: what the
+    page compares with the claim file at the commit its runs were trained at."""
     """The control that would have made the claim fail (shown on its row)."""
     fixed: dict[str, Any] = field(default_factory=dict)
     """Param values that are part of the statement itself, kept under every condition."""
@@ -208,7 +217,15 @@ def _conditions(raw: Any, where: str) -> tuple[Condition, ...]:
     return tuple(conditions)
 
 
-def _claim(raw: Any, index: int, source: str, file: str) -> Claim:
+def _seeds(raw: Any, where: str) -> tuple[int, ...]:
+    _require(isinstance(raw, list) and bool(raw) and all(isinstance(s, int) and not isinstance(s, bool) and s >= 0
+                                                         for s in raw), where,
+             f"seeds must be the planned seeds, a non-empty list of non-negative integers, got {raw!r}")
+    _require(len(set(raw)) == len(raw), where, f"seeds lists a seed twice: {raw!r}")
+    return tuple(raw)
+
+
+def _claim(raw: Any, index: int, source: str, file: str, seeds: Any = None) -> Claim:
     where = f"{file}, claim {raw.get('id', index + 1) if isinstance(raw, dict) else index + 1}"
     _require(isinstance(raw, dict), where, "a claim must be a mapping")
     missing = [k for k in ("id", "statement", "runs", "metric", "test", "control") if k not in raw]
@@ -217,10 +234,25 @@ def _claim(raw: Any, index: int, source: str, file: str) -> Claim:
     _require(isinstance(runs, dict) and isinstance(runs.get("experiment"), str), where, "runs must name an experiment")
     unknown = sorted(set(runs) - {"experiment", "where", "fixed"})
     _require(not unknown, where, f"runs has unknown field(s) {', '.join(unknown)}")
+    test = _test(raw["test"], where)
+    planned = raw.get("seeds", seeds)
+    _require(planned is not None, where, "needs seeds: the planned seeds, an explicit list (in the claim, or for "
+                                         "every claim of the file at its top)")
+    sized = bool(test.tolerance) or test.margin is not None
+    reason = raw.get("margin_reason", "")
+    _require(isinstance(reason, str) and (bool(reason.strip()) or not sized), where,
+             "needs margin_reason: why its margin or tolerance has its size")
     return Claim(id=str(raw["id"]), source=source, statement=raw["statement"], experiment=runs["experiment"],
                  where=dict(runs.get("where") or {}), fixed=dict(runs.get("fixed") or {}), metric=raw["metric"],
-                 test=_test(raw["test"], where), control=str(raw["control"]),
-                 controlled_by=tuple(str(c) for c in raw.get("controlled_by") or ()), file=file)
+                 test=test, control=str(raw["control"]),
+                 controlled_by=tuple(str(c) for c in raw.get("controlled_by") or ()), file=file,
+                 seeds=_seeds(planned, where), margin_reason=reason.strip(), fingerprint=fingerprint(raw, planned))
+
+
+def fingerprint(raw: dict, seeds: Any) -> str:
+    """A claim's statement, runs, seeds, metric, test and margin reason, canonically written."""
+    stated = {key: raw.get(key) for key in ("statement", "runs", "metric", "test", "margin_reason")}
+    return json.dumps({**stated, "seeds": raw.get("seeds", seeds)}, sort_keys=True, default=str)
 
 
 def read_sources(folder: Path = CLAIMS_DIR) -> list[Source]:
@@ -240,7 +272,7 @@ def read_sources(folder: Path = CLAIMS_DIR) -> list[Source]:
                  path.name, "needs 'source' and a list 'claims'")
         claims = []
         for index, raw in enumerate(document["claims"]):
-            claim = _claim(raw, index, document["source"], path.name)
+            claim = _claim(raw, index, document["source"], path.name, document.get("seeds"))
             _require(claim.id not in seen, f"{path.name}, claim {claim.id}", "id used twice")
             seen.add(claim.id)
             claims.append(claim)

@@ -169,6 +169,13 @@ def judge(claim: Claim, runs: pd.DataFrame | None, history: History | None = Non
         return Verdict(claim, NOT_RUN, test=f"no selected run logged {claim.metric}")
     try:
         chosen = exact_runs(chosen, claim.test.factor)
+        planned = set(claim.seeds)
+        ran = planned & set(chosen["seed"].astype(int))
+        if ran != planned:
+            return Verdict(claim, NOT_RUN, test=f"{len(ran)} of {len(planned)} planned seeds: no verdict yet",
+                           runs=provenance(chosen))
+        chosen = chosen[chosen["seed"].astype(int).isin(planned)]  # pre-registered: another seed cannot move it
+        every_run = every_run[every_run["seed"].astype(int).isin(planned)]
         verdict = _JUDGES[claim.test.kind](claim, chosen, every_run, history)
     except Refused as refusal:
         return Verdict(claim, REFUSED, test=str(refusal), runs=provenance(chosen))
