@@ -42,10 +42,13 @@ from mirror.vocabulary import (
     CKA_NULL_MEAN,
     CKA_P_VALUE,
     FRACTION_ABS,
+    FRACTION_ANTI_MIRROR,
     FRACTION_MIRROR,
     FRACTION_SEQUENCE_NULL_NEGATIVE,
     FRACTION_SEQUENCE_NULL_POSITIVE,
     LAG_MEAN_ABS_PEAK,
+    MAX_R,
+    MIN_R,
     LAG_PEAK_AT_ZERO,
     MATCHING_FRACTION_ABS,
     MATCHING_FRACTION_MIRROR,
@@ -63,6 +66,7 @@ from mirror.vocabulary import (
     SAME_UNIT_STATISTIC,
     SEQUENCE_NULL_NEGATIVE,
     SEQUENCE_NULL_POSITIVE,
+    chance_metric,
     congruence_metric,
     decoding_metric,
     joint_silhouette_metric,
@@ -174,6 +178,35 @@ def _cka_metrics(perform: np.ndarray, observe: np.ndarray, settings: AnalysisCon
     cka_null = cka_sequence_null(perform, observe, settings.cka_permutations, rng)
     return {CKA: cka, CKA_NULL_MEAN: float(cka_null.mean()),
             CKA_P_VALUE: float((1 + np.sum(cka_null >= cka)) / (len(cka_null) + 1))}
+
+
+CHANCE_STREAM = 3
+"""The random re-pairings of the chance reference draw from their own stream of the analysis seed, so the
+other measures' draws are the same with or without it."""
+CHANCE_PAIRINGS = 100
+"""Random re-pairings whose mean extremes are the chance level of max and min r."""
+
+
+def chance_reference(correlations: np.ndarray, settings: AnalysisConfig) -> dict[str, float]:
+    """The network's own chance level of the per-unit r statistics: each perform unit paired with another unit's
+    observe activity (C[u, v], u != v). Every such pair is equally likely under a random re-pairing without fixed
+    points, so the threshold fractions' chance level is their fraction over the off-diagonal of C, exactly; the
+    extremes' is their mean over :data:`CHANCE_PAIRINGS` random re-pairings."""
+    n_units = len(correlations)
+    if n_units < 2:
+        return {}
+    others = correlations[~np.eye(n_units, dtype=bool)]
+    fractions = threshold_fractions(others, settings.mirror_threshold, settings.abs_threshold,
+                                    settings.anti_mirror_threshold)
+    rng = np.random.default_rng([settings.seed, CHANCE_STREAM])
+    pairings = np.array([rng.permutation(n_units) for _ in range(4 * CHANCE_PAIRINGS)])
+    pairings = pairings[(pairings != np.arange(n_units)).all(axis=1)][:CHANCE_PAIRINGS]  # no unit with itself
+    paired = correlations[np.arange(n_units), pairings]
+    highest = np.where(np.isnan(paired), -np.inf, paired).max(axis=1)  # an undefined r is no extreme
+    lowest = np.where(np.isnan(paired), np.inf, paired).min(axis=1)
+    return {**{chance_metric(name): fractions[name] for name in (FRACTION_MIRROR, FRACTION_ABS, FRACTION_ANTI_MIRROR)},
+            chance_metric(MAX_R): float(highest[np.isfinite(highest)].mean()) if np.isfinite(highest).any() else np.nan,
+            chance_metric(MIN_R): float(lowest[np.isfinite(lowest)].mean()) if np.isfinite(lowest).any() else np.nan}
 
 
 def _same_unit(correlations: np.ndarray, settings: AnalysisConfig,
@@ -303,7 +336,7 @@ def analyse(activity: MirrorActivity, settings: AnalysisConfig) -> AnalysisResul
                     **_cka_metrics(perform, observe, settings, rng)})
     same_unit, q_same_unit, same_unit_metrics = _same_unit(correlations, settings, rng)
     embeddings, geometry_metrics = _geometry(perform, observe, activity, settings)
-    metrics.update({**same_unit_metrics, **geometry_metrics})
+    metrics.update({**same_unit_metrics, **geometry_metrics, **chance_reference(correlations, settings)})
     # What experimentalists measure (docs/measures.md 3.2), drawn after every earlier use of rng.
     congruence = congruent_selectivity(
         perform.reshape(-1, n_units), observe.reshape(-1, n_units), activity.perform_labels.ravel(),

@@ -31,6 +31,7 @@ from mirror.vocabulary import (
     SAME_UNIT_STATISTIC,
     SEQUENCE_NULL_NEGATIVE,
     SEQUENCE_NULL_POSITIVE,
+    chance_metric,
     congruence_metric,
     joint_silhouette_metric,
     r_metric,
@@ -44,6 +45,7 @@ class AnalysisConfig:
 
     HEADLINE_METRICS: ClassVar[dict[str, str]] = {
         r_metric("centred", FRACTION_MIRROR): "fraction mirror units (centred r > threshold)",
+        chance_metric(FRACTION_MIRROR): "the same, units re-paired at random (chance)",
         r_metric("raw", FRACTION_MIRROR): "fraction mirror units (raw r > threshold)",
         r_metric("centred", FRACTION_ABS): "fraction |r| > abs threshold",
         r_metric("centred", FRACTION_ANTI_MIRROR): "fraction anti-mirror",

@@ -36,6 +36,17 @@ def r_metric(kind: str, statistic: str) -> str:
     return f"analysis/{kind}/{statistic}"
 
 
+CHANCE_STATISTICS = (FRACTION_MIRROR, FRACTION_ABS, FRACTION_ANTI_MIRROR, MAX_R, MIN_R)
+
+
+def chance_metric(statistic: str) -> str:
+    """The same network's chance level of a per-unit r statistic, its units paired at random across modes
+    (docs/measures.md 3.3): e.g. ``analysis/chance/fraction_mirror``."""
+    if statistic not in CHANCE_STATISTICS:
+        raise ValueError(f"no chance metric {statistic}")
+    return f"analysis/chance/{statistic}"
+
+
 N_UNITS = "analysis/n_units"
 N_TRIALS = "analysis/n_trials"
 
