@@ -98,3 +98,17 @@ def test_config_identity_ignores_where_and_how_a_job_runs(tmp_path):
     )) == base
     assert config_hash(compose_job(["seed=1"], tmp_path / "c")) != base
     assert config_hash(compose_job(["analysis.n_permutations=10"], tmp_path / "d")) != base
+
+
+def test_a_sweeps_description_stays_within_mlflows_limit_in_whole_rows():
+    from mirror.tracking.sweep_summary import DESCRIPTION_LIMIT, ConditionSummary, MetricSummary, description
+
+    metric = MetricSummary("analysis/centred/fraction_mirror", 10, 0.25, 0.2, 0.3)
+    many = [ConditionSummary(f"data.lag={lag} model.rule=hebb", 10, [metric]) for lag in range(500)]
+    text = description(many, "FINISHED", "python -m mirror.report --experiment x")
+    assert len(text) <= DESCRIPTION_LIMIT and text.endswith("`python -m mirror.report --experiment x`")
+    kept = text.count("| data.lag=")
+    assert 0 < kept < 500 and f"(and {500 - kept} more conditions)" in text
+    assert all(line.endswith("|") for line in text.splitlines() if line.startswith("| data.lag="))
+    few = description(many[:2], "FINISHED", "r")
+    assert "more conditions" not in few and few.count("| data.lag=") == 2

@@ -70,6 +70,7 @@ def test_a_sweep_ends_with_its_summary_over_seeds_in_mlflow_and_on_the_console(t
     assert parent.data.tags["mirror.report_command"] == command
     note = parent.data.tags["mlflow.note.content"]
     assert note.startswith("**Sweep FINISHED.**") and f"`{headline}`" in note and command in note
+    assert f"| all runs | 3 | {np.mean(values):.3g} [{low:.3g}, {high:.3g}] |" in note
     log = result.stdout + result.stderr
     assert "FINISHED; across seeds, mean [95 % interval]:" in log and f"next: {command}" in log
     for run in jobs:  # each run's page opens on its summary, the headline metrics first
@@ -169,6 +170,10 @@ def test_a_rerun_sweep_skips_finished_jobs_unless_told_not_to(tmp_path):
     second = next(p for p in parents if p.data.tags["mirror.sweep_dir"].endswith("second"))
     assert second.data.metrics["sweep/jobs_skipped"] == 1 and second.data.metrics["sweep/runs_finished"] == 1
     assert second.info.status == "FINISHED"
+    assert second.data.metrics["summary/n_runs"] == 2, "the skipped job counts with the earlier run it stands for"
+    headline = "analysis/centred/fraction_mirror"
+    assert second.data.metrics[f"summary/{headline}/mean"] == pytest.approx(np.mean([r.data.metrics[headline]
+                                                                                     for r in jobs]))
     assert sweep(tmp_path, "third", "seed=0", "tracking.resume=false").returncode == 0
     jobs, _ = runs_of(tmp_path)
     assert sorted(r.data.params["seed"] for r in jobs) == ["0", "0", "1"]

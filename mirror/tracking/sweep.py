@@ -227,20 +227,27 @@ class Sweep:
             "sweep/runs_killed": runs["KILLED"],
             "sweep/wall_s": time.time() - self.started,
         }
-        from mlflow.entities import Metric
+        from mlflow.entities import Metric, RunTag
 
         from mirror.tracking.sweep_summary import across_seeds, console_lines, description, parent_metrics
 
-        finished = [run for run in newest.values() if run.info.status == "FINISHED"]
-        finished += [client.get_run(run_id) for run_id in self.skipped_runs()]
-        summaries = across_seeds(finished, self.swept)
-        experiment = client.get_experiment(self.experiment_id).name
-        report = (f"python -m mirror.report --experiment {experiment}"
-                  + ("" if done["SKIPPED"] else f" --sweep {self.sweep_id}"))  # a skipped job's run is an older sweep's
-        metrics.update(parent_metrics(summaries))
-        client.log_batch(self.parent_run_id, metrics=[Metric(key, value, int(time.time() * 1000), 0)
-                                                      for key, value in metrics.items()])
-        client.set_tag(self.parent_run_id, REPORT_COMMAND_TAG, report)
-        client.set_tag(self.parent_run_id, NOTE_TAG, description(summaries, status, report))
-        client.set_terminated(self.parent_run_id, status)
+        summaries, report = [], ""
+        try:  # the summary is read from the store: whatever happens, the parent ends with its status
+            experiment = client.get_experiment(self.experiment_id).name
+            report = (f"python -m mirror.report --experiment {experiment}"
+                      + ("" if done["SKIPPED"] else f" --sweep {self.sweep_id}"))  # a skipped job's run is older
+            skipped = self.skipped_runs()
+            finished = [run for run in newest.values() if run.info.status == "FINISHED"]
+            if skipped:
+                quoted = ", ".join(f"'{run_id}'" for run_id in skipped)
+                finished += client.search_runs([self.experiment_id], f"attributes.run_id IN ({quoted})",
+                                               max_results=len(skipped))
+            summaries = across_seeds(finished, self.swept)
+            metrics.update(parent_metrics(summaries))
+            now = int(time.time() * 1000)
+            client.log_batch(self.parent_run_id, metrics=[Metric(key, value, now, 0) for key, value in metrics.items()],
+                             tags=[RunTag(REPORT_COMMAND_TAG, report),
+                                   RunTag(NOTE_TAG, description(summaries, status, report))])
+        finally:
+            client.set_terminated(self.parent_run_id, status)
         return status, [*console_lines(summaries), f"  next: {report}"]

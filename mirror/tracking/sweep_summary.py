@@ -80,17 +80,29 @@ def parent_metrics(summaries: Sequence[ConditionSummary]) -> dict[str, float]:
     return metrics
 
 
+DESCRIPTION_LIMIT = 8000
+"""MLflow cuts a tag's value at 8,000 characters: the description stays within it, whole rows only."""
+
+
 def description(summaries: Sequence[ConditionSummary], status: str, report_command: str) -> str:
-    """The parent run's description (Markdown): how it ended, each condition's table, the report's command."""
-    lines = [f"**Sweep {status}.** Mean and 95 % Student-t interval over seeds of each headline metric, per "
-             "condition.", ""]
+    """The parent run's description (Markdown): how it ended, a table of conditions by the first headline metrics,
+    the report's command; conditions past MLflow's length limit are counted, not cut mid-row."""
+    shown = list(dict.fromkeys(m.name for summary in summaries for m in summary.metrics))[:CONSOLE_METRICS]
+    head = [f"**Sweep {status}.** Mean [95 % Student-t interval] over seeds, per condition, of the first "
+            f"{len(shown)} headline metrics (every one is in the report).", "",
+            "| condition | runs | " + " | ".join(f"{HEADLINE_METRICS[name]} (`{name}`)" for name in shown) + " |",
+            "|---" * (len(shown) + 2) + "|"]
+    tail = ["", f"Tables, tests and figures: `{report_command}`"]
+    rows = []
     for summary in summaries:
-        lines += [f"**{summary.condition or 'all runs'}** ({summary.n_runs} runs)", "",
-                  "| metric | mean [95 % interval] | n |", "|---|---|---|"]
-        lines += [f"| {HEADLINE_METRICS[m.name]} (`{m.name}`) | {m.text()} | {m.n} |" for m in summary.metrics]
-        lines.append("")
-    lines.append(f"Tables, tests and figures: `{report_command}`")
-    return "\n".join(lines)
+        values = {m.name: m.text() for m in summary.metrics}
+        rows.append(f"| {summary.condition or 'all runs'} | {summary.n_runs} | "
+                    + " | ".join(values.get(name, "-") for name in shown) + " |")
+    kept = len(rows)
+    while kept and len("\n".join(head + rows[:kept] + ["", "(and 99999 more conditions)"] + tail)) > DESCRIPTION_LIMIT:
+        kept -= 1
+    more = [f"", f"(and {len(rows) - kept} more conditions)"] if kept < len(rows) else []
+    return "\n".join(head + rows[:kept] + more + tail)
 
 
 def console_lines(summaries: Sequence[ConditionSummary]) -> list[str]:
