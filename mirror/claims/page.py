@@ -17,7 +17,7 @@ from mirror.claims.figures import draw
 from mirror.claims.matrix import SourceMatrix, synthesis
 from mirror.claims.provenance import run_links, summary
 from mirror.claims.registration import claim_files_digest, registration_note
-from mirror.claims.spec import STATED, TEST_KINDS
+from mirror.claims.spec import CLAIMS_DIR, STATED, TEST_KINDS
 from mirror.claims.verdicts import (
     ADJUSTMENT,
     ALPHA,
@@ -166,7 +166,7 @@ def store_name(store: str) -> str:
     if not store.startswith("sqlite:///"):
         return f"the MLflow server {urlsplit(store)._replace(query='', fragment='').geturl()}"  # a token stays out
     database = Path(store.removeprefix("sqlite:///")).resolve()
-    root = Path(__file__).resolve().parents[2]
+    root = CLAIMS_DIR.parent
     return (f"the local MLflow store {database.relative_to(root).as_posix()}" if database.is_relative_to(root)
             else "a local MLflow store")
 

@@ -23,9 +23,9 @@ def claim_files_digest(folder: Path) -> str:
 
 
 @cache
-def _claim_at(folder: Path, file: str, commit: str, claim_id: str) -> str | None:
-    """The fingerprint of a claim in its file at ``commit``; '' when the claim or the file did not exist there;
-    None when git cannot say (not a checkout, or a commit it does not hold)."""
+def _file_at(folder: Path, file: str, commit: str) -> dict[str, str] | None:
+    """Each claim's fingerprint in a claim file at ``commit`` (empty when the file did not exist there); None when
+    git cannot say (not a checkout, or a commit it does not hold). Read once per file and commit."""
     try:
         root = subprocess.run(["git", "-C", str(folder), "rev-parse", "--show-toplevel"], capture_output=True,
                               text=True, timeout=30, check=True).stdout.strip()
@@ -38,22 +38,18 @@ def _claim_at(folder: Path, file: str, commit: str, claim_id: str) -> str | None
                                timeout=30)
     except (OSError, subprocess.SubprocessError, ValueError):
         return None
-    if shown.returncode != 0:
-        return ""
     try:
-        document = yaml.safe_load(shown.stdout) or {}
+        document = (yaml.safe_load(shown.stdout) or {}) if shown.returncode == 0 else {}
     except yaml.YAMLError:
-        return ""
-    for raw in document.get("claims") or []:
-        if isinstance(raw, dict) and str(raw.get("id")) == claim_id:
-            return fingerprint(raw, document.get("seeds"))
-    return ""
+        document = {}
+    return {str(raw.get("id")): fingerprint(raw, document.get("seeds"))
+            for raw in document.get("claims") or [] if isinstance(raw, dict)}
 
 
 def changed_since_training(claim: Claim, commits: list[str], folder: Path) -> list[str]:
     """The commits (of those its runs were trained at) at which the claim read otherwise than it does now."""
     return [commit for commit in commits
-            if (then := _claim_at(folder, claim.file, commit, claim.id)) is not None and then != claim.fingerprint]
+            if (then := _file_at(folder, claim.file, commit)) is not None and then.get(claim.id) != claim.fingerprint]
 
 
 def registration_note(verdict: Verdict, folder: Path) -> str:
