@@ -6,9 +6,12 @@ K = 4)."""
 from __future__ import annotations
 
 import numpy as np
+import pandas as pd
 import pytest
 
 from mirror.analysis.summary import analyse, chance_reference
+from mirror.claims.spec import read_claims
+from mirror.claims.verdicts import HOLDS, judge, settle
 from mirror.config import AnalysisConfig
 from mirror.protocol import MirrorActivity
 from mirror.vocabulary import FRACTION_ABS, FRACTION_ANTI_MIRROR, FRACTION_MIRROR, MAX_R, chance_metric, r_metric
@@ -57,3 +60,35 @@ def test_the_chance_reference_is_the_off_diagonal_by_hand():
     assert min(maxima) < chance[chance_metric(MAX_R)] < max(maxima), "the mean over both"
     assert chance_reference(np.ones((1, 1)), AnalysisConfig()) == {}
 
+
+
+def _planted(seed: int, prevalence: float, sign: float = 1.0) -> dict[str, float]:
+    """One seed's analysis of 60 action-coded units of which ``prevalence`` mirror themselves (``sign`` -1: are
+    anti-mirror, their observe code the negative of their perform code); the others' observe codes are re-paired
+    among themselves (the same code in other units)."""
+    rng = np.random.default_rng(seed)
+    labels = rng.integers(0, 4, (80, 6))
+    tuning = rng.normal(size=(4, 60))
+    perform = tuning[labels] + 0.05 * rng.normal(size=(80, 6, 60))
+    observe = tuning[labels] + 0.05 * rng.normal(size=(80, 6, 60))
+    mirrors = int(round(prevalence * 60))
+    order = np.concatenate([np.arange(mirrors), mirrors + np.roll(np.arange(60 - mirrors), 1)])  # no fixed point
+    observe[..., :mirrors] *= sign
+    activity = MirrorActivity(perform=perform, observe=observe[..., order], perform_labels=labels,
+                              observe_labels=labels, trial_ids=np.arange(80), n_classes=4)
+    return analyse(activity, SETTINGS).metrics
+
+
+@pytest.mark.parametrize("claim_id", ["D1 (above chance)", "D2 (above chance)", "D3 (above chance)",
+                                      "D4 (beyond chance)"])
+def test_the_above_chance_claims_hold_on_planted_mirrors_and_not_on_the_same_code_in_other_units(claim_id):
+    """Calibration of the project's own rows, on their planned seeds: mirror units at the draft's prevalence
+    (27 %; anti-mirror units for D4) must hold, the same code with no unit mirroring itself must not."""
+    (claim,) = [c for c in read_claims() if c.id == claim_id]
+    sign = -1.0 if claim_id.startswith("D4") else 1.0
+    for prevalence, expected_to_hold in ((0.27, True), (0.0, False)):
+        rows = pd.DataFrame([{"model": "shared_gru", "seed": seed, "run_id": f"{seed}",
+                              **{f"metrics.{k}": v for k, v in _planted(seed, prevalence, sign).items()}}
+                             for seed in claim.seeds])
+        (verdict,) = settle([judge(claim, rows)])
+        assert (verdict.verdict == HOLDS) == expected_to_hold, (prevalence, verdict.verdict, verdict.measured)
