@@ -112,3 +112,17 @@ def test_a_sweeps_description_stays_within_mlflows_limit_in_whole_rows():
     assert all(line.endswith("|") for line in text.splitlines() if line.startswith("| data.lag="))
     few = description(many[:2], "FINISHED", "r")
     assert "more conditions" not in few and few.count("| data.lag=") == 2
+
+
+def test_a_proportions_interval_in_a_sweeps_summary_stays_inside_zero_and_one():
+    from types import SimpleNamespace
+
+    from mirror.tracking.sweep_summary import across_seeds
+
+    fractions = [0.0, 0.0, 0.0, 0.01, 0.0, 0.0, 0.0, 0.0, 0.0, 0.02]  # a t-interval would reach below 0
+    runs = [SimpleNamespace(data=SimpleNamespace(metrics={"analysis/centred/fraction_mirror": value},
+                                                 tags={"mirror.overrides": f"seed={seed}"}))
+            for seed, value in enumerate(fractions)]
+    (summary,) = across_seeds(runs, ["seed"])
+    (metric,) = summary.metrics
+    assert 0.0 <= metric.low <= metric.mean <= metric.high <= 1.0 and metric.n == 10

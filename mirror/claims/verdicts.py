@@ -23,8 +23,7 @@ from mirror.claims.statistics import (
     spearman,
     welch,
 )
-from mirror.intervals import t_interval
-from mirror.report.stats import interval
+from mirror.intervals import interval, t_interval
 from mirror.vocabulary import PHASES, phase_label
 
 HOLDS, FAILS, INCONCLUSIVE, NOT_RUN, REFUSED = "holds", "does not hold", "inconclusive", "not run yet", "refused"

@@ -12,7 +12,7 @@ import pandas as pd
 import seaborn as sns
 
 from mirror.plotting import legend_under_panels, plt, save_figure
-from mirror.report.stats import interval
+from mirror.intervals import interval
 from mirror.report.tables import label, short
 
 PANEL = 3.6

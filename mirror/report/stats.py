@@ -9,26 +9,7 @@ import pandas as pd
 from scipy import stats
 
 from mirror.analysis.permutation import fdr_adjust
-from mirror.intervals import CONFIDENCE, t_interval
-from mirror.vocabulary import is_proportion
-
-def bootstrap_interval(values: np.ndarray) -> tuple[float, float]:
-    """The 95 % percentile bootstrap interval of the mean (scipy), which stays inside the range
-    of the values, so inside [0, 1] for a proportion."""
-    if np.ptp(values) == 0:
-        return float(values[0]), float(values[0])
-    result = stats.bootstrap((values,), np.mean, confidence_level=CONFIDENCE, method="percentile",
-                             n_resamples=9999, random_state=np.random.default_rng(0))
-    return float(result.confidence_interval.low), float(result.confidence_interval.high)
-
-
-def interval(metric: str, values: np.ndarray) -> tuple[float, float, str]:
-    """The t-interval of the mean, or the bootstrap interval for a proportion whose t-interval
-    leaves [0, 1]; with the name of the method."""
-    low, high = t_interval(values)
-    if is_proportion(metric.removeprefix("metrics.")) and values.size >= 2 and (low < 0.0 or high > 1.0):
-        return (*bootstrap_interval(values), "bootstrap")
-    return low, high, "t"
+from mirror.intervals import interval
 
 
 def summarise(runs: pd.DataFrame, conditions: list[str], metrics: list[str]) -> pd.DataFrame:

@@ -9,7 +9,7 @@ import pandas as pd
 
 from mirror.config import HEADLINE_METRICS
 from mirror.report.runs import DESIGN_METRICS
-from mirror.report.stats import CONFIDENCE
+from mirror.intervals import CONFIDENCE
 
 
 def short(column: str) -> str:

@@ -1,5 +1,5 @@
-"""A sweep's result at a glance: each headline metric's mean and 95 % interval over seeds, per condition (the
-swept values other than the seed), for the parent run's metrics and description and the console."""
+"""A sweep's result at a glance: each headline metric's mean and 95 % interval over seeds (the reports' interval),
+per condition (the swept values other than the seed), for the parent run's metrics and description and the console."""
 
 from __future__ import annotations
 
@@ -12,7 +12,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 
 from mirror.config import HEADLINE_METRICS
-from mirror.intervals import t_interval
+from mirror.intervals import interval
 from mirror.tracking.tags import OVERRIDES_TAG
 
 if TYPE_CHECKING:
@@ -61,7 +61,7 @@ def across_seeds(runs: Sequence[Run], swept: Sequence[str]) -> list[ConditionSum
         for name in HEADLINE_METRICS:
             values = np.array([run.data.metrics[name] for run in members if name in run.data.metrics])
             if values.size:
-                metrics.append(MetricSummary(name, int(values.size), float(values.mean()), *t_interval(values)))
+                metrics.append(MetricSummary(name, int(values.size), float(values.mean()), *interval(name, values)[:2]))
         summaries.append(ConditionSummary(condition, len(members), metrics))
     return summaries
 
