@@ -13,7 +13,14 @@ import matplotlib
 matplotlib.use("Agg")
 import matplotlib.pyplot as plt  # noqa: E402  (after the backend is chosen)
 
-__all__ = ["legend_under_panels", "plt", "save_figure"]
+__all__ = ["axis_label", "legend_under_panels", "plt", "save_figure"]
+
+
+def axis_label(metric: str) -> str:
+    """A logged metric (or a runs table's ``metrics.`` column) as an axis names it: its path without the leading
+    'analysis/', read as words, so that measures of one statistic stay apart ('centred fraction mirror', 'chance
+    fraction mirror')."""
+    return metric.removeprefix("metrics.").removeprefix("analysis/").replace("/", " ").replace("_", " ")
 
 
 def legend_under_panels(fig: plt.Figure, handles: list, labels: list[str], title: str | None = None,

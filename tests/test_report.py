@@ -280,3 +280,12 @@ def test_figures_order_swept_values_as_numbers_inside_their_labels():
     assert in_order(pd.Series(["max_epochs=20, readout=own", "max_epochs=0, readout=own", "max_epochs=20, readout=both"])) == [
         "max_epochs=0, readout=own", "max_epochs=20, readout=both", "max_epochs=20, readout=own"]
     assert in_order(pd.Series(["shared_gru", "forward_only_gru"])) == ["forward_only_gru", "shared_gru"]
+
+
+def test_axes_name_a_metric_so_that_measures_of_one_statistic_stay_apart():
+    from mirror.plotting import axis_label
+
+    names = {axis_label(m) for m in ("analysis/centred/fraction_mirror", "analysis/chance/fraction_mirror",
+                                     "metrics.analysis/raw/fraction_mirror")}
+    assert names == {"centred fraction mirror", "chance fraction mirror", "raw fraction mirror"}
+    assert axis_label("associative/selective_response") == "associative selective response"

@@ -10,7 +10,7 @@ import numpy as np
 import pandas as pd
 
 from mirror.claims.verdicts import Estimate, Verdict
-from mirror.plotting import plt, save_figure
+from mirror.plotting import axis_label, plt, save_figure
 from mirror.vocabulary import PHASES, phase_label
 
 SIZE = (3.8, 2.7)
@@ -55,8 +55,8 @@ def draw(verdict: Verdict, path: Path) -> Path | None:
             for _, row in data.iterrows():
                 ax.plot(np.array([0, 1]) + SEED_OFFSET, [row["value"], row["reference"]], color="0.75", lw=0.8,
                         zorder=1)
-            _points(ax, [(metric.rsplit("/", 1)[-1], data["value"]),
-                         (test.reference_metric.rsplit("/", 1)[-1], data["reference"])], metric)
+            _points(ax, [(axis_label(metric), data["value"]),
+                         (axis_label(test.reference_metric), data["reference"])], metric)
         else:
             if test.kind == "equivalent":
                 ax.axhspan(test.value - test.margin, test.value + test.margin, color="C0", alpha=0.15,
@@ -82,13 +82,9 @@ def draw(verdict: Verdict, path: Path) -> Path | None:
         _points(ax, [(phase_label(phase).replace("-", "-\n"), data.loc[data["phase"] == phase, "value"]) for phase in PHASES], metric)
         ax.set_xlabel("end of training phase")
     paired = test.kind in ("above", "equivalent", "every") and test.reference_metric is not None
-    ax.set_ylabel(_short(metric) + (f"\nand {_short(test.reference_metric)}" if paired else ""))
+    ax.set_ylabel("value" if paired else axis_label(metric))  # a pair's two measures name its x ticks
     ax.set_title(f"{claim.id}: {verdict.verdict}", fontsize=9)
     if ax.get_legend_handles_labels()[0]:
         ax.legend(fontsize=7, loc="upper left", bbox_to_anchor=(1.01, 1.0), frameon=False)  # off the data
     return save_figure(fig, path)
 
-
-def _short(metric: str) -> str:
-    """A metric's last name, readable: 'analysis/centred/fraction_mirror' -> 'fraction mirror'."""
-    return metric.rsplit("/", 1)[-1].replace("_", " ")

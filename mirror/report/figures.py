@@ -11,7 +11,7 @@ import numpy as np
 import pandas as pd
 import seaborn as sns
 
-from mirror.plotting import legend_under_panels, plt, save_figure
+from mirror.plotting import axis_label, legend_under_panels, plt, save_figure
 from mirror.intervals import interval
 from mirror.report.tables import label, short
 
@@ -50,7 +50,7 @@ def _one_legend(fig: plt.Figure, ax: plt.Axes) -> None:
 def _name_panel(ax: plt.Axes, metric: str, xlabel: str) -> None:
     """The metric's label as the panel's title, wrapped to the panel's width; its logged name on the y axis, so a
     panel cut out of the figure still says what it plots."""
-    ax.set(xlabel=xlabel, ylabel=metric.rsplit("/", 1)[-1].replace("_", " "))
+    ax.set(xlabel=xlabel, ylabel=axis_label(metric))
     ax.set_title("\n".join(textwrap.wrap(label(metric), 36)), fontsize=10)
 
 
