@@ -88,8 +88,9 @@ def description(summaries: Sequence[ConditionSummary], status: str, report_comma
     """The parent run's description (Markdown): how it ended, a table of conditions by the first headline metrics,
     the report's command; conditions past MLflow's length limit are counted, not cut mid-row."""
     shown = list(dict.fromkeys(m.name for summary in summaries for m in summary.metrics))[:CONSOLE_METRICS]
-    head = [f"**Sweep {status}.** Mean [95 % Student-t interval] over seeds, per condition, of the first "
-            f"{len(shown)} headline metrics (every one is in the report).", "",
+    head = [f"**Sweep {status}.** Mean [95 % interval: Student-t, or the percentile bootstrap for a proportion whose "
+            f"t-interval would leave [0, 1]] over seeds, per condition, of the first {len(shown)} headline metrics "
+            "(every one is in the report).", "",
             "| condition | runs | " + " | ".join(f"{HEADLINE_METRICS[name]} (`{name}`)" for name in shown) + " |",
             "|---" * (len(shown) + 2) + "|"]
     tail = ["", f"Tables, tests and figures: `{report_command}`"]
