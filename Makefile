@@ -5,7 +5,7 @@ PY     := $(VENV)/bin/python
 STAMP  := $(VENV)/.installed
 
 .DEFAULT_GOAL := help
-.PHONY: help install run test test-fast bench ui docs docs-serve demo clean visnet-control sweep-seeds sweep-hidden sweep-noise sweep-lag counter-mirror ablations readout asl report paper claims publish-claims pairing-error hebbian-conditions
+.PHONY: help install run test test-fast bench ui docs docs-serve demo clean visnet-control planted sweep-seeds sweep-actions sweep-hidden sweep-noise sweep-lag counter-mirror ablations readout asl report paper claims publish-claims pairing-error hebbian-conditions
 
 help: ## list the targets
 	@grep -hE '^[a-zA-Z_-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  %-12s %s\n", $$1, $$2}'
@@ -52,6 +52,12 @@ sweep-noise: $(STAMP) ## GRU sensory noise 0..0.8, then Hebbian mismatch 0..0.5 
 visnet-control: $(STAMP) ## VisNet's positive control: four shapes at nine positions, trace vs Hebb rules x seeds 0-4 (20 jobs)
 	$(SWEEP) experiment=visnet_control $(ARGS) -m
 
+sweep-actions: $(STAMP) ## the shared core with K = 4, 8, 16 actions x seeds 0-9: where the chance level of a threshold falls
+	$(SWEEP) experiment=sweep_actions $(ARGS) -m
+
+planted: $(STAMP) ## the planted populations every claim is calibrated on, x seeds 0-9 (60 jobs, no training; docs/calibration.md)
+	$(SWEEP) experiment=planted $(ARGS) -m
+
 sweep-lag: $(STAMP) ## Hebbian simulation 3: the parent's lag 0..10 steps x seeds 0-4
 	$(SWEEP) experiment=sweep_lag $(ARGS) -m
 
@@ -79,7 +85,7 @@ REPORTS := visnet_control ablations readout pairing_error asl_contingency asl_si
 report: $(STAMP) ## tables and figures from MLflow: make report NAME=<experiment> (default: every preset's, JOBS at a time; a missing one is named and skipped)
 	@printf '%s\n' $(or $(NAME),$(REPORTS)) | xargs -P $(JOBS) -I{} $(PY) -m mirror.report --experiment {} $(ARGS)
 
-PAPER_PRESETS := visnet_control ablations readout readout_untied readout_untrained readout_input pairing_error asl_contingency asl_signalled asl_contiguity asl_mismatch asl_counter_mirror sweep_seeds sweep_seeds_hebbian hebbian_conditions sweep_hidden sweep_noise_gru sweep_noise_hebbian sweep_lag counter_mirror
+PAPER_PRESETS := planted visnet_control ablations readout readout_untied readout_untrained readout_input pairing_error asl_contingency asl_signalled asl_contiguity asl_mismatch asl_counter_mirror sweep_seeds sweep_actions sweep_seeds_hebbian hebbian_conditions sweep_hidden sweep_noise_gru sweep_noise_hebbian sweep_lag counter_mirror
 
 paper: $(STAMP) ## every sweep (resumable: a re-run skips finished jobs), every report, then the claims page
 	$(PY) -m mirror.pipeline.plan $(PAPER_PRESETS) --jobs $(JOBS)
@@ -115,6 +121,7 @@ docs-serve: $(STAMP) ## serve the documentation site on http://127.0.0.1:8000, r
 DEMO      := outputs/demo
 DEMO_RUN  := $(PY) -m mirror.run hydra/launcher=joblib hydra.launcher.n_jobs=2 tracking.uri=sqlite:///$(DEMO)/mlflow.db tracking.artifact_root=$(DEMO)/artifacts
 demo: $(STAMP) ## a claim or more of each source, every planned seed, into outputs/demo, then its claims page (under 10 min; not the published evidence)
+	$(DEMO_RUN) experiment=planted model=planted_chance,planted_draft -m
 	$(DEMO_RUN) experiment=sweep_seeds model=shared_gru -m
 	$(DEMO_RUN) experiment=ablations model=shared_gru trainer.max_epochs=20 -m
 	$(DEMO_RUN) experiment=counter_mirror -m

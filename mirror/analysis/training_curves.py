@@ -61,6 +61,18 @@ class TrainingCurveCallback(FamilyCallback):
         for logger in trainer.loggers:
             logger.log_metrics(metrics, step=step)
 
+    SETTLED_FRACTION = 0.25
+    """The last part of training the ``settled`` measures average over: its last quarter of steps."""
+
+    def settled(self) -> dict[str, float]:
+        """Each measure averaged over the curve's points in the last :attr:`SETTLED_FRACTION` of the steps seen,
+        beside the final state (empty before any step)."""
+        late = [point for point in self.curve if point["step"] > (1 - self.SETTLED_FRACTION) * self.steps_seen]
+        if not self.steps_seen or not late:
+            return {}
+        names = [name for name in late[0] if name not in ("step", "phase")]
+        return {self.metric(name, "settled"): float(np.mean([point[name] for point in late])) for name in names}
+
     def start_curve(self, measures: dict[str, float]) -> None:
         """The point before training (step 0, the first phase)."""
         self.curve.append({"step": 0.0, "phase": 0.0, **measures})

@@ -10,11 +10,14 @@ from collections import Counter
 from pathlib import Path
 
 BEGIN, END = "<!-- findings: computed from docs/claims.md -->", "<!-- /findings -->"
-VERDICTS = ("holds", "does not hold", "inconclusive", "not run yet", "refused")
-"""The page's verdicts, in the order a sentence names them."""
+VERDICTS = ("holds", "does not hold", "inconclusive", "not diagnostic", "not calibrated", "not run yet", "refused")
+"""What a claim's verdict counts as on the page (a verdict that is not diagnostic counts apart), in the order a
+sentence names them."""
 _PLURAL = {"holds": "hold", "does not hold": "do not hold", "inconclusive": "are inconclusive",
+           "not diagnostic": "are not diagnostic", "not calibrated": "are not calibrated yet",
            "not run yet": "are not run yet", "refused": "are refused"}
 _SINGULAR = {"holds": "holds", "does not hold": "does not hold", "inconclusive": "is inconclusive",
+             "not diagnostic": "is not diagnostic", "not calibrated": "is not calibrated yet",
              "not run yet": "is not run yet", "refused": "is refused"}
 
 
@@ -23,29 +26,34 @@ def _stated_verdict(cell: str) -> str:
     text = cell.strip()
     if text == "·":
         return "not run yet"
-    for verdict in sorted(VERDICTS, key=len, reverse=True):
+    for verdict in sorted((*VERDICTS, "diagnostic"), key=len, reverse=True):
         if verdict in text:
             return verdict
     raise ValueError(f"a claims-page cell with no verdict: {cell!r}")
 
 
 def stated_verdicts(page: str) -> dict[str, dict[str, str]]:
-    """Per source (its section title), each claim's verdict under the stated design: the matrix's first column."""
+    """Per source (its section title), what each claim's verdict under the stated design counts as: the matrix's
+    'stated design' column where its 'calibration' column says diagnostic, else the calibration."""
     found: dict[str, dict[str, str]] = {}
-    source = None
+    source, columns = None, []
     for line in page.splitlines():
         if line.startswith("## "):
-            source, in_matrix = line[3:].strip(), False
+            source, columns = line[3:].strip(), []
             continue
         if source is None or not line.startswith("|"):
             continue
         cells = [cell.strip() for cell in re.split(r"(?<!\\)\|", line)[1:-1]]
         if cells[:1] == ["claim"]:
-            in_matrix = cells[1:2] == ["stated design"]
-            if in_matrix:
+            columns = cells if "stated design" in cells else []
+            if columns:
                 found[source] = {}
-        elif in_matrix and set(cells[0]) - set("-"):
-            found[source][cells[0].replace("\\|", "|")] = _stated_verdict(cells[1])
+        elif columns and set(cells[0]) - set("-"):
+            row = dict(zip(columns, cells))
+            status = _stated_verdict(row["calibration"]) if "calibration" in row else "diagnostic"
+            stated = _stated_verdict(row["stated design"])
+            counted = stated if status == "diagnostic" or stated in ("not run yet", "refused") else status
+            found[source][cells[0].replace("\\|", "|")] = counted
     return found
 
 

@@ -6,28 +6,44 @@ from __future__ import annotations
 from collections.abc import Sequence
 from pathlib import Path
 
+from mirror.claims.calibration import REFERENCES
 from mirror.claims.matrix import SourceMatrix, synthesis
-from mirror.claims.page import MEANINGS, adjustment_line, counts_line, p_text, provenance_line
+from mirror.claims.page import (
+    CALIBRATION_MEANINGS,
+    MEANINGS,
+    adjustment_line,
+    counts_line,
+    p_text,
+    provenance_line,
+    reference_columns,
+)
 from mirror.claims.provenance import summary
 from mirror.claims.registration import registration_note
-from mirror.claims.verdicts import NOT_RUN, number
+from mirror.claims.verdicts import NOT_RUN, Verdict, number
 
-MARKS = {"holds": "✅", "does not hold": "❌", "inconclusive": "❔", "not run yet": "·", "refused": "⛔"}
+MARKS = {"holds": "✅", "does not hold": "❌", "inconclusive": "❔", "not run yet": "·", "refused": "⛔",
+         "diagnostic": "🎯", "not diagnostic": "⚠️", "not calibrated": "◌"}
 
 
 def _escape(text: str) -> str:
     return text.replace("|", "\\|").replace("\n", " ")
 
 
+def _cell(verdict: Verdict | None) -> str:
+    if verdict is None:
+        return "–"
+    return "·" if verdict.verdict == NOT_RUN else f"{MARKS[verdict.verdict]} {verdict.verdict} {number(verdict.value)}"
+
+
 def _matrix(matrix: SourceMatrix) -> list[str]:
-    lines = ["| claim | " + " | ".join(_escape(c) for c in matrix.columns) + " |",
-             "|---" * (len(matrix.columns) + 1) + "|"]
+    references = reference_columns(matrix)
+    columns = ["claim", "calibration", matrix.columns[0], *references, *matrix.columns[1:]]
+    lines = ["| " + " | ".join(_escape(c) for c in columns) + " |", "|---" * len(columns) + "|"]
     for claim in matrix.source.claims:
-        cells = []
-        for column in matrix.columns:
-            verdict = matrix.cell(claim, column)
-            cells.append("·" if verdict.verdict == NOT_RUN else
-                         f"{MARKS[verdict.verdict]} {verdict.verdict} {number(verdict.value)}")
+        calibration = matrix.calibration(claim)
+        cells = [f"{MARKS[calibration.status]} {calibration.status}", _cell(matrix.cell(claim, matrix.columns[0]))]
+        cells += [_cell(calibration.references.get(kind)) for kind in REFERENCES[:len(references)]]
+        cells += [_cell(matrix.cell(claim, column)) for column in matrix.columns[1:]]
         lines.append(f"| {_escape(claim.id)} | " + " | ".join(cells) + " |")
     return lines
 
@@ -44,6 +60,10 @@ def _rows(matrix: SourceMatrix, claims_dir: Path) -> list[str]:
         edited = registration_note(verdict, claims_dir)
         if edited:
             test += f"; ⚠ {edited}"
+        calibration = matrix.calibration(claim)
+        test += f"; {calibration.why()}"
+        for kind, on in calibration.references.items():
+            test += (f"; {kind}: {on.claim.calibration[kind].about}, {on.measured or on.test}, {on.verdict}")
         lines.append(f"| {_escape(claim.id)} | {_escape(claim.statement)} (control that would make it fail: "
                      f"{_escape(claim.control)}) | {_escape(verdict.measured) or '–'} | {_escape(test)} | "
                      f"{MARKS[verdict.verdict]} {verdict.verdict} | experiment `{claim.experiment}`, "
@@ -55,9 +75,12 @@ def render_markdown(matrices: Sequence[SourceMatrix], store: str, claims_dir: Pa
     """The page's Markdown."""
     lines = ["# The claims and what the runs measured", "",
              f"{counts_line(matrices)} {provenance_line(store, claims_dir)}.", "",
-             "Each claim is judged under its stated design (the first column) and under every condition of its "
+             "Each claim is judged under its stated design, on its two references and under every condition of its "
              "source the store holds runs for. Verdicts:", ""]
     lines += [f"- {MARKS[k]} **{k}**: {text}" for k, text in MEANINGS.items()]
+    lines += ["", "Calibration, from the claim's own metric and rule on its two references, runs whose answer is "
+                  "known ([calibration](calibration.md)):", ""]
+    lines += [f"- {MARKS[k]} **{k}**: {text}" for k, text in CALIBRATION_MEANINGS.items()]
     lines += ["", f"{adjustment_line(matrices)} The HTML page (`make claims`) has a figure per claim and each "
                   "condition's row.", ""]
     for matrix in matrices:

@@ -1,6 +1,7 @@
 """Every claim under its stated design and under each of its source's conditions the store holds runs
-for, judged together (one multiplicity adjustment over the page), and what follows from the matrix:
-where all of a source's claims hold together, and where each claim that fails as stated holds."""
+for, judged together (one multiplicity adjustment over the page), each claim also on its two references (their
+own adjustment), and what follows from the matrix: where all of a source's claims hold together, which verdicts
+are not diagnostic, and where each claim that fails as stated holds."""
 
 from __future__ import annotations
 
@@ -10,6 +11,7 @@ from dataclasses import dataclass
 import pandas as pd
 from mlflow.tracking import MlflowClient
 
+from mirror.claims.calibration import NOT_DIAGNOSTIC, REFERENCES, Calibration
 from mirror.claims.spec import STATED, Claim, ClaimError, Source
 from mirror.claims.verdicts import HOLDS, NOT_RUN, Verdict, judge, settle
 from mirror.report.runs import RunSelection, load_runs
@@ -24,9 +26,14 @@ class SourceMatrix:
     """The stated design and every condition under which some claim has runs."""
     cells: dict[tuple[str, str], Verdict]
     """(claim id, column) -> verdict."""
+    calibrations: dict[str, Calibration]
+    """claim id -> its verdicts on its references."""
 
     def cell(self, claim: Claim, column: str) -> Verdict:
         return self.cells[claim.id, column]
+
+    def calibration(self, claim: Claim) -> Calibration:
+        return self.calibrations[claim.id]
 
     @property
     def stated(self) -> list[Verdict]:
@@ -59,6 +66,9 @@ def evaluate(client: MlflowClient, sources: Sequence[Source]) -> list[SourceMatr
                 keys.append((source.name, claim.id, condition.name))
                 verdicts.append(judge(variant, runs_of(variant.experiment), history) if claim.applies(condition) else
                                 Verdict(variant, NOT_RUN, test="the condition changes only what the claim fixes"))
+    references = {(claim.id, kind): judge(claim.on(kind), runs_of(claim.calibration[kind].experiment), history)
+                  for source in sources for claim in source.claims for kind in claim.calibration}
+    references = dict(zip(references, settle(list(references.values()))))  # a family of their own
     for source in sources:
         _check_conditions(source, [runs_of(experiment) for experiment in sorted(_experiments(source))])
     by_key = dict(zip(keys, settle(verdicts)))
@@ -68,7 +78,10 @@ def evaluate(client: MlflowClient, sources: Sequence[Source]) -> list[SourceMatr
                  if name == source.name}
         columns = [STATED, *(condition.name for condition in source.conditions
                              if any(cells[claim.id, condition.name].verdict != NOT_RUN for claim in source.claims))]
-        matrices.append(SourceMatrix(source, tuple(columns), cells))
+        calibrations = {claim.id: Calibration(claim, {kind: references[claim.id, kind] for kind in REFERENCES
+                                                      if (claim.id, kind) in references})
+                        for claim in source.claims}
+        matrices.append(SourceMatrix(source, tuple(columns), cells, calibrations))
     return matrices
 
 
@@ -111,6 +124,10 @@ def synthesis(matrix: SourceMatrix) -> list[str]:
         best = [column for column, count in holding.items() if count == most]
         sentences = [f"Under no condition do all {len(claims)} claims hold together; at most {most} "
                      f"{'does' if most == 1 else 'do'}, under {_listing(best)}."]
+    blind = [claim.id for claim in claims if matrix.calibration(claim).status == NOT_DIAGNOSTIC]
+    if blind:
+        sentences.append(f"Not diagnostic (the same verdict where the effect is absent or present, counted apart): "
+                         f"{', '.join(blind)}.")
     not_run = [claim.id for claim in claims if matrix.cell(claim, STATED).verdict == NOT_RUN]
     if not_run:
         sentences.append(f"Not run yet as stated: {', '.join(not_run)}.")

@@ -13,6 +13,7 @@ from collections.abc import Sequence
 from pathlib import Path
 from urllib.parse import urlsplit
 
+from mirror.claims.calibration import DIAGNOSTIC, NOT_CALIBRATED, NOT_DIAGNOSTIC, REFERENCES, Calibration
 from mirror.claims.figures import draw
 from mirror.claims.matrix import SourceMatrix, synthesis
 from mirror.claims.provenance import run_links, summary
@@ -33,7 +34,18 @@ from mirror.claims.verdicts import (
 from mirror.report.build import record_report_run
 from mirror.tracking.tags import GIT_COMMIT_TAG, SOURCE_NAME_TAG, git_state
 
-COLOURS = {HOLDS: "#1a7f37", FAILS: "#cf222e", INCONCLUSIVE: "#9a6700", NOT_RUN: "#6e7781", REFUSED: "#8250df"}
+COLOURS = {HOLDS: "#1a7f37", FAILS: "#cf222e", INCONCLUSIVE: "#9a6700", NOT_RUN: "#6e7781", REFUSED: "#8250df",
+           DIAGNOSTIC: "#1a7f37", NOT_DIAGNOSTIC: "#bc4c00", NOT_CALIBRATED: "#6e7781"}
+COUNTED = (HOLDS, FAILS, INCONCLUSIVE, NOT_DIAGNOSTIC, NOT_CALIBRATED, NOT_RUN, REFUSED)
+"""What a claim's verdict under its stated design counts as on the page, in the order the counts name them."""
+CALIBRATION_MEANINGS = {
+    DIAGNOSTIC: "the claim's own metric and rule, run on its two references, do not hold where its effect is absent and "
+                "hold where it is present (the mirror image for a claim of absence): its verdict counts",
+    NOT_DIAGNOSTIC: "the same rule gives the verdict its known answer forbids on a reference: its verdict is shown but "
+                    "counted apart, never as holds or does not hold",
+    NOT_CALIBRATED: "a reference is not named yet, or not run: counted apart too",
+}
+"""What each calibration status means, stated once at the top of the page."""
 MEANINGS = {
     HOLDS: "the 95 % interval lies inside the claimed range (widened by the claim's stated tolerance), the claim's "
            "one-sided test passes after adjustment, or, for a claim about every network, every seed meets it",
@@ -70,19 +82,38 @@ def _cell_text(verdict: Verdict) -> str:
     return "&ndash;" if verdict.verdict == NOT_RUN else f"{verdict.verdict}<br>{number(verdict.value)}"
 
 
+def _cell(verdict: Verdict, link: str, title: str = "") -> str:
+    shade = COLOURS[verdict.verdict] if verdict.verdict != NOT_RUN else "#eaeef2"
+    return (f'<td class=cell style="background:{shade};{"color:#57606a" if verdict.verdict == NOT_RUN else ""}" '
+            f'title="{html.escape(title or verdict.measured or verdict.test)}"><a href="{link}">{_cell_text(verdict)}'
+            "</a></td>")
+
+
+def reference_columns(matrix: SourceMatrix) -> list[str]:
+    """The matrix's columns after the stated design: the two references where any claim of the source has them."""
+    return [f"{kind} (reference)" for kind in REFERENCES
+            if any(kind in matrix.calibration(claim).references for claim in matrix.source.claims)]
+
+
 def _matrix(matrix: SourceMatrix) -> str:
-    head = "".join(f"<th>{html.escape(column)}</th>" for column in matrix.columns)
+    references = reference_columns(matrix)
+    head = "".join(f"<th>{html.escape(column)}</th>" for column in
+                   (matrix.columns[0], *references, *matrix.columns[1:]))
     rows = []
     for claim in matrix.source.claims:
         link = f'#{_anchor(claim.id, claim.source)}'
-        cells = "".join(
-            f'<td class=cell style="background:{COLOURS[v.verdict] if v.verdict != NOT_RUN else "#eaeef2"};'
-            f'{"color:#57606a" if v.verdict == NOT_RUN else ""}" title="{html.escape(v.measured or v.test)}">'
-            f'<a href="{link}">{_cell_text(v)}</a></td>'
-            for v in (matrix.cell(claim, column) for column in matrix.columns))
-        rows.append(f'<tr><td><a href="{link}"><b>{html.escape(claim.id)}</b></a></td>{cells}</tr>')
-    return (f"<table class=matrix><colgroup><col style='width:150px'></colgroup><tr><th>claim</th>{head}</tr>"
-            f"{''.join(rows)}</table>")
+        calibration = matrix.calibration(claim)
+        cells = [_cell(matrix.cell(claim, STATED), link)]
+        for kind in REFERENCES[:len(references)]:
+            verdict = calibration.references.get(kind)
+            cells.append(_cell(verdict, link, f"{verdict.claim.calibration[kind].about}: {verdict.measured or verdict.test}")
+                         if verdict is not None else "<td>&ndash;</td>")
+        cells += [_cell(matrix.cell(claim, column), link) for column in matrix.columns[1:]]
+        status = (f'<td style="color:{COLOURS[calibration.status]};font-weight:600" '
+                  f'title="{html.escape(calibration.why())}">{calibration.status}</td>')
+        rows.append(f'<tr><td><a href="{link}"><b>{html.escape(claim.id)}</b></a></td>{status}{"".join(cells)}</tr>')
+    return (f"<table class=matrix><colgroup><col style='width:150px'><col style='width:90px'></colgroup>"
+            f"<tr><th>claim</th><th>calibration</th>{head}</tr>{''.join(rows)}</table>")
 
 
 def p_text(verdict: Verdict) -> str:
@@ -125,6 +156,7 @@ def _row(matrix: SourceMatrix, verdict: Verdict, server: str | None, folder: Pat
     edited = registration_note(verdict, claims_dir)
     reason = (f"<div class=small>margin: {html.escape(claim.margin_reason)}</div>" if claim.margin_reason else "")
     flagged = f"<div class=small style='color:#b35900'>&#9888; {html.escape(edited)}</div>" if edited else ""
+    calibrated = _calibration(matrix.calibration(claim))
     return (
         f'<tr id="{anchor}"><td><b>{html.escape(claim.id)}</b></td>'
         f"<td>{html.escape(claim.statement)}<div class=small>control that would make it fail: "
@@ -134,19 +166,41 @@ def _row(matrix: SourceMatrix, verdict: Verdict, server: str | None, folder: Pat
         f"{_conditions(matrix, claim.id)}</td>"
         f"<td>{html.escape(verdict.measured) or '&ndash;'}</td>"
         f"<td>{html.escape(claim.test.kind)}: {html.escape(verdict.test)}<div class=small>{html.escape(p_text(verdict))}"
-        f"</div>{reason}{decide}{flagged}</td>"
-        f'<td class=verdict style="color:{COLOURS[verdict.verdict]}">{verdict.verdict}</td>'
+        f"</div>{reason}{decide}{flagged}{calibrated}</td>"
+        f'<td class=verdict style="color:{COLOURS[verdict.verdict]}">{verdict.verdict}'
+        f'<div class=small style="color:{COLOURS[matrix.calibration(claim).status]}">'
+        f"{matrix.calibration(claim).status}</div></td>"
         f"<td>{figure}</td></tr>"
     )
 
 
+def _calibration(calibration: Calibration) -> str:
+    """The row's calibration: each reference, what it is, its measured value and verdict, and the status."""
+    parts = "".join(
+        f"<li>{html.escape(kind)}: {html.escape(v.claim.calibration[kind].about)} (experiment "
+        f"<code>{html.escape(v.claim.experiment)}</code>, "
+        f"{html.escape(', '.join(f'{k}={x}' for k, x in v.claim.selection.items()))}): "
+        f"{html.escape(v.measured or v.test)}; <b style='color:{COLOURS[v.verdict]}'>{v.verdict}</b>"
+        f"{f' ({html.escape(p_text(v))}, adjusted among the references)' if v.tested else ''}</li>"
+        for kind, v in calibration.references.items())
+    return (f"<div class=small style='color:{COLOURS[calibration.status]}'>{html.escape(calibration.why())}</div>"
+            + (f"<details><summary>its references</summary><ul class=small>{parts}</ul></details>" if parts else ""))
+
+
+def counted(matrices: Sequence[SourceMatrix]) -> Counter:
+    """What each claim's stated-design verdict counts as (:data:`COUNTED`)."""
+    return Counter(m.calibration(v.claim).counted(v) for m in matrices for v in m.stated)
+
+
 def counts_line(matrices: Sequence[SourceMatrix]) -> str:
-    """How many claims hold etc. under their stated design, and over every cell of the matrices."""
-    stated = Counter(v.verdict for m in matrices for v in m.stated)
+    """How many claims hold etc. under their stated design (a verdict that is not diagnostic counted apart), and
+    over every cell of the matrices."""
+    stated = counted(matrices)
     every = Counter(m.cells[c.id, column].verdict for m in matrices for c in m.source.claims for column in m.columns)
     n_claims = sum(len(m.source.claims) for m in matrices)
-    return (f"{n_claims} claims under their stated design: {', '.join(f'{stated[k]} {k}' for k in VERDICTS)}. "
-            f"Over all {sum(every.values())} cells of the matrices: {', '.join(f'{every[k]} {k}' for k in VERDICTS)}.")
+    return (f"{n_claims} claims under their stated design: {', '.join(f'{stated[k]} {k}' for k in COUNTED)}. "
+            f"Over all {sum(every.values())} cells of the matrices (uncalibrated): "
+            f"{', '.join(f'{every[k]} {k}' for k in VERDICTS)}.")
 
 
 def adjustment_line(matrices: Sequence[SourceMatrix]) -> str:
@@ -183,6 +237,8 @@ def render(matrices: Sequence[SourceMatrix], store: str, folder: Path, claims_di
     """The page's HTML, its claim figures drawn into ``folder``/figures."""
     (folder / FIGURES).mkdir(parents=True, exist_ok=True)
     meanings = "".join(f'<li><b style="color:{COLOURS[k]}">{k}</b>: {html.escape(text)}</li>' for k, text in MEANINGS.items())
+    calibrations = "".join(f'<li><b style="color:{COLOURS[k]}">{k}</b>: {html.escape(text)}</li>'
+                           for k, text in CALIBRATION_MEANINGS.items())
     sections = []
     for matrix in matrices:
         sentences = "".join(f"<li>{html.escape(s)}</li>" for s in synthesis(matrix))
@@ -199,8 +255,9 @@ def render(matrices: Sequence[SourceMatrix], store: str, folder: Path, claims_di
         f"</title><style>{STYLE}</style></head><body>"
         "<h1>The claims and what the runs measured</h1>"
         f"<p>{html.escape(counts_line(matrices))} {html.escape(provenance_line(store, claims_dir))}.</p>"
-        f"<p>Each claim is judged under its stated design (the first column) and under every condition of its source "
-        f"the store holds runs for. Verdicts:</p><ul>{meanings}</ul>"
+        f"<p>Each claim is judged under its stated design (the first column), on its two references, runs whose "
+        f"answer is known (docs/calibration.md), and under every condition of its source the store holds runs for. "
+        f"Verdicts:</p><ul>{meanings}</ul><p>Calibration, from the verdicts on the references:</p><ul>{calibrations}</ul>"
         f"<p>{html.escape(adjustment_line(matrices))} Intervals are 95 % Student-t intervals of the mean over seeds (a percentile bootstrap where marked: a "
         f"proportion from 10 or more seeds whose t-interval would leave [0, 1]). A cell links to its claim's row.</p>"
         f"{''.join(sections)}<h2>The tests</h2><ul>{legend}</ul></body></html>"
@@ -218,8 +275,8 @@ def write_page(html_text: str, markdown: str, folder: Path) -> Path:
 def log_page_run(uri: str, artifact_root: str, page: Path, matrices: Sequence[SourceMatrix]) -> str:
     """Record the page's folder as a report run of the experiment 'claims', with the count of each
     verdict under the stated design as metrics."""
-    counts = Counter(v.verdict for m in matrices for v in m.stated)
+    counts = counted(matrices)
     return record_report_run(uri, artifact_root, "claims", "claims-page", page.parent, "paper",
                              {SOURCE_NAME_TAG: "mirror.claims"},
-                             {f"claims/n_{verdict.replace(' ', '_')}": counts[verdict] for verdict in VERDICTS})
+                             {f"claims/n_{verdict.replace(' ', '_')}": counts[verdict] for verdict in COUNTED})
 

@@ -1,7 +1,8 @@
 """Claims as data: ``claims/*.yaml`` read into typed, validated records.
 
-A file holds one source's claims and the conditions they are judged under besides the stated
-design. A claim names its statement, the runs that test it (an MLflow experiment and the param
+A file holds one source's claims, the conditions they are judged under besides the stated
+design, and its references: runs whose answer is known (a planted population, an untrained network), on which
+each claim's own metric and rule are run to show that its verdict is diagnostic. A claim names its statement, the runs that test it (an MLflow experiment and the param
 values that pick its runs), its planned seeds, the metric, the test whose outcome is its verdict,
 and the control that would have made it fail. A wrong file stops the page with one line naming the file, the
 claim and the field.
@@ -81,6 +82,24 @@ class Condition:
     """Read every metric with this prefix (``dark/``: the same analysis of activity performed in the dark)."""
 
 
+ABSENT, PRESENT = "effect absent", "effect present"
+"""The two references a claim is calibrated on: where its effect is known to be absent, and present."""
+
+
+@dataclass(frozen=True)
+class Reference:
+    """Runs whose answer is known, selected like a claim's own: an experiment and the param values that pick them
+    (``model`` is the run's model), and, for a test against other runs (lower_than), the param values of those."""
+
+    name: str
+    experiment: str
+    where: dict[str, Any]
+    about: str
+    """What the reference is and why its answer is known (shown on the page)."""
+    compared_with: dict[str, Any] = field(default_factory=dict)
+    """Replaces ``test.reference`` of a lower_than claim judged on it."""
+
+
 @dataclass(frozen=True)
 class Claim:
     id: str
@@ -109,6 +128,22 @@ class Claim:
     file: str = ""
     """The claim file's name, for errors found once runs are read (a metric or param no run has)."""
     condition: str = STATED
+    calibration: dict[str, Reference] = field(default_factory=dict)
+    """{ABSENT: reference, PRESENT: reference}; empty when the claim file names none (the claim is then not
+    calibrated: its verdict is shown but counted apart)."""
+
+    @property
+    def of_absence(self) -> bool:
+        """A claim that something is absent (an equivalence, or no decrease): its effect-absent reference must
+        hold and its effect-present one must not, the mirror image of a claim of presence."""
+        return self.test.kind == "equivalent" or (self.test.kind == "trend" and self.test.direction == "none")
+
+    def on(self, kind: str) -> Claim:
+        """The same claim, metric and test judged on its ``kind`` reference's runs instead of its own."""
+        reference = self.calibration[kind]
+        test = replace(self.test, reference=reference.compared_with) if reference.compared_with else self.test
+        return replace(self, experiment=reference.experiment, where=dict(reference.where), fixed={}, test=test,
+                       condition=f"{kind} reference")
 
     def error(self, field: str, message: str) -> ClaimError:
         """An error in this claim's file, naming the file, the claim and the field."""
@@ -154,6 +189,7 @@ class Source:
     name: str
     claims: tuple[Claim, ...]
     conditions: tuple[Condition, ...] = ()
+    references: dict[str, Reference] = field(default_factory=dict)
 
 
 def _require(condition: bool, where: str, message: str) -> None:
@@ -217,6 +253,33 @@ def _conditions(raw: Any, where: str) -> tuple[Condition, ...]:
     return tuple(conditions)
 
 
+def _references(raw: Any, where: str) -> dict[str, Reference]:
+    _require(isinstance(raw, dict), where, "references must map a name to {experiment, where, about}")
+    references = {}
+    for name, item in raw.items():
+        at = f"{where}, reference '{name}'"
+        _require(isinstance(item, dict), at, "must be a mapping")
+        unknown = sorted(set(item) - {"experiment", "where", "about", "compared_with"})
+        _require(not unknown, at, f"has unknown field(s) {', '.join(unknown)}")
+        _require(isinstance(item.get("experiment"), str) and isinstance(item.get("where"), dict), at,
+                 "needs an experiment and where: {param: value, ...}")
+        _require(isinstance(item.get("about"), str) and bool(item["about"].strip()), at,
+                 "needs about: what it is and why its answer is known")
+        references[str(name)] = Reference(str(name), item["experiment"], dict(item["where"]), item["about"].strip(),
+                                          dict(item.get("compared_with") or {}))
+    return references
+
+
+def _calibration(raw: Any, references: dict[str, Reference], where: str) -> dict[str, Reference]:
+    if raw is None:
+        return {}
+    _require(isinstance(raw, dict) and set(raw) == {"absent", "present"}, where,
+             "calibration must name two references: {absent: <name>, present: <name>}")
+    unknown = [str(name) for name in raw.values() if name not in references]
+    _require(not unknown, where, f"calibration names {', '.join(unknown)}, no reference of this file")
+    return {ABSENT: references[raw["absent"]], PRESENT: references[raw["present"]]}
+
+
 def _seeds(raw: Any, where: str) -> tuple[int, ...]:
     _require(isinstance(raw, list) and bool(raw) and all(isinstance(s, int) and not isinstance(s, bool) and s >= 0
                                                          for s in raw), where,
@@ -225,7 +288,8 @@ def _seeds(raw: Any, where: str) -> tuple[int, ...]:
     return tuple(raw)
 
 
-def _claim(raw: Any, index: int, source: str, file: str, seeds: Any = None) -> Claim:
+def _claim(raw: Any, index: int, source: str, file: str, seeds: Any = None,
+           references: dict[str, Reference] | None = None) -> Claim:
     where = f"{file}, claim {raw.get('id', index + 1) if isinstance(raw, dict) else index + 1}"
     _require(isinstance(raw, dict), where, "a claim must be a mapping")
     missing = [k for k in ("id", "statement", "runs", "metric", "test", "control") if k not in raw]
@@ -246,7 +310,8 @@ def _claim(raw: Any, index: int, source: str, file: str, seeds: Any = None) -> C
                  where=dict(runs.get("where") or {}), fixed=dict(runs.get("fixed") or {}), metric=raw["metric"],
                  test=test, control=str(raw["control"]),
                  controlled_by=tuple(str(c) for c in raw.get("controlled_by") or ()), file=file,
-                 seeds=_seeds(planned, where), margin_reason=reason.strip(), fingerprint=fingerprint(raw, planned))
+                 seeds=_seeds(planned, where), margin_reason=reason.strip(), fingerprint=fingerprint(raw, planned),
+                 calibration=_calibration(raw.get("calibration"), references or {}, where))
 
 
 def fingerprint(raw: dict, seeds: Any) -> str:
@@ -270,9 +335,10 @@ def read_sources(folder: Path = CLAIMS_DIR) -> list[Source]:
             raise ClaimError(f"{path.name}: not valid YAML{at} ({getattr(error, 'problem', None) or error})") from None
         _require(isinstance(document, dict) and "source" in document and isinstance(document.get("claims"), list),
                  path.name, "needs 'source' and a list 'claims'")
+        references = _references(document.get("references") or {}, path.name)
         claims = []
         for index, raw in enumerate(document["claims"]):
-            claim = _claim(raw, index, document["source"], path.name, document.get("seeds"))
+            claim = _claim(raw, index, document["source"], path.name, document.get("seeds"), references)
             _require(claim.id not in seen, f"{path.name}, claim {claim.id}", "id used twice")
             seen.add(claim.id)
             claims.append(claim)
@@ -282,7 +348,7 @@ def read_sources(folder: Path = CLAIMS_DIR) -> list[Source]:
             _require(not unknown, f"{path.name}, claim {claim.id}",
                      f"controlled_by names {', '.join(unknown)}, no claim of this file")
         sources.append(Source(document["source"], tuple(claims),
-                              _conditions(document.get("conditions") or [], path.name)))
+                              _conditions(document.get("conditions") or [], path.name), references))
     return sources
 
 

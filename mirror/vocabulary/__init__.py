@@ -122,9 +122,10 @@ def silhouette_metric(mode: str) -> str:
     return f"analysis/geometry/silhouette_{mode}"
 
 
-TRAINING_STAGES = ("before", "curve")
-"""Where a count or measure was taken, besides after training (no stage): before training, or on
-the curve over training."""
+TRAINING_STAGES = ("before", "curve", "settled")
+"""Where a count or measure was taken, besides after training (no stage): before training, on the curve over
+training, or averaged over the curve's last quarter (``settled``: a state that flickers between steps is read as its
+average, not as whichever draw the last step made)."""
 
 
 def is_proportion(metric: str) -> bool:

@@ -152,6 +152,7 @@ class HebbianAnalysisCallback(TrainingCurveCallback):
         never_won = float(0 if learnt is None else (~learnt).sum())
         metrics = {**{hebbian_metric(k): v for k, v in after.items()}, HEBBIAN_NEVER_WON: never_won,
                    HEBBIAN_DISTINCT_NEURONS: float(distinct_neurons(pl_module.mirror.weights.numpy()))}
+        metrics.update(self.settled())
         if self.steps_seen:
             shuffled = self._shuffled_pairing(trainer, pl_module)
             above = after[N_MIRROR] - max(self.before[N_MIRROR], shuffled[N_MIRROR])

@@ -1,0 +1,66 @@
+"""The planted populations' family: activity with a known property, no training, scored by the shared analysis
+(docs/calibration.md). Its data are the GRUs' action sequences, so a planted population and a trained network
+are scored on the same test set."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any, ClassVar
+
+from mirror.config.analysis import AnalysisConfig
+from mirror.config.checks import check, check_choice
+from mirror.config.hooks import ModelSchema
+from mirror.config.memory import DOUBLE, analysis_bytes
+
+
+OTHERS = PERMUTED, UNTUNED = ("permuted", "untuned")
+"""What the units that are neither mirror nor anti-mirror carry in observe mode (mirror.data.planted)."""
+
+
+@dataclass
+class PlantedPopulationConfig(ModelSchema):
+    """A population of units whose mirroring is planted (mirror.data.planted)."""
+
+    SECONDS_PER_JOB: ClassVar[float] = 6.0
+    """Mean wall seconds of one job at two jobs at a time: the shared analysis alone, nothing is trained."""
+
+    _target_: str = "mirror.models.planted.PlantedPopulationModel"
+    units: int = 96
+    """How many units, as many as the GRUs' hidden size."""
+    mirror_fraction: float = 0.0
+    """Fraction of units whose observe code is their own perform code."""
+    anti_mirror_fraction: float = 0.0
+    """Fraction of units whose observe code is the negative of their perform code."""
+    others: str = PERMUTED
+    """What every other unit carries in observe mode: 'permuted' (another unit's perform code: the same code in other
+    units, r at its chance level) or 'untuned' (noise alone)."""
+    lag: int = 0
+    """Steps by which every observe code follows the action."""
+    perform_noise: float = 0.1
+    """Sd of the perform-mode noise, in units of the tuning's sd."""
+    observe_noise: float = 0.1
+    """Sd of the observe-mode noise, in units of the tuning's sd."""
+    seed: int = 0
+    """Seeds the tunings, the noise and the unit order (follows the run's seed)."""
+
+    def validate(self) -> None:
+        check(self.units >= 2, "units", "must be at least 2 to correlate units", self.units)
+        for name in ("mirror_fraction", "anti_mirror_fraction"):
+            check(0.0 <= getattr(self, name) <= 1.0, name, "must be in [0, 1]", getattr(self, name))
+        check(self.mirror_fraction + self.anti_mirror_fraction <= 1.0, "anti_mirror_fraction",
+              "plus mirror_fraction must be at most 1", self.anti_mirror_fraction)
+        check_choice("others", self.others, OTHERS)
+        check(self.lag >= 0, "lag", "must be non-negative", self.lag)
+        for name in ("perform_noise", "observe_noise"):
+            check(getattr(self, name) >= 0.0, name, "must be non-negative", getattr(self, name))
+        check(self.seed >= 0, "seed", "must be non-negative", self.seed)
+
+    def n_units(self, data: Any) -> int:
+        """Units the analysis scores."""
+        return self.units
+
+
+def planted_bytes(model: Any, data: Any, analysis: Any) -> dict[str, float]:
+    """Estimated bytes of a planted population's job: its activity and the shared analysis of it."""
+    activity = 2 * data.n_test * data.seq_len * model.units * DOUBLE * 3  # both modes, code and noise
+    return {"model.units": activity, **analysis_bytes(analysis, data.n_test, data.seq_len, model.units)}

@@ -1,0 +1,70 @@
+"""Planted populations: activity whose answer is known, generated, never trained.
+
+Every unit codes the current action in perform mode (a random tuning over the K actions, the simplest code a
+trained network's units carry). In observe mode a planted **mirror** unit carries its own perform code, an
+**anti-mirror** unit its negative, and every other unit either the perform code of *another* unit (``permuted``:
+the same code in other units, so no unit mirrors itself and r sits at its chance level) or none (``untuned``:
+noise alone). ``lag`` delays every observe code by that many steps; each mode has its own noise. A claim's
+effect-absent and effect-present references are such populations, scored by the same shared analysis as every
+model (docs/calibration.md); the same generator writes the planted recordings a lab's pipeline is checked on.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+from mirror.config.planted import PERMUTED
+from mirror.protocol import MirrorActivity
+
+
+@dataclass(frozen=True)
+class Population:
+    """What is planted: the fraction of mirror and anti-mirror units, what the others carry, the observe lag and
+    each mode's noise (in units of the tuning's sd)."""
+
+    n_units: int = 96
+    mirror_fraction: float = 0.0
+    anti_mirror_fraction: float = 0.0
+    others: str = PERMUTED
+    lag: int = 0
+    perform_noise: float = 0.1
+    observe_noise: float = 0.1
+
+    def counts(self) -> tuple[int, int]:
+        """(mirror units, anti-mirror units), rounded to whole units."""
+        mirrors = int(round(self.mirror_fraction * self.n_units))
+        return mirrors, min(int(round(self.anti_mirror_fraction * self.n_units)), self.n_units - mirrors)
+
+
+def delayed(labels: np.ndarray, lag: int, n_classes: int, rng: np.random.Generator) -> np.ndarray:
+    """(N, T) labels each ``lag`` steps late; the first ``lag`` steps get actions of their own (the code before the
+    sequence began)."""
+    if lag == 0:
+        return labels
+    late = np.empty_like(labels)
+    late[:, lag:] = labels[:, :-lag]
+    late[:, :lag] = rng.integers(0, n_classes, (labels.shape[0], min(lag, labels.shape[1])))
+    return late
+
+
+def plant(population: Population, perform_labels: np.ndarray, observe_labels: np.ndarray, n_classes: int,
+          rng: np.random.Generator) -> MirrorActivity:
+    """The activity of ``population`` on these (N, T) action sequences, its units in a random order."""
+    n_trials, n_steps = perform_labels.shape
+    units = population.n_units
+    tuning = rng.normal(size=(n_classes, units))
+    perform = tuning[perform_labels] + population.perform_noise * rng.normal(size=(n_trials, n_steps, units))
+    code = tuning[delayed(observe_labels, population.lag, n_classes, rng)]
+    mirrors, anti = population.counts()
+    rest = np.arange(mirrors + anti, units)
+    observe = np.zeros_like(code)
+    observe[..., :mirrors] = code[..., :mirrors]
+    observe[..., mirrors:mirrors + anti] = -code[..., mirrors:mirrors + anti]
+    if population.others == PERMUTED and rest.size >= 2:  # each carries its neighbour's code: no fixed point
+        observe[..., rest] = code[..., np.roll(rest, 1)]
+    observe += population.observe_noise * rng.normal(size=observe.shape)
+    order = rng.permutation(units)
+    return MirrorActivity(perform=perform[..., order], observe=observe[..., order], perform_labels=perform_labels,
+                          observe_labels=observe_labels, trial_ids=np.arange(n_trials), n_classes=n_classes)

@@ -1,0 +1,39 @@
+"""A planted population as a model: nothing to train, its activity generated (mirror.data.planted) on the test
+sequences, so that it reaches the shared analysis, MLflow and the claims page by the path every model takes."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+import pytorch_lightning as pl
+import torch
+
+from mirror.data.action_sequences import SequenceBatch
+from mirror.data.planted import Population, plant
+from mirror.protocol import MirrorActivity
+from mirror.seeding import NamedStreams
+
+
+class PlantedPopulationModel(pl.LightningModule):
+    """Activity with a known property. It has no parameters and learns nothing (its trainer runs zero epochs)."""
+
+    def __init__(self, units: int, mirror_fraction: float, anti_mirror_fraction: float, others: str, lag: int,
+                 perform_noise: float, observe_noise: float, seed: int, n_actions: int, sensory_dim: int) -> None:
+        super().__init__()
+        self.save_hyperparameters()
+        self.population = Population(units, mirror_fraction, anti_mirror_fraction, others, lag, perform_noise,
+                                     observe_noise)
+        self.streams = NamedStreams(seed, ["population"])
+
+    def training_step(self, batch: SequenceBatch, batch_index: int) -> None:
+        raise RuntimeError("a planted population is not trained: run it with trainer.max_epochs=0")
+
+    def configure_optimizers(self) -> None:
+        return None
+
+    def mirror_activity(self, dataloader: Iterable[SequenceBatch]) -> MirrorActivity:
+        """The population on the test sequences: the same activity on every call."""
+        batches = list(dataloader)
+        perform = torch.cat([batch.perform_actions for batch in batches]).numpy()
+        observe = torch.cat([batch.observe_actions for batch in batches]).numpy()
+        return plant(self.population, perform, observe, self.hparams.n_actions, self.streams.rng("population"))
