@@ -27,6 +27,11 @@ seeds: [0, 1, 2, 3]
 conditions:
   - {name: wide, where: {model.width: 2}}
   - {name: never run, where: {model.width: 7}}
+references:
+  control runs: {experiment: seeds, where: {model: control}, about: "the control, near zero"}
+  shared runs: {experiment: seeds, where: {model: shared_gru, model.width: 1}, about: the shared core}
+  wide runs: {experiment: seeds, where: {model: shared_gru, model.width: 2}, about: too spread for any range}
+  never run: {experiment: never_run, where: {model: planted}, about: not run}
 claims:
   - id: R1
     statement: the fraction is 25-30 %
@@ -36,6 +41,7 @@ claims:
     margin_reason: one unit of a hundred
     control: the control's fraction
     controlled_by: [E1]
+    calibration: {absent: control runs, present: shared runs}
   - id: R2
     statement: the control's fraction is 25-30 % too
     runs: {experiment: seeds, where: {model: control}}
@@ -48,12 +54,14 @@ claims:
     metric: analysis/fraction
     test: {kind: range, low: 0.20, high: 0.28, tolerance: 0.0}
     control: none
+    calibration: {absent: control runs, present: wide runs}
   - id: B1
     statement: decoding beats chance
     runs: {experiment: seeds, where: {model: shared_gru, model.width: 1}}
     metric: analysis/decoding
     test: {kind: above, reference_metric: analysis/chance}
     control: chance
+    calibration: {absent: shared runs, present: never run}
   - id: E1
     statement: the control's fraction is zero
     runs: {experiment: seeds, where: {model: control}}
@@ -61,6 +69,7 @@ claims:
     test: {kind: equivalent, value: 0.0, margin: 0.05}
     margin_reason: five units of a hundred
     control: the shared core
+    calibration: {absent: control runs, present: shared runs}
   - id: L1
     statement: the control is lower
     runs: {experiment: seeds, where: {model: control}}
@@ -287,13 +296,51 @@ def test_each_condition_with_runs_is_a_column_and_the_sentences_follow_from_the_
     assert "Not run yet as stated: N1." in sentences and not any(s.startswith("N1 (") for s in sentences)
 
 
+def test_a_verdict_counts_only_where_its_own_rule_separates_its_two_references(matrix):
+    from mirror.claims.calibration import DIAGNOSTIC, NOT_CALIBRATED, NOT_DIAGNOSTIC
+    from mirror.claims.page import counted
+    from mirror.claims.spec import ABSENT, PRESENT
+
+    calibration = {claim.id: matrix.calibration(claim) for claim in matrix.source.claims}
+    r1 = calibration["R1"]  # 25-30 %: the control (about 1.5 %) is outside, the shared core (27 %) inside
+    assert (r1.references[ABSENT].verdict, r1.references[PRESENT].verdict, r1.status) == (FAILS, HOLDS, DIAGNOSTIC)
+    assert r1.references[ABSENT].value == pytest.approx(np.mean(FRACTION["control"]))
+    r3 = calibration["R3"]  # the present reference is too spread to hold: the rule cannot show the effect there
+    assert (r3.references[PRESENT].verdict, r3.status) == (INCONCLUSIVE, NOT_DIAGNOSTIC)
+    assert "inconclusive where its effect is present" in r3.why()
+    e1 = calibration["E1"]  # a claim of absence: it must hold where the effect is absent and not where it is present
+    assert (e1.references[ABSENT].verdict, e1.references[PRESENT].verdict, e1.status) == (HOLDS, FAILS, DIAGNOSTIC)
+    assert calibration["B1"].status == NOT_CALIBRATED and "effect present reference" in calibration["B1"].why()
+    assert calibration["R2"].status == NOT_CALIBRATED and calibration["R2"].references == {}
+    assert matrix.cell(matrix.source.claims[2], STATED).verdict == INCONCLUSIVE, "R3 itself, shown but counted apart"
+    assert counted([matrix]) == {HOLDS: 2, NOT_DIAGNOSTIC: 1, NOT_CALIBRATED: 6, NOT_RUN: 1}
+    references = [v for c in calibration.values() for v in c.references.values() if v.tested]
+    assert references and all(np.isfinite(v.p_adjusted) for v in references), "settled as a family of their own"
+
+
+def test_a_reference_must_name_what_it_is_and_a_claim_both_of_its_references(tmp_path):
+    claim = "{id: X1, statement: s, runs: {experiment: e}, metric: m, control: c, test: {kind: range, low: 0, high: 1, tolerance: 0}"
+    for references, calibration, message in (
+            ("{a: {experiment: e, where: {}}}", "", r"reference 'a': needs about"),
+            ("{a: {experiment: e, where: {}, about: x, by: y}}", "", r"reference 'a': has unknown field\(s\) by"),
+            ("{a: {experiment: e, where: {}, about: x}}", ", calibration: {absent: a}", r"X1: calibration must name two"),
+            ("{a: {experiment: e, where: {}, about: x}}", ", calibration: {absent: a, present: b}",
+             r"X1: calibration names b, no reference of this file")):
+        (tmp_path / "bad.yaml").write_text(f"source: x\nseeds: [0, 1]\nreferences: {references}\n"
+                                           f"claims:\n  - {claim}{calibration}}}\n")
+        with pytest.raises(ClaimError, match=message):
+            read_claims(tmp_path)
+
+
 def test_a_store_with_few_runs_reads_as_correct_sentences(matrix):
     from dataclasses import replace
 
+    from mirror.claims.calibration import Calibration
     from mirror.claims.matrix import synthesis
     from mirror.claims.page import adjustment_line
 
-    nothing = replace(matrix, cells={key: Verdict(cell.claim, NOT_RUN) for key, cell in matrix.cells.items()})
+    nothing = replace(matrix, cells={key: Verdict(cell.claim, NOT_RUN) for key, cell in matrix.cells.items()},
+                      calibrations={claim.id: Calibration(claim, {}) for claim in matrix.source.claims})
     claims = len(matrix.source.claims)
     assert synthesis(nothing) == [f"None of the {claims} claims holds under any condition the store has runs for.",
                                   "Not run yet as stated: " + ", ".join(c.id for c in matrix.source.claims) + "."]
@@ -345,12 +392,13 @@ def test_the_page_is_one_self_contained_file_with_its_figures_as_pdf_and_its_mar
     assert "Benjamini-Hochberg" in page and 'href="#claim-' in page, "the adjustment named; cells link to rows"
     markdown = (root / "paper" / "claims.md").read_text()
     assert markdown == (root / "published.md").read_text()
-    assert "| R1 | ✅ holds 0.27 | ❔ inconclusive 0.275 |" in markdown
+    assert "| R1 | 🎯 diagnostic | ✅ holds 0.27 | ❌ does not hold 0.015 | ✅ holds 0.27 | ❔ inconclusive 0.275 |" in markdown
     assert "seeds 0-3; sweep sweep1; trained at abc123" in markdown
     client = MlflowClient(tracking_uri=uri)
     (run,) = client.search_runs([client.get_experiment_by_name("claims").experiment_id])
     assert run.data.tags["mirror.role"] == "report" and run.info.status == "FINISHED"
-    assert run.data.metrics == {"claims/n_holds": 6.0, "claims/n_does_not_hold": 2.0, "claims/n_inconclusive": 1.0,
+    assert run.data.metrics == {"claims/n_holds": 2.0, "claims/n_does_not_hold": 0.0, "claims/n_inconclusive": 0.0,
+                                "claims/n_not_diagnostic": 1.0, "claims/n_not_calibrated": 6.0,
                                 "claims/n_not_run_yet": 1.0, "claims/n_refused": 0.0}
     assert sorted(a.path for a in client.list_artifacts(run.info.run_id, "paper")) == ["paper/claims.md",
                                                                                         "paper/figures",

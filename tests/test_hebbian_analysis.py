@@ -103,3 +103,16 @@ def test_visnets_criterion_counts_cells_planted_to_carry_the_parents_expression_
     for planted in (0, 5):
         measured = measure_vision(lambda images: rates_of(images, planted), data, "trained", information_threshold=0.5)
         assert measured[vision_metric("trained", INFORMATIVE_CELLS_PARENT)] == planted
+
+
+def test_a_settled_count_is_the_mean_over_the_last_quarter_of_training_by_hand():
+    from mirror.analysis.training_curves import TrainingCurveCallback
+    from mirror.vocabulary.hebbian import hebbian_metric
+
+    curve = TrainingCurveCallback(eval_every=100, metric=hebbian_metric, phase_metric="hebbian/curve/phase")
+    assert curve.settled() == {}, "nothing seen, nothing settled"
+    flicker = [100.0, 50.0, 100.0, 50.0, 100.0, 50.0, 100.0, 50.0]  # a bistable state, one draw per 100 steps
+    curve.curve = [{"step": 100.0 * (k + 1), "phase": 0.0, "n_mirror": n} for k, n in enumerate(flicker)]
+    curve.steps_seen = 800
+    # The last quarter is steps 600 < step <= 800: the points at 700 and 800 (100 and 50), not the last one alone.
+    assert curve.settled() == {hebbian_metric("n_mirror", "settled"): 75.0}

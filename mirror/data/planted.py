@@ -6,7 +6,7 @@ trained network's units carry). In observe mode a planted **mirror** unit carrie
 the same code in other units, so no unit mirrors itself and r sits at its chance level) or none (``untuned``:
 noise alone). ``lag`` delays every observe code by that many steps; each mode has its own noise. A claim's
 effect-absent and effect-present references are such populations, scored by the same shared analysis as every
-model (docs/calibration.md); the same generator writes the planted recordings a lab's pipeline is checked on.
+model (docs/calibration.md): one generator for every planted activity.
 """
 
 from __future__ import annotations
@@ -24,7 +24,7 @@ class Population:
     """What is planted: the fraction of mirror and anti-mirror units, what the others carry, the observe lag and
     each mode's noise (in units of the tuning's sd)."""
 
-    n_units: int = 96
+    units: int = 96
     mirror_fraction: float = 0.0
     anti_mirror_fraction: float = 0.0
     others: str = PERMUTED
@@ -34,8 +34,8 @@ class Population:
 
     def counts(self) -> tuple[int, int]:
         """(mirror units, anti-mirror units), rounded to whole units."""
-        mirrors = int(round(self.mirror_fraction * self.n_units))
-        return mirrors, min(int(round(self.anti_mirror_fraction * self.n_units)), self.n_units - mirrors)
+        mirrors = int(round(self.mirror_fraction * self.units))
+        return mirrors, min(int(round(self.anti_mirror_fraction * self.units)), self.units - mirrors)
 
 
 def delayed(labels: np.ndarray, lag: int, n_classes: int, rng: np.random.Generator) -> np.ndarray:
@@ -53,7 +53,7 @@ def plant(population: Population, perform_labels: np.ndarray, observe_labels: np
           rng: np.random.Generator) -> MirrorActivity:
     """The activity of ``population`` on these (N, T) action sequences, its units in a random order."""
     n_trials, n_steps = perform_labels.shape
-    units = population.n_units
+    units = population.units
     tuning = rng.normal(size=(n_classes, units))
     perform = tuning[perform_labels] + population.perform_noise * rng.normal(size=(n_trials, n_steps, units))
     code = tuning[delayed(observe_labels, population.lag, n_classes, rng)]

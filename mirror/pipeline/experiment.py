@@ -31,10 +31,11 @@ if TYPE_CHECKING:
     from mlflow.tracking import MlflowClient
 
 # Printed into every run's log and nothing a user can act on: Lightning's own use of a deprecated
-# torch API, and its note that the Hebbian and associative models (which learn without gradients)
-# have no optimiser.
+# torch API, its note that the Hebbian and associative models (which learn without gradients)
+# have no optimiser, and that a planted population (which learns nothing) has no validation step.
 warnings.filterwarnings("ignore", message=r".*isinstance\(treespec, LeafSpec\)")
 warnings.filterwarnings("ignore", message=r".*configure_optimizers. returned .None., this fit will run with no optimizer")
+warnings.filterwarnings("ignore", message=r".*You passed in a .val_dataloader. but have no .validation_step")
 
 
 def reset_process_state(seed: int, threads: int) -> None:
