@@ -368,6 +368,24 @@ def test_a_selection_that_mixes_configs_or_repeats_a_seed_is_refused():
     assert twice.verdict == REFUSED and "seed 0 appears twice" in twice.test
 
 
+def test_absence_against_other_runs_of_the_same_seeds_is_tost_paired_by_seed_by_hand():
+    trained, untrained = np.array([0.36, 0.40, 0.33, 0.38]), np.array([0.35, 0.36, 0.35, 0.36])
+    rows = pd.DataFrame({"model": "m", "seed": [0, 1, 2, 3] * 2, "run_id": list("abcdefgh"),
+                         "params.trainer.max_epochs": [20] * 4 + [0] * 4,
+                         "metrics.cka": np.concatenate([trained, untrained])})
+    claim = Claim(id="Z", source="s", seeds=(0, 1, 2, 3), statement="", experiment="e",
+                  where={"trainer.max_epochs": 20}, metric="cka",
+                  test=ClaimTest(kind="equivalent", reference={"trainer.max_epochs": 0}, margin=0.1))
+    verdict = judge(claim, rows)
+    differences = trained - untrained
+    p_inside = max(stats.ttest_1samp(differences, -0.1, alternative="greater").pvalue,
+                   stats.ttest_1samp(differences, 0.1, alternative="less").pvalue)
+    assert verdict.p == pytest.approx(p_inside) and "trainer.max_epochs=0" in verdict.test
+    assert sorted(verdict.runs["run_id"]) == list("abcdefgh"), "both groups' runs are its provenance"
+    one_missing = judge(claim, rows.drop(index=7))
+    assert one_missing.verdict == NOT_RUN and "needs the same seeds" in one_missing.test
+
+
 def test_a_claim_without_runs_is_not_run_yet(verdicts, store):
     assert verdicts["N1"].verdict == NOT_RUN
     assert judge(read_claims(store[1])[0], None).verdict == NOT_RUN

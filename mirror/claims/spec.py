@@ -26,7 +26,8 @@ TEST_KINDS = {
     "above": "one-sided t-test over seeds that the metric exceeds a value or, paired by seed, another metric; "
              "the opposite one-sided test shown decides 'does not hold'",
     "equivalent": "a claim of absence: two one-sided tests (TOST) that the mean lies within +-margin of a value or, "
-                  "paired by seed, another metric; a mean shown beyond the margin does not hold",
+                  "paired by seed, another metric or the same metric of other runs (the same network untrained); a "
+                  "mean shown beyond the margin does not hold",
     "lower_than": "one-sided t-test that the runs' metric is below that of the reference runs: paired by seed when "
                   "both hold the same seeds, Welch's otherwise",
     "trend": "where every seed ran two or more levels, each seed's least-squares slope over the swept factor, "
@@ -216,9 +217,12 @@ def _test(raw: Any, where: str) -> ClaimTest:
                  "a range test needs low <= high")
         _require(test.tolerance is not None and test.tolerance >= 0, where,
                  "a range test needs tolerance >= 0, how far beyond the range still counts as inside")
-    if kind in ("above", "equivalent", "every"):
+    if kind in ("above", "every"):
         _require((test.value is None) != (test.reference_metric is None), where,
                  f"an {kind} test needs exactly one of value and reference_metric")
+    if kind == "equivalent":
+        _require(sum(x is not None and x != {} for x in (test.value, test.reference_metric, test.reference)) == 1,
+                 where, "an equivalent test needs exactly one of value, reference_metric and reference (other runs)")
     if kind == "equivalent":
         _require(test.margin is not None and test.margin > 0, where,
                  "an equivalent test needs margin > 0, the largest difference it still calls none")

@@ -252,27 +252,56 @@ def _above(claim: Claim, chosen: pd.DataFrame, runs: pd.DataFrame, history: Hist
 
 
 def _equivalent(claim: Claim, chosen: pd.DataFrame, runs: pd.DataFrame, history: History | None) -> Verdict:
+    if claim.test.reference:
+        return _equivalent_across_runs(claim, chosen, runs)
     values, reference, against = _paired(claim, chosen)
     keep = ~(np.isnan(values) | np.isnan(reference))
     estimate = Estimate.of(values, claim.metric)
     if keep.sum() < 2:
         return _needs_two(claim, estimate)
+    return _tost(claim, estimate, values[keep] - reference[keep], against,
+                 pd.DataFrame({"seed": chosen["seed"], "value": values, "reference": reference}))
+
+
+def _tost(claim: Claim, estimate: Estimate, differences: np.ndarray, against: str, data: pd.DataFrame,
+          runs: pd.DataFrame | None = None) -> Verdict:
+    """Two one-sided tests of paired differences against the claim's margin."""
     margin = claim.test.margin
-    differences = values[keep] - reference[keep]
     p_inside, p_beyond = equivalence(differences, margin)
     difference = Estimate.of(differences, "difference")  # not a proportion, whatever the metric
     return _tested(claim, f"{estimate.text()}; difference {difference.text()}",
                    f"two one-sided tests, within +-{number(margin)} (the claim's margin) of {against}: "
                    f"p = {p_inside:.2g}; beyond the margin: p = {p_beyond:.2g}", p_inside, p_beyond, estimate.mean,
-                   abs(margin - abs(difference.mean)), difference.sd,
-                   data=pd.DataFrame({"seed": chosen["seed"], "value": values, "reference": reference}))
+                   abs(margin - abs(difference.mean)), difference.sd, data=data,
+                   **({} if runs is None else {"runs": runs}))
 
 
-def _lower_than(claim: Claim, chosen: pd.DataFrame, runs: pd.DataFrame, history: History | None) -> Verdict:
+def _reference_runs(claim: Claim, chosen: pd.DataFrame, runs: pd.DataFrame) -> tuple[pd.DataFrame, pd.DataFrame, str]:
+    """The claim's runs and the runs it is compared with (its selection with ``test.reference`` applied), each
+    with the metric logged; and how the reference reads."""
     label = ", ".join(f"{k}={v}" for k, v in claim.test.reference.items())
     reference_runs = select(runs, {**claim.selection, **claim.test.reference})
     reference_runs = exact_runs(reference_runs.dropna(subset=[f"metrics.{claim.metric}"]), None)
-    chosen = chosen.dropna(subset=[f"metrics.{claim.metric}"])
+    return chosen.dropna(subset=[f"metrics.{claim.metric}"]), reference_runs, label
+
+
+def _equivalent_across_runs(claim: Claim, chosen: pd.DataFrame, runs: pd.DataFrame) -> Verdict:
+    """A claim of no difference from other runs of the same seeds (the same network untrained): TOST, paired."""
+    chosen, reference_runs, label = _reference_runs(claim, chosen, runs)
+    values = _values(chosen, claim.metric)
+    estimate = Estimate.of(values, claim.metric)
+    if sorted(chosen["seed"]) != sorted(reference_runs["seed"]) or len(values) < 2:
+        return Verdict(claim, NOT_RUN, measured=estimate.text() if len(values) else "",
+                       test=f"needs the same seeds (at least 2) here and of {label}")
+    reference = reference_runs.set_index("seed")[f"metrics.{claim.metric}"].loc[chosen["seed"]].to_numpy(np.float64)
+    against = f"{label} ({Estimate.of(reference, claim.metric).text()}), paired by seed"
+    return _tost(claim, estimate, values - reference, against,
+                 pd.DataFrame({"seed": chosen["seed"], "value": values, "reference": reference}),
+                 runs=pd.concat([provenance(chosen), provenance(reference_runs)]))
+
+
+def _lower_than(claim: Claim, chosen: pd.DataFrame, runs: pd.DataFrame, history: History | None) -> Verdict:
+    chosen, reference_runs, label = _reference_runs(claim, chosen, runs)
     values, reference = _values(chosen, claim.metric), _values(reference_runs, claim.metric)
     estimate, of_reference = Estimate.of(values, claim.metric), Estimate.of(reference, claim.metric)
     if len(values) < 2 or len(reference) < 2:
