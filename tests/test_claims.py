@@ -410,7 +410,8 @@ def test_the_page_is_one_self_contained_file_with_its_figures_as_pdf_and_its_mar
     assert "Benjamini-Hochberg" in page and 'href="#claim-' in page, "the adjustment named; cells link to rows"
     markdown = (root / "paper" / "claims.md").read_text()
     assert markdown == (root / "published.md").read_text()
-    assert "| R1 | 🎯 diagnostic | ✅ holds 0.27 | ❌ does not hold 0.015 | ✅ holds 0.27 | ❔ inconclusive 0.275 |" in markdown
+    assert ("| R1 | the fraction is 25-30 % | 🎯 diagnostic | ✅ holds 27 % of units | ❌ does not hold 1.5 % of units | "
+            "✅ holds 27 % of units | ❔ inconclusive 27.5 % of units |") in markdown, "each number with its unit"
     assert "seeds 0-3; sweep sweep1; trained at abc123" in markdown
     client = MlflowClient(tracking_uri=uri)
     (run,) = client.search_runs([client.get_experiment_by_name("claims").experiment_id])

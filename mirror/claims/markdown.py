@@ -18,8 +18,9 @@ from mirror.claims.page import (
     reference_columns,
 )
 from mirror.claims.provenance import summary
+from mirror.claims.quantities import shown
 from mirror.claims.registration import registration_note
-from mirror.claims.verdicts import NOT_RUN, Verdict, number
+from mirror.claims.verdicts import NOT_RUN, Verdict
 
 MARKS = {"holds": "✅", "does not hold": "❌", "inconclusive": "❔", "not run yet": "·", "refused": "⛔",
          "diagnostic": "🎯", "not diagnostic": "⚠️", "not calibrated": "◌"}
@@ -32,19 +33,19 @@ def _escape(text: str) -> str:
 def _cell(verdict: Verdict | None) -> str:
     if verdict is None:
         return "–"
-    return "·" if verdict.verdict == NOT_RUN else f"{MARKS[verdict.verdict]} {verdict.verdict} {number(verdict.value)}"
+    return "·" if verdict.verdict == NOT_RUN else f"{MARKS[verdict.verdict]} {verdict.verdict} {_escape(shown(verdict))}"
 
 
 def _matrix(matrix: SourceMatrix) -> list[str]:
     references = reference_columns(matrix)
-    columns = ["claim", "calibration", matrix.columns[0], *references, *matrix.columns[1:]]
+    columns = ["claim", "statement", "calibration", matrix.columns[0], *references, *matrix.columns[1:]]
     lines = ["| " + " | ".join(_escape(c) for c in columns) + " |", "|---" * len(columns) + "|"]
     for claim in matrix.source.claims:
         calibration = matrix.calibration(claim)
         cells = [f"{MARKS[calibration.status]} {calibration.status}", _cell(matrix.cell(claim, matrix.columns[0]))]
         cells += [_cell(calibration.references.get(kind)) for kind in REFERENCES[:len(references)]]
         cells += [_cell(matrix.cell(claim, column)) for column in matrix.columns[1:]]
-        lines.append(f"| {_escape(claim.id)} | " + " | ".join(cells) + " |")
+        lines.append(f"| {_escape(claim.id)} | {_escape(claim.short)} | " + " | ".join(cells) + " |")
     return lines
 
 

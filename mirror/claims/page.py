@@ -17,6 +17,7 @@ from mirror.claims.calibration import DIAGNOSTIC, NOT_CALIBRATED, NOT_DIAGNOSTIC
 from mirror.claims.figures import draw
 from mirror.claims.matrix import SourceMatrix, synthesis
 from mirror.claims.provenance import run_links, summary
+from mirror.claims.quantities import shown
 from mirror.claims.registration import claim_files_digest, registration_note
 from mirror.claims.spec import CLAIMS_DIR, STATED, TEST_KINDS
 from mirror.claims.verdicts import (
@@ -29,7 +30,6 @@ from mirror.claims.verdicts import (
     REFUSED,
     VERDICTS,
     Verdict,
-    number,
 )
 from mirror.report.build import record_report_run
 from mirror.tracking.tags import GIT_COMMIT_TAG, SOURCE_NAME_TAG, git_state
@@ -79,7 +79,7 @@ def _anchor(claim_id: str, source: str) -> str:
 
 
 def _cell_text(verdict: Verdict) -> str:
-    return "&ndash;" if verdict.verdict == NOT_RUN else f"{verdict.verdict}<br>{number(verdict.value)}"
+    return "&ndash;" if verdict.verdict == NOT_RUN else f"{verdict.verdict}<br>{html.escape(shown(verdict))}"
 
 
 def _cell(verdict: Verdict, link: str, title: str = "") -> str:
@@ -111,25 +111,39 @@ def _matrix(matrix: SourceMatrix) -> str:
         cells += [_cell(matrix.cell(claim, column), link) for column in matrix.columns[1:]]
         status = (f'<td style="color:{COLOURS[calibration.status]};font-weight:600" '
                   f'title="{html.escape(calibration.why())}">{calibration.status}</td>')
-        rows.append(f'<tr><td><a href="{link}"><b>{html.escape(claim.id)}</b></a></td>{status}{"".join(cells)}</tr>')
-    return (f"<table class=matrix><colgroup><col style='width:150px'><col style='width:90px'></colgroup>"
+        rows.append(f'<tr><td><a href="{link}"><b>{html.escape(claim.id)}</b><div class=small>'
+                    f'{html.escape(claim.short)}</div></a></td>{status}{"".join(cells)}</tr>')
+    return (f"<table class=matrix><colgroup><col style='width:190px'><col style='width:90px'></colgroup>"
             f"<tr><th>claim</th><th>calibration</th>{head}</tr>{''.join(rows)}</table>")
 
 
 def p_text(verdict: Verdict) -> str:
-    """Raw and adjusted p of the claim and of its opposite, or why the verdict needs none."""
+    """The p that decided the verdict, or why the verdict needs none."""
     if not verdict.tested:
         return "no p: decided by its interval" if verdict.claim.test.kind == "range" and verdict.measured else (
             "no p: decided seed by seed" if verdict.claim.test.kind == "every" and verdict.measured else "")
-    return (f"p = {verdict.p:.2g} raw, {verdict.p_adjusted:.2g} adjusted; opposite p = {verdict.p_against:.2g} raw, "
-            f"{verdict.p_against_adjusted:.2g} adjusted")
+    if verdict.verdict == HOLDS:
+        return f"decided by the claim's p = {verdict.p_adjusted:.2g} adjusted ({verdict.p:.2g} raw)"
+    if verdict.verdict == FAILS:
+        return f"decided by the opposite's p = {verdict.p_against_adjusted:.2g} adjusted ({verdict.p_against:.2g} raw)"
+    return (f"neither adjusted p is below {ALPHA}: the claim's {verdict.p_adjusted:.2g}, the opposite's "
+            f"{verdict.p_against_adjusted:.2g}")
+
+
+def _p_html(verdict: Verdict) -> str:
+    """The deciding p, with every p (raw and adjusted, the claim's and its opposite's) folded under it."""
+    if not verdict.tested:
+        return f"<div class=small>{html.escape(p_text(verdict))}</div>"
+    every = (f"the claim's p = {verdict.p:.2g} raw, {verdict.p_adjusted:.2g} adjusted; the opposite's p = "
+             f"{verdict.p_against:.2g} raw, {verdict.p_against_adjusted:.2g} adjusted")
+    return (f"<details class=small><summary>{html.escape(p_text(verdict))}</summary>{html.escape(every)}</details>")
 
 
 def _conditions(matrix: SourceMatrix, claim_id: str) -> str:
     claim = next(c for c in matrix.source.claims if c.id == claim_id)
     rows = "".join(
         f"<tr><td>{html.escape(column)}</td><td>{html.escape(v.measured) or '&ndash;'}</td>"
-        f"<td>{html.escape(v.test)}<div class=small>{html.escape(p_text(v))}</div></td>"
+        f"<td>{html.escape(v.test)}{_p_html(v)}</td>"
         f'<td class=verdict style="color:{COLOURS[v.verdict]}">{v.verdict}</td>'
         f"<td>{html.escape(summary(v))}</td></tr>"
         for column in matrix.columns[1:] for v in [matrix.cell(claim, column)])
@@ -165,8 +179,8 @@ def _row(matrix: SourceMatrix, verdict: Verdict, server: str | None, folder: Pat
         f"</div>{f'<details><summary>run ids</summary>{listed}</details>' if listed else ''}"
         f"{_conditions(matrix, claim.id)}</td>"
         f"<td>{html.escape(verdict.measured) or '&ndash;'}</td>"
-        f"<td>{html.escape(claim.test.kind)}: {html.escape(verdict.test)}<div class=small>{html.escape(p_text(verdict))}"
-        f"</div>{reason}{decide}{flagged}{calibrated}</td>"
+        f"<td>{html.escape(claim.test.kind)}: {html.escape(verdict.test)}{_p_html(verdict)}"
+        f"{reason}{decide}{flagged}{calibrated}</td>"
         f'<td class=verdict style="color:{COLOURS[verdict.verdict]}">{verdict.verdict}'
         f'<div class=small style="color:{COLOURS[matrix.calibration(claim).status]}">'
         f"{matrix.calibration(claim).status}</div></td>"

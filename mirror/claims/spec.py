@@ -116,6 +116,8 @@ class Claim:
     """The planned seeds, pre-registered: the verdict reads exactly these (an extra seed cannot move it) and
     gives none until every one of them has run."""
     control: str = ""
+    short: str = ""
+    """The statement in a few words, for the matrix's rows (the statement itself when the file gives none)."""
     margin_reason: str = ""
     """Why the test's margin or tolerance has its size (required when it has one above zero; shown on the page)."""
     fingerprint: str = ""
@@ -310,7 +312,8 @@ def _claim(raw: Any, index: int, source: str, file: str, seeds: Any = None,
     reason = raw.get("margin_reason", "")
     _require(isinstance(reason, str) and (bool(reason.strip()) or not sized), where,
              "needs margin_reason: why its margin or tolerance has its size")
-    return Claim(id=str(raw["id"]), source=source, statement=raw["statement"], experiment=runs["experiment"],
+    return Claim(id=str(raw["id"]), source=source, statement=raw["statement"], short=str(raw.get("short") or raw["statement"]),
+                 experiment=runs["experiment"],
                  where=dict(runs.get("where") or {}), fixed=dict(runs.get("fixed") or {}), metric=raw["metric"],
                  test=test, control=str(raw["control"]),
                  controlled_by=tuple(str(c) for c in raw.get("controlled_by") or ()), file=file,

@@ -82,6 +82,9 @@ class Verdict:
     """The test as computed: its statistic and p, or why there is none."""
     value: float = float("nan")
     """The one number the matrix shows: the mean (or fraction of seeds) the verdict is about."""
+    quantity: str = "mean"
+    """What ``value`` is: 'mean' (of the claim's metric over seeds), 'change' (over a trend's range), 'rho'
+    (Spearman's), 'seeds' (the fraction of seeds that meet it) or 'fall' (development minus counter-mirror)."""
     p: float = float("nan")
     """Raw one-sided p of the claim; nan for a verdict decided by an interval or by counting seeds."""
     p_against: float = float("nan")
@@ -347,7 +350,8 @@ def _trend(claim: Claim, chosen: pd.DataFrame, runs: pd.DataFrame, history: Hist
         return _tested(claim, f"change over {name} {levels[0]:g} to {levels[-1]:g}: {change.text()}",
                        f"non-inferiority, change above -{number(test.margin)} (the claim's margin): "
                        f"p = {p_equivalent:.2g}; decrease: p = {p_decrease:.2g} (per-seed slopes, one-sided t)",
-                       p_equivalent, p_decrease, change.mean, abs(change.mean + test.margin), change.sd, data=data)
+                       p_equivalent, p_decrease, change.mean, abs(change.mean + test.margin), change.sd, data=data,
+                       quantity="change")
     falling = test.direction == "decreasing"
     if recurring:
         rising, dropping = one_sided(slopes * span)
@@ -356,11 +360,11 @@ def _trend(claim: Claim, chosen: pd.DataFrame, runs: pd.DataFrame, history: Hist
         return _tested(claim, f"{measured}; change over the range {change.text()}",
                        f"per-seed slopes ({len(slopes)} seeds, each at every level), one-sided t "
                        f"({test.direction}): p = {p:.2g} (opposite: p = {against:.2g})", p, against, change.mean,
-                       abs(change.mean), change.sd, data=data)
+                       abs(change.mean), change.sd, data=data, quantity="change")
     rho, p_less, p_greater, exact = spearman(data["factor"].to_numpy(), data["value"].to_numpy())
     p, against = (p_less, p_greater) if falling else (p_greater, p_less)
     how = "exact permutation p" if exact else "t approximation"
-    return Verdict(claim, INCONCLUSIVE, measured=measured, value=rho, p=p, p_against=against,
+    return Verdict(claim, INCONCLUSIVE, measured=measured, value=rho, quantity="rho", p=p, p_against=against,
                    test=f"Spearman rho = {rho:.2f} over {len(data)} runs ({how}), one-sided ({test.direction}): "
                         f"p = {p:.2g} (opposite: p = {against:.2g})",
                    to_decide="more runs per level would decide it", data=data)
@@ -377,7 +381,7 @@ def _every(claim: Claim, chosen: pd.DataFrame, runs: pd.DataFrame, history: Hist
     low, high = clopper_pearson(k, n)
     relation = "above" if claim.test.reference_metric else "at least"
     missing = sorted(chosen["seed"][keep][~meets].tolist())
-    return Verdict(claim, HOLDS if k == n else FAILS, value=k / n,
+    return Verdict(claim, HOLDS if k == n else FAILS, value=k / n, quantity="seeds",
                    measured=f"{k} of {n} seeds ({k / n:.0%}, Clopper-Pearson 95 % [{low:.2f}, {high:.2f}])",
                    test=f"each seed {relation} {against}: every seed must" +
                         (f"; seeds {', '.join(map(str, missing))} do not" if missing else ""),
@@ -414,7 +418,7 @@ def _reversal(claim: Claim, chosen: pd.DataFrame, runs: pd.DataFrame, history: H
     return _tested(claim, measured, f"paired one-sided t-tests: counter-mirror below development p = {p_remap:.2g}, "
                                     f"repair above counter-mirror p = {p_repair:.2g}",
                    max(p_remap, p_repair), min(p_no_remap, p_no_repair), float(remap.mean()),
-                   abs(remap.mean()), remap.std(ddof=1), data=data)
+                   abs(remap.mean()), remap.std(ddof=1), data=data, quantity="fall")
 
 
 _JUDGES = {"range": _range, "above": _above, "equivalent": _equivalent, "lower_than": _lower_than,
