@@ -635,3 +635,18 @@ def test_a_claim_edited_after_its_runs_were_trained_is_flagged(tmp_path):
     assert claim_files_digest(claims_dir) != before
     (claims_dir / "1_x.yaml").write_text(text.replace("control: c", "control: another"))
     assert note() == "", "the control's wording is not what the verdict rests on"
+
+
+def test_a_not_run_row_names_the_make_target_that_fills_it_and_a_condition_is_explained_once(matrix):
+    from mirror.claims.page import conditions_shown, fill_text
+    from mirror.claims.presets import filled_by
+
+    assert filled_by("planted") == "make planted"
+    assert filled_by("readout") == "make readout", "four presets, one target"
+    assert filled_by("sweep_seeds").startswith("make sweep-seeds, make hebbian-conditions")
+    assert filled_by("no_such_experiment") == ""
+    planted = Claim(id="Z", source="s", seeds=(0,), statement="", experiment="planted", where={}, metric="m",
+                    test=ClaimTest(kind="range", low=0, high=1, tolerance=0))
+    assert fill_text(Verdict(planted, NOT_RUN)) == "fill it: make planted (every one: make paper)"
+    assert fill_text(Verdict(planted, HOLDS)) == ""
+    assert conditions_shown(matrix) == ["wide: model.width=2"], "only the columns shown, each once"

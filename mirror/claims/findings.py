@@ -57,15 +57,18 @@ def stated_verdicts(page: str) -> dict[str, dict[str, str]]:
     return found
 
 
+def sentence(source: str, verdicts: dict[str, str]) -> str:
+    """What was found of one source: which of its claims hold, do not hold, are inconclusive or are counted apart,
+    from what each claim's verdict counts as."""
+    groups = {v: [claim for claim, found in verdicts.items() if found == v] for v in VERDICTS}
+    parts = [f"{', '.join(claims)} {(_PLURAL if len(claims) > 1 else _SINGULAR)[v]}"
+             for v, claims in groups.items() if claims]
+    return f"**{source}**: {'; '.join(parts)}."
+
+
 def sentences(page: str) -> list[str]:
-    """One sentence per source: which of its claims hold, do not hold or are inconclusive as stated."""
-    lines = []
-    for source, verdicts in stated_verdicts(page).items():
-        groups = {v: [claim for claim, found in verdicts.items() if found == v] for v in VERDICTS}
-        parts = [f"{', '.join(claims)} {(_PLURAL if len(claims) > 1 else _SINGULAR)[v]}"
-                 for v, claims in groups.items() if claims]
-        lines.append(f"**{source}**: {'; '.join(parts)}.")
-    return lines
+    """One sentence per source of a published page."""
+    return [sentence(source, verdicts) for source, verdicts in stated_verdicts(page).items()]
 
 
 def totals(page: str) -> Counter:

@@ -12,7 +12,10 @@ from mirror.claims.page import (
     CALIBRATION_MEANINGS,
     MEANINGS,
     adjustment_line,
+    conditions_shown,
     counts_line,
+    fill_text,
+    found,
     p_text,
     provenance_line,
     reference_columns,
@@ -56,8 +59,9 @@ def _rows(matrix: SourceMatrix, claims_dir: Path) -> list[str]:
         test = f"{claim.test.kind}: {verdict.test}" + (f"; {p_text(verdict)}" if p_text(verdict) else "")
         if claim.margin_reason:
             test += f"; margin: {claim.margin_reason}"
-        if verdict.to_decide:
-            test += f"; {verdict.to_decide}"
+        for note in (verdict.to_decide, fill_text(verdict)):
+            if note:
+                test += f"; {note}"
         edited = registration_note(verdict, claims_dir)
         if edited:
             test += f"; ⚠ {edited}"
@@ -76,6 +80,7 @@ def render_markdown(matrices: Sequence[SourceMatrix], store: str, claims_dir: Pa
     """The page's Markdown."""
     lines = ["# The claims and what the runs measured", "",
              f"{counts_line(matrices)} {provenance_line(store, claims_dir)}.", "",
+             *(f"- {line}" for line in found(matrices)), "",
              "Each claim is judged under its stated design, on its two references and under every condition of its "
              "source the store holds runs for. Verdicts:", ""]
     lines += [f"- {MARKS[k]} **{k}**: {text}" for k, text in MEANINGS.items()]
@@ -86,6 +91,9 @@ def render_markdown(matrices: Sequence[SourceMatrix], store: str, claims_dir: Pa
                   "condition's row.", ""]
     for matrix in matrices:
         lines += [f"## {matrix.source.name}", "", *_matrix(matrix), ""]
+        conditions = conditions_shown(matrix)
+        if conditions:
+            lines += ["The conditions (columns):", "", *(f"- {_escape(text)}" for text in conditions), ""]
         lines += [f"- {sentence}" for sentence in synthesis(matrix)]
         lines += ["", *_rows(matrix, claims_dir), ""]
     return "\n".join(lines) + "\n"

@@ -8,6 +8,7 @@ from __future__ import annotations
 import base64
 import datetime
 import html
+import re
 from collections import Counter
 from collections.abc import Sequence
 from pathlib import Path
@@ -15,11 +16,13 @@ from urllib.parse import urlsplit
 
 from mirror.claims.calibration import DIAGNOSTIC, NOT_CALIBRATED, NOT_DIAGNOSTIC, REFERENCES, Calibration
 from mirror.claims.figures import draw
+from mirror.claims.findings import sentence
 from mirror.claims.matrix import SourceMatrix, synthesis
+from mirror.claims.presets import filled_by
 from mirror.claims.provenance import run_links, summary
 from mirror.claims.quantities import shown
 from mirror.claims.registration import claim_files_digest, registration_note
-from mirror.claims.spec import CLAIMS_DIR, STATED, TEST_KINDS
+from mirror.claims.spec import CLAIMS_DIR, STATED, TEST_KINDS, Condition
 from mirror.claims.verdicts import (
     ADJUSTMENT,
     ALPHA,
@@ -74,6 +77,12 @@ code { font-size: 12px; }
 """
 
 
+def fill_text(verdict: Verdict) -> str:
+    """For a verdict with no runs, the commands that would fill it; '' otherwise."""
+    commands = filled_by(verdict.claim.experiment) if verdict.verdict == NOT_RUN else ""
+    return f"fill it: {commands} (every one: make paper)" if commands else ""
+
+
 def _anchor(claim_id: str, source: str) -> str:
     return "claim-" + "".join(ch if ch.isalnum() else "-" for ch in f"{source[:12]}-{claim_id}").lower()
 
@@ -87,6 +96,21 @@ def _cell(verdict: Verdict, link: str, title: str = "") -> str:
     return (f'<td class=cell style="background:{shade};{"color:#57606a" if verdict.verdict == NOT_RUN else ""}" '
             f'title="{html.escape(title or verdict.measured or verdict.test)}"><a href="{link}">{_cell_text(verdict)}'
             "</a></td>")
+
+
+def condition_text(condition: Condition) -> str:
+    """What a condition changes, in one line: its experiment, its param values, the measures it reads instead."""
+    parts = [f"experiment {condition.experiment}"] if condition.experiment else []
+    parts += [", ".join(f"{k}={v}" for k, v in condition.where.items())] if condition.where else []
+    parts += [f"{metric} read as {swap['metric']}" for metric, swap in condition.metrics.items()]
+    parts += [f"every metric read under {condition.metric_prefix}"] if condition.metric_prefix else []
+    return f"{condition.name}: {'; '.join(parts)}"
+
+
+def conditions_shown(matrix: SourceMatrix) -> list[str]:
+    """The conditions of the matrix's columns, each explained once."""
+    shown_names = set(matrix.columns[1:])
+    return [condition_text(c) for c in matrix.source.conditions if c.name in shown_names]
 
 
 def reference_columns(matrix: SourceMatrix) -> list[str]:
@@ -166,7 +190,8 @@ def _row(matrix: SourceMatrix, verdict: Verdict, server: str | None, folder: Pat
     where = ", ".join(f"{k}={v}" for k, v in claim.selection.items())
     links = run_links(verdict, server)
     listed = ", ".join(f'<a href="{url}">{run_id[:8]}</a>' if url else run_id[:8] for run_id, url in links)
-    decide = f"<div class=small>{html.escape(verdict.to_decide)}</div>" if verdict.to_decide else ""
+    decide = "".join(f"<div class=small>{html.escape(text)}</div>" for text in (verdict.to_decide, fill_text(verdict))
+                     if text)
     edited = registration_note(verdict, claims_dir)
     reason = (f"<div class=small>margin: {html.escape(claim.margin_reason)}</div>" if claim.margin_reason else "")
     flagged = f"<div class=small style='color:#b35900'>&#9888; {html.escape(edited)}</div>" if edited else ""
@@ -188,6 +213,11 @@ def _row(matrix: SourceMatrix, verdict: Verdict, server: str | None, folder: Pat
     )
 
 
+def _conditions_list(matrix: SourceMatrix) -> str:
+    items = "".join(f"<li>{html.escape(text)}</li>" for text in conditions_shown(matrix))
+    return f"<details class=small><summary>the conditions (columns)</summary><ul>{items}</ul></details>" if items else ""
+
+
 def _calibration(calibration: Calibration) -> str:
     """The row's calibration: each reference, what it is, its measured value and verdict, and the status."""
     parts = "".join(
@@ -195,10 +225,22 @@ def _calibration(calibration: Calibration) -> str:
         f"<code>{html.escape(v.claim.experiment)}</code>, "
         f"{html.escape(', '.join(f'{k}={x}' for k, x in v.claim.selection.items()))}): "
         f"{html.escape(v.measured or v.test)}; <b style='color:{COLOURS[v.verdict]}'>{v.verdict}</b>"
+        f"{f' ({html.escape(fill_text(v))})' if fill_text(v) else ''}"
         f"{f' ({html.escape(p_text(v))}, adjusted among the references)' if v.tested else ''}</li>"
         for kind, v in calibration.references.items())
     return (f"<div class=small style='color:{COLOURS[calibration.status]}'>{html.escape(calibration.why())}</div>"
             + (f"<details><summary>its references</summary><ul class=small>{parts}</ul></details>" if parts else ""))
+
+
+def _bold(line: str) -> str:
+    """A found sentence's **source** in bold, the rest escaped."""
+    return re.sub(r"\*\*(.+?)\*\*", r"<b>\1</b>", html.escape(line))
+
+
+def found(matrices: Sequence[SourceMatrix]) -> list[str]:
+    """One sentence per source, at the top of the page: what each claim's verdict counts as."""
+    return [sentence(m.source.name, {v.claim.id: m.calibration(v.claim).counted(v) for v in m.stated})
+            for m in matrices]
 
 
 def counted(matrices: Sequence[SourceMatrix]) -> Counter:
@@ -258,7 +300,7 @@ def render(matrices: Sequence[SourceMatrix], store: str, folder: Path, claims_di
         sentences = "".join(f"<li>{html.escape(s)}</li>" for s in synthesis(matrix))
         rows = "".join(_row(matrix, v, server, folder, claims_dir) for v in matrix.stated)
         sections.append(
-            f"<h2>{html.escape(matrix.source.name)}</h2>{_matrix(matrix)}<ul>{sentences}</ul>"
+            f"<h2>{html.escape(matrix.source.name)}</h2>{_matrix(matrix)}{_conditions_list(matrix)}<ul>{sentences}</ul>"
             "<table><colgroup><col style='width:110px'><col style='width:400px'><col style='width:190px'>"
             "<col style='width:250px'><col style='width:100px'><col style='width:250px'></colgroup>"
             "<tr><th>claim</th><th>statement, control and runs</th><th>measured (mean [95 % CI], n seeds)</th>"
@@ -269,6 +311,7 @@ def render(matrices: Sequence[SourceMatrix], store: str, folder: Path, claims_di
         f"</title><style>{STYLE}</style></head><body>"
         "<h1>The claims and what the runs measured</h1>"
         f"<p>{html.escape(counts_line(matrices))} {html.escape(provenance_line(store, claims_dir))}.</p>"
+        f"<ul>{''.join(f'<li>{_bold(line)}</li>' for line in found(matrices))}</ul>"
         f"<p>Each claim is judged under its stated design (the first column), on its two references, runs whose "
         f"answer is known (docs/calibration.md), and under every condition of its source the store holds runs for. "
         f"Verdicts:</p><ul>{meanings}</ul><p>Calibration, from the verdicts on the references:</p><ul>{calibrations}</ul>"
