@@ -5,7 +5,7 @@ PY     := $(VENV)/bin/python
 STAMP  := $(VENV)/.installed
 
 .DEFAULT_GOAL := help
-.PHONY: help install run test test-fast bench ui docs docs-serve demo clean visnet-control planted sweep-seeds sweep-actions sweep-hidden sweep-noise sweep-lag counter-mirror ablations readout asl report paper claims publish-claims pairing-error hebbian-conditions
+.PHONY: help install run test test-fast bench ui docs docs-serve demo clean visnet-control planted sweep-seeds sweep-actions sweep-hidden sweep-noise sweep-lag counter-mirror ablations readout asl asl-untrained report paper claims publish-claims pairing-error hebbian-conditions
 
 help: ## list the targets
 	@grep -hE '^[a-zA-Z_-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  %-12s %s\n", $$1, $$2}'
@@ -80,12 +80,15 @@ asl: $(STAMP) ## Associative Sequence Learning, Hebb, covariance Hebb and Rescor
 	$(SWEEP) experiment=asl_mismatch $(ARGS) -m
 	$(SWEEP) experiment=asl_counter_mirror $(ARGS) -m
 
-REPORTS := visnet_control ablations readout pairing_error asl_contingency asl_signalled asl_contiguity asl_mismatch asl_counter_mirror sweep_seeds sweep_hidden sweep_noise_gru sweep_noise_hebbian sweep_lag counter_mirror
+asl-untrained: $(STAMP) ## the associative model untrained over asl_contiguity's lags, x seeds 0-9: A1's effect-absent reference (docs/calibration.md)
+	$(SWEEP) experiment=asl_untrained $(ARGS) -m
+
+REPORTS := planted visnet_control ablations readout pairing_error asl_contingency asl_signalled asl_contiguity asl_mismatch asl_counter_mirror asl_untrained sweep_seeds sweep_actions sweep_hidden sweep_noise_gru sweep_noise_hebbian sweep_lag counter_mirror
 
 report: $(STAMP) ## tables and figures from MLflow: make report NAME=<experiment> (default: every preset's, JOBS at a time; a missing one is named and skipped)
 	@printf '%s\n' $(or $(NAME),$(REPORTS)) | xargs -P $(JOBS) -I{} $(PY) -m mirror.report --experiment {} $(ARGS)
 
-PAPER_PRESETS := planted visnet_control ablations readout readout_untied readout_untrained readout_input pairing_error asl_contingency asl_signalled asl_contiguity asl_mismatch asl_counter_mirror sweep_seeds sweep_actions sweep_seeds_hebbian hebbian_conditions sweep_hidden sweep_noise_gru sweep_noise_hebbian sweep_lag counter_mirror
+PAPER_PRESETS := planted visnet_control ablations readout readout_untied readout_untrained readout_input pairing_error asl_contingency asl_signalled asl_contiguity asl_mismatch asl_counter_mirror asl_untrained sweep_seeds sweep_actions sweep_seeds_hebbian hebbian_conditions sweep_hidden sweep_noise_gru sweep_noise_hebbian sweep_lag counter_mirror
 
 paper: $(STAMP) ## every sweep (resumable: a re-run skips finished jobs), every report, then the claims page
 	$(PY) -m mirror.pipeline.plan $(PAPER_PRESETS) --jobs $(JOBS)
