@@ -650,3 +650,14 @@ def test_a_not_run_row_names_the_make_target_that_fills_it_and_a_condition_is_ex
     assert fill_text(Verdict(planted, NOT_RUN)) == "fill it: make planted (every one: make paper)"
     assert fill_text(Verdict(planted, HOLDS)) == ""
     assert conditions_shown(matrix) == ["wide: model.width=2"], "only the columns shown, each once"
+
+
+def test_an_equivalence_against_other_runs_draws_both_groups_seed_by_seed(tmp_path):
+    from mirror.claims.figures import draw
+
+    rows = pd.DataFrame({"model": "m", "seed": [0, 1, 0, 1], "run_id": list("abcd"),
+                         "params.trainer.max_epochs": [20, 20, 0, 0], "metrics.cka": [0.4, 0.42, 0.35, 0.36]})
+    claim = Claim(id="Z", source="s", seeds=(0, 1), statement="", experiment="e", where={"trainer.max_epochs": 20},
+                  metric="cka", test=ClaimTest(kind="equivalent", reference={"trainer.max_epochs": 0}, margin=0.1))
+    png = draw(judge(claim, rows), tmp_path / "z.png")
+    assert png is not None and png.stat().st_size > 0 and png.with_suffix(".pdf").exists()

@@ -51,12 +51,14 @@ def draw(verdict: Verdict, path: Path) -> Path | None:
         ax.axhspan(test.low, test.high, color="C0", alpha=0.15, label="claimed range")
         _points(ax, [("runs", data["value"])], metric)
     elif test.kind in ("above", "equivalent", "every"):
-        if test.reference_metric is not None:
+        if "reference" in data and test.value is None:  # another metric of the same runs, or the same of other runs
             for _, row in data.iterrows():
                 ax.plot(np.array([0, 1]) + SEED_OFFSET, [row["value"], row["reference"]], color="0.75", lw=0.8,
                         zorder=1)
-            _points(ax, [(axis_label(metric), data["value"]),
-                         (axis_label(test.reference_metric), data["reference"])], metric)
+            other = (axis_label(test.reference_metric) if test.reference_metric is not None else
+                     ", ".join(f"{k}={v}" for k, v in test.reference.items()))
+            names = (axis_label(metric), other) if test.reference_metric is not None else ("runs", other)
+            _points(ax, [(names[0], data["value"]), (names[1], data["reference"])], metric)
         else:
             if test.kind == "equivalent":
                 ax.axhspan(test.value - test.margin, test.value + test.margin, color="C0", alpha=0.15,
@@ -81,8 +83,8 @@ def draw(verdict: Verdict, path: Path) -> Path | None:
                     color="0.75", lw=0.8)
         _points(ax, [(phase_label(phase).replace("-", "-\n"), data.loc[data["phase"] == phase, "value"]) for phase in PHASES], metric)
         ax.set_xlabel("end of training phase")
-    paired = test.kind in ("above", "equivalent", "every") and test.reference_metric is not None
-    ax.set_ylabel("value" if paired else axis_label(metric))  # a pair's two measures name its x ticks
+    two_measures = test.kind in ("above", "equivalent", "every") and test.reference_metric is not None
+    ax.set_ylabel("value" if two_measures else axis_label(metric))  # a pair's two measures name its x ticks
     ax.set_title(f"{claim.id}: {verdict.verdict}", fontsize=9)
     if ax.get_legend_handles_labels()[0]:
         ax.legend(fontsize=7, loc="upper left", bbox_to_anchor=(1.01, 1.0), frameon=False)  # off the data
