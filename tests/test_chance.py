@@ -92,3 +92,27 @@ def test_the_above_chance_claims_hold_on_planted_mirrors_and_not_on_the_same_cod
                              for seed in claim.seeds])
         (verdict,) = settle([judge(claim, rows)])
         assert (verdict.verdict == HOLDS) == expected_to_hold, (prevalence, verdict.verdict, verdict.measured)
+
+
+def test_every_run_logs_its_specification_grid_consistent_with_its_headline_counts():
+    from mirror.analysis.summary import specification_grid
+    from mirror.vocabulary import (
+        SAME_UNIT_SIGNIFICANT,
+        SEQUENCE_NULL_POSITIVE,
+        significance_metric,
+        specification_metric,
+    )
+
+    metrics = analyse(_action_coded(2, units=60, trials=80), SETTINGS).metrics
+    assert metrics[specification_metric("centred", FRACTION_ABS, 0.6)] == metrics[r_metric("centred", FRACTION_ABS)]
+    assert metrics[specification_metric("chance", FRACTION_ABS, 0.6)] == metrics[chance_metric(FRACTION_ABS)]
+    assert metrics[significance_metric("same_unit", "bh")] == metrics[SAME_UNIT_SIGNIFICANT]
+    assert metrics[significance_metric("sequence", "bh")] == metrics[SEQUENCE_NULL_POSITIVE]
+    # By hand: r of 0.55, 0.65 and -0.95 on the diagonal; the six others off it.
+    correlations = np.array([[0.55, 0.8, -0.9], [0.1, 0.65, 0.7], [0.76, -0.2, -0.95]])
+    grid = specification_grid({"centred": np.diag(correlations), "raw": np.diag(correlations)}, correlations,
+                              {"sequence": np.array([0.001, 0.04, 0.5])}, AnalysisConfig())
+    assert grid[specification_metric("centred", FRACTION_MIRROR, 0.5)] == pytest.approx(2 / 3)
+    assert grid[specification_metric("centred", FRACTION_ABS, 0.9)] == pytest.approx(1 / 3)
+    assert grid[specification_metric("chance", FRACTION_MIRROR, 0.7)] == pytest.approx(2 / 6)  # 0.8 and 0.76
+    assert grid[significance_metric("sequence", "bh")] == 1  # q = 0.003, 0.06, 0.5

@@ -57,7 +57,9 @@ from mirror.vocabulary import (
     MATCHING_SELF_MATCHED,
     N_TRIALS,
     N_UNITS,
+    FDR_METHODS,
     ROTATED_FRACTION_MIRROR,
+    SPECIFICATION_THRESHOLDS,
     ROTATED_MEAN_R,
     SAME_UNIT_FRACTION_SIGNIFICANT,
     SAME_UNIT_NULL_MEAN,
@@ -67,6 +69,8 @@ from mirror.vocabulary import (
     SEQUENCE_NULL_NEGATIVE,
     SEQUENCE_NULL_POSITIVE,
     chance_metric,
+    significance_metric,
+    specification_metric,
     congruence_metric,
     decoding_metric,
     joint_silhouette_metric,
@@ -209,6 +213,27 @@ def chance_reference(correlations: np.ndarray, settings: AnalysisConfig) -> dict
             chance_metric(MIN_R): float(lowest[np.isfinite(lowest)].mean()) if np.isfinite(lowest).any() else np.nan}
 
 
+def specification_grid(r_by_kind: dict[str, np.ndarray], correlations: np.ndarray, p_values: dict[str, np.ndarray],
+                       settings: AnalysisConfig) -> dict[str, float]:
+    """The analysis-only choices a claim's specification curve ranges over, each logged by the run: the threshold
+    counts at every threshold of :data:`SPECIFICATION_THRESHOLDS` on centred, raw and chance r (the chance level
+    over the off-diagonal of C, as :func:`chance_reference`), and the units each null calls significant under each
+    FDR method (``p_values``: null -> per-unit p)."""
+    n_units = len(correlations)
+    kinds = {**r_by_kind, "chance": correlations[~np.eye(n_units, dtype=bool)] if n_units >= 2 else np.array([])}
+    grid = {}
+    for kind, r in kinds.items():
+        defined = r[np.isfinite(r)]
+        for threshold in SPECIFICATION_THRESHOLDS:
+            counts = {FRACTION_MIRROR: defined > threshold, FRACTION_ABS: np.abs(defined) > threshold}
+            grid.update({specification_metric(kind, name, threshold): float(above.mean()) if defined.size else np.nan
+                         for name, above in counts.items()})
+    for null, p in p_values.items():
+        for method in FDR_METHODS:
+            grid[significance_metric(null, method)] = float((fdr_adjust(p, method) <= settings.fdr_alpha).sum())
+    return grid
+
+
 def _same_unit(correlations: np.ndarray, settings: AnalysisConfig,
                rng: np.random.Generator) -> tuple[SameUnitResult | None, np.ndarray, dict[str, float]]:
     """The same-unit test (None for a single unit, which has no other to be compared with), its q-values
@@ -343,6 +368,8 @@ def analyse(activity: MirrorActivity, settings: AnalysisConfig) -> AnalysisResul
         activity.observe_labels.ravel(), activity.n_classes, settings.n_permutations, settings.fdr_alpha,
         settings.fdr_method, rng)
     metrics.update({**_congruence_metrics(congruence), **_rotation_metrics(perform, observe, settings, rng)})
+    p_values = {"sequence": significant.permutation.p_positive, **({"same_unit": same_unit.p} if same_unit else {})}
+    metrics.update(specification_grid(r_by_kind, correlations, p_values, settings))
 
     units = _units_table(r_by_kind, settings, significant, peaks, matching, same_unit, q_same_unit, congruence)
     return AnalysisResult(

@@ -39,6 +39,30 @@ def r_metric(kind: str, statistic: str) -> str:
 CHANCE_STATISTICS = (FRACTION_MIRROR, FRACTION_ABS, FRACTION_ANTI_MIRROR, MAX_R, MIN_R)
 
 
+SPECIFICATION_THRESHOLDS = (0.5, 0.6, 0.7, 0.8, 0.9)
+"""The thresholds of a threshold count's specification curve: every run logs its count at each (docs/calibration.md)."""
+SPECIFICATION_KINDS = (*R_KINDS, "chance")
+"""The r a specification counts on: time-centred, raw, or the same network's units paired at random (centred)."""
+SPECIFICATION_STATISTICS = (FRACTION_MIRROR, FRACTION_ABS)
+"""The threshold counts with a specification curve: r above a threshold, |r| above it."""
+NULLS, FDR_METHODS = ("sequence", "same_unit"), ("bh", "by")
+"""The significance choices a run also logs: each unit's null (docs/measures.md 3.1) and its FDR adjustment."""
+
+
+def specification_metric(kind: str, statistic: str, threshold: float) -> str:
+    """A threshold count at one threshold, e.g. ``analysis/specification/raw/fraction_mirror/0.7``."""
+    if kind not in SPECIFICATION_KINDS or statistic not in SPECIFICATION_STATISTICS:
+        raise ValueError(f"no specification {kind}/{statistic}")
+    return f"analysis/specification/{kind}/{statistic}/{threshold:g}"
+
+
+def significance_metric(null: str, method: str) -> str:
+    """Units significant against one null under one FDR method, e.g. ``analysis/specification/same_unit/by``."""
+    if null not in NULLS or method not in FDR_METHODS:
+        raise ValueError(f"no significance choice {null}/{method}")
+    return f"analysis/specification/{null}/{method}/n_significant"
+
+
 def chance_metric(statistic: str) -> str:
     """The same network's chance level of a per-unit r statistic, its units paired at random across modes
     (docs/measures.md 3.3): e.g. ``analysis/chance/fraction_mirror``."""
