@@ -132,3 +132,25 @@ def test_the_draft_papers_ranges_of_abs_r_max_and_min_are_blind_where_the_above_
 def test_the_mouse_clustering_claim_separates_noise_orders_not_mirroring():
     for calibration in _calibrations("mouse").values():
         assert calibration.status == DIAGNOSTIC, calibration.why()
+
+
+@pytest.mark.slow
+def test_a_specification_curve_and_its_joint_test_separate_planted_mirrors_from_chance_and_not_chance_from_itself():
+    from mirror.claims.spec import STATED
+    from mirror.claims.specification import curve
+
+    (source,) = [s for s in read_sources() if s.name.startswith("draft paper")]
+    claim = next(c for c in source.claims if c.id == "D1 (above chance)")
+
+    def judged(variant):
+        return judge(variant, _planted_runs(variant.where["model"]))
+
+    present = claim.on(PRESENT)  # planted mirrors, as if they were the claim's own runs
+    found = curve(present, {STATED: present}, judged)
+    assert len(found.specifications) == 10, "centred and raw r x five thresholds"
+    assert {s.verdict.verdict for s in found.specifications} == {"holds"}
+    assert found.joint.total == 10 and found.joint.significant == 10 and found.joint.effect > 0.1
+    assert found.joint.p == 1 / 1024 and found.joint.swaps == 1024, "no swap of seeds does as well as none"
+    absent = claim.on(ABSENT)
+    itself = curve(absent, {STATED: absent}, judged)
+    assert itself.joint.p > 0.5, "chance against chance: any swap does as well"

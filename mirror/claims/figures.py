@@ -9,9 +9,10 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
+from mirror.claims.specification import Curve
 from mirror.claims.verdicts import Estimate, Verdict
 from mirror.plotting import axis_label, plt, save_figure
-from mirror.vocabulary import PHASES, phase_label
+from mirror.vocabulary import PHASES, R_KINDS, SPECIFICATION_THRESHOLDS, phase_label
 
 SIZE = (3.8, 2.7)
 SEEDS = {"color": "0.45", "s": 14, "alpha": 0.7, "zorder": 2}
@@ -90,3 +91,35 @@ def draw(verdict: Verdict, path: Path) -> Path | None:
         ax.legend(fontsize=7, loc="upper left", bbox_to_anchor=(1.01, 1.0), frameon=False)  # off the data
     return save_figure(fig, path)
 
+
+
+VERDICT_COLOURS = {"holds": "#1a7f37", "does not hold": "#cf222e", "inconclusive": "#9a6700"}
+"""A specification's dot, by its own verdict (the page's colours)."""
+
+
+def draw_curve(curve: Curve, title: str, path: Path) -> Path:
+    """The specification curve at ``path``: each specification's mean with its 95 % interval, ranked, coloured by its
+    verdict; under it, the dashboard of the choices each one made (its condition, centred or raw r, threshold)."""
+    specifications = sorted(curve.specifications, key=lambda s: s.verdict.value)
+    columns = list(dict.fromkeys(s.column for s in curve.specifications))
+    rows = [*columns, *R_KINDS, *(f"threshold {t:g}" for t in SPECIFICATION_THRESHOLDS)]
+    fig, (top, bottom) = plt.subplots(2, 1, figsize=(max(4.5, 0.06 * len(specifications) + 3), 2.2 + 0.16 * len(rows)),
+                                      sharex=True, gridspec_kw={"height_ratios": [2.2, 0.16 * len(rows)]})
+    for x, specification in enumerate(specifications):
+        estimate = Estimate.of(specification.verdict.data["value"], specification.verdict.claim.metric)
+        colour = VERDICT_COLOURS.get(specification.verdict.verdict, "0.5")
+        top.errorbar([x], [estimate.mean], yerr=[[estimate.mean - estimate.low], [estimate.high - estimate.mean]],
+                     color=colour, marker="o", ms=3, lw=1, capsize=0)
+        chosen = [columns.index(specification.column), len(columns) + R_KINDS.index(specification.kind),
+                  len(columns) + len(R_KINDS) + SPECIFICATION_THRESHOLDS.index(specification.threshold)]
+        bottom.scatter([x] * len(chosen), chosen, color=colour, s=8)
+    top.set_ylabel(axis_label(specifications[0].verdict.claim.metric.rsplit("/", 2)[-2]))
+    top.set_title(title, fontsize=9)
+    for verdict, colour in VERDICT_COLOURS.items():
+        top.scatter([], [], color=colour, s=12, label=verdict)
+    top.legend(fontsize=7, loc="upper left", frameon=False)
+    bottom.set_yticks(range(len(rows)), rows, fontsize=6)
+    bottom.set_ylim(len(rows) - 0.5, -0.5)
+    bottom.set_xlabel("specifications, ranked by their mean")
+    bottom.set_xticks([])
+    return save_figure(fig, path)

@@ -67,6 +67,8 @@ def _rows(matrix: SourceMatrix, claims_dir: Path) -> list[str]:
             test += f"; ⚠ {edited}"
         calibration = matrix.calibration(claim)
         test += f"; {calibration.why()}"
+        if matrix.curves.get(claim.id) is not None:
+            test += f"; {matrix.curves[claim.id].text()}"
         for kind, on in calibration.references.items():
             test += (f"; {kind}: {on.claim.calibration[kind].about}, {on.measured or on.test}, {on.verdict}")
         lines.append(f"| {_escape(claim.id)} | {_escape(claim.statement)} (control that would make it fail: "

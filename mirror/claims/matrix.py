@@ -13,6 +13,7 @@ from mlflow.tracking import MlflowClient
 
 from mirror.claims.calibration import NOT_DIAGNOSTIC, REFERENCES, Calibration
 from mirror.claims.spec import STATED, Claim, ClaimError, Source
+from mirror.claims.specification import Curve, curve
 from mirror.claims.verdicts import HOLDS, NOT_RUN, Verdict, judge, settle
 from mirror.report.runs import RunSelection, load_runs
 
@@ -28,6 +29,8 @@ class SourceMatrix:
     """(claim id, column) -> verdict."""
     calibrations: dict[str, Calibration]
     """claim id -> its verdicts on its references."""
+    curves: dict[str, Curve | None]
+    """claim id -> its specification curve (None: its test has none, or no run logged its choices)."""
 
     def cell(self, claim: Claim, column: str) -> Verdict:
         return self.cells[claim.id, column]
@@ -56,17 +59,20 @@ def evaluate(client: MlflowClient, sources: Sequence[Source]) -> list[SourceMatr
     def history(run_id: str, metric: str) -> list[tuple[int, float]]:
         return [(point.step, point.value) for point in client.get_metric_history(run_id, metric)]
 
+    def judged(claim: Claim) -> Verdict:
+        return judge(claim, runs_of(claim.experiment), history)
+
     keys, verdicts = [], []
     for source in sources:
         for claim in source.claims:
             keys.append((source.name, claim.id, STATED))
-            verdicts.append(judge(claim, runs_of(claim.experiment), history))
+            verdicts.append(judged(claim))
             for condition in source.conditions:
                 variant = claim.under(condition)
                 keys.append((source.name, claim.id, condition.name))
-                verdicts.append(judge(variant, runs_of(variant.experiment), history) if claim.applies(condition) else
+                verdicts.append(judged(variant) if claim.applies(condition) else
                                 Verdict(variant, NOT_RUN, test="the condition changes only what the claim fixes"))
-    references = {(claim.id, kind): judge(claim.on(kind), runs_of(claim.calibration[kind].experiment), history)
+    references = {(claim.id, kind): judged(claim.on(kind))
                   for source in sources for claim in source.claims for kind in claim.calibration}
     references = dict(zip(references, settle(list(references.values()))))  # a family of their own
     for source in sources:
@@ -81,7 +87,10 @@ def evaluate(client: MlflowClient, sources: Sequence[Source]) -> list[SourceMatr
         calibrations = {claim.id: Calibration(claim, {kind: references[claim.id, kind] for kind in REFERENCES
                                                       if (claim.id, kind) in references})
                         for claim in source.claims}
-        matrices.append(SourceMatrix(source, tuple(columns), cells, calibrations))
+        curves = {claim.id: curve(claim, {STATED: claim, **{c.name: claim.under(c) for c in source.conditions
+                                                           if claim.applies(c)}}, judged)
+                  for claim in source.claims}
+        matrices.append(SourceMatrix(source, tuple(columns), cells, calibrations, curves))
     return matrices
 
 

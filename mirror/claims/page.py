@@ -15,14 +15,14 @@ from pathlib import Path
 from urllib.parse import urlsplit
 
 from mirror.claims.calibration import DIAGNOSTIC, NOT_CALIBRATED, NOT_DIAGNOSTIC, REFERENCES, Calibration
-from mirror.claims.figures import draw
+from mirror.claims.figures import draw, draw_curve
 from mirror.claims.findings import sentence
 from mirror.claims.matrix import SourceMatrix, synthesis
 from mirror.claims.presets import filled_by
 from mirror.claims.provenance import run_links, summary
 from mirror.claims.quantities import shown
 from mirror.claims.registration import claim_files_digest, registration_note
-from mirror.claims.spec import CLAIMS_DIR, STATED, TEST_KINDS, Condition
+from mirror.claims.spec import CLAIMS_DIR, STATED, TEST_KINDS, Claim, Condition
 from mirror.claims.verdicts import (
     ADJUSTMENT,
     ALPHA,
@@ -181,12 +181,23 @@ FIGURES = "figures"
 its PDF."""
 
 
+def _embedded(png: Path, name: str) -> str:
+    """A figure in the page (one file to read), a click away from its full size, with its PDF."""
+    data = base64.b64encode(png.read_bytes()).decode()
+    return (f'<a href="{FIGURES}/{png.name}" title="click to enlarge"><img alt="{html.escape(name)}" '
+            f'src="data:image/png;base64,{data}"></a><div class=small><a href="{FIGURES}/{png.stem}.pdf" '
+            'title="the figure as a PDF">PDF</a></div>')
+
+
 def _row(matrix: SourceMatrix, verdict: Verdict, server: str | None, folder: Path, claims_dir: Path) -> str:
     claim = verdict.claim
     anchor = _anchor(claim.id, claim.source)
     png = draw(verdict, folder / FIGURES / f"{anchor}.png")
-    figure = (f'<a href="{FIGURES}/{anchor}.pdf" title="the figure as a PDF"><img alt="{html.escape(claim.id)}" '
-              f'src="data:image/png;base64,{base64.b64encode(png.read_bytes()).decode()}"></a>' if png else "")
+    figure = _embedded(png, claim.id) if png else ""
+    specification = matrix.curves.get(claim.id)
+    if specification is not None:
+        drawn = draw_curve(specification, f"{claim.id}: specification curve", folder / FIGURES / f"{anchor}-curve.png")
+        figure += _embedded(drawn, f"{claim.id}, specification curve")
     where = ", ".join(f"{k}={v}" for k, v in claim.selection.items())
     links = run_links(verdict, server)
     listed = ", ".join(f'<a href="{url}">{run_id[:8]}</a>' if url else run_id[:8] for run_id, url in links)
@@ -205,12 +216,17 @@ def _row(matrix: SourceMatrix, verdict: Verdict, server: str | None, folder: Pat
         f"{_conditions(matrix, claim.id)}</td>"
         f"<td>{html.escape(verdict.measured) or '&ndash;'}</td>"
         f"<td>{html.escape(claim.test.kind)}: {html.escape(verdict.test)}{_p_html(verdict)}"
-        f"{reason}{decide}{flagged}{calibrated}</td>"
+        f"{reason}{decide}{flagged}{calibrated}{_curve_text(matrix, claim)}</td>"
         f'<td class=verdict style="color:{COLOURS[verdict.verdict]}">{verdict.verdict}'
         f'<div class=small style="color:{COLOURS[matrix.calibration(claim).status]}">'
         f"{matrix.calibration(claim).status}</div></td>"
         f"<td>{figure}</td></tr>"
     )
+
+
+def _curve_text(matrix: SourceMatrix, claim: Claim) -> str:
+    specification = matrix.curves.get(claim.id)
+    return f"<div class=small>{html.escape(specification.text())}</div>" if specification is not None else ""
 
 
 def _conditions_list(matrix: SourceMatrix) -> str:

@@ -7,7 +7,6 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any, ClassVar
 
-from mirror.config.analysis import AnalysisConfig
 from mirror.config.checks import check, check_choice
 from mirror.config.hooks import ModelSchema
 from mirror.config.memory import DOUBLE, analysis_bytes
