@@ -660,3 +660,22 @@ def test_an_equivalence_against_other_runs_draws_both_groups_seed_by_seed(tmp_pa
                   metric="cka", test=ClaimTest(kind="equivalent", reference={"trainer.max_epochs": 0}, margin=0.1))
     png = draw(judge(claim, rows), tmp_path / "z.png")
     assert png is not None and png.stat().st_size > 0 and png.with_suffix(".pdf").exists()
+
+
+def test_a_unit_free_margin_reads_each_seeds_change_as_a_fraction_of_its_level_and_ignores_the_metrics_scale():
+    from mirror.claims.spec import Condition
+
+    # Straight lines: each seed falls by 5 %, 7.5 % and 3.3 % of its level over the range.
+    strength = {0.0: [2.0, 4.0, 3.0], 0.4: [1.95, 3.85, 2.95], 0.8: [1.9, 3.7, 2.9]}
+    rows = pd.DataFrame([{"model": "m", "seed": seed, "run_id": f"{level}-{seed}", "params.data.f": level,
+                          "metrics.s": value} for level, values in strength.items() for seed, value in enumerate(values)])
+    test = ClaimTest(kind="trend", factor="data.f", direction="none", margin=0.1, relative=True)
+    claim = Claim(id="Z", source="s", seeds=(0, 1, 2), statement="", experiment="e", where={}, metric="s", test=test)
+    verdict = judge(claim, rows)
+    changes = np.array([-0.1 / 2.0, -0.3 / 4.0, -0.1 / 3.0])
+    assert verdict.value == pytest.approx(changes.mean())
+    assert verdict.p == pytest.approx(stats.ttest_1samp(changes, -0.1, alternative="greater").pvalue)
+    scaled = judge(claim, rows.assign(**{"metrics.s": rows["metrics.s"] * 50}))  # another unit of the same measure
+    assert scaled.p == pytest.approx(verdict.p), "a unit-free margin: the metric's scale cannot move the verdict"
+    swapped = claim.under(Condition(name="index", metrics={"s": {"metric": "t", "margin": 0.5}}))
+    assert swapped.test.margin == 0.1 and swapped.metric == "t", "a condition's margin, in its units, is not a fraction"

@@ -36,6 +36,8 @@ def shown(verdict: Verdict) -> str:
         return f"{100 * value:.0f} % of seeds"
     if verdict.quantity == "rho":
         return f"rho {value:.2f}"
+    if verdict.quantity == "relative change":
+        return f"change {100 * value:.3g} % of its level"
     if verdict.quantity in ("change", "fall"):
         return f"{verdict.quantity} {with_unit(metric, value)}"
     return with_unit(metric, value)

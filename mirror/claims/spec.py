@@ -33,7 +33,8 @@ TEST_KINDS = {
     "trend": "where every seed ran two or more levels, each seed's least-squares slope over the swept factor, "
              "one-sided t over seeds; otherwise Spearman's rho over the runs (exact permutation p up to 8 runs). "
              "A claim of no decrease (direction: none) is a non-inferiority test: each seed's change over the swept "
-             "range (slope times range) above -margin",
+             "range (slope times range; with relative, as a fraction of the seed's value at the lowest level) "
+             "above -margin",
     "every": "a claim about every network, judged per seed: each seed's metric must reach a value (or exceed another "
              "metric of its own run); the fraction of seeds that do, with its Clopper-Pearson 95 % interval",
     "reversal": "paired one-sided t-tests over seeds on a curve's value at the end of each training phase: "
@@ -67,6 +68,9 @@ class ClaimTest:
     margin: float | None = None
     """For a claim of absence (equivalent, or a trend of no decrease): the largest difference, in the metric's
     units, it still calls none (written in the claim file, shown on the page)."""
+    relative: bool = False
+    """For a trend of no decrease: read each seed's change as a fraction of its own value at the factor's lowest
+    level, so that the margin is unit-free (a scale of the metric, such as a noise sd, cannot move the verdict)."""
 
 
 @dataclass(frozen=True)
@@ -78,7 +82,8 @@ class Condition:
     experiment: str | None = None
     where: dict[str, Any] = field(default_factory=dict)
     metrics: dict[str, dict[str, Any]] = field(default_factory=dict)
-    """metric -> {metric: the measure used instead, margin: its margin of absence}."""
+    """metric -> {metric: the measure used instead, margin: its margin of absence (in its units: a relative margin,
+    unit-free, is kept)}."""
     metric_prefix: str = ""
     """Read every metric with this prefix (``dark/``: the same analysis of activity performed in the dark)."""
 
@@ -175,7 +180,7 @@ class Claim:
                 metric = swap["metric"]
             else:
                 test = replace(test, reference_metric=swap["metric"])
-            if "margin" in swap and test.margin is not None:
+            if "margin" in swap and test.margin is not None and not test.relative:  # a fraction has no unit
                 test = replace(test, margin=float(swap["margin"]))
         if condition.metric_prefix:
             metric = condition.metric_prefix + metric
@@ -235,6 +240,8 @@ def _test(raw: Any, where: str) -> ClaimTest:
         _require(test.direction in DIRECTIONS, where, f"test.direction must be one of {', '.join(DIRECTIONS)}")
         _require(test.direction != "none" or (test.margin is not None and test.margin > 0), where,
                  "a trend test of no decrease needs margin > 0, the largest fall it still calls none")
+    _require(not test.relative or (kind == "trend" and test.direction == "none"), where,
+             "relative applies to a trend test of no decrease only")
     if kind == "reversal":
         _require(test.phase_metric is not None, where, "a reversal test needs phase_metric")
     return test

@@ -83,8 +83,9 @@ class Verdict:
     value: float = float("nan")
     """The one number the matrix shows: the mean (or fraction of seeds) the verdict is about."""
     quantity: str = "mean"
-    """What ``value`` is: 'mean' (of the claim's metric over seeds), 'change' (over a trend's range), 'rho'
-    (Spearman's), 'seeds' (the fraction of seeds that meet it) or 'fall' (development minus counter-mirror)."""
+    """What ``value`` is: 'mean' (of the claim's metric over seeds), 'change' (over a trend's range), 'relative
+    change' (the same as a fraction of each seed's value at the lowest level), 'rho' (Spearman's), 'seeds' (the
+    fraction of seeds that meet it) or 'fall' (development minus counter-mirror)."""
     p: float = float("nan")
     """Raw one-sided p of the claim; nan for a verdict decided by an interval or by counting seeds."""
     p_against: float = float("nan")
@@ -343,15 +344,21 @@ def _trend(claim: Claim, chosen: pd.DataFrame, runs: pd.DataFrame, history: Hist
     if test.direction == "none":
         if not recurring:
             return Verdict(claim, NOT_RUN, test="a claim of no decrease needs every seed at 2 or more levels")
-        changes = slopes * span
+        changes, of = slopes * span, ""
+        if test.relative:  # unit-free: each seed's change as a fraction of its own value at the lowest level
+            base = data[data["factor"] == levels[0]].groupby("seed")["value"].mean().sort_index().to_numpy()
+            if len(base) != len(changes) or (base <= 0).any():
+                return Verdict(claim, NOT_RUN, test=f"a relative change needs every seed positive at {name} = "
+                                                    f"{levels[0]:g}")
+            changes, of = changes / base, f" (a fraction of each seed's value at {name} = {levels[0]:g})"
         p_equivalent, _ = one_sided(changes, -test.margin)
         _, p_decrease = one_sided(changes)
         change = Estimate.of(changes, "change")
-        return _tested(claim, f"change over {name} {levels[0]:g} to {levels[-1]:g}: {change.text()}",
-                       f"non-inferiority, change above -{number(test.margin)} (the claim's margin): "
+        return _tested(claim, f"change over {name} {levels[0]:g} to {levels[-1]:g}{of}: {change.text()}",
+                       f"non-inferiority, change above -{number(test.margin)} (the claim's margin{of}): "
                        f"p = {p_equivalent:.2g}; decrease: p = {p_decrease:.2g} (per-seed slopes, one-sided t)",
                        p_equivalent, p_decrease, change.mean, abs(change.mean + test.margin), change.sd, data=data,
-                       quantity="change")
+                       quantity="relative change" if test.relative else "change")
     falling = test.direction == "decreasing"
     if recurring:
         rising, dropping = one_sided(slopes * span)
