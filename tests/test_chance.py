@@ -11,7 +11,8 @@ import pytest
 
 from mirror.analysis.summary import analyse, chance_reference
 from mirror.claims.spec import read_claims
-from mirror.claims.verdicts import HOLDS, judge, settle
+from mirror.claims.verdict import HOLDS
+from mirror.claims.verdicts import judge, settle
 from mirror.config import AnalysisConfig
 from mirror.protocol import MirrorActivity
 from mirror.vocabulary import FRACTION_ABS, FRACTION_ANTI_MIRROR, FRACTION_MIRROR, MAX_R, chance_metric, r_metric

@@ -18,7 +18,9 @@ from scipy import stats
 
 from mirror.claims.spec import STATED, Claim, ClaimError, ClaimTest, read_claims, read_sources
 from mirror.claims.statistics import adjust, seeds_to_decide, spearman
-from mirror.claims.verdicts import FAILS, HOLDS, INCONCLUSIVE, NOT_RUN, REFUSED, Verdict, judge, phase_ends, settle
+from mirror.claims.verdict import FAILS, HOLDS, INCONCLUSIVE, NOT_RUN, REFUSED, Verdict
+from mirror.claims.kinds.reversal import phase_ends
+from mirror.claims.verdicts import judge, settle
 
 CLAIMS = """
 source: a test paper
@@ -533,11 +535,22 @@ def test_a_claim_of_no_decrease_is_a_non_inferiority_test_by_hand():
     assert "change above -0.5 (the claim's margin)" in unclear.test
 
 
-def test_every_test_kind_has_a_judge():
-    from mirror.claims.spec import TEST_KINDS
-    from mirror.claims.verdicts import _JUDGES
+def test_each_test_kind_is_one_module_registered_with_its_judge_figure_and_legend():
+    import importlib
+    import pkgutil
 
-    assert set(_JUDGES) == set(TEST_KINDS)
+    import mirror.claims.kinds as kinds
+    from mirror.claims.kinds.base import TestKind
+    from mirror.claims.spec import TEST_KINDS
+
+    modules = [m.name for m in pkgutil.iter_modules(kinds.__path__) if m.name != "base"]
+    for name in modules:
+        module = importlib.import_module(f"mirror.claims.kinds.{name}")
+        (kind,) = [k for k in vars(module).values()
+                   if isinstance(k, type) and issubclass(k, TestKind) and k.__module__ == module.__name__]
+        assert kind.name == name and type(kinds.KINDS[name]) is kind, f"{name}.py's kind is registered by its name"
+        assert kind.judge is not TestKind.judge and kind.draw is not TestKind.draw and kind.legend
+    assert sorted(TEST_KINDS) == sorted(modules), "the page's legend lists every kind, from the kinds themselves"
 
 
 def test_provenance_names_seeds_sweeps_and_mixed_commits_and_links_runs_to_a_server():

@@ -8,7 +8,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from mirror.claims.spec import ABSENT, PRESENT, Claim
-from mirror.claims.verdicts import HOLDS, NOT_RUN, REFUSED, Verdict
+from mirror.claims.verdict import HOLDS, NOT_RUN, REFUSED, Verdict
 
 DIAGNOSTIC, NOT_DIAGNOSTIC, NOT_CALIBRATED = "diagnostic", "not diagnostic", "not calibrated"
 STATUSES = (DIAGNOSTIC, NOT_DIAGNOSTIC, NOT_CALIBRATED)

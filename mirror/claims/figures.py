@@ -1,44 +1,17 @@
-"""One small figure per claim, drawn from what its verdict measured: the per-seed values, their
-mean with its 95 % interval, and what the claim compares them against."""
+"""One small figure per claim, drawn from what its verdict measured (the per-seed values, their mean with its 95 %
+interval, and what the claim compares them against: each test kind draws its own), and its specification curve."""
 
 from __future__ import annotations
 
-import textwrap
 from pathlib import Path
 
-import numpy as np
-import pandas as pd
-
+from mirror.claims.kinds import KINDS
 from mirror.claims.specification import Curve
-from mirror.claims.verdicts import Estimate, Verdict
+from mirror.claims.verdict import Estimate, Verdict
 from mirror.plotting import axis_label, plt, save_figure
-from mirror.vocabulary import PHASES, R_KINDS, SPECIFICATION_THRESHOLDS, phase_label
+from mirror.vocabulary import R_KINDS, SPECIFICATION_THRESHOLDS
 
 SIZE = (3.8, 2.7)
-SEEDS = {"color": "0.45", "s": 14, "alpha": 0.7, "zorder": 2}
-"""Per-seed values: grey dots."""
-MEAN = {"color": "C3", "marker": "o", "ms": 6, "capsize": 4, "lw": 2, "zorder": 3}
-"""Mean over seeds with its 95 % interval: red."""
-SEED_OFFSET, MEAN_OFFSET = -0.15, 0.12
-"""Seeds to the left of each position, the mean to the right, so that neither hides the other."""
-
-
-def _jitter(n: int, centre: float) -> np.ndarray:
-    return centre + SEED_OFFSET + (np.linspace(-0.05, 0.05, n) if n > 1 else np.zeros(1))
-
-
-def _mean_bar(ax: plt.Axes, x: float, values: pd.Series, metric: str, label: str | None = None) -> None:
-    estimate = Estimate.of(values, metric)
-    ax.errorbar([x], [estimate.mean], yerr=[[estimate.mean - estimate.low], [estimate.high - estimate.mean]],
-                label=label, **MEAN)
-
-
-def _points(ax: plt.Axes, groups: list[tuple[str, pd.Series]], metric: str) -> None:
-    for position, (_, values) in enumerate(groups):
-        ax.scatter(_jitter(len(values), position), values, **SEEDS)
-        _mean_bar(ax, position + MEAN_OFFSET, values, metric, "mean, 95 % CI" if position == 0 else None)
-    ax.set_xticks(range(len(groups)), ["\n".join(textwrap.wrap(name.replace("_", " "), 14)) for name, _ in groups])
-    ax.set_xlim(-0.6, len(groups) - 0.4)
 
 
 def draw(verdict: Verdict, path: Path) -> Path | None:
@@ -48,49 +21,12 @@ def draw(verdict: Verdict, path: Path) -> Path | None:
         return None
     test, metric = claim.test, claim.metric
     fig, ax = plt.subplots(figsize=SIZE)
-    if test.kind == "range":
-        ax.axhspan(test.low, test.high, color="C0", alpha=0.15, label="claimed range")
-        _points(ax, [("runs", data["value"])], metric)
-    elif test.kind in ("above", "equivalent", "every"):
-        if "reference" in data and test.value is None:  # another metric of the same runs, or the same of other runs
-            for _, row in data.iterrows():
-                ax.plot(np.array([0, 1]) + SEED_OFFSET, [row["value"], row["reference"]], color="0.75", lw=0.8,
-                        zorder=1)
-            other = (axis_label(test.reference_metric) if test.reference_metric is not None else
-                     ", ".join(f"{k}={v}" for k, v in test.reference.items()))
-            names = (axis_label(metric), other) if test.reference_metric is not None else ("runs", other)
-            _points(ax, [(names[0], data["value"]), (names[1], data["reference"])], metric)
-        else:
-            if test.kind == "equivalent":
-                ax.axhspan(test.value - test.margin, test.value + test.margin, color="C0", alpha=0.15,
-                           label=f"{test.value:g} +- margin")
-            else:
-                ax.axhline(test.value, color="C0", ls="--", label=f"claimed bound {test.value:g}")
-            _points(ax, [("runs", data["value"])], metric)
-    elif test.kind == "lower_than":
-        groups = list(dict.fromkeys(data["group"]))
-        _points(ax, [(group, data.loc[data["group"] == group, "value"]) for group in groups], metric)
-    elif test.kind == "trend":
-        ax.scatter(data["factor"], data["value"], **SEEDS)
-        levels = sorted(data["factor"].unique())
-        estimates = [Estimate.of(data.loc[data["factor"] == level, "value"], metric) for level in levels]
-        ax.errorbar(levels, [e.mean for e in estimates],
-                    yerr=[[e.mean - e.low for e in estimates], [e.high - e.mean for e in estimates]],
-                    label="mean, 95 % CI", **{**MEAN, "ms": 4})
-        ax.set_xlabel(test.factor)
-    elif test.kind == "reversal":
-        for _, seed in data.groupby("seed"):
-            ax.plot(np.arange(len(PHASES)) + SEED_OFFSET, seed.set_index("phase").loc[list(PHASES), "value"],
-                    color="0.75", lw=0.8)
-        _points(ax, [(phase_label(phase).replace("-", "-\n"), data.loc[data["phase"] == phase, "value"]) for phase in PHASES], metric)
-        ax.set_xlabel("end of training phase")
-    two_measures = test.kind in ("above", "equivalent", "every") and test.reference_metric is not None
-    ax.set_ylabel("value" if two_measures else axis_label(metric))  # a pair's two measures name its x ticks
+    KINDS[test.kind].draw(ax, verdict)
+    ax.set_ylabel("value" if test.reference_metric is not None else axis_label(metric))  # two measures: the x ticks
     ax.set_title(f"{claim.id}: {verdict.verdict}", fontsize=9)
     if ax.get_legend_handles_labels()[0]:
         ax.legend(fontsize=7, loc="upper left", bbox_to_anchor=(1.01, 1.0), frameon=False)  # off the data
     return save_figure(fig, path)
-
 
 
 VERDICT_COLOURS = {"holds": "#1a7f37", "does not hold": "#cf222e", "inconclusive": "#9a6700"}

@@ -23,7 +23,7 @@ from mirror.claims.page import (
 from mirror.claims.provenance import summary
 from mirror.claims.quantities import shown
 from mirror.claims.registration import registration_note
-from mirror.claims.verdicts import NOT_RUN, Verdict
+from mirror.claims.verdict import NOT_RUN, Verdict
 
 MARKS = {"holds": "✅", "does not hold": "❌", "inconclusive": "❔", "not run yet": "·", "refused": "⛔",
          "diagnostic": "🎯", "not diagnostic": "⚠️", "not calibrated": "◌"}

@@ -14,7 +14,8 @@ from mlflow.tracking import MlflowClient
 from mirror.claims.calibration import NOT_DIAGNOSTIC, REFERENCES, Calibration
 from mirror.claims.spec import STATED, Claim, ClaimError, Source
 from mirror.claims.specification import Curve, curve
-from mirror.claims.verdicts import HOLDS, NOT_RUN, Verdict, judge, settle
+from mirror.claims.verdict import HOLDS, NOT_RUN, Verdict
+from mirror.claims.verdicts import judge, settle
 from mirror.report.runs import RunSelection, load_runs
 
 

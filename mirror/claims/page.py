@@ -16,6 +16,7 @@ from urllib.parse import urlsplit
 
 from mirror.claims.calibration import DIAGNOSTIC, NOT_CALIBRATED, NOT_DIAGNOSTIC, REFERENCES, Calibration
 from mirror.claims.figures import draw, draw_curve
+from mirror.claims.kinds import KINDS
 from mirror.claims.findings import sentence
 from mirror.claims.matrix import SourceMatrix, synthesis
 from mirror.claims.presets import filled_by
@@ -23,17 +24,7 @@ from mirror.claims.provenance import run_links, summary
 from mirror.claims.quantities import shown
 from mirror.claims.registration import claim_files_digest, registration_note
 from mirror.claims.spec import CLAIMS_DIR, STATED, TEST_KINDS, Claim, Condition
-from mirror.claims.verdicts import (
-    ADJUSTMENT,
-    ALPHA,
-    FAILS,
-    HOLDS,
-    INCONCLUSIVE,
-    NOT_RUN,
-    REFUSED,
-    VERDICTS,
-    Verdict,
-)
+from mirror.claims.verdict import ADJUSTMENT, ALPHA, FAILS, HOLDS, INCONCLUSIVE, NOT_RUN, REFUSED, VERDICTS, Verdict
 from mirror.report.build import record_report_run
 from mirror.tracking.tags import GIT_COMMIT_TAG, SOURCE_NAME_TAG, git_state
 
@@ -144,8 +135,7 @@ def _matrix(matrix: SourceMatrix) -> str:
 def p_text(verdict: Verdict) -> str:
     """The p that decided the verdict, or why the verdict needs none."""
     if not verdict.tested:
-        return "no p: decided by its interval" if verdict.claim.test.kind == "range" and verdict.measured else (
-            "no p: decided seed by seed" if verdict.claim.test.kind == "every" and verdict.measured else "")
+        return KINDS[verdict.claim.test.kind].decided_without_p if verdict.measured else ""
     if verdict.verdict == HOLDS:
         return f"decided by the claim's p = {verdict.p_adjusted:.2g} adjusted ({verdict.p:.2g} raw)"
     if verdict.verdict == FAILS:

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import pandas as pd
 
-from mirror.claims.verdicts import Verdict
+from mirror.claims.verdict import Verdict
 from mirror.tracking.store import ui_page
 
 

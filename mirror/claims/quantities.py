@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from mirror.claims.verdicts import Verdict, number
+from mirror.claims.verdict import Verdict, number
 
 _R_STATISTICS = {"max_r": "max r", "min_r": "min r", "mean_r": "mean r"}
 _ACCURACIES = ("perform_to_observe", "observe_to_perform", "read_out_parent", "read_out_held_out_identities", "chance")

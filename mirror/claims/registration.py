@@ -11,7 +11,7 @@ from pathlib import Path
 import yaml
 
 from mirror.claims.spec import Claim, fingerprint
-from mirror.claims.verdicts import Verdict
+from mirror.claims.verdict import Verdict
 
 
 def claim_files_digest(folder: Path) -> str:

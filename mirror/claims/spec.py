@@ -17,31 +17,13 @@ from typing import Any
 
 import yaml
 
+from mirror.claims.kinds import KINDS
+
 CLAIMS_DIR = Path(__file__).resolve().parents[2] / "claims"
 """Where the claims live: one YAML file per source."""
 
-TEST_KINDS = {
-    "range": "the 95 % t-interval of the mean over seeds against the claimed range [low, high] widened by the "
-             "claim's tolerance: inside holds, wholly outside does not hold, overlapping is inconclusive",
-    "above": "one-sided t-test over seeds that the metric exceeds a value or, paired by seed, another metric; "
-             "the opposite one-sided test shown decides 'does not hold'",
-    "equivalent": "a claim of absence: two one-sided tests (TOST) that the mean lies within +-margin of a value or, "
-                  "paired by seed, another metric or the same metric of other runs (the same network untrained); a "
-                  "mean shown beyond the margin does not hold",
-    "lower_than": "one-sided t-test that the runs' metric is below that of the reference runs: paired by seed when "
-                  "both hold the same seeds, Welch's otherwise",
-    "trend": "where every seed ran two or more levels, each seed's least-squares slope over the swept factor, "
-             "one-sided t over seeds; otherwise Spearman's rho over the runs (exact permutation p up to 8 runs). "
-             "A claim of no decrease (direction: none) is a non-inferiority test: each seed's change over the swept "
-             "range (slope times range; with relative, as a fraction of the seed's value at the lowest level) "
-             "above -margin",
-    "every": "a claim about every network, judged per seed: each seed's metric must reach a value (or exceed another "
-             "metric of its own run); the fraction of seeds that do, with its Clopper-Pearson 95 % interval",
-    "reversal": "paired one-sided t-tests over seeds on a curve's value at the end of each training phase: "
-                "lower after counter-mirror training than after development, higher again after repair",
-}
+TEST_KINDS = {name: kind.legend for name, kind in KINDS.items()}
 """Every test a claim may name, with what it computes (the page's legend)."""
-DIRECTIONS = ("decreasing", "increasing", "none")
 STATED = "stated design"
 """The name of the column every claim is judged in first: its runs exactly as the claim file names them."""
 
@@ -144,7 +126,7 @@ class Claim:
     def of_absence(self) -> bool:
         """A claim that something is absent (an equivalence, or no decrease): its effect-absent reference must
         hold and its effect-present one must not, the mirror image of a claim of presence."""
-        return self.test.kind == "equivalent" or (self.test.kind == "trend" and self.test.direction == "none")
+        return KINDS[self.test.kind].of_absence(self.test)
 
     def on(self, kind: str) -> Claim:
         """The same claim, metric and test judged on its ``kind`` reference's runs instead of its own."""
@@ -219,31 +201,10 @@ def _test(raw: Any, where: str) -> ClaimTest:
         _require(bound is None or _number(bound), where, f"test.{name} must be a number, got {bound!r}")
     kind = test.kind
     _require(kind in TEST_KINDS, where, f"test.kind must be one of {', '.join(TEST_KINDS)}, got {kind!r}")
-    if kind == "range":
-        _require(test.low is not None and test.high is not None and test.low <= test.high, where,
-                 "a range test needs low <= high")
-        _require(test.tolerance is not None and test.tolerance >= 0, where,
-                 "a range test needs tolerance >= 0, how far beyond the range still counts as inside")
-    if kind in ("above", "every"):
-        _require((test.value is None) != (test.reference_metric is None), where,
-                 f"an {kind} test needs exactly one of value and reference_metric")
-    if kind == "equivalent":
-        _require(sum(x is not None and x != {} for x in (test.value, test.reference_metric, test.reference)) == 1,
-                 where, "an equivalent test needs exactly one of value, reference_metric and reference (other runs)")
-    if kind == "equivalent":
-        _require(test.margin is not None and test.margin > 0, where,
-                 "an equivalent test needs margin > 0, the largest difference it still calls none")
-    if kind == "lower_than":
-        _require(bool(test.reference), where, "a lower_than test needs reference: {param: value, ...}")
-    if kind == "trend":
-        _require(test.factor is not None, where, "a trend test needs factor")
-        _require(test.direction in DIRECTIONS, where, f"test.direction must be one of {', '.join(DIRECTIONS)}")
-        _require(test.direction != "none" or (test.margin is not None and test.margin > 0), where,
-                 "a trend test of no decrease needs margin > 0, the largest fall it still calls none")
+    problem = KINDS[kind].check(test)
+    _require(problem is None, where, problem or "")
     _require(not test.relative or (kind == "trend" and test.direction == "none"), where,
              "relative applies to a trend test of no decrease only")
-    if kind == "reversal":
-        _require(test.phase_metric is not None, where, "a reversal test needs phase_metric")
     return test
 
 

@@ -15,7 +15,8 @@ import pandas as pd
 from scipy import stats
 
 from mirror.claims.spec import ABSENT, STATED, Claim
-from mirror.claims.verdicts import ALPHA, HOLDS, NOT_RUN, REFUSED, Verdict, settle
+from mirror.claims.verdict import ALPHA, HOLDS, NOT_RUN, REFUSED, Verdict
+from mirror.claims.verdicts import settle
 from mirror.vocabulary import R_KINDS, SPECIFICATION_STATISTICS, SPECIFICATION_THRESHOLDS, specification_metric
 
 EXACT_SEEDS = 12

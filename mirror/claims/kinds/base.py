@@ -1,0 +1,106 @@
+"""What every test kind declares (:class:`TestKind`), and what several share: a claim's values paired seed by seed
+with what they are compared with, the runs of a reference selection, and the figure's seeds-and-mean marks."""
+
+from __future__ import annotations
+
+import textwrap
+from typing import TYPE_CHECKING, ClassVar
+
+import numpy as np
+import pandas as pd
+
+from mirror.claims.selection import exact_runs, select
+from mirror.claims.verdict import Estimate, History, Verdict, metric_values, number
+from mirror.plotting import axis_label, plt
+
+if TYPE_CHECKING:
+    from mirror.claims.spec import Claim, ClaimTest
+
+
+class TestKind:
+    """A test a claim may name: one module under mirror/claims/kinds/ holds all of it."""
+
+    name: ClassVar[str]
+    legend: ClassVar[str]
+    """What it computes, as the page's legend says."""
+    decided_without_p: ClassVar[str] = ""
+    """How a verdict it decides with no p reads on the page ('' when every verdict it gives has a p)."""
+
+    def check(self, test: ClaimTest) -> str | None:
+        """What is wrong with a claim file's test of this kind (None: nothing)."""
+        return None
+
+    def of_absence(self, test: ClaimTest) -> bool:
+        """Whether the claim says an effect is absent (its calibration is then the mirror image)."""
+        return False
+
+    def judge(self, claim: Claim, chosen: pd.DataFrame, runs: pd.DataFrame, history: History | None) -> Verdict:
+        """The verdict from the claim's runs (``chosen``, exactly its planned seeds) and every run of its experiment
+        at those seeds (``runs``: a reference may be other runs), its p raw."""
+        raise NotImplementedError
+
+    def draw(self, ax: plt.Axes, verdict: Verdict) -> None:
+        """The claim's figure: its values against what the test compares them with."""
+        raise NotImplementedError
+
+
+def paired(claim: Claim, chosen: pd.DataFrame) -> tuple[np.ndarray, np.ndarray, str]:
+    """The claim's values and, seed by seed, what they are compared with: another metric of the same run or
+    the claim's value; with how the comparison reads."""
+    test = claim.test
+    values = metric_values(chosen, claim.metric)
+    if test.reference_metric is None:
+        return values, np.full_like(values, test.value), number(test.value)
+    reference = metric_values(chosen, test.reference_metric)
+    return values, reference, f"{test.reference_metric} ({Estimate.of(reference, test.reference_metric).text()}), paired"
+
+
+def reference_runs(claim: Claim, chosen: pd.DataFrame, runs: pd.DataFrame) -> tuple[pd.DataFrame, pd.DataFrame, str]:
+    """The claim's runs and the runs it is compared with (its selection with ``test.reference`` applied), each
+    with the metric logged; and how the reference reads."""
+    label = ", ".join(f"{k}={v}" for k, v in claim.test.reference.items())
+    others = select(runs, {**claim.selection, **claim.test.reference})
+    others = exact_runs(others.dropna(subset=[f"metrics.{claim.metric}"]), None)
+    return chosen.dropna(subset=[f"metrics.{claim.metric}"]), others, label
+
+
+SEEDS = {"color": "0.45", "s": 14, "alpha": 0.7, "zorder": 2}
+"""Per-seed values: grey dots."""
+MEAN = {"color": "C3", "marker": "o", "ms": 6, "capsize": 4, "lw": 2, "zorder": 3}
+"""Mean over seeds with its 95 % interval: red."""
+SEED_OFFSET, MEAN_OFFSET = -0.15, 0.12
+"""Seeds to the left of each position, the mean to the right, so that neither hides the other."""
+
+
+def _jitter(n: int, centre: float) -> np.ndarray:
+    return centre + SEED_OFFSET + (np.linspace(-0.05, 0.05, n) if n > 1 else np.zeros(1))
+
+
+def mean_bar(ax: plt.Axes, x: float, values: pd.Series, metric: str, label: str | None = None) -> None:
+    estimate = Estimate.of(values, metric)
+    ax.errorbar([x], [estimate.mean], yerr=[[estimate.mean - estimate.low], [estimate.high - estimate.mean]],
+                label=label, **MEAN)
+
+
+def points(ax: plt.Axes, groups: list[tuple[str, pd.Series]], metric: str) -> None:
+    """Each group's seeds and its mean with its 95 % interval, side by side."""
+    for position, (_, values) in enumerate(groups):
+        ax.scatter(_jitter(len(values), position), values, **SEEDS)
+        mean_bar(ax, position + MEAN_OFFSET, values, metric, "mean, 95 % CI" if position == 0 else None)
+    ax.set_xticks(range(len(groups)), ["\n".join(textwrap.wrap(name.replace("_", " "), 14)) for name, _ in groups])
+    ax.set_xlim(-0.6, len(groups) - 0.4)
+
+
+def seed_pairs(ax: plt.Axes, data: pd.DataFrame, names: tuple[str, str], metric: str) -> None:
+    """Two measures of each seed joined by a line: the claim's value and what it is compared with."""
+    for _, row in data.iterrows():
+        ax.plot(np.array([0, 1]) + SEED_OFFSET, [row["value"], row["reference"]], color="0.75", lw=0.8, zorder=1)
+    points(ax, [(names[0], data["value"]), (names[1], data["reference"])], metric)
+
+
+def compared_with(claim: Claim) -> tuple[str, str]:
+    """The two x labels of a paired figure: two metrics of the same runs, or the runs and the other runs."""
+    test = claim.test
+    if test.reference_metric is not None:
+        return axis_label(claim.metric), axis_label(test.reference_metric)
+    return "runs", ", ".join(f"{k}={v}" for k, v in test.reference.items())

@@ -1,0 +1,68 @@
+"""``reversal``: paired one-sided t-tests over seeds on a curve's value at the end of each training phase: lower after
+counter-mirror training than after development, higher again after repair."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+import numpy as np
+import pandas as pd
+
+from mirror.claims.kinds.base import SEED_OFFSET, TestKind, points
+from mirror.claims.statistics import one_sided
+from mirror.claims.verdict import NOT_RUN, Estimate, History, Verdict, to_settle
+from mirror.plotting import plt
+from mirror.vocabulary import PHASES, phase_label
+
+if TYPE_CHECKING:
+    from mirror.claims.spec import Claim, ClaimTest
+
+
+def phase_ends(curve: list[tuple[int, float]], phases: list[tuple[int, float]]) -> list[float]:
+    """The curve's value at the last point of each training phase, in phase order."""
+    phase_at = dict(phases)
+    ends: dict[int, float] = {}
+    for step, value in sorted(curve):
+        if step in phase_at:
+            ends[int(phase_at[step])] = value
+    return [ends[k] for k in sorted(ends)]
+
+
+class Reversal(TestKind):
+    name = "reversal"
+    legend = ("paired one-sided t-tests over seeds on a curve's value at the end of each training phase: "
+              "lower after counter-mirror training than after development, higher again after repair")
+
+    def check(self, test: ClaimTest) -> str | None:
+        return None if test.phase_metric is not None else "a reversal test needs phase_metric"
+
+    def judge(self, claim: Claim, chosen: pd.DataFrame, runs: pd.DataFrame, history: History | None) -> Verdict:
+        if history is None:
+            return Verdict(claim, NOT_RUN, test="no metric histories to read")
+        rows = []
+        for run_id, seed in zip(chosen["run_id"], chosen["seed"]):
+            ends = phase_ends(history(run_id, claim.metric), history(run_id, claim.test.phase_metric))
+            if len(ends) == len(PHASES):
+                rows += [{"seed": seed, "phase": phase, "value": value} for phase, value in zip(PHASES, ends)]
+        data = pd.DataFrame(rows, columns=["seed", "phase", "value"])
+        wide = data.pivot(index="seed", columns="phase", values="value") if rows else data
+        if len(wide) < 2:
+            return Verdict(claim, NOT_RUN, test=f"needs at least 2 runs with all of {', '.join(map(phase_label, PHASES))}")
+        development, counter, repair = (wide[phase].to_numpy(np.float64) for phase in PHASES)
+        p_remap, p_no_remap = one_sided(development - counter)
+        p_repair, p_no_repair = one_sided(repair - counter)
+        remap = development - counter
+        measured = "; ".join(f"{phase_label(phase)} {Estimate.of(wide[phase], claim.metric).text()}" for phase in PHASES)
+        return to_settle(claim, measured, f"paired one-sided t-tests: counter-mirror below development p = {p_remap:.2g}, "
+                                        f"repair above counter-mirror p = {p_repair:.2g}",
+                       max(p_remap, p_repair), min(p_no_remap, p_no_repair), float(remap.mean()),
+                       abs(remap.mean()), remap.std(ddof=1), data=data, quantity="fall")
+
+    def draw(self, ax: plt.Axes, verdict: Verdict) -> None:
+        data = verdict.data
+        for _, seed in data.groupby("seed"):
+            ax.plot(np.arange(len(PHASES)) + SEED_OFFSET, seed.set_index("phase").loc[list(PHASES), "value"],
+                    color="0.75", lw=0.8)
+        points(ax, [(phase_label(phase).replace("-", "-\n"), data.loc[data["phase"] == phase, "value"])
+                    for phase in PHASES], verdict.claim.metric)
+        ax.set_xlabel("end of training phase")
