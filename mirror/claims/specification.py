@@ -22,8 +22,9 @@ from mirror.vocabulary import R_KINDS, SPECIFICATION_STATISTICS, SPECIFICATION_T
 EXACT_SEEDS = 12
 """Up to this many seeds the joint test's null takes every swap (4,096); beyond, :data:`RANDOM_SWAPS` of them."""
 RANDOM_SWAPS = 4096
-RULES = ("range", "above")
-"""The tests with a specification curve: a threshold count against a range, a value or its chance level."""
+RULES = ("above",)
+"""The tests with a specification curve: a threshold count above a value or its chance level. A range is stated for
+one threshold and means nothing at another, so a range claim has none (its matrix row is its robustness)."""
 
 
 @dataclass(frozen=True)
@@ -118,7 +119,7 @@ def _joint(claim: Claim, stated: list[Specification], judged: Callable[[Claim], 
         return None
     own = np.stack([series.loc[seeds].to_numpy(float) for series in mine], axis=1)
     other = np.stack([series.loc[seeds].to_numpy(float) for series in theirs], axis=1)
-    differences = (own - other) * _direction(claim, other)
+    differences = own - other  # an above test: the claim says its runs exceed the reference
     n = len(seeds)
     signs = (np.array(list(itertools.product((1.0, -1.0), repeat=n))) if n <= EXACT_SEEDS else
              np.vstack([np.ones(n), np.where(np.random.default_rng(0).random((RANDOM_SWAPS - 1, n)) < 0.5, -1.0, 1.0)]))
@@ -134,12 +135,3 @@ def _measured(verdict: Verdict) -> pd.Series:
     """Per seed, what the claim's rule reads: the value, less its reference metric in a paired test."""
     data = verdict.data.set_index("seed").sort_index()
     return data["value"] - data["reference"] if "reference" in data else data["value"]
-
-
-def _direction(claim: Claim, reference: np.ndarray) -> np.ndarray:
-    """+1 or -1 per specification: the way the claim says its runs differ from the effect-absent reference (above:
-    up; a range: from the reference's mean towards the range)."""
-    if claim.test.kind == "above":
-        return np.ones(reference.shape[1])
-    middle = (claim.test.low + claim.test.high) / 2
-    return np.where(reference.mean(axis=0) <= middle, 1.0, -1.0)
