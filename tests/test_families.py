@@ -38,7 +38,8 @@ from mirror.vocabulary.hebbian import (
 def test_each_familys_analysis_names_its_own_callback():
     callbacks = {family.name: get_class(family.analysis._target_) for family in MODEL_FAMILIES}
     assert callbacks == {"gru": GRUControlsCallback, "hebbian": HebbianAnalysisCallback,
-                         "associative": AssociativeAnalysisCallback, "visnet": VisNetControlCallback}
+                         "associative": AssociativeAnalysisCallback, "visnet": VisNetControlCallback,
+                         "planted": MirrorAnalysisCallback}
     assert get_class(AnalysisConfig._target_) is MirrorAnalysisCallback  # the shared analysis alone
     assert all(issubclass(callback, FamilyCallback) for callback in [*callbacks.values(), MirrorAnalysisCallback])
 
@@ -68,7 +69,7 @@ def test_a_schema_or_datamodule_missing_a_hook_fails_when_its_class_is_defined()
 
 
 def test_a_family_the_shared_analysis_scores_needs_a_paired_test_set_and_visnet_needs_none():
-    gru, *_, visnet = MODEL_FAMILIES
+    gru, visnet = (next(family for family in MODEL_FAMILIES if family.name == name) for name in ("gru", "visnet"))
     assert not visnet.analysis.SHARED_ANALYSIS and not issubclass(visnet.data, PairedDataSchema)
     check_capabilities(MODEL_FAMILIES)
     unpaired = ModelFamily("unpaired", gru.model, visnet.data, gru.analysis, gru.memory)

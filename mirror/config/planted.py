@@ -7,9 +7,18 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any, ClassVar
 
+from mirror.config.analysis import AnalysisConfig
 from mirror.config.checks import check, check_choice
 from mirror.config.hooks import ModelSchema
 from mirror.config.memory import DOUBLE, analysis_bytes
+
+
+@dataclass
+class PlantedAnalysisConfig(AnalysisConfig):
+    """The shared analysis alone: a planted population has no measures of its own."""
+
+    HEADLINE_METRICS: ClassVar[dict[str, str]] = {}
+    """None of its own: the reports lead with the shared analysis's."""
 
 
 OTHERS = PERMUTED, UNTUNED = ("permuted", "untuned")

@@ -43,7 +43,7 @@ from mirror.config.visnet import (
     visnet_bytes,
 )
 from mirror.config.memory import check_memory
-from mirror.config.planted import PlantedPopulationConfig, planted_bytes
+from mirror.config.planted import PlantedAnalysisConfig, PlantedPopulationConfig, planted_bytes
 
 
 class ModelFamily(NamedTuple):
@@ -63,7 +63,7 @@ MODEL_FAMILIES: tuple[ModelFamily, ...] = (
     ModelFamily("associative", AssociativeModelConfig, SensorimotorPairingsDataConfig, AssociativeAnalysisConfig,
                 associative_bytes),
     ModelFamily("visnet", VisNetControlModelConfig, ShapeStimuliDataConfig, VisNetAnalysisConfig, visnet_bytes),
-    ModelFamily("planted", PlantedPopulationConfig, ActionSequenceDataConfig, AnalysisConfig, planted_bytes),
+    ModelFamily("planted", PlantedPopulationConfig, ActionSequenceDataConfig, PlantedAnalysisConfig, planted_bytes),
 )
 
 def check_capabilities(families: tuple[ModelFamily, ...]) -> None:
