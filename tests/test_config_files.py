@@ -79,7 +79,7 @@ def test_every_group_file_composes_validates_and_names_a_class_that_imports(tmp_
     # A model that brings its own data, trainer and analysis is composed through that model.
     selected_by = {"face_interaction": "hebbian_face", "hebbian": "hebbian_face", "online": "hebbian_face",
                    "sensorimotor_pairings": "asl_associative", "associative": "asl_associative",
-                   "shape_stimuli": "visnet_control", "visnet": "visnet_control"}
+                   "shape_stimuli": "visnet_control", "visnet": "visnet_control", "planted": "planted_chance"}
     overrides = [f"model={selected_by[option]}"] if option in selected_by else [f"{group}={option}"]
     cfg = compose_job(overrides, tmp_path / "job")
     validate(cfg)
