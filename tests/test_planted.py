@@ -154,3 +154,28 @@ def test_a_specification_curve_and_its_joint_test_separate_planted_mirrors_from_
     absent = claim.on(ABSENT)
     itself = curve(absent, {STATED: absent}, judged)
     assert itself.joint.p > 0.5, "chance against chance: any swap does as well"
+
+
+def test_a_run_made_before_the_specification_grid_gets_it_from_its_saved_activity(tmp_path):
+    from mlflow.entities import Metric
+
+    from mirror.pipeline.backfill import GRID, main
+
+    settings = ["model=planted_draft", "data.n_test=40", "analysis.n_permutations=20", "analysis.cka_permutations=5",
+                "analysis.silhouette_samples=100", "analysis.rotations=2", *store_overrides(tmp_path)]
+    outcome = run_job(compose_job(settings, tmp_path / "job"))
+    uri = f"sqlite:///{tmp_path}/mlruns/mlflow.db"
+    client = MlflowClient(tracking_uri=uri)
+    logged = client.get_run(outcome.run_id)
+    # A run as an older version logged it: the same artifacts and metrics, without the grid.
+    older = client.create_run(logged.info.experiment_id)
+    client.log_batch(older.info.run_id, metrics=[Metric(k, v, 0, 0) for k, v in logged.data.metrics.items()
+                                                 if not k.startswith(GRID)])
+    folder = tmp_path / "artifacts"
+    client.download_artifacts(outcome.run_id, "analysis", str(folder))
+    client.log_artifacts(older.info.run_id, str(folder / "analysis"), "analysis")
+    client.set_terminated(older.info.run_id, "FINISHED")
+    main(["--tracking-uri", uri])
+    grid = {k: v for k, v in logged.data.metrics.items() if k.startswith(GRID)}
+    filled = {k: v for k, v in client.get_run(older.info.run_id).data.metrics.items() if k.startswith(GRID)}
+    assert len(grid) == 34 and filled == pytest.approx(grid), "the grid recomputed is the grid the run logged"

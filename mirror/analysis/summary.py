@@ -234,6 +234,16 @@ def specification_grid(r_by_kind: dict[str, np.ndarray], correlations: np.ndarra
     return grid
 
 
+def specification_grid_of(activity: MirrorActivity, p_values: dict[str, np.ndarray],
+                          settings: AnalysisConfig) -> dict[str, float]:
+    """The specification grid from a run's saved activity and per-unit p (its ``units.csv``): what a run made
+    before the grid existed would have logged."""
+    n_units = activity.n_units
+    correlations = cross_correlation_matrix(centre_over_trials(activity.perform).reshape(-1, n_units),
+                                            centre_over_trials(activity.observe).reshape(-1, n_units))
+    return specification_grid(per_unit_r(activity), correlations, p_values, settings)
+
+
 def _same_unit(correlations: np.ndarray, settings: AnalysisConfig,
                rng: np.random.Generator) -> tuple[SameUnitResult | None, np.ndarray, dict[str, float]]:
     """The same-unit test (None for a single unit, which has no other to be compared with), its q-values

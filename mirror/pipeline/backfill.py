@@ -1,0 +1,72 @@
+"""``python -m mirror.pipeline.backfill``: the specification grid (docs/calibration.md) of runs made before every run
+logged it, recomputed from what each run kept (its activity and its units' p) and logged to the run itself.
+
+The claims page's specification curves read the grid; a store whose runs predate it gets the curves without
+retraining anything. A run that has the grid, or kept no activity, is left as it is.
+"""
+
+from __future__ import annotations
+
+import argparse
+import tempfile
+import time
+from typing import TYPE_CHECKING
+
+import pandas as pd
+from mlflow.entities import Metric
+from mlflow.store.tracking import SEARCH_MAX_RESULTS_DEFAULT
+from mlflow.utils import get_results_from_paginated_fn
+
+from mirror.analysis.summary import specification_grid_of
+from mirror.config import AnalysisConfig, TrackingConfig
+from mirror.protocol import ACTIVITY_FILE, MirrorActivity
+from mirror.tracking.store import read_store, resolve_uri
+
+if TYPE_CHECKING:
+    from mlflow.entities import Run
+    from mlflow.tracking import MlflowClient
+
+GRID = "analysis/specification/"
+"""The grid's metrics, by their common prefix."""
+UNITS_FILE = "units.csv"
+
+
+def backfill_run(client: MlflowClient, run: Run) -> int:
+    """Log the grid to one finished run that lacks it; the number of metrics logged (0: nothing to do)."""
+    if any(key.startswith(GRID) for key in run.data.metrics) or "analysis/n_units" not in run.data.metrics:
+        return 0
+    with tempfile.TemporaryDirectory() as folder:
+        try:
+            activity = MirrorActivity.load(client.download_artifacts(run.info.run_id, f"analysis/{ACTIVITY_FILE}",
+                                                                     folder))
+            units = pd.read_csv(client.download_artifacts(run.info.run_id, f"analysis/{UNITS_FILE}", folder))
+        except (OSError, ValueError):  # no activity kept: nothing to recompute from
+            return 0
+    p_values = {null: units[column].to_numpy(float) for null, column in
+                (("sequence", "p_sequence_null"), ("same_unit", "p_same_unit")) if column in units}
+    alpha = float(run.data.params.get("analysis.fdr_alpha", AnalysisConfig.fdr_alpha))
+    grid = specification_grid_of(activity, p_values, AnalysisConfig(fdr_alpha=alpha))
+    now = int(time.time() * 1000)
+    client.log_batch(run.info.run_id, metrics=[Metric(key, value, now, 0) for key, value in grid.items()])
+    return len(grid)
+
+
+def main(argv: list[str] | None = None) -> None:
+    parser = argparse.ArgumentParser(prog="python -m mirror.pipeline.backfill", description=__doc__)
+    parser.add_argument("--tracking-uri", default=TrackingConfig().uri, help="MLflow store (default: %(default)s)")
+    parser.add_argument("--experiment", action="append", help="only these experiments (default: every one)")
+    args = parser.parse_args(argv)
+    client = read_store(args.tracking_uri)
+    experiments = [e for e in client.search_experiments() if not args.experiment or e.name in args.experiment]
+    filled = 0
+    for experiment in experiments:
+        runs = get_results_from_paginated_fn(
+            lambda size, token: client.search_runs([experiment.experiment_id], "attributes.status = 'FINISHED'",
+                                                   max_results=size, page_token=token),
+            max_results_per_page=SEARCH_MAX_RESULTS_DEFAULT)
+        filled += sum(backfill_run(client, run) > 0 for run in runs)
+    print(f"{filled} runs of {resolve_uri(args.tracking_uri)} now carry their specification grid")
+
+
+if __name__ == "__main__":
+    main()
