@@ -692,3 +692,12 @@ def test_a_unit_free_margin_reads_each_seeds_change_as_a_fraction_of_its_level_a
     assert scaled.p == pytest.approx(verdict.p), "a unit-free margin: the metric's scale cannot move the verdict"
     swapped = claim.under(Condition(name="index", metrics={"s": {"metric": "t", "margin": 0.5}}))
     assert swapped.test.margin == 0.1 and swapped.metric == "t", "a condition's margin, in its units, is not a fraction"
+
+
+def test_a_constant_sample_is_decided_by_its_sign_but_not_by_rounding():
+    from mirror.claims.statistics import one_sided
+
+    assert one_sided(np.full(5, 0.2)) == (0.0, 1.0) and one_sided(np.full(5, -0.2)) == (1.0, 0.0)
+    # An untrained model's per-seed slopes over a sweep: the same weights at every level, differences of rounding.
+    assert one_sided(np.full(10, -1.96e-19)) == (1.0, 1.0), "a slope of 1e-19 is no decrease"
+    assert one_sided(np.full(3, 0.1 - 0.3 + 0.2), 0.0) == (1.0, 1.0)

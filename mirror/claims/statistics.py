@@ -25,11 +25,14 @@ def _constant(values: np.ndarray) -> bool:
 
 def one_sided(values: np.ndarray, bound: float = 0.0) -> tuple[float, float]:
     """One-sided p that the mean of ``values`` is above ``bound``, and that it is below it. A constant
-    sample is decided by its sign (no spread: the mean is known exactly)."""
+    sample is decided by its sign (no spread: the mean is known exactly), unless it differs from the bound by
+    rounding alone (an untrained model's slopes of 1e-19): then neither is shown."""
     values = np.asarray(values, dtype=np.float64)
     if _constant(values):
         mean = float(values.mean())
-        return (0.0, 1.0) if mean > bound else (1.0, 0.0) if mean < bound else (1.0, 1.0)
+        if abs(mean - bound) <= 1e-12 * max(1.0, abs(bound), float(np.abs(values).max())):  # rounding, not a sign
+            return 1.0, 1.0
+        return (0.0, 1.0) if mean > bound else (1.0, 0.0)
     greater = float(stats.ttest_1samp(values, bound, alternative="greater").pvalue)
     return greater, float(stats.ttest_1samp(values, bound, alternative="less").pvalue)
 
