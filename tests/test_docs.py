@@ -93,30 +93,36 @@ PAGE = """# The claims
 
 ## second source
 
-| claim | stated design |
-|---|---|
-| B1 | ❌ does not hold -2 |
-| B2 | ❌ does not hold 0 |
+| claim | statement | calibration | stated design | effect absent (reference) |
+|---|---|---|---|---|
+| B1 | b one | 🎯 diagnostic | ❌ does not hold -2 | ❌ does not hold 0 |
+| B2 | b two | 🎯 diagnostic | ❌ does not hold 0 | ❌ does not hold 0 |
+| B3 | b three | ⚠️ not diagnostic | ✅ holds 1 | ✅ holds 1 |
+| B4 | b four | ◌ not calibrated | ✅ holds 1 | – |
+| B5 | b five | ◌ not calibrated | · | – |
 """
 
 
 def test_the_findings_are_the_stated_design_column_of_each_source():
     assert stated_verdicts(PAGE) == {
         "first source": {"A1": "holds", "A2 (x | y)": "inconclusive", "A3": "not run yet"},
-        "second source": {"B1": "does not hold", "B2": "does not hold"}}
+        "second source": {"B1": "does not hold", "B2": "does not hold", "B3": "not diagnostic",
+                          "B4": "not calibrated", "B5": "not run yet"}}
     assert sentences(PAGE) == ["**first source**: A1 holds; A2 (x | y) is inconclusive; A3 is not run yet.",
-                               "**second source**: B1, B2 do not hold."]
-    assert totals(PAGE) == {"holds": 1, "inconclusive": 1, "not run yet": 1, "does not hold": 2}
+                               "**second source**: B1, B2 do not hold; B3 is not diagnostic; B4 is not calibrated yet; "
+                               "B5 is not run yet."]
+    assert totals(PAGE) == {"holds": 1, "inconclusive": 1, "not run yet": 2, "does not hold": 2, "not diagnostic": 1,
+                            "not calibrated": 1}, "a verdict that is not diagnostic counts apart, whatever it says"
 
 
 def test_the_findings_agree_with_the_published_pages_own_count():
     page = (DOCS / "claims.md").read_text()
     counts = totals(page)
-    stated = re.search(r"(\d+) claims under their stated design: (\d+) holds, (\d+) does not hold, (\d+) inconclusive",
-                       page)
+    stated = re.search(r"(\d+) claims under their stated design: (\d+) holds, (\d+) does not hold, (\d+) inconclusive, "
+                       r"(\d+) not diagnostic, (\d+) not calibrated, (\d+) not run yet, (\d+) refused", page)
     assert stated, "the published page's count line changed: update this test"
-    assert [int(n) for n in stated.groups()] == [sum(counts.values()), counts["holds"], counts["does not hold"],
-                                                  counts["inconclusive"]]
+    assert [int(n) for n in stated.groups()] == [sum(counts.values()), *(counts[v] for v in (
+        "holds", "does not hold", "inconclusive", "not diagnostic", "not calibrated", "not run yet", "refused"))]
 
 
 @pytest.mark.slow
