@@ -124,11 +124,12 @@ docs-serve: $(STAMP) ## serve the documentation site on http://127.0.0.1:8000, r
 DEMO      := outputs/demo
 DEMO_RUN  := $(PY) -m mirror.run hydra/launcher=joblib hydra.launcher.n_jobs=2 tracking.uri=sqlite:///$(DEMO)/mlflow.db tracking.artifact_root=$(DEMO)/artifacts
 demo: $(STAMP) ## a claim or more of each source, every planned seed, into outputs/demo, then its claims page (under 10 min; not the published evidence)
-	$(DEMO_RUN) experiment=planted model=planted_chance,planted_draft,planted_mirrors -m
+	$(DEMO_RUN) experiment=planted model=planted_chance,planted_silent,planted_mirrors,planted_draft,planted_noisy_observe -m
 	$(DEMO_RUN) experiment=sweep_seeds model=shared_gru -m
 	$(DEMO_RUN) experiment=ablations model=shared_gru trainer.max_epochs=20 -m
 	$(DEMO_RUN) experiment=counter_mirror -m
 	$(DEMO_RUN) experiment=asl_contiguity -m
+	$(DEMO_RUN) experiment=asl_untrained -m
 	$(DEMO_RUN) experiment=asl_counter_mirror -m
 	$(PY) -m mirror.claims --tracking-uri sqlite:///$(DEMO)/mlflow.db --artifact-root $(DEMO)/artifacts --out $(DEMO)/claims
 	@echo "the demo's claims page: $(DEMO)/claims/index.html; its runs: make ui STORE=$(DEMO)"
