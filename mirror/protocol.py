@@ -17,6 +17,8 @@ import numpy as np
 ACTIVITY_FILE = "activity.npz"
 """The test activity the analysis scored, saved under ``analysis/`` beside its results
 (``MirrorActivity.save``, read back by ``mirror.load_activity``)."""
+UNITS_FILE = "units.csv"
+"""Each unit's measures beside it (its r, p and q against each null), one row per unit."""
 
 
 @dataclass(frozen=True)

@@ -18,12 +18,19 @@ from mirror.claims.calibration import DIAGNOSTIC, NOT_DIAGNOSTIC, Calibration
 from mirror.claims.spec import ABSENT, PRESENT, read_sources
 from mirror.claims.verdicts import judge, settle
 from mirror.config import AnalysisConfig, ConfigError
+from mirror.config.planted import PlantedPopulationConfig
 from mirror.config.registry import compose_config, validate
 from mirror.data.planted import Population, plant
 from mirror.pipeline.job import run_job
 from tests.conftest import compose_job, store_overrides
 
 FAST = AnalysisConfig(n_permutations=50, cka_permutations=10, silhouette_samples=200, rotations=2)
+
+
+def _population(**fields) -> Population:
+    """A population as the planted family's schema defaults it (the chance population), ``fields`` changed."""
+    defaults = PlantedPopulationConfig()
+    return Population(**{name: fields.get(name, getattr(defaults, name)) for name in Population.__dataclass_fields__})
 
 
 def _labels(seed: int, trials: int = 200, steps: int = 12, actions: int = 4) -> np.ndarray:
@@ -35,7 +42,7 @@ def _r(activity) -> np.ndarray:
 
 
 def test_planted_mirror_and_anti_mirror_units_are_exactly_the_ones_planted():
-    population = Population(units=40, mirror_fraction=0.25, anti_mirror_fraction=0.1, perform_noise=0.0,
+    population = _population(units=40, mirror_fraction=0.25, anti_mirror_fraction=0.1, perform_noise=0.0,
                             observe_noise=0.0)
     r = _r(plant(population, _labels(0), _labels(0), 4, np.random.default_rng(1)))
     assert np.sum(np.isclose(r, 1.0)) == 10 and np.sum(np.isclose(r, -1.0)) == 4
@@ -44,9 +51,9 @@ def test_planted_mirror_and_anti_mirror_units_are_exactly_the_ones_planted():
 
 def test_untuned_units_carry_nothing_and_a_lag_moves_each_mirror_units_peak():
     labels = _labels(2)
-    silent = _r(plant(Population(units=30, others="untuned"), labels, labels, 4, np.random.default_rng(0)))
+    silent = _r(plant(_population(units=30, others="untuned"), labels, labels, 4, np.random.default_rng(0)))
     assert np.abs(silent).max() < 0.1
-    lagged = plant(Population(units=30, mirror_fraction=1.0, lag=2, observe_noise=0.0), labels, labels, 4,
+    lagged = plant(_population(units=30, mirror_fraction=1.0, lag=2, observe_noise=0.0), labels, labels, 4,
                    np.random.default_rng(0))
     lags, r = lagged_correlation(lagged.perform, lagged.observe, 3)
     assert np.all(peak_lags(lags, r) == 2), "observe trails perform by the planted two steps"
@@ -54,7 +61,7 @@ def test_untuned_units_carry_nothing_and_a_lag_moves_each_mirror_units_peak():
 
 def test_noise_in_one_mode_lowers_r_as_the_signal_share_predicts():
     labels = _labels(3, trials=400)
-    noisy = plant(Population(units=200, mirror_fraction=1.0, perform_noise=0.0, observe_noise=1.0), labels, labels, 4,
+    noisy = plant(_population(units=200, mirror_fraction=1.0, perform_noise=0.0, observe_noise=1.0), labels, labels, 4,
                   np.random.default_rng(0))
     r, tuning_sd = _r(noisy), noisy.perform.std(axis=(0, 1))
     expected = tuning_sd / np.sqrt(tuning_sd ** 2 + 1.0)  # corr(s, s + e) = sd(s) / sqrt(var(s) + var(e))
@@ -87,8 +94,7 @@ def test_a_wrong_population_stops_before_any_work_naming_the_field(override, fie
 def _planted_runs(model: str) -> pd.DataFrame:
     """Seeds 0-9 of a shipped planted population (its conf/model file), analysed as a run would be."""
     fields = compose_config([f"model={model}"]).model
-    population = Population(fields.units, fields.mirror_fraction, fields.anti_mirror_fraction, fields.others,
-                            fields.lag, fields.perform_noise, fields.observe_noise)
+    population = Population(**{name: fields[name] for name in Population.__dataclass_fields__})
     rows = []
     for seed in range(10):
         labels = _labels(seed, trials=150)
@@ -159,7 +165,8 @@ def test_a_specification_curve_and_its_joint_test_separate_planted_mirrors_from_
 def test_a_run_made_before_the_specification_grid_gets_it_from_its_saved_activity(tmp_path):
     from mlflow.entities import Metric
 
-    from mirror.pipeline.backfill import GRID, main
+    from mirror.pipeline.backfill import main
+    from mirror.vocabulary import SPECIFICATION as GRID
 
     settings = ["model=planted_draft", "data.n_test=40", "analysis.n_permutations=20", "analysis.cka_permutations=5",
                 "analysis.silhouette_samples=100", "analysis.rotations=2", *store_overrides(tmp_path)]

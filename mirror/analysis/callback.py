@@ -13,7 +13,7 @@ import pytorch_lightning as pl
 from mirror.analysis.figures import R_AT_INIT_FILE, draw_figures
 from mirror.analysis.summary import AnalysisResult, analyse, per_unit_r
 from mirror.config import AnalysisConfig
-from mirror.protocol import ACTIVITY_FILE
+from mirror.protocol import ACTIVITY_FILE, UNITS_FILE
 from mirror.tracking.lightning_logger import log_artifact_folder
 
 log = logging.getLogger(__name__)
@@ -59,7 +59,7 @@ class MirrorAnalysisCallback(FamilyCallback):
         self.result = result = analyse(activity, self.settings)
         self.logged = result.metrics
         self.output_dir.mkdir(parents=True, exist_ok=True)
-        result.units.to_csv(self.output_dir / "units.csv", index=False)
+        result.units.to_csv(self.output_dir / UNITS_FILE, index=False)
         activity.save(self.output_dir / ACTIVITY_FILE)
         # On disk first: if the store stays locked past tracking.write_patience_s, nothing is lost.
         (self.output_dir / "metrics.json").write_text(json.dumps(result.metrics, indent=1, sort_keys=True))

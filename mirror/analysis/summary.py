@@ -41,25 +41,24 @@ from mirror.vocabulary import (
     CKA,
     CKA_NULL_MEAN,
     CKA_P_VALUE,
+    FDR_METHODS,
     FRACTION_ABS,
     FRACTION_ANTI_MIRROR,
     FRACTION_MIRROR,
     FRACTION_SEQUENCE_NULL_NEGATIVE,
     FRACTION_SEQUENCE_NULL_POSITIVE,
     LAG_MEAN_ABS_PEAK,
-    MAX_R,
-    MIN_R,
     LAG_PEAK_AT_ZERO,
     MATCHING_FRACTION_ABS,
     MATCHING_FRACTION_MIRROR,
     MATCHING_MEAN_ABS_R,
     MATCHING_MEAN_R,
     MATCHING_SELF_MATCHED,
+    MAX_R,
+    MIN_R,
     N_TRIALS,
     N_UNITS,
-    FDR_METHODS,
     ROTATED_FRACTION_MIRROR,
-    SPECIFICATION_THRESHOLDS,
     ROTATED_MEAN_R,
     SAME_UNIT_FRACTION_SIGNIFICANT,
     SAME_UNIT_NULL_MEAN,
@@ -68,14 +67,15 @@ from mirror.vocabulary import (
     SAME_UNIT_STATISTIC,
     SEQUENCE_NULL_NEGATIVE,
     SEQUENCE_NULL_POSITIVE,
+    SPECIFICATION_THRESHOLDS,
     chance_metric,
-    significance_metric,
-    specification_metric,
     congruence_metric,
     decoding_metric,
     joint_silhouette_metric,
     r_metric,
+    significance_metric,
     silhouette_metric,
+    specification_metric,
 )
 
 
@@ -191,6 +191,11 @@ CHANCE_PAIRINGS = 100
 """Random re-pairings whose mean extremes are the chance level of max and min r."""
 
 
+def off_diagonal(correlations: np.ndarray) -> np.ndarray:
+    """Every perform unit's r with another unit's observe activity (C[u, v], u != v): the pairs of chance."""
+    return correlations[~np.eye(len(correlations), dtype=bool)]
+
+
 def chance_reference(correlations: np.ndarray, settings: AnalysisConfig) -> dict[str, float]:
     """The network's own chance level of the per-unit r statistics: each perform unit paired with another unit's
     observe activity (C[u, v], u != v). Every such pair is equally likely under a random re-pairing without fixed
@@ -199,8 +204,7 @@ def chance_reference(correlations: np.ndarray, settings: AnalysisConfig) -> dict
     n_units = len(correlations)
     if n_units < 2:
         return {}
-    others = correlations[~np.eye(n_units, dtype=bool)]
-    fractions = threshold_fractions(others, settings.mirror_threshold, settings.abs_threshold,
+    fractions = threshold_fractions(off_diagonal(correlations), settings.mirror_threshold, settings.abs_threshold,
                                     settings.anti_mirror_threshold)
     rng = np.random.default_rng([settings.seed, CHANCE_STREAM])
     pairings = np.array([rng.permutation(n_units) for _ in range(4 * CHANCE_PAIRINGS)])
@@ -219,8 +223,7 @@ def specification_grid(r_by_kind: dict[str, np.ndarray], correlations: np.ndarra
     counts at every threshold of :data:`SPECIFICATION_THRESHOLDS` on centred, raw and chance r (the chance level
     over the off-diagonal of C, as :func:`chance_reference`), and the units each null calls significant under each
     FDR method (``p_values``: null -> per-unit p)."""
-    n_units = len(correlations)
-    kinds = {**r_by_kind, "chance": correlations[~np.eye(n_units, dtype=bool)] if n_units >= 2 else np.array([])}
+    kinds = {**r_by_kind, "chance": off_diagonal(correlations)}
     grid = {}
     for kind, r in kinds.items():
         defined = r[np.isfinite(r)]

@@ -8,11 +8,13 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from mirror.claims.spec import ABSENT, PRESENT, Claim
-from mirror.claims.verdict import HOLDS, NOT_RUN, REFUSED, Verdict
+from mirror.claims.verdict import FAILS, HOLDS, INCONCLUSIVE, NOT_RUN, REFUSED, Verdict
 
 DIAGNOSTIC, NOT_DIAGNOSTIC, NOT_CALIBRATED = "diagnostic", "not diagnostic", "not calibrated"
-STATUSES = (DIAGNOSTIC, NOT_DIAGNOSTIC, NOT_CALIBRATED)
 REFERENCES = (ABSENT, PRESENT)
+COUNTED = (HOLDS, FAILS, INCONCLUSIVE, NOT_DIAGNOSTIC, NOT_CALIBRATED, NOT_RUN, REFUSED)
+"""What a claim's verdict under its stated design counts as on the page and in the README, in the order they are
+named."""
 
 
 def should_hold(claim: Claim, kind: str) -> bool:

@@ -9,10 +9,10 @@ import re
 from collections import Counter
 from pathlib import Path
 
+from mirror.claims.calibration import COUNTED, DIAGNOSTIC
+from mirror.claims.verdict import NOT_RUN, REFUSED
+
 BEGIN, END = "<!-- findings: computed from docs/claims.md -->", "<!-- /findings -->"
-VERDICTS = ("holds", "does not hold", "inconclusive", "not diagnostic", "not calibrated", "not run yet", "refused")
-"""What a claim's verdict counts as on the page (a verdict that is not diagnostic counts apart), in the order a
-sentence names them."""
 _PLURAL = {"holds": "hold", "does not hold": "do not hold", "inconclusive": "are inconclusive",
            "not diagnostic": "are not diagnostic", "not calibrated": "are not calibrated yet",
            "not run yet": "are not run yet", "refused": "are refused"}
@@ -25,8 +25,8 @@ def _stated_verdict(cell: str) -> str:
     """The verdict a matrix cell shows ('·' is not run yet)."""
     text = cell.strip()
     if text == "·":
-        return "not run yet"
-    for verdict in sorted((*VERDICTS, "diagnostic"), key=len, reverse=True):
+        return NOT_RUN
+    for verdict in sorted((*COUNTED, DIAGNOSTIC), key=len, reverse=True):
         if verdict in text:
             return verdict
     raise ValueError(f"a claims-page cell with no verdict: {cell!r}")
@@ -50,9 +50,9 @@ def stated_verdicts(page: str) -> dict[str, dict[str, str]]:
                 found[source] = {}
         elif columns and set(cells[0]) - set("-"):
             row = dict(zip(columns, cells))
-            status = _stated_verdict(row["calibration"]) if "calibration" in row else "diagnostic"
+            status = _stated_verdict(row["calibration"]) if "calibration" in row else DIAGNOSTIC
             stated = _stated_verdict(row["stated design"])
-            counted = stated if status == "diagnostic" or stated in ("not run yet", "refused") else status
+            counted = stated if status == DIAGNOSTIC or stated in (NOT_RUN, REFUSED) else status
             found[source][cells[0].replace("\\|", "|")] = counted
     return found
 
@@ -60,7 +60,7 @@ def stated_verdicts(page: str) -> dict[str, dict[str, str]]:
 def sentence(source: str, verdicts: dict[str, str]) -> str:
     """What was found of one source: which of its claims hold, do not hold, are inconclusive or are counted apart,
     from what each claim's verdict counts as."""
-    groups = {v: [claim for claim, found in verdicts.items() if found == v] for v in VERDICTS}
+    groups = {v: [claim for claim, found in verdicts.items() if found == v] for v in COUNTED}
     parts = [f"{', '.join(claims)} {(_PLURAL if len(claims) > 1 else _SINGULAR)[v]}"
              for v, claims in groups.items() if claims]
     return f"**{source}**: {'; '.join(parts)}."
@@ -79,7 +79,7 @@ def totals(page: str) -> Counter:
 def findings_block(page: str) -> str:
     """The README's block: the page's totals, then a sentence per source, between the markers."""
     counts = totals(page)
-    total = ", ".join(f"{counts[v]} {(_PLURAL if counts[v] != 1 else _SINGULAR)[v]}" for v in VERDICTS if counts[v])
+    total = ", ".join(f"{counts[v]} {(_PLURAL if counts[v] != 1 else _SINGULAR)[v]}" for v in COUNTED if counts[v])
     head = f"Of {sum(counts.values())} claims judged as their sources state them, {total}:"
     return "\n".join([BEGIN, head, "", *(f"- {s}" for s in sentences(page)), END])
 

@@ -14,10 +14,10 @@ from collections.abc import Sequence
 from pathlib import Path
 from urllib.parse import urlsplit
 
-from mirror.claims.calibration import DIAGNOSTIC, NOT_CALIBRATED, NOT_DIAGNOSTIC, REFERENCES, Calibration
+from mirror.claims.calibration import COUNTED, DIAGNOSTIC, NOT_CALIBRATED, NOT_DIAGNOSTIC, REFERENCES, Calibration
 from mirror.claims.figures import draw, draw_curve
-from mirror.claims.kinds import KINDS
 from mirror.claims.findings import sentence
+from mirror.claims.kinds import KINDS
 from mirror.claims.matrix import SourceMatrix, synthesis
 from mirror.claims.presets import filled_by
 from mirror.claims.provenance import run_links, summary
@@ -30,8 +30,6 @@ from mirror.tracking.tags import GIT_COMMIT_TAG, SOURCE_NAME_TAG, git_state
 
 COLOURS = {HOLDS: "#1a7f37", FAILS: "#cf222e", INCONCLUSIVE: "#9a6700", NOT_RUN: "#6e7781", REFUSED: "#8250df",
            DIAGNOSTIC: "#1a7f37", NOT_DIAGNOSTIC: "#bc4c00", NOT_CALIBRATED: "#6e7781"}
-COUNTED = (HOLDS, FAILS, INCONCLUSIVE, NOT_DIAGNOSTIC, NOT_CALIBRATED, NOT_RUN, REFUSED)
-"""What a claim's verdict under its stated design counts as on the page, in the order the counts name them."""
 CALIBRATION_MEANINGS = {
     DIAGNOSTIC: "the claim's own metric and rule, run on its two references, do not hold where its effect is absent and "
                 "hold where it is present (the mirror image for a claim of absence): its verdict counts",
@@ -231,7 +229,7 @@ def _calibration(calibration: Calibration) -> str:
         f"<code>{html.escape(v.claim.experiment)}</code>, "
         f"{html.escape(', '.join(f'{k}={x}' for k, x in v.claim.selection.items()))}): "
         f"{html.escape(v.measured or v.test)}; <b style='color:{COLOURS[v.verdict]}'>{v.verdict}</b>"
-        f"{f' ({html.escape(fill_text(v))})' if fill_text(v) else ''}"
+        f"{f' ({html.escape(fill)})' if (fill := fill_text(v)) else ''}"
         f"{f' ({html.escape(p_text(v))}, adjusted among the references)' if v.tested else ''}</li>"
         for kind, v in calibration.references.items())
     return (f"<div class=small style='color:{COLOURS[calibration.status]}'>{html.escape(calibration.why())}</div>"

@@ -22,15 +22,16 @@ from mirror.protocol import MirrorActivity
 @dataclass(frozen=True)
 class Population:
     """What is planted: the fraction of mirror and anti-mirror units, what the others carry, the observe lag and
-    each mode's noise (in units of the tuning's sd)."""
+    each mode's noise (in units of the tuning's sd). Every field's default and why: the planted family's model schema,
+    mirror.config.PlantedPopulationConfig."""
 
-    units: int = 96
-    mirror_fraction: float = 0.0
-    anti_mirror_fraction: float = 0.0
-    others: str = PERMUTED
-    lag: int = 0
-    perform_noise: float = 0.1
-    observe_noise: float = 0.1
+    units: int
+    mirror_fraction: float
+    anti_mirror_fraction: float
+    others: str
+    lag: int
+    perform_noise: float
+    observe_noise: float
 
     def counts(self) -> tuple[int, int]:
         """(mirror units, anti-mirror units), rounded to whole units."""

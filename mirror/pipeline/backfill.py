@@ -19,21 +19,18 @@ from mlflow.utils import get_results_from_paginated_fn
 
 from mirror.analysis.summary import specification_grid_of
 from mirror.config import AnalysisConfig, TrackingConfig
-from mirror.protocol import ACTIVITY_FILE, MirrorActivity
+from mirror.protocol import ACTIVITY_FILE, UNITS_FILE, MirrorActivity
 from mirror.tracking.store import read_store, resolve_uri
+from mirror.vocabulary import N_UNITS, SPECIFICATION
 
 if TYPE_CHECKING:
     from mlflow.entities import Run
     from mlflow.tracking import MlflowClient
 
-GRID = "analysis/specification/"
-"""The grid's metrics, by their common prefix."""
-UNITS_FILE = "units.csv"
-
 
 def backfill_run(client: MlflowClient, run: Run) -> int:
     """Log the grid to one finished run that lacks it; the number of metrics logged (0: nothing to do)."""
-    if any(key.startswith(GRID) for key in run.data.metrics) or "analysis/n_units" not in run.data.metrics:
+    if any(key.startswith(SPECIFICATION) for key in run.data.metrics) or N_UNITS not in run.data.metrics:
         return 0
     with tempfile.TemporaryDirectory() as folder:
         try:

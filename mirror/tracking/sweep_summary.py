@@ -102,7 +102,7 @@ def description(summaries: Sequence[ConditionSummary], status: str, report_comma
     kept = len(rows)
     while kept and len("\n".join(head + rows[:kept] + ["", "(and 99999 more conditions)"] + tail)) > DESCRIPTION_LIMIT:
         kept -= 1
-    more = [f"", f"(and {len(rows) - kept} more conditions)"] if kept < len(rows) else []
+    more = ["", f"(and {len(rows) - kept} more conditions)"] if kept < len(rows) else []
     return "\n".join(head + rows[:kept] + more + tail)
 
 

@@ -49,18 +49,22 @@ NULLS, FDR_METHODS = ("sequence", "same_unit"), ("bh", "by")
 """The significance choices a run also logs: each unit's null (docs/measures.md 3.1) and its FDR adjustment."""
 
 
+SPECIFICATION = "analysis/specification/"
+"""The prefix of every metric of a run's specification grid."""
+
+
 def specification_metric(kind: str, statistic: str, threshold: float) -> str:
     """A threshold count at one threshold, e.g. ``analysis/specification/raw/fraction_mirror/0.7``."""
     if kind not in SPECIFICATION_KINDS or statistic not in SPECIFICATION_STATISTICS:
         raise ValueError(f"no specification {kind}/{statistic}")
-    return f"analysis/specification/{kind}/{statistic}/{threshold:g}"
+    return f"{SPECIFICATION}{kind}/{statistic}/{threshold:g}"
 
 
 def significance_metric(null: str, method: str) -> str:
     """Units significant against one null under one FDR method, e.g. ``analysis/specification/same_unit/by``."""
     if null not in NULLS or method not in FDR_METHODS:
         raise ValueError(f"no significance choice {null}/{method}")
-    return f"analysis/specification/{null}/{method}/n_significant"
+    return f"{SPECIFICATION}{null}/{method}/n_significant"
 
 
 def chance_metric(statistic: str) -> str:
