@@ -266,13 +266,30 @@ def test_spearman_on_three_runs_has_the_exact_p_of_one_sixth():
     assert rho == pytest.approx(0.8) and p_greater == pytest.approx(4 / 24) and p_less == pytest.approx(23 / 24)
 
 
-def test_reversal_reads_each_phases_end_and_tests_both_changes(verdicts):
+def test_reversal_reads_each_phases_end_and_tests_each_sign(verdicts):
     ends = np.array(PHASE_ENDS)
-    remap, repair = ends[:, 0] - ends[:, 1], ends[:, 2] - ends[:, 1]
-    p = [stats.t.sf(d.mean() / (d.std(ddof=1) / np.sqrt(3)), 2) for d in (remap, repair)]
+    signed = (ends[:, 0], -ends[:, 1], ends[:, 2])  # above 0, below 0, above 0 again
+    p = [stats.t.sf(d.mean() / (d.std(ddof=1) / np.sqrt(3)), 2) for d in signed]
     assert verdicts["V1"].p == pytest.approx(max(p))
-    assert verdicts["V1"].verdict == HOLDS
+    assert verdicts["V1"].verdict == HOLDS and verdicts["V1"].value == pytest.approx(ends[:, 1].mean())
     assert phase_ends([(0, 0.0), (10, 3.0), (20, 1.0)], [(0, 0.0), (10, 0.0), (20, 1.0)]) == [3.0, 1.0]
+
+
+def test_a_curve_that_only_weakens_is_not_a_reversal(verdicts):
+    """Any rule that keeps learning lowers its curve in counter-mirror training; only a change of sign re-maps."""
+    from mirror.claims.kinds.reversal import Reversal
+
+    def judged(counter_ends):
+        def history(run_id, metric):
+            ends = (5.0, counter_ends[run_id], 4.5)
+            return ([(10 * k, float(k)) for k in range(3)] if metric == "curve/phase"
+                    else [(10 * k, end) for k, end in enumerate(ends)])
+        chosen = pd.DataFrame({"run_id": [0, 1, 2], "seed": [0, 1, 2]})
+        return Reversal().judge(verdicts["V1"].claim, chosen, chosen, history)
+
+    weakened, remapped = judged([1.0, 1.5, 0.8]), judged([-1.0, -1.5, -0.8])
+    assert weakened.p > 0.5 and weakened.p_against < 0.05, "still above zero after counter-mirror training"
+    assert remapped.p < 0.05 and remapped.p_against > 0.5
 
 
 def test_a_claim_about_every_network_is_judged_seed_by_seed(verdicts, matrix):
@@ -331,6 +348,21 @@ def test_a_reference_must_name_what_it_is_and_a_claim_both_of_its_references(tmp
                                            f"claims:\n  - {claim}{calibration}}}\n")
         with pytest.raises(ClaimError, match=message):
             read_claims(tmp_path)
+
+
+def test_a_reference_may_plan_its_own_seeds(tmp_path):
+    from mirror.claims.spec import ABSENT, PRESENT
+
+    claim = ("{id: X1, statement: s, runs: {experiment: e}, metric: m, control: c, "
+             "test: {kind: range, low: 0, high: 1, tolerance: 0}, calibration: {absent: a, present: b}}")
+    (tmp_path / "ok.yaml").write_text("source: x\nseeds: [0, 1, 2, 3]\nreferences: {a: {experiment: e, where: {}, "
+                                      "about: x, seeds: [0, 1]}, b: {experiment: e, where: {}, about: y}}\n"
+                                      f"claims:\n  - {claim}\n")
+    (read,) = read_claims(tmp_path)
+    assert read.on(ABSENT).seeds == (0, 1) and read.on(PRESENT).seeds == (0, 1, 2, 3) == read.seeds
+    (tmp_path / "ok.yaml").write_text((tmp_path / "ok.yaml").read_text().replace("seeds: [0, 1]}", "seeds: [0, 0]}"))
+    with pytest.raises(ClaimError, match="reference 'a': seeds lists a seed twice"):
+        read_claims(tmp_path)
 
 
 def test_a_store_with_few_runs_reads_as_correct_sentences(matrix):

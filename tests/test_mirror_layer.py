@@ -77,3 +77,26 @@ def test_scoring_rates_under_a_per_trial_quota_caps_the_count_at_twice_the_spars
     _live(layer, visual, motor, torch.from_numpy(infant_expressions(rng, 1000, 0.1)), lambda shown: shown)
     rates = _counts(layer, visual, motor, rng, "rate")
     assert 10 <= rates["n_mirror"] <= 20 and rates["n_anti_mirror"] == 0
+
+
+def test_a_planted_layer_holds_the_pairs_it_was_shown_and_is_re_mapped_by_a_hundred_of_them():
+    """The planted references of the Hebbian rows (model.mirror.wiring): co-occurring pairs make every neuron a
+    mirror neuron where the visual code tells the expressions apart, a hundred counter-mirror steps make every one
+    anti-mirror, and pairs drawn independently leave the balance near zero."""
+    rng, visual, motor = _planted_world()
+    layer = MirrorLayer(N_VISUAL, 2 * POOL, MirrorLayerConfig(), rng)
+    infant = torch.from_numpy(infant_expressions(rng, 300, 0.1))
+    for start in range(0, 300, 10):
+        shown = infant[start : start + 10]
+        layer.memorise(visual(shown), motor(shown))
+    assert int(layer.wins.sum()) == 300 and (layer.wins == 3).all(), "each neuron in turn"
+    assert _counts(layer, visual, motor, rng, "drive")["mirror_balance"] == 1.0
+    for start in range(0, 100, 10):
+        shown = infant[start : start + 10]
+        layer.memorise(visual(1 - shown), motor(shown))
+    assert _counts(layer, visual, motor, rng, "drive")["mirror_balance"] == -1.0
+    at_random = torch.from_numpy(rng.integers(0, 2, 300))
+    for start in range(0, 300, 10):
+        layer.memorise(visual(infant[start : start + 10]), motor(at_random[start : start + 10]))
+    counts = _counts(layer, visual, motor, rng, "drive")
+    assert abs(counts["mirror_balance"]) < 0.3 and counts["n_mirror"] < 65

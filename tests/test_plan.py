@@ -41,7 +41,7 @@ def test_presets_are_composed_job_by_job_and_shared_conditions_have_one_config()
     assert ablations.experiment == "ablations" and untrained.experiment == "readout"
     assert Counter(job.model for job in ablations.jobs) == Counter(
         {m: 20 for m in ("shared_gru", "separate_gru", "forward_only_gru", "shuffled_gru")})
-    assert Counter(job.model for job in lag.jobs) == Counter({"hebbian_face": 55})
+    assert Counter(job.model for job in lag.jobs) == Counter({"hebbian_face": 165})  # the learnt layer and two planted
     assert len({job.config_hash for job in ablations.jobs}) == 80, "every job of a preset is its own config"
     # The readout preset's untrained tied own readout is the ablations' untrained GRUs, config for config.
     assert {job.config_hash for job in untrained.jobs} < {job.config_hash for job in ablations.jobs}

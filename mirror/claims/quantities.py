@@ -12,6 +12,8 @@ def with_unit(metric: str, value: float) -> str:
     """A value of ``metric`` with the unit its name implies; the bare number where it implies none."""
     name = metric.rsplit("/", 1)[-1]
     whole = "neurons" if metric.startswith("hebbian/") else "units"
+    if name == "mirror_balance":
+        return f"balance {100 * value:.3g} % of {whole}"
     if name.startswith("fraction"):
         return f"{100 * value:.3g} % of {whole}"
     if name in _R_STATISTICS:
@@ -38,6 +40,6 @@ def shown(verdict: Verdict) -> str:
         return f"rho {value:.2f}"
     if verdict.quantity == "relative change":
         return f"change {100 * value:.3g} % of its level"
-    if verdict.quantity in ("change", "fall"):
+    if verdict.quantity in ("change", "counter-mirror end"):
         return f"{verdict.quantity} {with_unit(metric, value)}"
     return with_unit(metric, value)

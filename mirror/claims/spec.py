@@ -86,6 +86,9 @@ class Reference:
     """What the reference is and why its answer is known (shown on the page)."""
     compared_with: dict[str, Any] = field(default_factory=dict)
     """Replaces ``test.reference`` of a lower_than claim judged on it."""
+    seeds: tuple[int, ...] = ()
+    """The reference's own planned seeds, where its preset runs fewer than the claims it calibrates (empty: each
+    claim's own)."""
 
 
 @dataclass(frozen=True)
@@ -133,7 +136,7 @@ class Claim:
         reference = self.calibration[kind]
         test = replace(self.test, reference=reference.compared_with) if reference.compared_with else self.test
         return replace(self, experiment=reference.experiment, where=dict(reference.where), fixed={}, test=test,
-                       condition=f"{kind} reference")
+                       seeds=reference.seeds or self.seeds, condition=f"{kind} reference")
 
     def error(self, field: str, message: str) -> ClaimError:
         """An error in this claim's file, naming the file, the claim and the field."""
@@ -233,14 +236,15 @@ def _references(raw: Any, where: str) -> dict[str, Reference]:
     for name, item in raw.items():
         at = f"{where}, reference '{name}'"
         _require(isinstance(item, dict), at, "must be a mapping")
-        unknown = sorted(set(item) - {"experiment", "where", "about", "compared_with"})
+        unknown = sorted(set(item) - {"experiment", "where", "about", "compared_with", "seeds"})
         _require(not unknown, at, f"has unknown field(s) {', '.join(unknown)}")
         _require(isinstance(item.get("experiment"), str) and isinstance(item.get("where"), dict), at,
                  "needs an experiment and where: {param: value, ...}")
         _require(isinstance(item.get("about"), str) and bool(item["about"].strip()), at,
                  "needs about: what it is and why its answer is known")
         references[str(name)] = Reference(str(name), item["experiment"], dict(item["where"]), item["about"].strip(),
-                                          dict(item.get("compared_with") or {}))
+                                          dict(item.get("compared_with") or {}),
+                                          _seeds(item["seeds"], at) if "seeds" in item else ())
     return references
 
 

@@ -36,6 +36,7 @@ ACTIVATIONS = ("rescaled", "raw")
 UPDATES = ("online", "batch")
 RETINAS = ("none", "dog")
 COMPETITIONS = ("conscience", "quantile")
+WIRINGS = ("hebb", "co_occurring", "independent")
 PRETRAIN_ORDERS = ("expression", "identity", "sweep")
 HEBBIAN_RESPONSES = ("drive", "rate")
 
@@ -161,6 +162,13 @@ class MirrorLayerConfig:
     presents one modality at a time)."""
     conscience_rate: float = 0.05
     """How fast a neuron's threshold follows its firing (per Hebbian update)."""
+    wiring: str = "hebb"
+    """'hebb': learnt by the Hebb rule. The others plant the layer, references whose answer is known
+    (docs/calibration.md): 'co_occurring' copies each step's visual and motor input into one neuron's weights,
+    the neurons in turn, so the layer holds the latest pairs the interaction showed it (mirror neurons wherever
+    the pairing and the vision allow them, re-mapped within a hundred steps of counter-mirror training);
+    'independent' copies each step's visual input beside the motor input of an expression drawn at random,
+    so the pairing is at chance whatever the interaction."""
 
     def validate(self) -> None:
         check(self.sheet_size >= 2, "sheet_size", "must be at least 2", self.sheet_size)
@@ -170,6 +178,7 @@ class MirrorLayerConfig:
         check(self.inhibition_sigma > 0.0, "inhibition_sigma", "must be positive", self.inhibition_sigma)
         check(self.inhibition_delta >= 0.0, "inhibition_delta", "must be non-negative", self.inhibition_delta)
         check_choice("competition", self.competition, COMPETITIONS)
+        check_choice("wiring", self.wiring, WIRINGS)
         check(self.conscience_rate >= 0.0, "conscience_rate", "must be non-negative", self.conscience_rate)
         check(self.normalisation in ("separate", "joint"), "normalisation", "must be 'separate' or 'joint'",
                self.normalisation)

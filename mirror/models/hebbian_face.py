@@ -112,6 +112,18 @@ class MirrorLayer(nn.Module):
         return self.compete(self.drive(visual, motor))
 
     @torch.no_grad()
+    def memorise(self, visual: Tensor, motor: Tensor) -> None:
+        """A planted layer (``wiring`` other than 'hebb'): each presentation's inputs become the next neuron's
+        weights, the neurons in turn, so the layer holds the latest pairs it was shown; each copy counts as a win
+        (the neuron is counted as learnt), which also says whose turn is next."""
+        inputs = torch.cat([_unit_rows(visual), _unit_rows(motor)], dim=1)
+        for row in inputs:
+            neuron = int(self.wins.sum()) % len(self.wins)
+            self.weights[neuron] = row
+            self.wins[neuron] += 1
+        self._normalise()
+
+    @torch.no_grad()
     def learn(self, visual: Tensor, motor: Tensor, rates: Tensor) -> None:
         """Hebb rule on both pathways, then the configured normalisation; the conscience follows."""
         self.wins += (rates > 0.5).sum(dim=0)
@@ -223,11 +235,19 @@ class HebbianFaceNetwork(pl.LightningModule):
         self._mirror_before_training = {name: value.clone() for name, value in self.mirror.state_dict().items()}
 
     def training_step(self, batch: InteractionBatch, batch_idx: int) -> None:
-        self._learn(self.mirror, batch.face_index, self.motor_pattern(batch.infant))
+        self._learn(self.mirror, batch.face_index, batch.infant, self._noise)
 
-    def _learn(self, layer: MirrorLayer, face_index: Tensor, motor: Tensor) -> None:
-        visual = self.interaction_rates[face_index]
-        layer.learn(visual, motor, layer(visual, motor))
+    def _learn(self, layer: MirrorLayer, face_index: Tensor, infant: Tensor, noise: torch.Generator) -> None:
+        """One batch of the interaction: the parent's faces seen, the infant's expressions made (drawn at random
+        instead for the 'independent' planted layer), its motor noise from ``noise``."""
+        wiring = self.hparams.mirror.wiring
+        if wiring == "independent":
+            infant = torch.randint(len(EXPRESSIONS), infant.shape, generator=noise)
+        visual, motor = self.interaction_rates[face_index], self.motor_pattern(infant, noise)
+        if wiring == "hebb":
+            layer.learn(visual, motor, layer(visual, motor))
+        else:
+            layer.memorise(visual, motor)
 
     @torch.no_grad()
     def shuffled_pairing_control(self, interaction: InteractionBatch, batch_size: int) -> tuple[MirrorLayer, torch.Generator]:
@@ -239,7 +259,7 @@ class HebbianFaceNetwork(pl.LightningModule):
         noise = torch.Generator().manual_seed(int(self._rngs["shuffled_pairing"].integers(2**62)))
         for start in range(0, len(interaction.infant), batch_size):
             steps = slice(start, start + batch_size)
-            self._learn(layer, interaction.face_index[steps], self.motor_pattern(interaction.infant[steps], noise))
+            self._learn(layer, interaction.face_index[steps], interaction.infant[steps], noise)
         return layer, noise
 
     # ------------------------------------------------------------------- testing

@@ -26,8 +26,11 @@ def condition(modality: str, expression: str) -> str:
 # hebbian/curve/<count>.
 N_MIRROR = "n_mirror"
 N_ANTI_MIRROR = "n_anti_mirror"
-HEBBIAN_COUNTS = (N_MIRROR, N_ANTI_MIRROR, "fraction_mirror", "fraction_anti_mirror", "n_visual_selective",
-                  "n_motor_selective")
+MIRROR_BALANCE = "mirror_balance"
+"""The fraction of mirror neurons minus that of anti-mirror neurons: signed, so that a layer re-mapped by
+counter-mirror training falls below zero where the fraction of mirror neurons could only fall to it."""
+HEBBIAN_COUNTS = (N_MIRROR, N_ANTI_MIRROR, "fraction_mirror", "fraction_anti_mirror", MIRROR_BALANCE,
+                  "n_visual_selective", "n_motor_selective")
 HEBBIAN_CURVE_PHASE = "hebbian/curve/phase"
 """The training phase (an index into :data:`mirror.vocabulary.PHASES`) at each point of the curve."""
 HEBBIAN_NEVER_WON = "hebbian/n_never_won"

@@ -16,6 +16,7 @@ import numpy as np
 from mirror.analysis.permutation import fdr_adjust
 from mirror.vocabulary.hebbian import (
     EXPRESSIONS,
+    MIRROR_BALANCE,
     MODALITIES,
     N_ANTI_MIRROR,
     N_MIRROR,
@@ -80,6 +81,7 @@ class MirrorClassification:
             N_ANTI_MIRROR: float(self.anti_mirror.sum()),
             "fraction_mirror": float(self.mirror.sum() / n),
             "fraction_anti_mirror": float(self.anti_mirror.sum() / n),
+            MIRROR_BALANCE: float((self.mirror.sum() - self.anti_mirror.sum()) / n),
             "n_visual_selective": float(self.visual.selective.sum()),
             "n_motor_selective": float(self.motor.selective.sum()),
         }
