@@ -17,6 +17,11 @@ COUNTED = (HOLDS, FAILS, INCONCLUSIVE, NOT_DIAGNOSTIC, NOT_CALIBRATED, NOT_RUN, 
 named."""
 
 
+def _verb(verdict: str) -> str:
+    """A verdict as the verb of a sentence: "holds", "does not hold", "is inconclusive"."""
+    return f"is {verdict}" if verdict == INCONCLUSIVE else verdict
+
+
 def should_hold(claim: Claim, kind: str) -> bool:
     """Whether the claim must hold on its ``kind`` reference for its verdict to be diagnostic."""
     return (kind == PRESENT) != claim.of_absence
@@ -48,8 +53,8 @@ class Calibration:
         if missing:
             return (f"not calibrated yet: its {' and '.join(missing)} reference "
                     f"({', '.join(self.references[k].test for k in missing)})")
-        wrong = [f"it {self.references[kind].verdict} where its effect is {kind.split()[1]}" for kind in REFERENCES
-                 if not self.separates(kind)]
+        wrong = [f"it {_verb(self.references[kind].verdict)} where its effect is {kind.split()[1]}"
+                 for kind in REFERENCES if not self.separates(kind)]
         if not wrong:
             return ("diagnostic: it does not hold where its effect is absent and holds where it is present"
                     if not self.claim.of_absence else
