@@ -67,6 +67,8 @@ class Reversal(TestKind):
         for _, seed in data.groupby("seed"):
             ax.plot(np.arange(len(PHASES)) + SEED_OFFSET, seed.set_index("phase").loc[list(PHASES), "value"],
                     color="0.75", lw=0.8)
-        points(ax, [(phase_label(phase).replace("-", "-\n"), data.loc[data["phase"] == phase, "value"])
+        points(ax, [(phase_label(phase), data.loc[data["phase"] == phase, "value"])
                     for phase in PHASES], verdict.claim.metric)
+        ax.axhline(0.0, color="0.4", lw=0.8, ls="--", zorder=0)  # the sign each phase must reach
+        plt.setp(ax.get_xticklabels(), rotation=20, ha="right")  # three phase names side by side in a small panel
         ax.set_xlabel("end of training phase")
