@@ -191,6 +191,16 @@ CHANCE_PAIRINGS = 100
 """Random re-pairings whose mean extremes are the chance level of max and min r."""
 
 
+def unit_correlations(perform: np.ndarray, observe: np.ndarray) -> np.ndarray:
+    """C[u, v]: perform unit u's r with observe unit v over every trial and step of (trials, steps, units) activity."""
+    n_units = perform.shape[-1]
+    return cross_correlation_matrix(perform.reshape(-1, n_units), observe.reshape(-1, n_units))
+
+
+NULL_P_COLUMNS = {"sequence": "p_sequence_null", "same_unit": "p_same_unit"}
+"""Each null of the specification grid (mirror.vocabulary.NULLS) -> the column of its per-unit p in ``units.csv``."""
+
+
 def off_diagonal(correlations: np.ndarray) -> np.ndarray:
     """Every perform unit's r with another unit's observe activity (C[u, v], u != v): the pairs of chance."""
     return correlations[~np.eye(len(correlations), dtype=bool)]
@@ -241,9 +251,7 @@ def specification_grid_of(activity: MirrorActivity, p_values: dict[str, np.ndarr
                           settings: AnalysisConfig) -> dict[str, float]:
     """The specification grid from a run's saved activity and per-unit p (its ``units.csv``): what a run made
     before the grid existed would have logged."""
-    n_units = activity.n_units
-    correlations = cross_correlation_matrix(centre_over_trials(activity.perform).reshape(-1, n_units),
-                                            centre_over_trials(activity.observe).reshape(-1, n_units))
+    correlations = unit_correlations(centre_over_trials(activity.perform), centre_over_trials(activity.observe))
     return specification_grid(per_unit_r(activity), correlations, p_values, settings)
 
 
@@ -318,7 +326,7 @@ def _units_table(r_by_kind: dict[str, np.ndarray], settings: AnalysisConfig, sig
             "r_raw": r_by_kind["raw"],
             "mirror": r_by_kind[settings.headline] > settings.mirror_threshold,
             "anti_mirror": r_by_kind[settings.headline] < settings.anti_mirror_threshold,
-            "p_sequence_null": permutation.p_positive,
+            NULL_P_COLUMNS["sequence"]: permutation.p_positive,
             "q_sequence_null": significant.q_positive,
             "sequence_null_significant": significant.positive,
             "p_sequence_null_negative": permutation.p_negative,
@@ -327,7 +335,7 @@ def _units_table(r_by_kind: dict[str, np.ndarray], settings: AnalysisConfig, sig
             "peak_lag": peaks,
             "matched_partner": matching.partner,
             "matched_r": matching.matched_r,
-            "p_same_unit": same_unit.p if same_unit else np.ones(n_units),
+            NULL_P_COLUMNS["same_unit"]: same_unit.p if same_unit else np.ones(n_units),
             "q_same_unit": q_same_unit,
             "same_unit_significant": q_same_unit <= settings.fdr_alpha,
             "q_selective_perform": congruence.q_perform,
@@ -368,7 +376,7 @@ def analyse(activity: MirrorActivity, settings: AnalysisConfig) -> AnalysisResul
     )
     metrics.update({decoding_metric(name): value for name, value in decoding.items()})
     lags, lagged_r, peaks, lag_metrics = _lags(perform, observe, r, settings)
-    correlations = cross_correlation_matrix(perform.reshape(-1, n_units), observe.reshape(-1, n_units))
+    correlations = unit_correlations(perform, observe)
     matching = match_units(correlations)
     metrics.update({**lag_metrics, **_matching_metrics(matching, settings),
                     **_cka_metrics(perform, observe, settings, rng)})

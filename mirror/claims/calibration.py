@@ -8,18 +8,13 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from mirror.claims.spec import ABSENT, PRESENT, Claim
-from mirror.claims.verdict import FAILS, HOLDS, INCONCLUSIVE, NOT_RUN, REFUSED, Verdict
+from mirror.claims.verdict import AS_VERB, FAILS, HOLDS, INCONCLUSIVE, NOT_RUN, REFUSED, Verdict
 
 DIAGNOSTIC, NOT_DIAGNOSTIC, NOT_CALIBRATED = "diagnostic", "not diagnostic", "not calibrated"
 REFERENCES = (ABSENT, PRESENT)
 COUNTED = (HOLDS, FAILS, INCONCLUSIVE, NOT_DIAGNOSTIC, NOT_CALIBRATED, NOT_RUN, REFUSED)
 """What a claim's verdict under its stated design counts as on the page and in the README, in the order they are
 named."""
-
-
-def _verb(verdict: str) -> str:
-    """A verdict as the verb of a sentence: "holds", "does not hold", "is inconclusive"."""
-    return f"is {verdict}" if verdict == INCONCLUSIVE else verdict
 
 
 def should_hold(claim: Claim, kind: str) -> bool:
@@ -53,7 +48,7 @@ class Calibration:
         if missing:
             return (f"not calibrated yet: its {' and '.join(missing)} reference "
                     f"({', '.join(self.references[k].test for k in missing)})")
-        wrong = [f"it {_verb(self.references[kind].verdict)} where its effect is {kind.split()[1]}"
+        wrong = [f"it {AS_VERB[self.references[kind].verdict]} where its effect is {kind.split()[1]}"
                  for kind in REFERENCES if not self.separates(kind)]
         if not wrong:
             return ("diagnostic: it does not hold where its effect is absent and holds where it is present"

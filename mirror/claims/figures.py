@@ -7,7 +7,7 @@ from pathlib import Path
 
 from mirror.claims.kinds import KINDS
 from mirror.claims.specification import Curve
-from mirror.claims.verdict import Estimate, Verdict
+from mirror.claims.verdict import FAILS, HOLDS, INCONCLUSIVE, Estimate, Verdict
 from mirror.plotting import axis_label, plt, save_figure
 from mirror.vocabulary import R_KINDS, SPECIFICATION_THRESHOLDS
 
@@ -29,8 +29,9 @@ def draw(verdict: Verdict, path: Path) -> Path | None:
     return save_figure(fig, path)
 
 
-VERDICT_COLOURS = {"holds": "#1a7f37", "does not hold": "#cf222e", "inconclusive": "#9a6700"}
-"""A specification's dot, by its own verdict (the page's colours)."""
+VERDICT_COLOURS = {HOLDS: "#1a7f37", FAILS: "#cf222e", INCONCLUSIVE: "#9a6700"}
+"""The colour of each verdict a test can reach: a specification's dot here, and the page's cells
+(mirror.claims.page.COLOURS adds the rest)."""
 
 
 def draw_curve(curve: Curve, title: str, path: Path) -> Path:

@@ -9,16 +9,13 @@ import re
 from collections import Counter
 from pathlib import Path
 
-from mirror.claims.calibration import COUNTED, DIAGNOSTIC
-from mirror.claims.verdict import NOT_RUN, REFUSED
+from mirror.claims.calibration import COUNTED, DIAGNOSTIC, NOT_CALIBRATED, NOT_DIAGNOSTIC
+from mirror.claims.verdict import AS_VERB, FAILS, HOLDS, INCONCLUSIVE, NOT_RUN, REFUSED
 
 BEGIN, END = "<!-- findings: computed from docs/claims.md -->", "<!-- /findings -->"
-_PLURAL = {"holds": "hold", "does not hold": "do not hold", "inconclusive": "are inconclusive",
-           "not diagnostic": "are not diagnostic", "not calibrated": "are not calibrated yet",
-           "not run yet": "are not run yet", "refused": "are refused"}
-_SINGULAR = {"holds": "holds", "does not hold": "does not hold", "inconclusive": "is inconclusive",
-             "not diagnostic": "is not diagnostic", "not calibrated": "is not calibrated yet",
-             "not run yet": "is not run yet", "refused": "is refused"}
+_PLURAL = {HOLDS: "hold", FAILS: "do not hold", INCONCLUSIVE: "are inconclusive", NOT_DIAGNOSTIC: "are not diagnostic",
+           NOT_CALIBRATED: "are not calibrated yet", NOT_RUN: "are not run yet", REFUSED: "are refused"}
+_SINGULAR = {**AS_VERB, NOT_DIAGNOSTIC: "is not diagnostic", NOT_CALIBRATED: "is not calibrated yet"}
 
 
 def _stated_verdict(cell: str) -> str:

@@ -33,6 +33,10 @@ def _escape(text: str) -> str:
     return text.replace("|", "\\|").replace("\n", " ")
 
 
+def _legend(meanings: dict[str, str]) -> list[str]:
+    return [f"- {MARKS[k]} **{k}**: {text}" for k, text in meanings.items()]
+
+
 def _cell(verdict: Verdict | None) -> str:
     if verdict is None:
         return "–"
@@ -85,10 +89,10 @@ def render_markdown(matrices: Sequence[SourceMatrix], store: str, claims_dir: Pa
              *(f"- {line}" for line in found(matrices)), "",
              "Each claim is judged under its stated design, on its two references and under every condition of its "
              "source the store holds runs for. Verdicts:", ""]
-    lines += [f"- {MARKS[k]} **{k}**: {text}" for k, text in MEANINGS.items()]
+    lines += _legend(MEANINGS)
     lines += ["", "Calibration, from the claim's own metric and rule on its two references, runs whose answer is "
                   "known ([calibration](calibration.md)):", ""]
-    lines += [f"- {MARKS[k]} **{k}**: {text}" for k, text in CALIBRATION_MEANINGS.items()]
+    lines += _legend(CALIBRATION_MEANINGS)
     lines += ["", f"{adjustment_line(matrices)} The HTML page (`make claims`) has a figure per claim and each "
                   "condition's row.", ""]
     for matrix in matrices:

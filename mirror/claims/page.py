@@ -15,7 +15,7 @@ from pathlib import Path
 from urllib.parse import urlsplit
 
 from mirror.claims.calibration import COUNTED, DIAGNOSTIC, NOT_CALIBRATED, NOT_DIAGNOSTIC, REFERENCES, Calibration
-from mirror.claims.figures import draw, draw_curve
+from mirror.claims.figures import VERDICT_COLOURS, draw, draw_curve
 from mirror.claims.findings import sentence
 from mirror.claims.kinds import KINDS
 from mirror.claims.matrix import SourceMatrix, synthesis
@@ -28,8 +28,8 @@ from mirror.claims.verdict import ADJUSTMENT, ALPHA, FAILS, HOLDS, INCONCLUSIVE,
 from mirror.report.build import record_report_run
 from mirror.tracking.tags import GIT_COMMIT_TAG, SOURCE_NAME_TAG, git_state
 
-COLOURS = {HOLDS: "#1a7f37", FAILS: "#cf222e", INCONCLUSIVE: "#9a6700", NOT_RUN: "#6e7781", REFUSED: "#8250df",
-           DIAGNOSTIC: "#1a7f37", NOT_DIAGNOSTIC: "#bc4c00", NOT_CALIBRATED: "#6e7781"}
+COLOURS = {**VERDICT_COLOURS, NOT_RUN: "#6e7781", REFUSED: "#8250df", DIAGNOSTIC: VERDICT_COLOURS[HOLDS],
+           NOT_DIAGNOSTIC: "#bc4c00", NOT_CALIBRATED: "#6e7781"}
 CALIBRATION_MEANINGS = {
     DIAGNOSTIC: "the claim's own metric and rule, run on its two references, do not hold where its effect is absent and "
                 "hold where it is present (the mirror image for a claim of absence): its verdict counts",
@@ -292,13 +292,16 @@ def provenance_line(store: str, claims_dir: Path) -> str:
             "(their digest)")
 
 
+def _legend(meanings: dict[str, str]) -> str:
+    """Each verdict or status in its colour, with what it means."""
+    return "<ul>" + "".join(f'<li><b style="color:{COLOURS[k]}">{k}</b>: {html.escape(text)}</li>'
+                            for k, text in meanings.items()) + "</ul>"
+
+
 def render(matrices: Sequence[SourceMatrix], store: str, folder: Path, claims_dir: Path,
            server: str | None = None) -> str:
     """The page's HTML, its claim figures drawn into ``folder``/figures."""
     (folder / FIGURES).mkdir(parents=True, exist_ok=True)
-    meanings = "".join(f'<li><b style="color:{COLOURS[k]}">{k}</b>: {html.escape(text)}</li>' for k, text in MEANINGS.items())
-    calibrations = "".join(f'<li><b style="color:{COLOURS[k]}">{k}</b>: {html.escape(text)}</li>'
-                           for k, text in CALIBRATION_MEANINGS.items())
     sections = []
     for matrix in matrices:
         sentences = "".join(f"<li>{html.escape(s)}</li>" for s in synthesis(matrix))
@@ -318,7 +321,8 @@ def render(matrices: Sequence[SourceMatrix], store: str, folder: Path, claims_di
         f"<ul>{''.join(f'<li>{_bold(line)}</li>' for line in found(matrices))}</ul>"
         f"<p>Each claim is judged under its stated design (the first column), on its two references, runs whose "
         f"answer is known (docs/calibration.md), and under every condition of its source the store holds runs for. "
-        f"Verdicts:</p><ul>{meanings}</ul><p>Calibration, from the verdicts on the references:</p><ul>{calibrations}</ul>"
+        f"Verdicts:</p>{_legend(MEANINGS)}<p>Calibration, from the verdicts on the references:</p>"
+        f"{_legend(CALIBRATION_MEANINGS)}"
         f"<p>{html.escape(adjustment_line(matrices))} Intervals are 95 % Student-t intervals of the mean over seeds (a percentile bootstrap where marked: a "
         f"proportion from 10 or more seeds whose t-interval would leave [0, 1]). A cell links to its claim's row.</p>"
         f"{''.join(sections)}<h2>The tests</h2><ul>{legend}</ul></body></html>"

@@ -19,6 +19,9 @@ if TYPE_CHECKING:
 
 HOLDS, FAILS, INCONCLUSIVE, NOT_RUN, REFUSED = "holds", "does not hold", "inconclusive", "not run yet", "refused"
 VERDICTS = (HOLDS, FAILS, INCONCLUSIVE, NOT_RUN, REFUSED)
+AS_VERB = {HOLDS: "holds", FAILS: "does not hold", INCONCLUSIVE: "is inconclusive", NOT_RUN: "is not run yet",
+           REFUSED: "is refused"}
+"""Each verdict as the verb of a sentence about one claim ("D1 is inconclusive")."""
 ALPHA = 0.05
 """One-sided level of every test on the page, applied to the adjusted p."""
 ADJUSTMENT = "Benjamini-Hochberg"
@@ -76,7 +79,7 @@ class Verdict:
     quantity: str = "mean"
     """What ``value`` is: 'mean' (of the claim's metric over seeds), 'change' (over a trend's range), 'relative
     change' (the same as a fraction of each seed's value at the lowest level), 'rho' (Spearman's), 'seeds' (the
-    fraction of seeds that meet it) or 'fall' (development minus counter-mirror)."""
+    fraction of seeds that meet it) or 'counter-mirror end' (a reversal's value after counter-mirror training)."""
     p: float = float("nan")
     """Raw one-sided p of the claim; nan for a verdict decided by an interval or by counting seeds."""
     p_against: float = float("nan")

@@ -36,7 +36,7 @@ ACTIVATIONS = ("rescaled", "raw")
 UPDATES = ("online", "batch")
 RETINAS = ("none", "dog")
 COMPETITIONS = ("conscience", "quantile")
-WIRINGS = ("hebb", "co_occurring", "independent")
+WIRINGS = HEBB, CO_OCCURRING, INDEPENDENT = ("hebb", "co_occurring", "independent")
 PRETRAIN_ORDERS = ("expression", "identity", "sweep")
 HEBBIAN_RESPONSES = ("drive", "rate")
 
@@ -162,7 +162,7 @@ class MirrorLayerConfig:
     presents one modality at a time)."""
     conscience_rate: float = 0.05
     """How fast a neuron's threshold follows its firing (per Hebbian update)."""
-    wiring: str = "hebb"
+    wiring: str = HEBB
     """'hebb': learnt by the Hebb rule. The others plant the layer, references whose answer is known
     (docs/calibration.md): 'co_occurring' copies each step's visual and motor input into one neuron's weights,
     the neurons in turn, so the layer holds the latest pairs the interaction showed it (mirror neurons wherever

@@ -25,6 +25,7 @@ import torch
 from torch import Tensor, nn
 
 from mirror.config import MirrorLayerConfig, VisionConfig
+from mirror.config.hebbian import HEBB, INDEPENDENT
 from mirror.data.face_interaction import InteractionBatch
 from mirror.models.competition import CompetitiveSheet, hebbian_update, normalise_rows
 from mirror.models.visnet import VisNet
@@ -241,10 +242,10 @@ class HebbianFaceNetwork(pl.LightningModule):
         """One batch of the interaction: the parent's faces seen, the infant's expressions made (drawn at random
         instead for the 'independent' planted layer), its motor noise from ``noise``."""
         wiring = self.hparams.mirror.wiring
-        if wiring == "independent":
+        if wiring == INDEPENDENT:
             infant = torch.randint(len(EXPRESSIONS), infant.shape, generator=noise)
         visual, motor = self.interaction_rates[face_index], self.motor_pattern(infant, noise)
-        if wiring == "hebb":
+        if wiring == HEBB:
             layer.learn(visual, motor, layer(visual, motor))
         else:
             layer.memorise(visual, motor)

@@ -17,7 +17,7 @@ from mlflow.entities import Metric
 from mlflow.store.tracking import SEARCH_MAX_RESULTS_DEFAULT
 from mlflow.utils import get_results_from_paginated_fn
 
-from mirror.analysis.summary import specification_grid_of
+from mirror.analysis.summary import NULL_P_COLUMNS, specification_grid_of
 from mirror.config import AnalysisConfig, TrackingConfig
 from mirror.protocol import ACTIVITY_FILE, UNITS_FILE, MirrorActivity
 from mirror.tracking.store import read_store, resolve_uri
@@ -39,8 +39,7 @@ def backfill_run(client: MlflowClient, run: Run) -> int:
             units = pd.read_csv(client.download_artifacts(run.info.run_id, f"analysis/{UNITS_FILE}", folder))
         except (OSError, ValueError):  # no activity kept: nothing to recompute from
             return 0
-    p_values = {null: units[column].to_numpy(float) for null, column in
-                (("sequence", "p_sequence_null"), ("same_unit", "p_same_unit")) if column in units}
+    p_values = {null: units[column].to_numpy(float) for null, column in NULL_P_COLUMNS.items() if column in units}
     alpha = float(run.data.params.get("analysis.fdr_alpha", AnalysisConfig.fdr_alpha))
     grid = specification_grid_of(activity, p_values, AnalysisConfig(fdr_alpha=alpha))
     now = int(time.time() * 1000)

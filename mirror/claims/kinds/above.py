@@ -4,12 +4,11 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-import numpy as np
 import pandas as pd
 
 from mirror.claims.kinds.base import TestKind, compared_with, paired, points, seed_pairs
 from mirror.claims.statistics import one_sided
-from mirror.claims.verdict import Estimate, History, Verdict, needs_two, to_settle
+from mirror.claims.verdict import History, Verdict, needs_two, to_settle
 from mirror.plotting import plt
 
 if TYPE_CHECKING:
@@ -42,17 +41,14 @@ class Above(TestKind):
         return one_of_value_and_metric(test)
 
     def judge(self, claim: Claim, chosen: pd.DataFrame, runs: pd.DataFrame, history: History | None) -> Verdict:
-        values, reference, against = paired(claim, chosen)
-        keep = ~(np.isnan(values) | np.isnan(reference))
-        estimate = Estimate.of(values, claim.metric)
-        if keep.sum() < 2:
-            return needs_two(claim, estimate)
-        differences = values[keep] - reference[keep]
+        pairs = paired(claim, chosen)
+        if pairs.kept.sum() < 2:
+            return needs_two(claim, pairs.estimate)
+        differences = pairs.differences
         greater, less = one_sided(differences)
-        return to_settle(claim, estimate.text(), f"one-sided t-test, greater than {against}: p = {greater:.2g} "
-                                                 f"(lower: p = {less:.2g})", greater, less, estimate.mean,
-                         abs(differences.mean()), differences.std(ddof=1),
-                         data=pd.DataFrame({"seed": chosen["seed"], "value": values, "reference": reference}))
+        return to_settle(claim, pairs.estimate.text(), f"one-sided t-test, greater than {pairs.against}: "
+                                                       f"p = {greater:.2g} (lower: p = {less:.2g})", greater, less,
+                         pairs.estimate.mean, abs(differences.mean()), differences.std(ddof=1), data=pairs.data)
 
     def draw(self, ax: plt.Axes, verdict: Verdict) -> None:
         draw_against_value_or_metric(ax, verdict, "claimed bound")

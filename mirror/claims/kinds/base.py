@@ -4,6 +4,7 @@ with what they are compared with, the runs of a reference selection, and the fig
 from __future__ import annotations
 
 import textwrap
+from dataclasses import dataclass
 from typing import TYPE_CHECKING, ClassVar
 
 import numpy as np
@@ -44,15 +45,49 @@ class TestKind:
         raise NotImplementedError
 
 
-def paired(claim: Claim, chosen: pd.DataFrame) -> tuple[np.ndarray, np.ndarray, str]:
+@dataclass(frozen=True)
+class Pairs:
+    """A claim's values and, seed by seed, what they are compared with."""
+
+    seeds: pd.Series
+    values: np.ndarray
+    reference: np.ndarray
+    against: str
+    """How the comparison reads on the page."""
+    estimate: Estimate
+    """The claim's values over seeds."""
+
+    @property
+    def kept(self) -> np.ndarray:
+        """The seeds where both sides are measured."""
+        return ~(np.isnan(self.values) | np.isnan(self.reference))
+
+    @property
+    def differences(self) -> np.ndarray:
+        return self.values[self.kept] - self.reference[self.kept]
+
+    @property
+    def data(self) -> pd.DataFrame:
+        """What the claim's figure draws."""
+        return pd.DataFrame({"seed": self.seeds, "value": self.values, "reference": self.reference})
+
+
+def paired(claim: Claim, chosen: pd.DataFrame) -> Pairs:
     """The claim's values and, seed by seed, what they are compared with: another metric of the same run or
-    the claim's value; with how the comparison reads."""
+    the claim's value."""
     test = claim.test
     values = metric_values(chosen, claim.metric)
+    estimate = Estimate.of(values, claim.metric)
     if test.reference_metric is None:
-        return values, np.full_like(values, test.value), number(test.value)
+        return Pairs(chosen["seed"], values, np.full_like(values, test.value), number(test.value), estimate)
     reference = metric_values(chosen, test.reference_metric)
-    return values, reference, f"{test.reference_metric} ({Estimate.of(reference, test.reference_metric).text()}), paired"
+    against = f"{test.reference_metric} ({Estimate.of(reference, test.reference_metric).text()}), paired"
+    return Pairs(chosen["seed"], values, reference, against, estimate)
+
+
+def by_seed(runs: pd.DataFrame, metric: str, seeds: pd.Series) -> np.ndarray:
+    """``metric`` of ``runs`` (one per seed) in the order of ``seeds``."""
+    return runs.set_index("seed")[f"metrics.{metric}"].loc[seeds].to_numpy(np.float64)
 
 
 def reference_runs(claim: Claim, chosen: pd.DataFrame, runs: pd.DataFrame) -> tuple[pd.DataFrame, pd.DataFrame, str]:

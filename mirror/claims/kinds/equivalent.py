@@ -5,10 +5,18 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-import numpy as np
 import pandas as pd
 
-from mirror.claims.kinds.base import TestKind, compared_with, paired, points, reference_runs, seed_pairs
+from mirror.claims.kinds.base import (
+    Pairs,
+    TestKind,
+    by_seed,
+    compared_with,
+    paired,
+    points,
+    reference_runs,
+    seed_pairs,
+)
 from mirror.claims.selection import provenance
 from mirror.claims.statistics import equivalence
 from mirror.claims.verdict import NOT_RUN, Estimate, History, Verdict, metric_values, needs_two, number, to_settle
@@ -37,25 +45,21 @@ class Equivalent(TestKind):
     def judge(self, claim: Claim, chosen: pd.DataFrame, runs: pd.DataFrame, history: History | None) -> Verdict:
         if claim.test.reference:
             return self._across_runs(claim, chosen, runs)
-        values, reference, against = paired(claim, chosen)
-        keep = ~(np.isnan(values) | np.isnan(reference))
-        estimate = Estimate.of(values, claim.metric)
-        if keep.sum() < 2:
-            return needs_two(claim, estimate)
-        return self._tost(claim, estimate, values[keep] - reference[keep], against,
-                          pd.DataFrame({"seed": chosen["seed"], "value": values, "reference": reference}))
+        pairs = paired(claim, chosen)
+        if pairs.kept.sum() < 2:
+            return needs_two(claim, pairs.estimate)
+        return self._tost(claim, pairs)
 
     @staticmethod
-    def _tost(claim: Claim, estimate: Estimate, differences: np.ndarray, against: str, data: pd.DataFrame,
-              runs: pd.DataFrame | None = None) -> Verdict:
+    def _tost(claim: Claim, pairs: Pairs, runs: pd.DataFrame | None = None) -> Verdict:
         """Two one-sided tests of paired differences against the claim's margin."""
         margin = claim.test.margin
-        p_inside, p_beyond = equivalence(differences, margin)
-        difference = Estimate.of(differences, "difference")  # not a proportion, whatever the metric
-        return to_settle(claim, f"{estimate.text()}; difference {difference.text()}",
-                         f"two one-sided tests, within +-{number(margin)} (the claim's margin) of {against}: "
+        p_inside, p_beyond = equivalence(pairs.differences, margin)
+        difference = Estimate.of(pairs.differences, "difference")  # not a proportion, whatever the metric
+        return to_settle(claim, f"{pairs.estimate.text()}; difference {difference.text()}",
+                         f"two one-sided tests, within +-{number(margin)} (the claim's margin) of {pairs.against}: "
                          f"p = {p_inside:.2g}; beyond the margin: p = {p_beyond:.2g}", p_inside, p_beyond,
-                         estimate.mean, abs(margin - abs(difference.mean)), difference.sd, data=data,
+                         pairs.estimate.mean, abs(margin - abs(difference.mean)), difference.sd, data=pairs.data,
                          **({} if runs is None else {"runs": runs}))
 
     def _across_runs(self, claim: Claim, chosen: pd.DataFrame, runs: pd.DataFrame) -> Verdict:
@@ -66,10 +70,9 @@ class Equivalent(TestKind):
         if sorted(chosen["seed"]) != sorted(others["seed"]) or len(values) < 2:
             return Verdict(claim, NOT_RUN, measured=estimate.text() if len(values) else "",
                            test=f"needs the same seeds (at least 2) here and of {label}")
-        reference = others.set_index("seed")[f"metrics.{claim.metric}"].loc[chosen["seed"]].to_numpy(np.float64)
+        reference = by_seed(others, claim.metric, chosen["seed"])
         against = f"{label} ({Estimate.of(reference, claim.metric).text()}), paired by seed"
-        return self._tost(claim, estimate, values - reference, against,
-                          pd.DataFrame({"seed": chosen["seed"], "value": values, "reference": reference}),
+        return self._tost(claim, Pairs(chosen["seed"], values, reference, against, estimate),
                           runs=pd.concat([provenance(chosen), provenance(others)]))
 
     def draw(self, ax: plt.Axes, verdict: Verdict) -> None:

@@ -5,13 +5,12 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-import numpy as np
 import pandas as pd
 
 from mirror.claims.kinds.above import draw_against_value_or_metric, one_of_value_and_metric
 from mirror.claims.kinds.base import TestKind, paired
 from mirror.claims.statistics import clopper_pearson
-from mirror.claims.verdict import FAILS, HOLDS, Estimate, History, Verdict, needs_two
+from mirror.claims.verdict import FAILS, HOLDS, History, Verdict, needs_two
 from mirror.plotting import plt
 
 if TYPE_CHECKING:
@@ -28,21 +27,21 @@ class Every(TestKind):
         return one_of_value_and_metric(test)
 
     def judge(self, claim: Claim, chosen: pd.DataFrame, runs: pd.DataFrame, history: History | None) -> Verdict:
-        values, reference, against = paired(claim, chosen)
-        keep = ~(np.isnan(values) | np.isnan(reference))
-        n = int(keep.sum())
+        pairs = paired(claim, chosen)
+        keep, n = pairs.kept, int(pairs.kept.sum())
         if n < 2:
-            return needs_two(claim, Estimate.of(values, claim.metric))
-        meets = values[keep] > reference[keep] if claim.test.reference_metric else values[keep] >= reference[keep]
+            return needs_two(claim, pairs.estimate)
+        values, reference = pairs.values[keep], pairs.reference[keep]
+        meets = values > reference if claim.test.reference_metric else values >= reference
         k = int(meets.sum())
         low, high = clopper_pearson(k, n)
         relation = "above" if claim.test.reference_metric else "at least"
-        missing = sorted(chosen["seed"][keep][~meets].tolist())
+        missing = sorted(pairs.seeds[keep][~meets].tolist())
         return Verdict(claim, HOLDS if k == n else FAILS, value=k / n, quantity="seeds",
                        measured=f"{k} of {n} seeds ({k / n:.0%}, Clopper-Pearson 95 % [{low:.2f}, {high:.2f}])",
-                       test=f"each seed {relation} {against}: every seed must" +
+                       test=f"each seed {relation} {pairs.against}: every seed must" +
                             (f"; seeds {', '.join(map(str, missing))} do not" if missing else ""),
-                       data=pd.DataFrame({"seed": chosen["seed"], "value": values, "reference": reference}))
+                       data=pairs.data)
 
     def draw(self, ax: plt.Axes, verdict: Verdict) -> None:
         draw_against_value_or_metric(ax, verdict, "claimed bound")

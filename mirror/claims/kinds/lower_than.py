@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 import pandas as pd
 
-from mirror.claims.kinds.base import TestKind, points, reference_runs
+from mirror.claims.kinds.base import TestKind, by_seed, points, reference_runs
 from mirror.claims.selection import provenance
 from mirror.claims.statistics import one_sided, welch
 from mirror.claims.verdict import NOT_RUN, Estimate, History, Verdict, metric_values, to_settle
@@ -34,8 +34,7 @@ class LowerThan(TestKind):
             return Verdict(claim, NOT_RUN, measured=estimate.text() if len(values) else "",
                            test=f"needs at least 2 seeds here and of {label}")
         if sorted(chosen["seed"]) == sorted(others["seed"]):
-            by_seed = others.set_index("seed")[f"metrics.{claim.metric}"]
-            differences = values - by_seed.loc[chosen["seed"]].to_numpy(np.float64)
+            differences = values - by_seed(others, claim.metric, chosen["seed"])
             above, below = one_sided(differences)
             how, sd = "paired by seed", differences.std(ddof=1)
         else:
