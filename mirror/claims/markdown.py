@@ -14,15 +14,14 @@ from mirror.claims.page import (
     adjustment_line,
     conditions_shown,
     counts_line,
-    fill_text,
     found,
+    notes,
     p_text,
     provenance_line,
     reference_columns,
 )
 from mirror.claims.provenance import summary
 from mirror.claims.quantities import shown
-from mirror.claims.registration import registration_note
 from mirror.claims.verdict import NOT_RUN, Verdict
 
 MARKS = {"holds": "✅", "does not hold": "❌", "inconclusive": "❔", "not run yet": "·", "refused": "⛔",
@@ -61,19 +60,8 @@ def _rows(matrix: SourceMatrix, claims_dir: Path) -> list[str]:
     for verdict in matrix.stated:
         claim = verdict.claim
         test = f"{claim.test.kind}: {verdict.test}" + (f"; {p_text(verdict)}" if p_text(verdict) else "")
-        if claim.margin_reason:
-            test += f"; margin: {claim.margin_reason}"
-        for note in (verdict.to_decide, fill_text(verdict)):
-            if note:
-                test += f"; {note}"
-        edited = registration_note(verdict, claims_dir)
-        if edited:
-            test += f"; ⚠ {edited}"
-        calibration = matrix.calibration(claim)
-        test += f"; {calibration.why()}"
-        if matrix.curves.get(claim.id) is not None:
-            test += f"; {matrix.curves[claim.id].text()}"
-        for kind, on in calibration.references.items():
+        test += "".join(f"; {text}" for _, text in notes(matrix, verdict, claims_dir))
+        for kind, on in matrix.calibration(claim).references.items():
             test += (f"; {kind}: {on.claim.calibration[kind].about}, {on.measured or on.test}, {on.verdict}")
         lines.append(f"| {_escape(claim.id)} | {_escape(claim.statement)} (control that would make it fail: "
                      f"{_escape(claim.control)}) | {_escape(verdict.measured) or '–'} | {_escape(test)} | "

@@ -189,12 +189,10 @@ def _row(matrix: SourceMatrix, verdict: Verdict, server: str | None, folder: Pat
     where = ", ".join(f"{k}={v}" for k, v in claim.selection.items())
     links = run_links(verdict, server)
     listed = ", ".join(f'<a href="{url}">{run_id[:8]}</a>' if url else run_id[:8] for run_id, url in links)
-    decide = "".join(f"<div class=small>{html.escape(text)}</div>" for text in (verdict.to_decide, fill_text(verdict))
-                     if text)
-    edited = registration_note(verdict, claims_dir)
-    reason = (f"<div class=small>margin: {html.escape(claim.margin_reason)}</div>" if claim.margin_reason else "")
-    flagged = f"<div class=small style='color:#b35900'>&#9888; {html.escape(edited)}</div>" if edited else ""
-    calibrated = _calibration(matrix.calibration(claim))
+    calibration = matrix.calibration(claim)
+    styles = {EDITED: "color:#b35900", CALIBRATION: f"color:{COLOURS[calibration.status]}"}
+    noted = "".join(f"<div class=small style='{styles.get(kind, '')}'>{html.escape(text)}</div>"
+                    for kind, text in notes(matrix, verdict, claims_dir))
     return (
         f'<tr id="{anchor}"><td><b>{html.escape(claim.id)}</b></td>'
         f"<td>{html.escape(claim.statement)}<div class=small>control that would make it fail: "
@@ -204,17 +202,27 @@ def _row(matrix: SourceMatrix, verdict: Verdict, server: str | None, folder: Pat
         f"{_conditions(matrix, claim.id)}</td>"
         f"<td>{html.escape(verdict.measured) or '&ndash;'}</td>"
         f"<td>{html.escape(claim.test.kind)}: {html.escape(verdict.test)}{_p_html(verdict)}"
-        f"{reason}{decide}{flagged}{calibrated}{_curve_text(matrix, claim)}</td>"
+        f"{noted}{_references(calibration)}</td>"
         f'<td class=verdict style="color:{COLOURS[verdict.verdict]}">{verdict.verdict}'
-        f'<div class=small style="color:{COLOURS[matrix.calibration(claim).status]}">'
-        f"{matrix.calibration(claim).status}</div></td>"
+        f'<div class=small style="color:{COLOURS[calibration.status]}">{calibration.status}</div></td>'
         f"<td>{figure}</td></tr>"
     )
 
 
-def _curve_text(matrix: SourceMatrix, claim: Claim) -> str:
-    specification = matrix.curves.get(claim.id)
-    return f"<div class=small>{html.escape(specification.text())}</div>" if specification is not None else ""
+EDITED, CALIBRATION = "edited", "calibration"
+
+
+def notes(matrix: SourceMatrix, verdict: Verdict, claims_dir: Path) -> list[tuple[str, str]]:
+    """What a row says under its test, in order, on the page and in the Markdown alike, as (what it is, its text): the
+    margin's reason, the seeds that would decide it, the commands that fill it, an edit after its runs were trained,
+    its calibration and its specification curve."""
+    claim = verdict.claim
+    edited = registration_note(verdict, claims_dir)
+    curve = matrix.curves.get(claim.id)
+    said = [("margin", f"margin: {claim.margin_reason}" if claim.margin_reason else ""),
+            ("to decide", verdict.to_decide), ("fill", fill_text(verdict)), (EDITED, f"⚠ {edited}" if edited else ""),
+            (CALIBRATION, matrix.calibration(claim).why()), ("curve", curve.text() if curve is not None else "")]
+    return [(kind, text) for kind, text in said if text]
 
 
 def _conditions_list(matrix: SourceMatrix) -> str:
@@ -222,8 +230,8 @@ def _conditions_list(matrix: SourceMatrix) -> str:
     return f"<details class=small><summary>the conditions (columns)</summary><ul>{items}</ul></details>" if items else ""
 
 
-def _calibration(calibration: Calibration) -> str:
-    """The row's calibration: each reference, what it is, its measured value and verdict, and the status."""
+def _references(calibration: Calibration) -> str:
+    """The row's references, folded: each, what it is, its runs, its measured value and verdict."""
     parts = "".join(
         f"<li>{html.escape(kind)}: {html.escape(v.claim.calibration[kind].about)} (experiment "
         f"<code>{html.escape(v.claim.experiment)}</code>, "
@@ -232,8 +240,7 @@ def _calibration(calibration: Calibration) -> str:
         f"{f' ({html.escape(fill)})' if (fill := fill_text(v)) else ''}"
         f"{f' ({html.escape(p_text(v))}, adjusted among the references)' if v.tested else ''}</li>"
         for kind, v in calibration.references.items())
-    return (f"<div class=small style='color:{COLOURS[calibration.status]}'>{html.escape(calibration.why())}</div>"
-            + (f"<details><summary>its references</summary><ul class=small>{parts}</ul></details>" if parts else ""))
+    return f"<details><summary>its references</summary><ul class=small>{parts}</ul></details>" if parts else ""
 
 
 def _bold(line: str) -> str:
