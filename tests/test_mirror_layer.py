@@ -100,3 +100,25 @@ def test_a_planted_layer_holds_the_pairs_it_was_shown_and_is_re_mapped_by_a_hund
         layer.memorise(visual(infant[start : start + 10]), motor(at_random[start : start + 10]))
     counts = _counts(layer, visual, motor, rng, "drive")
     assert abs(counts["mirror_balance"]) < 0.3 and counts["n_mirror"] < 65
+
+
+def test_the_networks_planted_wirings_pair_each_face_with_the_infants_expression_or_with_a_random_one():
+    """Through the network's own learning step: 'co_occurring' copies the infant's expression beside each face seen,
+    'independent' an expression drawn at random, so about half its neurons disagree with the infant's."""
+    from mirror.config import VisionConfig
+    from mirror.models.hebbian_face import HebbianFaceNetwork
+
+    vision = VisionConfig(wavelengths=[2.0], sheet_size=4, fan_in=[10, 5, 5, 5], fan_in_radius=[3.0, 3.0, 3.0, 3.0])
+    infant = torch.from_numpy(np.random.default_rng(1).integers(0, 2, 100))
+    disagree = {}
+    for wiring in ("co_occurring", "independent"):
+        network = HebbianFaceNetwork(16, 0, vision, MirrorLayerConfig(sheet_size=10, wiring=wiring), POOL, 0.0)
+        network.interaction_rates = torch.rand(100, 16)
+        for start in range(0, 100, 10):
+            steps = torch.arange(start, start + 10)
+            network._learn(network.mirror, steps, infant[steps], torch.Generator().manual_seed(start))
+        motor = network.mirror.weights[:, 16:]  # neuron k holds step k: its motor half is one expression's pool
+        held = (motor[:, POOL:].sum(dim=1) > motor[:, :POOL].sum(dim=1)).long()
+        disagree[wiring] = int((held != infant).sum())
+    assert disagree["co_occurring"] == 0
+    assert 30 <= disagree["independent"] <= 70
