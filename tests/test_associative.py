@@ -202,6 +202,33 @@ def test_normal_pairing_makes_mirrors_and_counter_mirror_training_moves_the_mass
     assert (remapped * shifted).sum() > (remapped * np.eye(4)).sum()
 
 
+@pytest.mark.parametrize("seed", [0, 1])
+def test_a_counter_mirror_phase_as_long_as_development_re_maps_hebb_and_only_weakens_covariance(seed):
+    """A3's two references (asl_counter_mirror's design: 400 trials each): row-normalised Hebb changes the sign of
+    its selective response, covariance Hebb only lowers it; prediction error (A3's own rule) changes it too."""
+    def selective(rule: str, counter_mirror_trials: int) -> float:
+        network = trained(rule, seed=seed, counter_mirror_trials=counter_mirror_trials)
+        return selective_response(network.sensory_weights.numpy(), noise=0.05)
+
+    developed = {rule: selective(rule, 0) for rule in ("hebb", "covariance", "rescorla_wagner")}
+    countered = {rule: selective(rule, 400) for rule in developed}
+    assert all(value > 1 for value in developed.values())
+    assert countered["hebb"] < 0 and countered["rescorla_wagner"] < 0, "re-mapped: the sign changes"
+    assert 0 < countered["covariance"] < developed["covariance"], "weakened, not re-mapped"
+
+
+def test_seeing_alone_lowers_the_rescorla_wagner_selective_response_where_doing_alone_does_not():
+    """A2s's effect-present reference (seeing-alone trials extinguish the link) beside what first looked like one:
+    doing-alone trials leave the selective response as high, the context's prediction making the other actions
+    inhibitors (see the test below)."""
+    def selective(kind: str, fraction: float) -> float:
+        network = trained("rescorla_wagner", unpaired_kind=kind, unpaired_fraction=fraction)
+        return selective_response(network.sensory_weights.numpy(), noise=0.05)
+
+    assert selective("seeing", 0.8) < 0.8 * selective("seeing", 0.0)
+    assert selective("doing", 0.8) > 0.95 * selective("doing", 0.0)
+
+
 def test_rescorla_wagner_s_link_weakens_as_doing_alone_makes_the_outcome_less_contingent_on_seeing():
     """Doing alone strengthens the context, which then predicts the motor unit on paired trials
     too, so the same paired trials leave a weaker S_i -> M_i link."""
