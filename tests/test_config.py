@@ -65,6 +65,8 @@ def test_command_line_stops_before_training(tmp_path):
         (["model=hebbian_face", "data.pretrain_order=sweep", "data.max_shift=0.05"], "data.sequence_length"),
         (["model=hebbian_face", "data.pretrain_order=sweep", "data.sequence_length=9"], "data.max_shift"),
         (["model=hebbian_face", "analysis.vision_information_threshold=0"], "analysis.vision_information_threshold"),
+        (["model=hebbian_face", "data.parent_views=video"], "data.parent_views"),
+        (["model=hebbian_face", "data.pretrain_order=identity_morph", "data.sequence_length=1"], "data.sequence_length"),
         (["model=visnet_control", "data.stimuli=[T]"], "data.stimuli"),
         (["model=visnet_control", "data.stimuli=[T,O]"], "data.stimuli"),
         (["model=visnet_control", "data.spacing=30"], "data.spacing"),

@@ -82,3 +82,40 @@ def test_pretraining_can_sweep_each_face_through_a_grid_of_positions():
     np.testing.assert_allclose(totals, totals[0], rtol=0.05)
     x = (sequences[0].sum(axis=1) * np.arange(32)).sum(axis=1) / sequences[0].sum(axis=(1, 2))
     np.testing.assert_allclose(np.diff(x[:3]), 3.2, atol=0.4)  # 0.1 of 32 px per step, left to right
+
+
+def test_the_posters_parent_is_two_images_only_their_noise_fresh():
+    poster = face_interaction(image_size=24, parent_transforms=5, test_trials=4, pixel_noise=0.0)
+    for bank in poster.parent_faces:
+        happy, sad = bank[: len(bank) // 2], bank[len(bank) // 2 :]
+        assert (happy == happy[0]).all() and (sad == sad[0]).all() and not (happy[0] == sad[0]).all()
+    noisy = face_interaction(image_size=24, parent_transforms=5, test_trials=4, pixel_noise=0.05).parent_faces[1]
+    assert len({face.numpy().tobytes() for face in noisy}) == len(noisy), "each presentation its own noise"
+    transforms = face_interaction(image_size=24, parent_transforms=5, test_trials=4, pixel_noise=0.0,
+                                  parent_views="transforms").parent_faces[1]
+    assert len({face.numpy().tobytes() for face in transforms}) == len(transforms), "each its own scale"
+
+
+@pytest.mark.parametrize("order", ["identity_morph", "expression_morph"])
+def test_pretraining_morphs_run_in_even_steps_from_one_face_to_the_next(order):
+    data = face_interaction(image_size=32, pretrain_order=order, sequence_length=5, pretrain_identities=3,
+                            pretrain_transforms=1, pixel_noise=0.0, scale_range=0.0)
+    sequences = data.pretraining_sequences.numpy()
+    assert sequences.shape == (2 * 3, 5, 32, 32)
+    steps = np.abs(np.diff(sequences[0], axis=0)).sum(axis=(1, 2))
+    assert (steps > 0).all(), "every frame moves"
+    assert np.abs(sequences[0, -1] - sequences[0, 0]).sum() > steps.max(), "small steps, a long way"
+    # Sequence 3 starts from the same face as sequence 0 with the other expression: held (identity morph), or the
+    # morph run backwards from where sequence 0 ends (expression morph).
+    assert not np.array_equal(sequences[3, 0], sequences[0, 0])
+    if order == "expression_morph":
+        np.testing.assert_array_equal(sequences[0, -1], sequences[3, 0])
+
+
+def test_the_parent_reference_pretrains_on_the_parents_two_images():
+    data = face_interaction(image_size=24, pretrain_order="parent", pretrain_identities=4, pretrain_transforms=2,
+                            sequence_length=4, pixel_noise=0.0)
+    frames = data.pretraining_sequences.flatten(0, 1)
+    happy, sad = (bank[0] for bank in (data.parent_faces[0][:1], data.parent_faces[0][-1:]))
+    assert all((frame == happy).all() or (frame == sad).all() for frame in frames)
+    assert data.pretraining_sequences.shape[0] == 2 * 4 * 2 // 4

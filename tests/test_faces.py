@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from mirror.data.faces import HAPPY, SAD, Identity, Transform, draw_face
+from mirror.data.faces import HAPPY, SAD, Identity, Transform, draw_face, morph
 
 
 def test_faces_are_deterministic_per_seed():
@@ -42,3 +42,20 @@ def test_images_are_in_range_and_identities_vary():
 def test_unknown_expression_is_refused():
     with pytest.raises(ValueError, match="expression"):
         draw_face(Identity(), 2, Transform(), 32)
+
+
+def test_a_morph_lies_between_the_two_expressions_and_ends_at_them():
+    happy, sad = (draw_face(Identity(), e, Transform(), 64) for e in (HAPPY, SAD))
+    np.testing.assert_array_equal(draw_face(Identity(), float(HAPPY), Transform(), 64), happy)
+    halfway = draw_face(Identity(), 0.5, Transform(), 64)
+    # Half way the mouth is flat: at the midline its row lies between the smile's centre and the frown's.
+    mouth_rows = slice(int(64 * 0.58), int(64 * 0.8))
+    rows = [face[mouth_rows, 32].argmax() for face in (happy, halfway, sad)]
+    assert rows[0] > rows[1] > rows[2]
+
+
+def test_an_identity_morph_moves_every_proportion_linearly():
+    first, second = Identity(), Identity(face_width=0.4, mouth_width=0.2)
+    halfway = morph(first, second, 0.5)
+    assert halfway.face_width == pytest.approx(0.35) and halfway.mouth_width == pytest.approx(0.18)
+    assert morph(first, second, 0.0) == first and morph(first, second, 1.0) == second

@@ -28,7 +28,8 @@ from torch.utils.data import DataLoader, TensorDataset
 
 from mirror.config.hooks import FamilyDataModule
 from mirror.data.batches import NamedTensorDataset
-from mirror.data.faces import HAPPY, SAD, Identity, Transform, draw_face
+from mirror.config.hebbian import EXPRESSION_MORPH, IDENTITY_MORPH, PARENT, POSTER
+from mirror.data.faces import HAPPY, SAD, Identity, Transform, draw_face, morph
 from mirror.data.retinal_positions import position_sweep
 from mirror.seeding import NamedStreams
 from mirror.vocabulary import PHASES
@@ -88,6 +89,7 @@ class FaceInteractionDataModule(FamilyDataModule, pl.LightningDataModule):
         pretrain_transforms: int,
         sequence_length: int,
         pretrain_order: str,
+        parent_views: str,
         test_identities: int,
         max_shift: float,
         scale_range: float,
@@ -106,10 +108,14 @@ class FaceInteractionDataModule(FamilyDataModule, pl.LightningDataModule):
         hp = self.hparams
         return Transform.draw(rng, hp.max_shift, hp.scale_range, hp.pixel_noise)
 
-    def _faces(self, rng: np.random.Generator, identities: list[Identity], expressions: np.ndarray) -> torch.Tensor:
-        size = self.hparams.image_size
+    def _faces(self, rng: np.random.Generator, identities: list[Identity], expressions: np.ndarray,
+               poster: bool = False) -> torch.Tensor:
+        """One face per identity and expression, each under a transform drawn from ``rng``; with ``poster``, the
+        same centred face at scale 1 every time, only its pixel noise fresh."""
+        hp = self.hparams
+        transform = (lambda: Transform(noise_std=hp.pixel_noise)) if poster else (lambda: self._transform(rng))
         return torch.from_numpy(
-            np.stack([draw_face(i, int(e), self._transform(rng), size, rng) for i, e in zip(identities, expressions)])
+            np.stack([draw_face(i, int(e), transform(), hp.image_size, rng) for i, e in zip(identities, expressions)])
         )
 
     @cached_property
@@ -121,13 +127,16 @@ class FaceInteractionDataModule(FamilyDataModule, pl.LightningDataModule):
     def parent_faces(self) -> tuple[torch.Tensor, torch.Tensor]:
         """(interaction faces (2P, H, W), test faces (2 * test_trials, H, W)); the first half of each is happy.
 
-        Test faces use transforms never seen during the interaction.
+        With ``parent_views='poster'`` every face is one of the parent's two images (centred, at scale 1) with
+        its own draw of pixel noise; with 'transforms', each its own transform, the test's never seen during
+        the interaction.
         """
         rng = self._streams.rng("parent_faces")
         banks = []
         for count in (self.hparams.parent_transforms, self.hparams.test_trials):
             expressions = np.repeat([HAPPY, SAD], count)
-            banks.append(self._faces(rng, [self.parent] * len(expressions), expressions))
+            banks.append(self._faces(rng, [self.parent] * len(expressions), expressions,
+                                     poster=self.hparams.parent_views == POSTER))
         return banks[0], banks[1]
 
     @cached_property
@@ -144,11 +153,16 @@ class FaceInteractionDataModule(FamilyDataModule, pl.LightningDataModule):
         identities = [Identity.draw(rng) for _ in range(hp.pretrain_identities)]
         if hp.pretrain_order == "sweep":
             return self._swept_faces(rng, identities)
+        if hp.pretrain_order in (IDENTITY_MORPH, EXPRESSION_MORPH):
+            return self._morphed_faces(rng, identities)
+        if hp.pretrain_order == PARENT:
+            identities = [self.parent] * hp.pretrain_identities
         sequences = []
         for expression in (HAPPY, SAD):
             shown = [identity for identity in identities for _ in range(hp.pretrain_transforms)]
             order = rng.permutation(len(shown)) if hp.pretrain_order == "expression" else np.arange(len(shown))
-            faces = self._faces(rng, [shown[k] for k in order], np.full(len(shown), expression))
+            faces = self._faces(rng, [shown[k] for k in order], np.full(len(shown), expression),
+                                poster=hp.pretrain_order == PARENT)
             usable = len(faces) - len(faces) % hp.sequence_length
             sequences.append(faces[:usable].view(-1, hp.sequence_length, *faces.shape[1:]))
         return torch.cat(sequences)
@@ -166,6 +180,25 @@ class FaceInteractionDataModule(FamilyDataModule, pl.LightningDataModule):
                         draw_face(identity, expression, Transform(dx, dy, scale, hp.pixel_noise), hp.image_size, rng)
                         for dx, dy in positions
                     ]))
+        return torch.from_numpy(np.stack(sequences))
+
+    def _morphed_faces(self, rng: np.random.Generator, identities: list[Identity]) -> torch.Tensor:
+        """Continuous morphs (continuous-transformation learning, Stringer et al. 2006), ``pretrain_transforms``
+        per identity and expression, each at its own scale: 'identity_morph' holds the expression while the
+        face morphs in even steps into the next identity; 'expression_morph' holds the face while its
+        expression morphs from the sequence's expression to the other."""
+        hp = self.hparams
+        weights = np.linspace(0.0, 1.0, hp.sequence_length)
+        sequences = []
+        for expression in (HAPPY, SAD):
+            for index, identity in enumerate(identities):
+                following = identities[(index + 1) % len(identities)]
+                for _ in range(hp.pretrain_transforms):
+                    transform = self._transform(rng)  # one for the whole sequence: only the morph moves
+                    frames = [(morph(identity, following, w), expression) if hp.pretrain_order == IDENTITY_MORPH
+                              else (identity, abs(expression - w)) for w in weights]
+                    sequences.append(np.stack([draw_face(face, shown, transform, hp.image_size, rng)
+                                               for face, shown in frames]))
         return torch.from_numpy(np.stack(sequences))
 
     @cached_property

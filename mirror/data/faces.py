@@ -2,8 +2,9 @@
 
 No image data set can be downloaded, so faces are drawn: an elliptical outline, eyes,
 brows, a nose and a mouth whose curvature carries the expression (corners up: happy;
-corners down with the brows' inner ends raised: sad). *Identity* varies the face's
-proportions; *transforms* vary position, scale and pixel noise.
+corners down with the brows' inner ends raised: sad), and any expression between the two is a
+continuous morph. *Identity* varies the face's proportions; *transforms* vary position, scale and
+pixel noise.
 """
 
 from __future__ import annotations
@@ -70,12 +71,19 @@ def _segment_distance(x: np.ndarray, y: np.ndarray, start: tuple[float, float], 
     return np.hypot(x - (x0 + along * dx), y - (y0 + along * dy))
 
 
+def morph(first: Identity, second: Identity, weight: float) -> Identity:
+    """The identity a fraction ``weight`` of the way from ``first`` to ``second`` (every proportion linearly)."""
+    return replace(first, **{name: (1 - weight) * getattr(first, name) + weight * getattr(second, name)
+                             for name in first.__dataclass_fields__})
+
+
 def draw_face(
-    identity: Identity, expression: int, transform: Transform, size: int, rng: np.random.Generator | None = None
+    identity: Identity, expression: float, transform: Transform, size: int, rng: np.random.Generator | None = None
 ) -> np.ndarray:
-    """One (size, size) float32 image in [0, 1]: white strokes on black."""
-    if expression not in (HAPPY, SAD):
-        raise ValueError(f"expression must be {HAPPY} (happy) or {SAD} (sad), got {expression}")
+    """One (size, size) float32 image in [0, 1]: white strokes on black. ``expression`` runs from
+    HAPPY (0) to SAD (1); a value between is the morph that far from happy to sad."""
+    if not HAPPY <= expression <= SAD:
+        raise ValueError(f"expression must lie from {HAPPY} (happy) to {SAD} (sad), got {expression}")
     # Coordinates in face units: the face is centred at the origin, 1 unit = the image size.
     pixels = (np.arange(size) + 0.5) / size - 0.5
     x, y = np.meshgrid(pixels, pixels)
@@ -90,17 +98,17 @@ def draw_face(
     for side in (-1, 1):
         eye = np.hypot(x - side * i.eye_spacing, y - eye_y) - i.eye_size
         image = np.maximum(image, _stroke(np.maximum(eye, 0.0), line))
-        # Brows: flat above the eye when happy; inner end raised when sad.
-        inner_lift = 0.035 if expression == SAD else -0.005
+        # Brows: flat above the eye when happy; inner end raised when sad (linearly between).
+        inner_lift = -0.005 + 0.04 * expression
         inner = (side * (i.eye_spacing - 1.1 * i.eye_size), eye_y - 2.2 * i.eye_size - inner_lift)
         outer = (side * (i.eye_spacing + 1.1 * i.eye_size), eye_y - 2.2 * i.eye_size)
         image = np.maximum(image, _stroke(_segment_distance(x, y, inner, outer), i.brow_thickness))
     nose = _segment_distance(x, y, (0.0, eye_y + 0.04), (0.0, eye_y + 0.04 + i.nose_length))
     image = np.maximum(image, _stroke(nose, line))
-    # Mouth: a parabola through the corners; the centre sits below them (smile) or above (frown).
+    # Mouth: a parabola through the corners; the centre sits below them (smile) or above (frown), linearly between.
     mouth_y = 0.45 * i.face_height
     half = i.mouth_width / 2
-    depth = 0.045 if expression == HAPPY else -0.045
+    depth = 0.045 - 0.09 * expression
     u = np.clip(x / half, -1.0, 1.0)
     curve_y = mouth_y + depth * (1.0 - u**2)
     mouth = np.hypot(x - u * half, y - curve_y)
