@@ -14,7 +14,7 @@ import seaborn as sns
 
 from mirror.analysis.callback import FamilyCallback
 from mirror.plotting import plt, save_figure
-from mirror.vocabulary import PHASES, phase_label
+from mirror.vocabulary import LATENCIES, PHASES, phase_label
 
 CurvePoint = Mapping[str, float]
 """One point of a curve: 'step', 'phase' (an index into PHASES) and the measures taken there."""
@@ -72,6 +72,22 @@ class TrainingCurveCallback(FamilyCallback):
             return {}
         names = [name for name in late[0] if name not in ("step", "phase")]
         return {self.metric(name, "settled"): float(np.mean([point[name] for point in late])) for name in names}
+
+    def steps_to_sign(self, phases: np.ndarray, name: str) -> dict[str, float]:
+        """How fast training re-maps ``name`` (a signed measure, e.g. the mirror balance): the steps from the start
+        of counter-mirror training until it first falls below zero (``steps_to_reversal``), and from the start of
+        repair until it first rises above zero again (``steps_to_repair``), read at the curve's points. A phase
+        that never gets there, or was not run, logs nothing: its steps are censored at the phase's length."""
+        latencies = {}
+        for phase, measure, crossed in zip(PHASES[1:], LATENCIES, (np.less, np.greater)):
+            phase = PHASES.index(phase)
+            if not (phases == phase).any():
+                continue
+            start = int(np.argmax(phases == phase))
+            reached = [point["step"] for point in self.curve if point["phase"] == phase and crossed(point[name], 0.0)]
+            if reached:
+                latencies[self.metric(measure, None)] = reached[0] - start
+        return latencies
 
     def start_curve(self, measures: dict[str, float]) -> None:
         """The point before training (step 0, the first phase)."""

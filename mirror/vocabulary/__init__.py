@@ -11,6 +11,11 @@ PHASES = ("development", "counter_mirror", "repair")
 """Phases of the infant-parent interaction, in order; a step's phase in the data is its index here."""
 
 
+LATENCIES = ("steps_to_reversal", "steps_to_repair")
+"""How fast a signed measure re-maps: steps from the start of counter-mirror training until it falls below zero, and
+from the start of repair until it rises above zero again (one per phase after development, in order)."""
+
+
 def phase_label(phase: str) -> str:
     """How a phase is written for a reader ('counter-mirror')."""
     return phase.replace("_", "-")

@@ -3,7 +3,7 @@ the measures of its vision module."""
 
 from __future__ import annotations
 
-from mirror.vocabulary import TIME, TRAINING_STAGES
+from mirror.vocabulary import LATENCIES, TIME, TRAINING_STAGES
 
 EXPRESSIONS = ("happy", "sad")
 """Facial expressions; an expression's code in the data is its index here (happy 0, sad 1)."""
@@ -53,8 +53,9 @@ seeds that develop mirror neurons."""
 
 def hebbian_metric(count: str, stage: str | None = None) -> str:
     """``hebbian/<count>`` after training, ``hebbian/<stage>/<count>`` before it, on its curve, or of
-    the shuffled-pairing control."""
-    if count not in HEBBIAN_COUNTS or stage not in (None, *TRAINING_STAGES, SHUFFLED_PAIRING):
+    the shuffled-pairing control; ``hebbian/<latency>`` for the steps counter-mirror training and repair took."""
+    if (count not in HEBBIAN_COUNTS or stage not in (None, *TRAINING_STAGES, SHUFFLED_PAIRING)) and \
+            (count not in LATENCIES or stage is not None):
         raise ValueError(f"no Hebbian metric {stage}/{count}")
     return f"hebbian/{count}" if stage is None else f"hebbian/{stage}/{count}"
 
@@ -68,7 +69,7 @@ PARENT_CODE_COSINE = "parent_code_cosine"
 MAX_SINGLE_CELL_INFORMATION = "max_single_cell_information"
 INFORMATIVE_CELLS_PARENT = "n_cells_informative_parent"
 """Layer-4 cells carrying at least ``analysis.vision_information_threshold`` bits about the parent's
-expression across its unseen transforms: VisNet's own criterion (docs/models/hebbian.md)."""
+expression over its test presentations: VisNet's own criterion (docs/models/hebbian.md)."""
 VISION_LOADED_FROM_CACHE = "vision/loaded_from_cache"
 
 

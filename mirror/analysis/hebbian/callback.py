@@ -32,6 +32,7 @@ from mirror.vocabulary.hebbian import (
     HEBBIAN_DISTINCT_NEURONS,
     HEBBIAN_NEVER_WON,
     MIRROR_ABOVE_CONTROLS,
+    MIRROR_BALANCE,
     N_MIRROR,
     SHUFFLED_PAIRING,
     VISION_LAST_EPOCH_WEIGHT_CHANGE,
@@ -153,6 +154,7 @@ class HebbianAnalysisCallback(TrainingCurveCallback):
         metrics = {**{hebbian_metric(k): v for k, v in after.items()}, HEBBIAN_NEVER_WON: never_won,
                    HEBBIAN_DISTINCT_NEURONS: float(distinct_neurons(pl_module.mirror.weights.numpy()))}
         metrics.update(self.settled())
+        metrics.update(self.steps_to_sign(trainer.datamodule.phases, MIRROR_BALANCE))
         if self.steps_seen:
             shuffled = self._shuffled_pairing(trainer, pl_module)
             above = after[N_MIRROR] - max(self.before[N_MIRROR], shuffled[N_MIRROR])
