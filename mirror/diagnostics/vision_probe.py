@@ -3,11 +3,16 @@
 Pre-trains the vision module for one or more configurations (JSON overrides of the
 defaults, vision and data fields alike) over several seeds and prints, per stage (0 = the
 Gabor input, 1-4 the layers), the cross-validated accuracy of a linear read-out of happy vs
-sad on held-out identities (folds by identity) and on the parent's unseen transforms, before
+sad on held-out identities (folds by identity) and on the parent's test faces, before
 and after pre-training, as mean and standard deviation over the seeds. Every stage is
 average-pooled onto the same 16 x 16 grid, so that stages differ in what they code, not in
-how many numbers the read-out gets. A diagnostic for choosing vision settings, independent
-of the mirror layer.
+how many numbers the read-out gets. Beside the read-outs, VisNet's own measure per stage and
+layer: single cells' information about the parent's expression over its test presentations (the
+cells at 0.9 bit or more, at 0.5 or more, the best, and the best after shuffling the labels), the
+cells at 0.5 bit or more across held-out identities, and the multiple-cell information of the
+1, 5, 20 and 100 best cells (ranked and decoded on the interaction's faces, scored on the test's), under
+the configuration's parent views and under the other ones (the poster's two images, unseen transforms).
+A diagnostic for choosing vision settings, independent of the mirror layer.
 """
 
 from __future__ import annotations
@@ -24,14 +29,16 @@ import numpy as np
 import torch
 import torch.nn.functional as F
 
-from mirror.analysis.hebbian.information import single_cell_information
+from mirror.analysis.hebbian.information import multiple_cell_information, single_cell_information
 from mirror.analysis.hebbian.vision import expression_read_outs
+from mirror.data.faces import HAPPY, SAD
 from mirror.config import (
     FaceInteractionDataConfig,
     HebbianModelConfig,
     VisionConfig,
     constructor_arguments,
 )
+from mirror.config.hebbian import POSTER, TRANSFORMS
 from mirror.data.face_interaction import FaceInteractionDataModule
 from mirror.models.hebbian_face import HebbianFaceNetwork
 from mirror.models.visnet import VisNet
@@ -39,6 +46,28 @@ from mirror.models.visnet import VisNet
 GRID = 16
 """Every stage is average-pooled onto GRID x GRID positions before the read-out."""
 STAGES = ("untrained", "trained")
+CELL_COUNTS = (1, 5, 20, 100)
+"""How many of the best cells the multiple-cell information decodes from."""
+
+
+def layer_information(vision: VisNet, data: FaceInteractionDataModule, rng: np.random.Generator) -> list[dict]:
+    """Per layer (1 to the top), what its single cells and its best cells carry about the expression."""
+    interaction, test = data.parent_faces
+    labels = [np.repeat([HAPPY, SAD], len(bank) // 2) for bank in (interaction, test)]
+    faces, expressions, _ = data.vision_test_set
+    banks = [vision.rates_of_every_layer(images) for images in (interaction, test, faces)]
+    layers = []
+    for fitted, scored, identities in zip(*banks):
+        parent = single_cell_information(scored.numpy(), labels[1])
+        shuffled = single_cell_information(scored.numpy(), rng.permutation(labels[1]))
+        decoded = multiple_cell_information(fitted.numpy(), labels[0], scored.numpy(), labels[1], CELL_COUNTS)
+        layers.append({
+            "parent_cells_0.9": int((parent >= 0.9).sum()), "parent_cells_0.5": int((parent >= 0.5).sum()),
+            "parent_best": round(float(parent.max()), 3), "shuffled_best": round(float(shuffled.max()), 3),
+            "identities_cells_0.5": int((single_cell_information(identities.numpy(), expressions) >= 0.5).sum()),
+            **{f"multiple_{k}": round(bits, 3) for k, bits in decoded.items()},
+        })
+    return layers
 
 
 def _features(vision: VisNet, images: torch.Tensor, depth: int) -> np.ndarray:
@@ -56,13 +85,15 @@ def probe(settings: dict, seed: int) -> dict:
     data_fields = {k: v for k, v in settings.items() if k in FaceInteractionDataConfig.__dataclass_fields__}
     data_config = FaceInteractionDataConfig(**{**data_fields, "seed": seed})
     data = FaceInteractionDataModule(**constructor_arguments(data_config))
+    # The same pre-training faces and identities, the parent's seen under the other views: the harder test.
+    other_views = TRANSFORMS if data_config.parent_views == POSTER else POSTER
+    other = FaceInteractionDataModule(**constructor_arguments(replace(data_config, parent_views=other_views)))
     vision_fields = {k: v for k, v in settings.items() if k in VisionConfig.__dataclass_fields__}
     # The model itself, so wiring and pre-training draw exactly what a run with this seed draws.
     defaults = HebbianModelConfig()
     model_config = replace(defaults, vision=replace(defaults.vision, **vision_fields))
     model = HebbianFaceNetwork(image_size=data.hparams.image_size, seed=seed, **constructor_arguments(model_config))
     vision = model.vision
-    faces, expressions, _ = data.vision_test_set
     result: dict = {"settings": settings, "seed": seed}
     for stage in STAGES:
         if stage == "trained":
@@ -73,11 +104,11 @@ def probe(settings: dict, seed: int) -> dict:
             expression_read_outs(lambda images, d=depth: _features(vision, images, d), data)
             for depth in range(len(vision.layers) + 1)
         ]
-        information = single_cell_information(vision.rates_in_chunks(faces, len(vision.layers)).numpy(), expressions)
         result[stage] = {
             "held_out": [held_out for held_out, _ in read_outs],
             "parent": [parent for _, parent in read_outs],
-            "cells_above_half_bit": int((information > 0.5).sum()),
+            "layers": layer_information(vision, data, np.random.default_rng(seed)),
+            f"layers_{other_views}": layer_information(vision, other, np.random.default_rng(seed)),
         }
     return result
 
@@ -90,6 +121,15 @@ def summarise(results: list[dict]) -> dict:
         for read_out in ("held_out", "parent"):
             values = np.array([r[stage][read_out] for r in results])
             summary[f"{stage}/{read_out}"] = [f"{m:.2f} ± {s:.2f}" for m, s in zip(values.mean(0), values.std(0))]
+        for views in (key for key in results[0][stage] if key.startswith("layers")):
+            summary[f"{stage}/{views}"] = [
+                {name: round(float(np.mean([r[stage][views][depth][name] for r in results])), 3)
+                 for name in results[0][stage][views][depth]}
+                | {"seeds_with_5_cells_0.9": sum(r[stage][views][depth]["parent_cells_0.9"] >= 5 for r in results)}
+                for depth in range(len(results[0][stage][views]))
+            ]
+            summary[f"{stage}/{views}/top_layer_cells_0.9_by_seed"] = [
+                r[stage][views][-1]["parent_cells_0.9"] for r in sorted(results, key=lambda r: r["seed"])]
     return summary
 
 

@@ -48,7 +48,8 @@ def measure_vision(rates_of: RatesOf, datamodule: pl.LightningDataModule, stage:
     Multiple-cell information is decoded from cells ranked on the first half of the held-out
     identities and scored on the other half, so nothing is selected on what it is scored on.
     VisNet's own criterion counts the cells carrying at least ``information_threshold`` bits about the
-    parent's expression across the parent's test transforms (never seen during the interaction).
+    parent's expression over the parent's test presentations (its two images with fresh pixel noise under the
+    poster's design, transforms never seen during the interaction under the other).
     """
     faces, expressions, identities = datamodule.vision_test_set
     rates = rates_of(faces)
