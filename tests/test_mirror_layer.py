@@ -51,15 +51,16 @@ def _live(layer, visual, motor, infant, parent_rule) -> None:
         layer.learn(seen, done, layer(seen, done))
 
 
-def test_with_a_conscience_every_neuron_becomes_a_mirror_neuron_and_counter_mirror_training_remaps_them():
+def test_nearly_every_neuron_becomes_a_mirror_neuron_and_counter_mirror_training_remaps_them():
+    """At the default, settling learning rate (a winner moves 5 % of the way per batch), over 2,000 steps a phase."""
     rng, visual, motor = _planted_world()
-    layer = MirrorLayer(N_VISUAL, 2 * POOL, MirrorLayerConfig(), rng)  # the defaults: a conscience
-    infant = torch.from_numpy(infant_expressions(rng, 1000, 0.1))
+    layer = MirrorLayer(N_VISUAL, 2 * POOL, MirrorLayerConfig(), rng)
+    infant = torch.from_numpy(infant_expressions(rng, 2000, 0.1))
     before = _counts(layer, visual, motor, rng, "drive")
     assert before["n_mirror"] < 80 and before["n_anti_mirror"] > 0, "random weights: mirror and anti-mirror by chance"
     _live(layer, visual, motor, infant, lambda shown: shown)
     developed = _counts(layer, visual, motor, rng, "drive")
-    assert developed["n_mirror"] == 100 and developed["n_anti_mirror"] == 0
+    assert developed["n_mirror"] >= 95 and developed["n_anti_mirror"] == 0
     _live(layer, visual, motor, infant, lambda shown: 1 - shown)
     countered = _counts(layer, visual, motor, rng, "drive")
     assert countered["n_anti_mirror"] > 50 and countered["n_mirror"] < 50
