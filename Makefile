@@ -83,12 +83,12 @@ asl: $(STAMP) ## Associative Sequence Learning, Hebb, covariance Hebb and Rescor
 asl-untrained: $(STAMP) ## the associative model untrained over asl_contiguity's lags, x seeds 0-9: A1's effect-absent reference (docs/calibration.md)
 	$(SWEEP) experiment=asl_untrained $(ARGS) -m
 
-REPORTS := planted visnet_control ablations readout pairing_error asl_contingency asl_signalled asl_contiguity asl_mismatch asl_counter_mirror asl_untrained sweep_seeds sweep_actions sweep_hidden sweep_noise_gru sweep_noise_hebbian sweep_lag counter_mirror
+REPORTS := planted visnet_control visnet_references hebbian_references ablations readout pairing_error asl_contingency asl_signalled asl_contiguity asl_mismatch asl_counter_mirror asl_untrained sweep_seeds sweep_actions sweep_hidden sweep_noise_gru sweep_noise_hebbian sweep_lag counter_mirror
 
 report: $(STAMP) ## tables and figures from MLflow: make report NAME=<experiment> (default: every preset's, JOBS at a time; a missing one is named and skipped)
 	@printf '%s\n' $(or $(NAME),$(REPORTS)) | xargs -P $(JOBS) -I{} $(PY) -m mirror.report --experiment {} $(ARGS)
 
-PAPER_PRESETS := planted visnet_control ablations readout readout_untied readout_untrained readout_input pairing_error asl_contingency asl_signalled asl_contiguity asl_mismatch asl_counter_mirror asl_untrained sweep_seeds sweep_actions sweep_seeds_hebbian hebbian_conditions sweep_hidden sweep_noise_gru sweep_noise_hebbian sweep_lag counter_mirror
+PAPER_PRESETS := planted visnet_control ablations readout readout_untied readout_untrained readout_input pairing_error asl_contingency asl_signalled asl_contiguity asl_mismatch asl_counter_mirror asl_untrained sweep_seeds sweep_actions sweep_seeds_hebbian hebbian_conditions hebbian_regimes hebbian_references visnet_references sweep_hidden sweep_noise_gru sweep_noise_hebbian sweep_lag counter_mirror
 
 paper: $(STAMP) ## every sweep (resumable: a re-run skips finished jobs), every report, then the claims page
 	$(PY) -m mirror.pipeline.plan $(PAPER_PRESETS) --jobs $(JOBS)
@@ -104,6 +104,13 @@ publish-claims: $(STAMP) ## the claims page, its Markdown also copied to docs/cl
 
 hebbian-conditions: $(STAMP) ## the Hebbian network under the claims page's conditions: split test x conscience competition, seeds 0-19
 	$(SWEEP) experiment=hebbian_conditions $(ARGS) -m
+
+hebbian-regimes: $(STAMP) ## the Hebbian network under the source's design and the former one: parent's images or unseen transforms x mirror learning rate 0.05 or 1.0, seeds 0-19
+	$(SWEEP) experiment=hebbian_regimes $(ARGS) -m
+
+vision-references: $(STAMP) ## the vision's references: no pre-training, or pre-trained on the parent's own images (faces), and VisNet untrained (shapes), seeds 0-4 (30 jobs)
+	$(SWEEP) experiment=hebbian_references $(ARGS) -m
+	$(SWEEP) experiment=visnet_references $(ARGS) -m
 
 pairing-error: $(STAMP) ## the draft paper's pairing error (D10): matched vs independent sequences, seeds 0-9 (20 jobs)
 	$(SWEEP) experiment=pairing_error $(ARGS) -m
