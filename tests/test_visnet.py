@@ -57,6 +57,25 @@ def test_the_vision_probe_reads_every_layer_before_and_after_pretraining():
     assert result["untrained"]["held_out"][0] == result["trained"]["held_out"][0], "pre-training leaves the input alone"
 
 
+@pytest.mark.slow
+def test_a_vision_given_no_epoch_is_the_untrained_one_in_every_measure_under_both_parent_views():
+    """The vision's effect-absent reference (docs/calibration.md): with no epoch of pre-training, what the claims read
+    as 'trained' is exactly the untrained vision, so pre-training adds nothing by construction."""
+    from mirror.diagnostics.vision_probe import probe
+
+    tiny = {"image_size": 32, "wavelengths": [2.0, 4.0], "sheet_size": 8, "fan_in": [40, 20, 20, 20],
+            "fan_in_radius": [3.0, 3.0, 4.0, 5.0], "sparseness": [0.05, 0.1, 0.12, 0.1], "epochs_per_layer": 0,
+            "pretrain_identities": 4, "test_identities": 6, "parent_transforms": 10, "test_trials": 10}
+    result = probe(tiny, seed=3)
+    assert result["trained"] == result["untrained"]
+    for views in ("layers", "layers_transforms"):
+        layers = result["trained"][views]
+        assert len(layers) == 4
+        for layer in layers:
+            assert layer["parent_cells_0.9"] <= layer["parent_cells_0.5"] <= 64
+            assert 0.0 <= layer["shuffled_best"] <= 1.0 and 0.0 <= layer["parent_best"] <= 1.0
+
+
 def test_the_probe_summarises_each_stage_over_seeds():
     from mirror.diagnostics.vision_probe import summarise
 
@@ -67,6 +86,11 @@ def test_the_probe_summarises_each_stage_over_seeds():
     summary = summarise(runs)
     assert summary["seeds"] == [0, 1]
     assert summary["trained/held_out"] == ["0.55 ± 0.05", "0.60 ± 0.00"]
+    for run, cells in zip(runs, (6, 2)):
+        run["trained"]["layers"] = [{"parent_cells_0.9": cells, "parent_best": 0.9}]
+    layers = summarise(runs)
+    assert layers["trained/layers"] == [{"parent_cells_0.9": 4.0, "parent_best": 0.9, "seeds_with_5_cells_0.9": 1}]
+    assert layers["trained/layers/top_layer_cells_0.9_by_seed"] == [6, 2]
 
 
 def test_the_rolls_milward_trace_is_the_previous_step_s_trace():
