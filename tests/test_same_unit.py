@@ -79,3 +79,20 @@ def test_an_absent_effect_is_not_found():
 def test_the_population_statistic_rejects_bad_input():
     with pytest.raises(ValueError, match="square"):
         same_unit_test(np.zeros((2, 3)), 10, np.random.default_rng(0))
+
+
+def test_the_draft_s_sequence_null_calls_units_that_code_only_the_action_significant_and_the_same_unit_null_does_not():
+    """D12's planted test: units that code only the current action, each observe unit another unit's perform code (no
+    unit mirrors), over matched sequences. Re-pairing the sequences breaks the shared action, so the draft's test
+    (pairing shuffled, FDR) calls most of them significant; relabelling the units, the same-unit null, calls none."""
+    rng = np.random.default_rng(3)
+    n, t, units, actions = 60, 6, 20, 4
+    labels = rng.integers(0, actions, (n, t))
+    tuning = rng.normal(size=(actions, units))
+    perform = tuning[labels] + 0.3 * rng.normal(size=(n, t, units))
+    observe = tuning[labels][..., rng.permutation(units)] + 0.3 * rng.normal(size=(n, t, units))
+    activity = MirrorActivity(perform=perform, observe=observe, perform_labels=labels, observe_labels=labels,
+                              trial_ids=np.arange(n), n_classes=actions)
+    metrics = analyse(activity, SETTINGS).metrics
+    assert metrics["analysis/sequence_null/n_significant_positive"] >= 5
+    assert metrics["analysis/same_unit/n_significant"] == 0
