@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
-from scipy import stats
 
 from mirror.analysis.metrics import pearson_per_unit
 from mirror.analysis.permutation import fdr_adjust, sequence_permutation_test

@@ -23,7 +23,7 @@ from mirror.claims.presets import filled_by
 from mirror.claims.provenance import run_links, summary
 from mirror.claims.quantities import shown
 from mirror.claims.registration import claim_files_digest, registration_note
-from mirror.claims.spec import CLAIMS_DIR, STATED, TEST_KINDS, Claim, Condition
+from mirror.claims.spec import CLAIMS_DIR, STATED, TEST_KINDS, Condition
 from mirror.claims.verdict import ADJUSTMENT, ALPHA, FAILS, HOLDS, INCONCLUSIVE, NOT_RUN, REFUSED, VERDICTS, Verdict
 from mirror.report.build import record_report_run
 from mirror.tracking.tags import GIT_COMMIT_TAG, SOURCE_NAME_TAG, git_state

@@ -13,7 +13,7 @@ from mlflow.tracking import MlflowClient
 from mlflow.utils import get_results_from_paginated_fn
 from mlflow.store.tracking import SEARCH_MAX_RESULTS_DEFAULT
 
-from mirror.config import HEADLINE_METRICS, MODEL_FAMILIES, is_execution_field
+from mirror.config import MODEL_FAMILIES, is_execution_field
 from mirror.tracking.tags import (
     CONFIG_HASH_TAG,
     GIT_COMMIT_TAG,
