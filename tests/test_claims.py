@@ -343,11 +343,25 @@ def test_a_reference_must_name_what_it_is_and_a_claim_both_of_its_references(tmp
             ("{a: {experiment: e, where: {}, about: x, by: y}}", "", r"reference 'a': has unknown field\(s\) by"),
             ("{a: {experiment: e, where: {}, about: x}}", ", calibration: {absent: a}", r"X1: calibration must name two"),
             ("{a: {experiment: e, where: {}, about: x}}", ", calibration: {absent: a, present: b}",
-             r"X1: calibration names b, no reference of this file")):
+             r"X1: calibration names b, no reference of this file"),
+            ("{a: {experiment: e, where: {}, about: x}}", ", calibration: {none: ''}",
+             r"X1: calibration: none must say why no reference is known")):
         (tmp_path / "bad.yaml").write_text(f"source: x\nseeds: [0, 1]\nreferences: {references}\n"
                                            f"claims:\n  - {claim}{calibration}}}\n")
         with pytest.raises(ClaimError, match=message):
             read_claims(tmp_path)
+
+
+def test_a_claim_may_say_why_no_reference_is_known_and_stays_not_calibrated(tmp_path):
+    from mirror.claims.calibration import NOT_CALIBRATED, Calibration
+
+    claim = ("{id: X1, statement: s, runs: {experiment: e}, metric: m, control: c, "
+             "test: {kind: range, low: 0, high: 1, tolerance: 0}, calibration: {none: no network is known to}}")
+    (tmp_path / "ok.yaml").write_text(f"source: x\nseeds: [0, 1]\nclaims:\n  - {claim}\n")
+    (read,) = read_claims(tmp_path)
+    calibration = Calibration(read, {})
+    assert calibration.status == NOT_CALIBRATED
+    assert calibration.why() == "not calibrated: no reference is known (no network is known to)"
 
 
 def test_a_reference_may_plan_its_own_seeds(tmp_path):

@@ -43,6 +43,8 @@ class Calibration:
     def why(self) -> str:
         """One sentence: what the references gave and what that makes of the claim's verdict."""
         if not self.references:
+            if self.claim.uncalibrated_because:
+                return f"not calibrated: no reference is known ({self.claim.uncalibrated_because})"
             return "not calibrated: its claim file names no effect-absent and effect-present reference"
         missing = [kind for kind in REFERENCES if self.references[kind].verdict in (NOT_RUN, REFUSED)]
         if missing:

@@ -124,6 +124,8 @@ class Claim:
     calibration: dict[str, Reference] = field(default_factory=dict)
     """{ABSENT: reference, PRESENT: reference}; empty when the claim file names none (the claim is then not
     calibrated: its verdict is shown but counted apart)."""
+    uncalibrated_because: str = ""
+    """Why no reference is known, where the claim file says so (``calibration: {none: <why>}``; shown on the page)."""
 
     @property
     def of_absence(self) -> bool:
@@ -248,14 +250,20 @@ def _references(raw: Any, where: str) -> dict[str, Reference]:
     return references
 
 
-def _calibration(raw: Any, references: dict[str, Reference], where: str) -> dict[str, Reference]:
+def _calibration(raw: Any, references: dict[str, Reference], where: str) -> tuple[dict[str, Reference], str]:
+    """The claim's two references, or none and why none is known (``{none: <why>}``)."""
     if raw is None:
-        return {}
+        return {}, ""
+    if isinstance(raw, dict) and set(raw) == {"none"}:
+        _require(isinstance(raw["none"], str) and bool(raw["none"].strip()), where,
+                 "calibration: none must say why no reference is known")
+        return {}, raw["none"].strip()
     _require(isinstance(raw, dict) and set(raw) == {"absent", "present"}, where,
-             "calibration must name two references: {absent: <name>, present: <name>}")
+             "calibration must name two references: {absent: <name>, present: <name>}, or say why none is known: "
+             "{none: <why>}")
     unknown = [str(name) for name in raw.values() if name not in references]
     _require(not unknown, where, f"calibration names {', '.join(unknown)}, no reference of this file")
-    return {ABSENT: references[raw["absent"]], PRESENT: references[raw["present"]]}
+    return {ABSENT: references[raw["absent"]], PRESENT: references[raw["present"]]}, ""
 
 
 def _seeds(raw: Any, where: str) -> tuple[int, ...]:
@@ -284,13 +292,14 @@ def _claim(raw: Any, index: int, source: str, file: str, seeds: Any = None,
     reason = raw.get("margin_reason", "")
     _require(isinstance(reason, str) and (bool(reason.strip()) or not sized), where,
              "needs margin_reason: why its margin or tolerance has its size")
+    calibration, uncalibrated_because = _calibration(raw.get("calibration"), references or {}, where)
     return Claim(id=str(raw["id"]), source=source, statement=raw["statement"], short=str(raw.get("short") or raw["statement"]),
                  experiment=runs["experiment"],
                  where=dict(runs.get("where") or {}), fixed=dict(runs.get("fixed") or {}), metric=raw["metric"],
                  test=test, control=str(raw["control"]),
                  controlled_by=tuple(str(c) for c in raw.get("controlled_by") or ()), file=file,
                  seeds=_seeds(planned, where), margin_reason=reason.strip(), fingerprint=fingerprint(raw, planned),
-                 calibration=_calibration(raw.get("calibration"), references or {}, where))
+                 calibration=calibration, uncalibrated_because=uncalibrated_because)
 
 
 def fingerprint(raw: dict, seeds: Any) -> str:
