@@ -126,15 +126,18 @@ def test_steps_to_reversal_and_to_repair_are_counted_from_each_phase_s_start_and
 
     curve = TrainingCurveCallback(eval_every=100, metric=hebbian_metric, phase_metric="hebbian/curve/phase")
     phases = np.repeat([0, 1, 2], [400, 300, 300])
-    balance = {100: 0.2, 200: 0.5, 300: 0.6, 400: 0.6, 500: 0.3, 600: -0.1, 700: -0.4, 800: -0.2, 900: 0.1, 1000: 0.3}
+    balance = {100: 0.2, 200: 0.5, 300: 0.8, 400: 0.8, 500: 0.3, 600: -0.6, 700: -0.9, 800: -0.2, 900: 0.7, 1000: 0.8}
     curve.curve = [{"step": float(step), "phase": float(phases[step - 1]), "balance": value}
                    for step, value in balance.items()]
-    # Counter-mirror training starts after step 400 and first reads below zero at 600; repair starts after 700 and
-    # first reads above zero at 900.
+    # Counter-mirror training starts after step 400 and first reads below -0.5 at 600; repair starts after 700 and
+    # first reads above +0.5 at 900.
     assert curve.steps_to_sign(phases, "balance") == {hebbian_metric("steps_to_reversal"): 200.0,
                                                       hebbian_metric("steps_to_repair"): 200.0}
     never = [{**point, "balance": abs(point["balance"])} for point in curve.curve]
     curve.curve = never
-    assert curve.steps_to_sign(phases, "balance") == {hebbian_metric("steps_to_repair"): 100.0}, \
-        "a reversal never reached logs nothing (censored), and repair is read from its own phase's start"
+    assert curve.steps_to_sign(phases, "balance") == {hebbian_metric("steps_to_repair"): 200.0}, \
+        "a reversal never reached logs nothing (censored), and repair is read from its own phase's start (0.7 at 900)"
+    # A layer at chance: its balance wanders around zero, crossing it, and is never timed.
+    curve.curve = [{**point, "balance": 0.2 * (-1) ** k} for k, point in enumerate(never)]
+    assert curve.steps_to_sign(phases, "balance") == {}
     assert curve.steps_to_sign(np.zeros(1000, dtype=int), "balance") == {}, "no counter-mirror phase, nothing"

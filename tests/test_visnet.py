@@ -68,6 +68,7 @@ def test_a_vision_given_no_epoch_is_the_untrained_one_in_every_measure_under_bot
             "pretrain_identities": 4, "test_identities": 6, "parent_transforms": 10, "test_trials": 10}
     result = probe(tiny, seed=3)
     assert result["trained"] == result["untrained"]
+    assert len(result["trained"]["identities_cells_0.5"]) == 4
     for views in ("layers", "layers_transforms"):
         layers = result["trained"][views]
         assert len(layers) == 4
@@ -89,8 +90,8 @@ def test_the_probe_summarises_each_stage_over_seeds():
     for run, cells in zip(runs, (6, 2)):
         run["trained"]["layers"] = [{"parent_cells_0.9": cells, "parent_best": 0.9}]
     layers = summarise(runs)
-    assert layers["trained/layers"] == [{"parent_cells_0.9": 4.0, "parent_best": 0.9, "seeds_with_5_cells_0.9": 1}]
-    assert layers["trained/layers/top_layer_cells_0.9_by_seed"] == [6, 2]
+    assert layers["trained/layers"] == [{"parent_cells_0.9": 4.0, "parent_best": 0.9, "seeds_with_5_cells": 1}]
+    assert layers["trained/layers/top_layer_parent_cells_0.9_by_seed"] == [6, 2]
 
 
 def test_the_rolls_milward_trace_is_the_previous_step_s_trace():

@@ -73,18 +73,25 @@ class TrainingCurveCallback(FamilyCallback):
         names = [name for name in late[0] if name not in ("step", "phase")]
         return {self.metric(name, "settled"): float(np.mean([point[name] for point in late])) for name in names}
 
+    REMAPPED = 0.5
+    """A signed measure on [-1, 1] (the mirror balance) counts as re-mapped once it passes this far on the other side of
+    zero: anti-mirror neurons outnumbering mirror ones by half the layer (or the reverse in repair). A layer paired at
+    chance wanders within about +-0.25 (the planted independent layer, seeds 0-4), so its noise never passes it, where
+    a first crossing of zero would time that noise."""
+
     def steps_to_sign(self, phases: np.ndarray, name: str) -> dict[str, float]:
         """How fast training re-maps ``name`` (a signed measure, e.g. the mirror balance): the steps from the start
-        of counter-mirror training until it first falls below zero (``steps_to_reversal``), and from the start of
-        repair until it first rises above zero again (``steps_to_repair``), read at the curve's points. A phase
-        that never gets there, or was not run, logs nothing: its steps are censored at the phase's length."""
+        of counter-mirror training until it first falls below -:attr:`REMAPPED` (``steps_to_reversal``), and from the
+        start of repair until it first rises above +:attr:`REMAPPED` again (``steps_to_repair``), read at the
+        curve's points. A phase that never gets there, or was not run, logs nothing: its steps are censored at the
+        phase's length."""
         latencies = {}
-        for phase, measure, crossed in zip(PHASES[1:], LATENCIES, (np.less, np.greater)):
-            phase = PHASES.index(phase)
+        for phase, (measure, sign) in enumerate(zip(LATENCIES, (-1.0, 1.0)), start=1):
             if not (phases == phase).any():
                 continue
             start = int(np.argmax(phases == phase))
-            reached = [point["step"] for point in self.curve if point["phase"] == phase and crossed(point[name], 0.0)]
+            reached = [point["step"] for point in self.curve
+                       if point["phase"] == phase and sign * point[name] > self.REMAPPED]
             if reached:
                 latencies[self.metric(measure, None)] = reached[0] - start
         return latencies

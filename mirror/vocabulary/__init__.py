@@ -12,8 +12,8 @@ PHASES = ("development", "counter_mirror", "repair")
 
 
 LATENCIES = ("steps_to_reversal", "steps_to_repair")
-"""How fast a signed measure re-maps: steps from the start of counter-mirror training until it falls below zero, and
-from the start of repair until it rises above zero again (one per phase after development, in order)."""
+"""How fast a signed measure re-maps: steps from the start of counter-mirror training until it has passed well below
+zero, and from the start of repair until well above it again (one per phase after development, in order)."""
 
 
 def phase_label(phase: str) -> str:

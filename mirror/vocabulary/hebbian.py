@@ -54,8 +54,9 @@ seeds that develop mirror neurons."""
 def hebbian_metric(count: str, stage: str | None = None) -> str:
     """``hebbian/<count>`` after training, ``hebbian/<stage>/<count>`` before it, on its curve, or of
     the shuffled-pairing control; ``hebbian/<latency>`` for the steps counter-mirror training and repair took."""
-    if (count not in HEBBIAN_COUNTS or stage not in (None, *TRAINING_STAGES, SHUFFLED_PAIRING)) and \
-            (count not in LATENCIES or stage is not None):
+    a_count = count in HEBBIAN_COUNTS and stage in (None, *TRAINING_STAGES, SHUFFLED_PAIRING)
+    a_latency = count in LATENCIES and stage is None
+    if not (a_count or a_latency):
         raise ValueError(f"no Hebbian metric {stage}/{count}")
     return f"hebbian/{count}" if stage is None else f"hebbian/{stage}/{count}"
 
