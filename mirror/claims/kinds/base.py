@@ -122,7 +122,10 @@ def points(ax: plt.Axes, groups: list[tuple[str, pd.Series]], metric: str) -> No
     for position, (_, values) in enumerate(groups):
         ax.scatter(_jitter(len(values), position), values, **SEEDS)
         mean_bar(ax, position + MEAN_OFFSET, values, metric, "mean, 95 % CI" if position == 0 else None)
-    ax.set_xticks(range(len(groups)), ["\n".join(textwrap.wrap(name.replace("_", " "), 14)) for name, _ in groups])
+    # Short lines in a small font, words whole: two groups' labels side by side in a small panel must not run into
+    # each other.
+    ax.set_xticks(range(len(groups)), ["\n".join(textwrap.wrap(name.replace("_", " "), 12, break_long_words=False))
+                                       for name, _ in groups], fontsize=8)
     ax.set_xlim(-0.6, len(groups) - 0.4)
 
 
@@ -138,4 +141,9 @@ def compared_with(claim: Claim) -> tuple[str, str]:
     test = claim.test
     if test.reference_metric is not None:
         return axis_label(claim.metric), axis_label(test.reference_metric)
-    return "runs", ", ".join(f"{k}={v}" for k, v in test.reference.items())
+    return "runs", field_values(test.reference)
+
+
+def field_values(selection: dict) -> str:
+    """A selection of runs as a figure's axis writes it: each field without its path (``trace_rule=previous``)."""
+    return ", ".join(f"{name.rsplit('.', 1)[-1]}={value}" for name, value in selection.items())

@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 import pandas as pd
 
-from mirror.claims.kinds.base import TestKind, by_seed, points, reference_runs
+from mirror.claims.kinds.base import TestKind, by_seed, field_values, points, reference_runs
 from mirror.claims.selection import provenance
 from mirror.claims.statistics import one_sided, welch
 from mirror.claims.verdict import NOT_RUN, Estimate, History, Verdict, metric_values, to_settle
@@ -41,7 +41,7 @@ class LowerThan(TestKind):
             below, above = welch(values, reference)
             how, sd = "Welch", float(np.sqrt((estimate.sd ** 2 + of_reference.sd ** 2) / 2))
         data = pd.concat([pd.DataFrame({"group": "claim's runs", "value": values}),
-                          pd.DataFrame({"group": label, "value": reference})])
+                          pd.DataFrame({"group": field_values(claim.test.reference), "value": reference})])
         return to_settle(claim, estimate.text(),
                          f"one-sided t-test ({how}), lower than {label} ({of_reference.text()}): "
                          f"p = {below:.2g} (higher: p = {above:.2g})", below, above, estimate.mean,
