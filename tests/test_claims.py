@@ -747,3 +747,33 @@ def test_a_constant_sample_is_decided_by_its_sign_but_not_by_rounding():
     # An untrained model's per-seed slopes over a sweep: the same weights at every level, differences of rounding.
     assert one_sided(np.full(10, -1.96e-19)) == (1.0, 1.0), "a slope of 1e-19 is no decrease"
     assert one_sided(np.full(3, 0.1 - 0.3 + 0.2), 0.0) == (1.0, 1.0)
+
+
+@pytest.mark.parametrize(("meeting", "n", "expected"), [(20, 20, HOLDS), (19, 20, INCONCLUSIVE), (12, 20, FAILS),
+                                                         (5, 5, INCONCLUSIVE)])
+def test_a_claim_about_most_networks_is_an_exact_binomial_test_of_its_share(meeting, n, expected):
+    """'In at least 80 % of networks': 20 of 20 show it; 19 of 20, or 5 of 5, cannot tell it from 80 % (0.8^5 = 0.33);
+    12 of 20 shows fewer."""
+    from mirror.claims.kinds.share import seeds_all_meeting
+
+    claim = Claim(id="S", source="s", seeds=tuple(range(n)), statement="", experiment="e", where={}, metric="y",
+                  test=ClaimTest(kind="share", value=1.0, share=0.8))
+    rows = pd.DataFrame({"model": "m", "run_id": [f"r{s}" for s in range(n)], "seed": range(n),
+                         "metrics.y": [1.0] * meeting + [0.0] * (n - meeting)})
+    (verdict,) = settle([judge(claim, rows)])
+    assert verdict.verdict == expected and verdict.value == meeting / n
+    assert verdict.p == pytest.approx(stats.binomtest(meeting, n, 0.8, alternative="greater").pvalue)
+    assert seeds_all_meeting(0.8) == 14 and 0.8 ** 14 < 0.05 < 0.8 ** 13
+    if expected == INCONCLUSIVE:
+        more = int(verdict.to_decide.split()[0])
+        assert stats.binomtest(meeting + more, n + more, 0.8, alternative="greater").pvalue < 0.05
+        assert stats.binomtest(meeting + more - 1, n + more - 1, 0.8, alternative="greater").pvalue >= 0.05
+
+
+@pytest.mark.parametrize("share", [None, 0, 1, 1.5])
+def test_a_share_test_needs_a_share_strictly_between_0_and_1(tmp_path, share):
+    field = "" if share is None else f", share: {share}"
+    (tmp_path / "1_x.yaml").write_text("source: x\nseeds: [0, 1]\nclaims:\n  - {id: X, statement: s, control: c, "
+                                       "runs: {experiment: e}, metric: m, test: {kind: share, value: 1" + field + "}}\n")
+    with pytest.raises(ClaimError, match="a share test needs share"):
+        read_sources(tmp_path)

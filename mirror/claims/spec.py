@@ -50,6 +50,8 @@ class ClaimTest:
     margin: float | None = None
     """For a claim of absence (equivalent, or a trend of no decrease): the largest difference, in the metric's
     units, it still calls none (written in the claim file, shown on the page)."""
+    share: float | None = None
+    """For a claim about most networks: the share of seeds that must meet it (share)."""
     relative: bool = False
     """For a trend of no decrease: read each seed's change as a fraction of its own value at the factor's lowest
     level, so that the margin is unit-free (a scale of the metric, such as a noise sd, cannot move the verdict)."""
@@ -201,7 +203,7 @@ def _test(raw: Any, where: str) -> ClaimTest:
     unknown = sorted(set(raw) - set(ClaimTest.__dataclass_fields__))
     _require(not unknown, where, f"test has unknown field(s) {', '.join(unknown)}")
     test = ClaimTest(**raw)
-    for name in ("low", "high", "value", "margin", "tolerance"):
+    for name in ("low", "high", "value", "margin", "tolerance", "share"):
         bound = getattr(test, name)
         _require(bound is None or _number(bound), where, f"test.{name} must be a number, got {bound!r}")
     kind = test.kind

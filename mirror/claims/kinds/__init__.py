@@ -10,8 +10,9 @@ from mirror.claims.kinds.every import Every
 from mirror.claims.kinds.lower_than import LowerThan
 from mirror.claims.kinds.range import Range
 from mirror.claims.kinds.reversal import Reversal
+from mirror.claims.kinds.share import Share
 from mirror.claims.kinds.trend import Trend
 
 KINDS: dict[str, TestKind] = {kind.name: kind for kind in (Range(), Above(), Equivalent(), LowerThan(), Trend(),
-                                                           Every(), Reversal())}
+                                                           Every(), Share(), Reversal())}
 """Every test kind by the name a claim file gives it."""
