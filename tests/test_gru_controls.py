@@ -8,7 +8,7 @@ import pytest
 import pytorch_lightning as pl
 import torch
 
-from mirror.analysis.gru.lesions import lesion_sets, lesion_test
+from mirror.analysis.lesions import lesion_sets, lesion_test
 from mirror.models.gru_variants import SeparateCoreGRU, SharedCoreGRU
 from mirror.models.predictive_gru import run_core
 from tests.conftest import action_sequences, gru

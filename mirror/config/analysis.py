@@ -9,7 +9,7 @@ reports describe runs without importing Lightning.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import ClassVar
 
 from mirror.config.checks import check
@@ -136,3 +136,20 @@ class AnalysisConfig:
         """What a run's summary says of this family's own measures: a warning printed first, and
         the family's own test under its own name, after the shared analysis's lines ('' for none)."""
         return "", ""
+
+
+@dataclass
+class LesionAnalysisConfig(AnalysisConfig):
+    """The shared analysis plus lesions of the most mirror-like units against random ones (docs/measures.md 3.2):
+    the families whose units a lesion can silence (the GRUs, and planted populations as its references)."""
+
+    lesion_fractions: list[float] = field(default_factory=lambda: [0.05, 0.1, 0.2])
+    """Lesion sizes, as fractions of the units: the k most mirror-like (by r) and k random units are silenced."""
+    lesion_draws: int = 100
+    """Random lesions of each size: the null the mirror-unit lesion is tested against."""
+
+    def validate(self) -> None:
+        super().validate()
+        check(bool(self.lesion_fractions) and all(0.0 < f < 1.0 for f in self.lesion_fractions), "lesion_fractions",
+              "values must be in (0, 1)", self.lesion_fractions)
+        check(self.lesion_draws >= 1, "lesion_draws", "must be positive", self.lesion_draws)

@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any, ClassVar
 
-from mirror.config.analysis import AnalysisConfig
+from mirror.config.analysis import AnalysisConfig, LesionAnalysisConfig
 from mirror.config.checks import check, check_choice
 from mirror.config.hooks import ModelSchema, PairedDataSchema
 from mirror.config.memory import DOUBLE, FLOAT, analysis_bytes
@@ -149,7 +149,7 @@ class GRUModelConfig(ModelSchema):
 
 
 @dataclass
-class GRUAnalysisConfig(AnalysisConfig):
+class GRUAnalysisConfig(LesionAnalysisConfig):
     """The shared analysis plus the GRUs' own controls: performing in the dark (docs/models/predictive-gru.md 2.2) and
     lesions of the most mirror-like units against random ones (3.2)."""
 
@@ -162,16 +162,6 @@ class GRUAnalysisConfig(AnalysisConfig):
     }
 
     _target_: str = "mirror.analysis.gru.callback.GRUControlsCallback"
-    lesion_fractions: list[float] = field(default_factory=lambda: [0.05, 0.1, 0.2])
-    """Lesion sizes, as fractions of the units: the k most mirror-like (by r) and k random units are silenced."""
-    lesion_draws: int = 100
-    """Random lesions of each size: the null the mirror-unit lesion is tested against."""
-
-    def validate(self) -> None:
-        super().validate()
-        check(bool(self.lesion_fractions) and all(0.0 < f < 1.0 for f in self.lesion_fractions), "lesion_fractions",
-              "values must be in (0, 1)", self.lesion_fractions)
-        check(self.lesion_draws >= 1, "lesion_draws", "must be positive", self.lesion_draws)
 
     def summary_lines(self, metrics: dict[str, float], seed: int) -> tuple[str, str]:
         """Mirror units performing in the dark (for the textbook forward model), and what silencing the

@@ -7,18 +7,21 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any, ClassVar
 
-from mirror.config.analysis import AnalysisConfig
+from mirror.config.analysis import LesionAnalysisConfig
 from mirror.config.checks import check, check_choice
 from mirror.config.hooks import ModelSchema
 from mirror.config.memory import DOUBLE, analysis_bytes
 
 
 @dataclass
-class PlantedAnalysisConfig(AnalysisConfig):
-    """The shared analysis alone: a planted population has no measures of its own."""
+class PlantedAnalysisConfig(LesionAnalysisConfig):
+    """The shared analysis and the lesion test, whose references planted populations are: with no network behind
+    them, a lesion silences units where a linear read-out of the action reads them (mirror.analysis.lesions)."""
 
     HEADLINE_METRICS: ClassVar[dict[str, str]] = {}
     """None of its own: the reports lead with the shared analysis's."""
+
+    _target_: str = "mirror.analysis.planted.PlantedLesionCallback"
 
 
 OTHERS = PERMUTED, UNTUNED = ("permuted", "untuned")

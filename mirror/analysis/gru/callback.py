@@ -12,7 +12,7 @@ import pytorch_lightning as pl
 import torch
 
 from mirror.analysis.callback import FamilyCallback
-from mirror.analysis.gru.lesions import lesion_sets, lesion_test
+from mirror.analysis.lesions import LESION_STREAM, lesion_metrics
 from mirror.analysis.summary import analyse, per_unit_r
 from mirror.config import GRUAnalysisConfig
 from mirror.models.predictive_gru import PredictiveGRU
@@ -20,10 +20,6 @@ from mirror.tracking.lightning_logger import log_artifact_folder
 from mirror.vocabulary.gru import dark_metric, lesion_metric
 
 log = logging.getLogger(__name__)
-
-LESION_STREAM = 2
-"""Random lesions draw from their own stream of the analysis seed, apart from the shared analysis's."""
-
 
 class GRUControlsCallback(FamilyCallback):
     """After fitting: for a model that reads its previous sensory state, the whole shared analysis again on
@@ -46,21 +42,14 @@ class GRUControlsCallback(FamilyCallback):
         lesions of the same size and the one-sided p, for observe accuracy and the forward loss."""
         r = per_unit_r(model.mirror_activity(dataloader))["centred"]
         batches = list(dataloader)
-        rng = np.random.default_rng([self.settings.seed, LESION_STREAM])
         intact = self._performance(model, batches, np.zeros((1, len(r)), dtype=bool))
-        metrics = {}
-        for done, fraction in enumerate(self.settings.lesion_fractions):
-            size = max(1, round(fraction * len(r)))
-            log.info("lesions: %d of %d units silenced, the most mirror-like and %d random draws (size %d of %d)",
-                     size, len(r), self.settings.lesion_draws, done + 1, len(self.settings.lesion_fractions))
-            silenced = lesion_sets(r, size, self.settings.lesion_draws, rng)
+
+        def costs(silenced: np.ndarray) -> dict[str, np.ndarray]:
             accuracy, loss = self._performance(model, batches, silenced)
-            costs = {"observe_accuracy_drop": intact[0][0] - accuracy, "forward_loss_rise": loss - intact[1][0]}
-            for measure, cost in costs.items():
-                metrics[lesion_metric(fraction, "mirror", measure)] = float(cost[0])
-                metrics[lesion_metric(fraction, "random", measure)] = float(cost[1:].mean())
-                metrics[lesion_metric(fraction, "p", measure)] = lesion_test(cost[0], cost[1:])
-        return metrics
+            return {"observe_accuracy_drop": intact[0][0] - accuracy, "forward_loss_rise": loss - intact[1][0]}
+
+        return lesion_metrics(r, costs, self.settings.lesion_fractions, self.settings.lesion_draws,
+                              np.random.default_rng([self.settings.seed, LESION_STREAM]))
 
     @staticmethod
     def _performance(model: PredictiveGRU, batches: list, silenced: np.ndarray,
