@@ -88,7 +88,7 @@ REPORTS := planted visnet_control visnet_references hebbian_references ablations
 report: $(STAMP) ## tables and figures from MLflow: make report NAME=<experiment> (default: every preset's, JOBS at a time; a missing one is named and skipped)
 	@printf '%s\n' $(or $(NAME),$(REPORTS)) | xargs -P $(JOBS) -I{} $(PY) -m mirror.report --experiment {} $(ARGS)
 
-PAPER_PRESETS := planted visnet_control ablations readout readout_untied readout_untrained readout_input pairing_error asl_contingency asl_signalled asl_contiguity asl_mismatch asl_counter_mirror asl_untrained sweep_seeds sweep_actions sweep_seeds_hebbian hebbian_conditions hebbian_regimes hebbian_emergence hebbian_emergence_lag hebbian_references visnet_references sweep_hidden sweep_noise_gru sweep_noise_hebbian sweep_lag counter_mirror
+PAPER_PRESETS := planted visnet_control ablations readout readout_untied readout_untrained readout_input pairing_error asl_contingency asl_signalled asl_contiguity asl_mismatch asl_counter_mirror asl_untrained sweep_seeds sweep_actions sweep_seeds_hebbian hebbian_conditions hebbian_regimes hebbian_emergence hebbian_emergence_lag hebbian_emergence_reference hebbian_references visnet_references sweep_hidden sweep_noise_gru sweep_noise_hebbian sweep_lag counter_mirror
 
 paper: $(STAMP) ## every sweep (resumable: a re-run skips finished jobs), every report, then the claims page
 	$(PY) -m mirror.pipeline.plan $(PAPER_PRESETS) --jobs $(JOBS)
@@ -108,9 +108,10 @@ hebbian-conditions: $(STAMP) ## the Hebbian network under the claims page's cond
 hebbian-regimes: $(STAMP) ## the Hebbian network under the source's design and the former one: parent's images or unseen transforms x mirror learning rate 0.05 or 1.0, seeds 0-19
 	$(SWEEP) experiment=hebbian_regimes $(ARGS) -m
 
-hebbian-emergence: $(STAMP) ## "still emerge": the Hebbian network at mismatch 0.3 (with its planted references) and at lag 4, seeds 0-19 (80 jobs)
+hebbian-emergence: $(STAMP) ## "still emerge": the Hebbian network at mismatch 0.3 and at lag 4, and its planted references, seeds 0-19 (80 jobs)
 	$(SWEEP) experiment=hebbian_emergence $(ARGS) -m
 	$(SWEEP) experiment=hebbian_emergence_lag $(ARGS) -m
+	$(SWEEP) experiment=hebbian_emergence_reference $(ARGS) -m
 
 vision-references: $(STAMP) ## the vision's references: no pre-training, or pre-trained on the parent's own images (faces), and VisNet untrained (shapes), seeds 0-4 (30 jobs)
 	$(SWEEP) experiment=hebbian_references $(ARGS) -m
