@@ -79,6 +79,7 @@ def test_a_planted_population_runs_as_a_model_through_hydra_into_mlflow(tmp_path
     metrics = run.data.metrics
     assert metrics["analysis/centred/fraction_mirror"] > metrics["analysis/chance/fraction_mirror"] + 0.15
     assert metrics["analysis/centred/fraction_mirror"] >= 0.25, "the planted 27 of 96 units, and chance among the rest"
+    assert 0 <= metrics["lesion/10pct/p/observe_accuracy_drop"] <= 1, "the lesion test, read by a read-out"
 
 
 @pytest.mark.parametrize(("override", "field"), [("model.mirror_fraction=1.5", "model.mirror_fraction"),
@@ -186,3 +187,33 @@ def test_a_run_made_before_the_specification_grid_gets_it_from_its_saved_activit
     grid = {k: v for k, v in logged.data.metrics.items() if k.startswith(GRID)}
     filled = {k: v for k, v in client.get_run(older.info.run_id).data.metrics.items() if k.startswith(GRID)}
     assert len(grid) == 34 and filled == pytest.approx(grid), "the grid recomputed is the grid the run logged"
+
+
+def test_a_lesion_of_planted_activity_costs_what_its_units_carried():
+    """The read-out lesion (D14's references): nothing silenced costs nothing; silencing every unit that carries the
+    observed action leaves chance; in the draft's population the most mirror-like tenth costs far more than random
+    tenths; where every unit is as informative as a mirror unit it costs much less, though still more than random
+    (the most mirror-like units are the best tuned: the lesion test's own confound, shown on the claims page)."""
+    from mirror.analysis.lesions import lesion_metrics, read_out_costs
+
+    labels = _labels(0, trials=200)
+    draft = plant(_population(mirror_fraction=0.28, anti_mirror_fraction=0.1, others="untuned", observe_noise=2.0),
+                  labels, labels, 4, np.random.default_rng(0))
+    costs = read_out_costs(draft, seed=0)
+    informative = np.abs(_r(draft)) > 0.08  # the 37 mirror and anti-mirror units (untuned ones: |r| about 0.02)
+    assert informative.sum() == 37
+    none, every, everything = costs(np.stack([np.zeros(96, bool), informative, np.ones(96, bool)]))[
+        "observe_accuracy_drop"]
+    assert none == 0.0 and everything > 0.3, "with every unit silent the read-out guesses one action"
+    assert every == pytest.approx(everything, abs=0.05), "silencing the informative units leaves the same guess"
+
+    def tenth(population: Population, seed: int) -> tuple[float, float]:
+        activity = plant(population, _labels(seed), _labels(seed), 4, np.random.default_rng(seed))
+        metrics = lesion_metrics(_r(activity), read_out_costs(activity, seed), [0.1], 50, np.random.default_rng(seed))
+        return metrics["lesion/10pct/mirror/observe_accuracy_drop"], metrics["lesion/10pct/random/observe_accuracy_drop"]
+
+    draft_costs = [tenth(_population(mirror_fraction=0.28, anti_mirror_fraction=0.1, others="untuned",
+                                     observe_noise=2.0), seed) for seed in range(3)]
+    shared_costs = [tenth(_population(mirror_fraction=0.28, observe_noise=2.0), seed) for seed in range(3)]
+    assert all(mirror > 4 * random for mirror, random in draft_costs)
+    assert all(mirror < draft[0] / 10 for (mirror, _), draft in zip(shared_costs, draft_costs))
