@@ -10,6 +10,7 @@ from scipy import stats
 from mirror.analysis.congruence import (
     between_action_sum_of_squares,
     congruent_selectivity,
+    preferred_agreement,
 )
 from mirror.analysis.geometry import joint_silhouettes
 from mirror.analysis.metrics import pearson_per_unit
@@ -91,3 +92,30 @@ def test_the_joint_embedding_tells_a_shared_action_code_from_one_along_other_dir
     free = joint_silhouettes(perform, mirror_free, labels, labels, 400, 0)
     assert rich["observe"] == pytest.approx(rich["perform"], abs=0.05) and rich["observe"] > 0.5
     assert free["perform"] > 0.5 > 0.1 > free["observe"]
+
+
+def test_preferred_action_agreement_and_its_chance_level_by_hand_and_on_planted_populations():
+    """Hand-computed: preferences (0, 0, 1, 1) against (0, 1, 1, 1) agree in 3 of 4, chance 1/2 * 1/4 + 1/2 * 3/4.
+    Planted: the draft's mirror units agree far above chance; units carrying another unit's code sit at it."""
+    from mirror.analysis.summary import analyse
+    from mirror.config import AnalysisConfig
+    from mirror.config.planted import PlantedPopulationConfig
+    from mirror.data.planted import Population, plant
+
+    assert preferred_agreement(np.array([0, 0, 1, 1]), np.array([0, 1, 1, 1])) == (0.75, 0.5)
+    assert np.isnan(preferred_agreement(np.array([], int), np.array([], int))).all()
+    shares = {}
+    for name, fields in {"chance": {}, "draft": {"mirror_fraction": 0.28, "anti_mirror_fraction": 0.1,
+                                                 "others": "untuned"}}.items():
+        defaults = PlantedPopulationConfig()
+        population = Population(**{key: fields.get(key, getattr(defaults, key)) for key in Population.__dataclass_fields__})
+        labels = np.random.default_rng(1).integers(0, N_ACTIONS, (100, 12))
+        activity = plant(population, labels, labels, N_ACTIONS, np.random.default_rng(1))
+        settings = AnalysisConfig(n_permutations=50, cka_permutations=5, silhouette_samples=100, rotations=1)
+        metrics = analyse(activity, settings).metrics
+        shares[name] = (metrics["analysis/congruence/preferred_agreement"],
+                        metrics["analysis/congruence/preferred_agreement_chance"])
+    assert abs(shares["chance"][0] - shares["chance"][1]) < 0.12
+    assert shares["draft"][0] == pytest.approx(27 / 37, abs=0.03) and shares["draft"][1] < 0.4, \
+        "27 mirror units agree, 10 anti-mirror units prefer the action they least prefer in perform"
+

@@ -163,22 +163,23 @@ def test_a_specification_curve_and_its_joint_test_separate_planted_mirrors_from_
     assert itself.joint.p > 0.5, "chance against chance: any swap does as well"
 
 
-def test_a_run_made_before_the_specification_grid_gets_it_from_its_saved_activity(tmp_path):
+def test_a_run_made_before_the_specification_grid_and_the_agreement_gets_them_from_what_it_kept(tmp_path):
     from mlflow.entities import Metric
 
     from mirror.pipeline.backfill import main
     from mirror.vocabulary import SPECIFICATION as GRID
 
-    settings = ["model=planted_draft", "data.n_test=40", "analysis.n_permutations=20", "analysis.cka_permutations=5",
+    settings = ["model=planted_draft", "data.n_test=40", "analysis.n_permutations=100", "analysis.cka_permutations=5",
                 "analysis.silhouette_samples=100", "analysis.rotations=2", *store_overrides(tmp_path)]
     outcome = run_job(compose_job(settings, tmp_path / "job"))
     uri = f"sqlite:///{tmp_path}/mlruns/mlflow.db"
     client = MlflowClient(tracking_uri=uri)
     logged = client.get_run(outcome.run_id)
-    # A run as an older version logged it: the same artifacts and metrics, without the grid.
+    # A run as an older version logged it: the same artifacts and metrics, without the grid or the agreement.
+    later = (GRID, "analysis/congruence/preferred_agreement")
     older = client.create_run(logged.info.experiment_id)
     client.log_batch(older.info.run_id, metrics=[Metric(k, v, 0, 0) for k, v in logged.data.metrics.items()
-                                                 if not k.startswith(GRID)])
+                                                 if not k.startswith(later)])
     folder = tmp_path / "artifacts"
     client.download_artifacts(outcome.run_id, "analysis", str(folder))
     client.log_artifacts(older.info.run_id, str(folder / "analysis"), "analysis")
@@ -187,6 +188,9 @@ def test_a_run_made_before_the_specification_grid_gets_it_from_its_saved_activit
     grid = {k: v for k, v in logged.data.metrics.items() if k.startswith(GRID)}
     filled = {k: v for k, v in client.get_run(older.info.run_id).data.metrics.items() if k.startswith(GRID)}
     assert len(grid) == 34 and filled == pytest.approx(grid), "the grid recomputed is the grid the run logged"
+    agreement = {k: v for k, v in logged.data.metrics.items() if k.startswith(later[1])}
+    assert len(agreement) == 2 and np.isfinite(list(agreement.values())).all(), "100 shuffles find selective units"
+    assert agreement == {k: client.get_run(older.info.run_id).data.metrics[k] for k in agreement}
 
 
 def test_a_lesion_of_planted_activity_costs_what_its_units_carried():

@@ -6,7 +6,9 @@ numerator: with the total fixed, F rises and falls with it), against a null that
 labels within the mode; one-sided p with the +1 correction, FDR across units. A unit selective in both
 modes is *strictly congruent* when its preferred action (the highest mean) is the same in both, and
 *broadly congruent* when the preferred action of either mode is among the other mode's above-median
-actions.
+actions. The *preferred-action agreement* is the share of units selective in both modes whose preferred action is the
+same in both, against its chance level: the share expected were each unit's observe preference another unit's (the
+two modes' preferences re-paired across these units), which is 1/K only when preferences are uniform.
 """
 
 from __future__ import annotations
@@ -89,3 +91,15 @@ def congruent_selectivity(perform: np.ndarray, observe: np.ndarray, perform_labe
     strictly = selective_both & (preferred_perform == preferred_observe)
     return Congruence(q_perform, q_observe, q_perform <= alpha, q_observe <= alpha, preferred_perform,
                       preferred_observe, strictly, selective_both & (strictly | overlapping))
+
+
+def preferred_agreement(preferred_perform: np.ndarray, preferred_observe: np.ndarray) -> tuple[float, float]:
+    """(agreement, its chance level) over these units' preferred actions: the share whose two preferences match, and
+    sum_k p_k q_k of the two modes' shares of units preferring each action (NaN, NaN for no units)."""
+    if preferred_perform.size == 0:
+        return float("nan"), float("nan")
+    actions = int(max(preferred_perform.max(), preferred_observe.max())) + 1
+    shares = [np.bincount(preferred, minlength=actions) / preferred.size
+              for preferred in (preferred_perform, preferred_observe)]
+    return float(np.mean(preferred_perform == preferred_observe)), float(shares[0] @ shares[1])
+

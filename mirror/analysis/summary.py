@@ -13,7 +13,7 @@ import numpy as np
 import pandas as pd
 
 from mirror.analysis.alignment import lagged_correlation, peak_lags
-from mirror.analysis.congruence import Congruence, congruent_selectivity
+from mirror.analysis.congruence import Congruence, congruent_selectivity, preferred_agreement
 from mirror.analysis.decoding import cross_condition_decoding
 from mirror.analysis.geometry import action_silhouette, joint_silhouettes, pca_embedding
 from mirror.analysis.metrics import (
@@ -293,6 +293,8 @@ def _geometry(perform: np.ndarray, observe: np.ndarray, activity: MirrorActivity
 
 
 def _congruence_metrics(congruence: Congruence) -> dict[str, float]:
+    both = congruence.selective_perform & congruence.selective_observe
+    agreement, chance = preferred_agreement(congruence.preferred_perform[both], congruence.preferred_observe[both])
     counts = {
         "n_selective_perform": congruence.selective_perform.sum(),
         "n_selective_observe": congruence.selective_observe.sum(),
@@ -300,6 +302,8 @@ def _congruence_metrics(congruence: Congruence) -> dict[str, float]:
         "n_broadly_congruent": congruence.broadly_congruent.sum(),
         "fraction_strictly_congruent": congruence.strictly_congruent.mean(),
         "fraction_broadly_congruent": congruence.broadly_congruent.mean(),
+        "preferred_agreement": agreement,
+        "preferred_agreement_chance": chance,
     }
     return {congruence_metric(name): float(value) for name, value in counts.items()}
 

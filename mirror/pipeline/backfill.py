@@ -1,8 +1,9 @@
-"""``python -m mirror.pipeline.backfill``: the specification grid (docs/calibration.md) of runs made before every run
-logged it, recomputed from what each run kept (its activity and its units' p) and logged to the run itself.
+"""``python -m mirror.pipeline.backfill``: measures added after a run was made, recomputed from what it kept and
+logged to the run itself: the specification grid (docs/calibration.md; from its activity and its units' p) and the
+preferred-action agreement with its chance level (docs/measures.md 3.2; from its units' preferences).
 
-The claims page's specification curves read the grid; a store whose runs predate it gets the curves without
-retraining anything. A run that has the grid, or kept no activity, is left as it is.
+The claims page reads both; a store whose runs predate them gets them without retraining anything. A run that has
+them, or kept no activity, is left as it is.
 """
 
 from __future__ import annotations
@@ -17,20 +18,32 @@ from mlflow.entities import Metric
 from mlflow.store.tracking import SEARCH_MAX_RESULTS_DEFAULT
 from mlflow.utils import get_results_from_paginated_fn
 
+from mirror.analysis.congruence import preferred_agreement
 from mirror.analysis.summary import NULL_P_COLUMNS, specification_grid_of
 from mirror.config import AnalysisConfig, TrackingConfig
 from mirror.protocol import ACTIVITY_FILE, UNITS_FILE, MirrorActivity
 from mirror.tracking.store import read_store, resolve_uri
-from mirror.vocabulary import N_UNITS, SPECIFICATION
+from mirror.vocabulary import N_UNITS, SPECIFICATION, congruence_metric
+
+AGREEMENT = congruence_metric("preferred_agreement")
 
 if TYPE_CHECKING:
     from mlflow.entities import Run
     from mlflow.tracking import MlflowClient
 
 
+def agreement_of(units: pd.DataFrame) -> dict[str, float]:
+    """The preferred-action agreement of the units selective in both modes, and its chance level, from units.csv."""
+    both = units["selective_perform"].astype(bool) & units["selective_observe"].astype(bool)
+    agreement, chance = preferred_agreement(units.loc[both, "preferred_perform"].to_numpy(int),
+                                            units.loc[both, "preferred_observe"].to_numpy(int))
+    return {AGREEMENT: agreement, congruence_metric("preferred_agreement_chance"): chance}
+
+
 def backfill_run(client: MlflowClient, run: Run) -> int:
-    """Log the grid to one finished run that lacks it; the number of metrics logged (0: nothing to do)."""
-    if any(key.startswith(SPECIFICATION) for key in run.data.metrics) or N_UNITS not in run.data.metrics:
+    """Log what one finished run lacks; the number of metrics logged (0: nothing to do)."""
+    has_grid = any(key.startswith(SPECIFICATION) for key in run.data.metrics)
+    if (has_grid and AGREEMENT in run.data.metrics) or N_UNITS not in run.data.metrics:
         return 0
     with tempfile.TemporaryDirectory() as folder:
         try:
@@ -39,12 +52,14 @@ def backfill_run(client: MlflowClient, run: Run) -> int:
             units = pd.read_csv(client.download_artifacts(run.info.run_id, f"analysis/{UNITS_FILE}", folder))
         except (OSError, ValueError):  # no activity kept: nothing to recompute from
             return 0
-    p_values = {null: units[column].to_numpy(float) for null, column in NULL_P_COLUMNS.items() if column in units}
-    alpha = float(run.data.params.get("analysis.fdr_alpha", AnalysisConfig.fdr_alpha))
-    grid = specification_grid_of(activity, p_values, AnalysisConfig(fdr_alpha=alpha))
+    measures = {} if AGREEMENT in run.data.metrics else agreement_of(units)
+    if not has_grid:
+        p_values = {null: units[column].to_numpy(float) for null, column in NULL_P_COLUMNS.items() if column in units}
+        alpha = float(run.data.params.get("analysis.fdr_alpha", AnalysisConfig.fdr_alpha))
+        measures.update(specification_grid_of(activity, p_values, AnalysisConfig(fdr_alpha=alpha)))
     now = int(time.time() * 1000)
-    client.log_batch(run.info.run_id, metrics=[Metric(key, value, now, 0) for key, value in grid.items()])
-    return len(grid)
+    client.log_batch(run.info.run_id, metrics=[Metric(key, value, now, 0) for key, value in measures.items()])
+    return len(measures)
 
 
 def main(argv: list[str] | None = None) -> None:
@@ -61,7 +76,8 @@ def main(argv: list[str] | None = None) -> None:
                                                    max_results=size, page_token=token),
             max_results_per_page=SEARCH_MAX_RESULTS_DEFAULT)
         filled += sum(backfill_run(client, run) > 0 for run in runs)
-    print(f"{filled} runs of {resolve_uri(args.tracking_uri)} now carry their specification grid")
+    print(f"{filled} runs of {resolve_uri(args.tracking_uri)} now carry their specification grid and preferred-action "
+          f"agreement")
 
 
 if __name__ == "__main__":

@@ -127,9 +127,11 @@ CKA_P_VALUE = "analysis/cka/p_value"
 
 
 CONGRUENCE_COUNTS = ("n_selective_perform", "n_selective_observe", "n_strictly_congruent", "n_broadly_congruent",
-                     "fraction_strictly_congruent", "fraction_broadly_congruent")
+                     "fraction_strictly_congruent", "fraction_broadly_congruent", "preferred_agreement",
+                     "preferred_agreement_chance")
 """Congruent action selectivity (docs/measures.md 3.2): units selective for the action in each mode, and
-those selective in both with the same (strictly) or an overlapping (broadly) preferred action."""
+those selective in both with the same (strictly) or an overlapping (broadly) preferred action; among the latter,
+the share whose preferred action agrees, and that share's chance level (the mouse study's M2)."""
 
 
 def congruence_metric(count: str) -> str:
