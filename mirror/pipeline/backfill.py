@@ -47,13 +47,13 @@ def backfill_run(client: MlflowClient, run: Run) -> int:
         return 0
     with tempfile.TemporaryDirectory() as folder:
         try:
-            activity = MirrorActivity.load(client.download_artifacts(run.info.run_id, f"analysis/{ACTIVITY_FILE}",
-                                                                     folder))
             units = pd.read_csv(client.download_artifacts(run.info.run_id, f"analysis/{UNITS_FILE}", folder))
+            activity = None if has_grid else MirrorActivity.load(
+                client.download_artifacts(run.info.run_id, f"analysis/{ACTIVITY_FILE}", folder))
         except (OSError, ValueError):  # no activity kept: nothing to recompute from
             return 0
     measures = {} if AGREEMENT in run.data.metrics else agreement_of(units)
-    if not has_grid:
+    if activity is not None:
         p_values = {null: units[column].to_numpy(float) for null, column in NULL_P_COLUMNS.items() if column in units}
         alpha = float(run.data.params.get("analysis.fdr_alpha", AnalysisConfig.fdr_alpha))
         measures.update(specification_grid_of(activity, p_values, AnalysisConfig(fdr_alpha=alpha)))
