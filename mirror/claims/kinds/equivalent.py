@@ -48,7 +48,7 @@ class Equivalent(TestKind):
         pairs = paired(claim, chosen)
         if pairs.kept.sum() < 2:
             return needs_two(claim, pairs.estimate)
-        return self._tost(claim, pairs)
+        return self._test(claim, pairs)
 
     @staticmethod
     def _tost(claim: Claim, pairs: Pairs, runs: pd.DataFrame | None = None) -> Verdict:
@@ -62,6 +62,9 @@ class Equivalent(TestKind):
                          pairs.estimate.mean, abs(margin - abs(difference.mean)), difference.sd, data=pairs.data,
                          **({} if runs is None else {"runs": runs}))
 
+    _test = _tost
+    """The test of paired differences the kind is (a subclass replaces it)."""
+
     def _across_runs(self, claim: Claim, chosen: pd.DataFrame, runs: pd.DataFrame) -> Verdict:
         """No difference from other runs of the same seeds: TOST, paired by seed."""
         chosen, others, label = reference_runs(claim, chosen, runs)
@@ -72,7 +75,7 @@ class Equivalent(TestKind):
                            test=f"needs the same seeds (at least 2) here and of {label}")
         reference = by_seed(others, claim.metric, chosen["seed"])
         against = f"{label} ({Estimate.of(reference, claim.metric).text()}), paired by seed"
-        return self._tost(claim, Pairs(chosen["seed"], values, reference, against, estimate),
+        return self._test(claim, Pairs(chosen["seed"], values, reference, against, estimate),
                           runs=pd.concat([provenance(chosen), provenance(others)]))
 
     def draw(self, ax: plt.Axes, verdict: Verdict) -> None:
