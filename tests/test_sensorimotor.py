@@ -98,3 +98,25 @@ def test_persistence_sets_the_repeat_rate(persistence):
 def test_episodes_refuse_mismatched_shapes():
     with pytest.raises(ValueError, match="disagree"):
         Episodes(np.zeros((3, 4), dtype=np.int64), np.zeros((3, 5, 2), dtype=np.float32))
+
+
+@pytest.mark.parametrize(("redraw", "low", "high"), [(0.0, 0.95, 1.0), (0.9, 0.45, 0.75), (1.0, 0.15, 0.35)])
+def test_redrawn_effects_take_the_actions_information_out_of_their_consequences(redraw, low, high):
+    """A linear read-out of a_t from the sensory step s_t - decay s_{t-1} (fitted on one half, read on the other):
+    near perfect when the effects are stable, at chance (1/4) when redrawn for every sequence; the sensations'
+    variance is the same either way, and a stable environment's data are what they were before redrawing existed."""
+    from sklearn.linear_model import LogisticRegression
+
+    datamodule = small_datamodule(n_train=400, effect_redraw=redraw)
+    episodes = datamodule.split_episodes("train")[0]
+    previous = np.concatenate([np.zeros_like(episodes.sensations[:, :1]), episodes.sensations[:, :-1]], axis=1)
+    steps = (episodes.sensations - 0.9 * previous).reshape(-1, episodes.sensations.shape[-1])
+    labels = episodes.actions.ravel()
+    half = len(labels) // 2
+    accuracy = LogisticRegression(max_iter=500).fit(steps[:half], labels[:half]).score(steps[half:], labels[half:])
+    assert low <= accuracy <= high
+    stable = small_datamodule(n_train=400).split_episodes("train")[0]
+    assert episodes.sensations.var() == pytest.approx(stable.sensations.var(), rel=0.15)
+    if redraw == 0.0:
+        assert (episodes.sensations == stable.sensations).all()
+        np.testing.assert_allclose(datamodule.environment.residuals(episodes).std(), 0.1, rtol=0.05)

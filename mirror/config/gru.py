@@ -30,6 +30,10 @@ class ActionSequenceDataConfig(PairedDataSchema):
     """Standard deviation of the sensory noise eps_t."""
     effect_scale: float = 1.0
     """Multiplies every action's effect vector E[a] ~ N(0, I)."""
+    effect_redraw: float = 0.0
+    """Randomised sensory dynamics (docs/science.md 6): the share of the effect vectors' variance drawn afresh for
+    every sequence; at 1 an action's consequence carries no stable information about it (sensory noise does not
+    do this: the same effect stays under it)."""
     persistence: float = 0.0
     """Probability that a_t repeats a_{t-1}; 0 draws every action i.i.d."""
     pairing: str = "matched"
@@ -57,6 +61,7 @@ class ActionSequenceDataConfig(PairedDataSchema):
         check(0.0 <= self.decay < 1.0, "decay", "must be in [0, 1) for a stable state", self.decay)
         check(self.noise_std >= 0.0, "noise_std", "must be non-negative", self.noise_std)
         check(self.effect_scale > 0.0, "effect_scale", "must be positive", self.effect_scale)
+        check(0.0 <= self.effect_redraw <= 1.0, "effect_redraw", "must be in [0, 1]", self.effect_redraw)
         check(0.0 <= self.persistence < 1.0, "persistence", "must be in [0, 1)", self.persistence)
         check(
             self.pairing in ("matched", "independent"),

@@ -50,6 +50,7 @@ class ActionSequenceDataModule(FamilyDataModule, pl.LightningDataModule):
         decay: float,
         noise_std: float,
         effect_scale: float,
+        effect_redraw: float,
         persistence: float,
         pairing: str,
         pair_test: bool,
@@ -64,7 +65,7 @@ class ActionSequenceDataModule(FamilyDataModule, pl.LightningDataModule):
         # One child stream per use, so changing n_train never changes the test set.
         env_seed, *split_seeds = np.random.SeedSequence(seed).spawn(1 + len(SPLITS))
         self.environment = SensorimotorEnvironment.draw(
-            np.random.default_rng(env_seed), n_actions, sensory_dim, decay, noise_std, effect_scale
+            np.random.default_rng(env_seed), n_actions, sensory_dim, decay, noise_std, effect_scale, effect_redraw
         )
         self._split_seeds = dict(zip(SPLITS, split_seeds))
         self.splits: dict[str, tuple[Episodes, Episodes]] = {}
