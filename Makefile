@@ -49,7 +49,7 @@ sweep-noise: $(STAMP) ## GRU sensory noise 0..0.8, then Hebbian mismatch 0..0.5 
 	$(SWEEP) experiment=sweep_noise_gru $(ARGS) -m
 	$(SWEEP) experiment=sweep_noise_hebbian $(ARGS) -m
 
-sweep-consequences: $(STAMP) ## randomised sensory dynamics (D11): the share of each action's effect redrawn per sequence 0..1, the shared core x seeds 0-9 (40 jobs)
+sweep-consequences: $(STAMP) ## randomised sensory dynamics (D11): the share of each action's effect redrawn per sequence 0..1, the shared core and two planted observers x seeds 0-9 (120 jobs)
 	$(SWEEP) experiment=sweep_consequences $(ARGS) -m
 
 visnet-control: $(STAMP) ## VisNet's positive control: four shapes at nine positions, trace vs Hebb rules x seeds 0-4 (20 jobs)

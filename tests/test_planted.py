@@ -221,3 +221,28 @@ def test_a_lesion_of_planted_activity_costs_what_its_units_carried():
     shared_costs = [tenth(_population(mirror_fraction=0.28, observe_noise=2.0), seed) for seed in range(3)]
     assert all(mirror > 4 * random for mirror, random in draft_costs)
     assert all(mirror < draft[0] / 10 for (mirror, _), draft in zip(shared_costs, draft_costs))
+
+
+def test_an_observer_of_consequences_mirrors_while_they_carry_the_action_and_not_once_redrawn():
+    """D11's effect-present reference: the planted observer reads the action from its sensory consequences, so its
+    perform-to-observe decoding is near perfect in the stated environment and at chance once every sequence's
+    effects are redrawn; an observer of the action itself (the effect-absent reference) does not care."""
+    from tests.test_sensorimotor import small_datamodule
+    from mirror.data.planted import estimate_from_consequences
+
+    decoding = {}
+    for redraw in (0.0, 1.0):
+        episodes = small_datamodule(n_test=150, effect_redraw=redraw).split_episodes("test")[0]
+        for sees in ("actions", "consequences"):
+            estimate = (estimate_from_consequences(episodes.sensations, episodes.actions, 4) if sees == "consequences"
+                        else None)
+            activity = plant(_population(mirror_fraction=0.28), episodes.actions, episodes.actions, 4,
+                             np.random.default_rng(0), estimate)
+            decoding[sees, redraw] = analyse(activity, FAST).metrics["analysis/decoding/perform_to_observe"]
+    assert decoding["consequences", 0.0] > 0.95 and decoding["consequences", 1.0] < 0.35
+    assert decoding["actions", 0.0] > 0.95 and decoding["actions", 1.0] > 0.95
+
+
+def test_an_observer_of_consequences_has_no_lag():
+    with pytest.raises(ConfigError, match=r"model\.lag"):
+        validate(compose_config(["model=planted_consequences", "model.lag=2"]))

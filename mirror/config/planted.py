@@ -24,6 +24,10 @@ class PlantedAnalysisConfig(LesionAnalysisConfig):
     _target_: str = "mirror.analysis.planted.PlantedLesionCallback"
 
 
+OBSERVER_SEES = ACTIONS, CONSEQUENCES = ("actions", "consequences")
+"""What a planted observer's code is of: the observed action itself, or a linear estimate of it from its sensory
+consequences (mirror.data.planted), which randomised sensory dynamics take away."""
+
 OTHERS = PERMUTED, UNTUNED = ("permuted", "untuned")
 """What the units that are neither mirror nor anti-mirror carry in observe mode (mirror.data.planted)."""
 
@@ -51,6 +55,9 @@ class PlantedPopulationConfig(ModelSchema):
     """Sd of the perform-mode noise, in units of the tuning's sd."""
     observe_noise: float = 0.1
     """Sd of the observe-mode noise, in units of the tuning's sd."""
+    observer_sees: str = ACTIONS
+    """'actions' (the observe code is of the action itself) or 'consequences' (of a linear estimate of the action
+    from the sensations: the reference whose mirroring the randomised sensory dynamics of D11 take away)."""
     seed: int = 0
     """Seeds the tunings, the noise and the unit order (follows the run's seed)."""
 
@@ -62,6 +69,9 @@ class PlantedPopulationConfig(ModelSchema):
               "plus mirror_fraction must be at most 1", self.anti_mirror_fraction)
         check_choice("others", self.others, OTHERS)
         check(self.lag >= 0, "lag", "must be non-negative", self.lag)
+        check_choice("observer_sees", self.observer_sees, OBSERVER_SEES)
+        check(self.lag == 0 or self.observer_sees == ACTIONS, "lag", "must be 0 for an observer of consequences",
+              self.lag)
         for name in ("perform_noise", "observe_noise"):
             check(getattr(self, name) >= 0.0, name, "must be non-negative", getattr(self, name))
         check(self.seed >= 0, "seed", "must be non-negative", self.seed)

@@ -9,7 +9,8 @@ import pytorch_lightning as pl
 import torch
 
 from mirror.data.action_sequences import SequenceBatch
-from mirror.data.planted import Population, plant
+from mirror.config.planted import CONSEQUENCES
+from mirror.data.planted import Population, estimate_from_consequences, plant
 from mirror.protocol import MirrorActivity
 from mirror.seeding import NamedStreams
 
@@ -18,7 +19,8 @@ class PlantedPopulationModel(pl.LightningModule):
     """Activity with a known property. It has no parameters and learns nothing (its trainer runs zero epochs)."""
 
     def __init__(self, units: int, mirror_fraction: float, anti_mirror_fraction: float, others: str, lag: int,
-                 perform_noise: float, observe_noise: float, seed: int, n_actions: int, sensory_dim: int) -> None:
+                 perform_noise: float, observe_noise: float, observer_sees: str, seed: int, n_actions: int,
+                 sensory_dim: int) -> None:
         super().__init__()
         self.save_hyperparameters()
         self.population = Population(units, mirror_fraction, anti_mirror_fraction, others, lag, perform_noise,
@@ -37,4 +39,8 @@ class PlantedPopulationModel(pl.LightningModule):
         batches = list(dataloader)
         perform = torch.cat([batch.perform_actions for batch in batches]).numpy()
         observe = torch.cat([batch.observe_actions for batch in batches]).numpy()
-        return plant(self.population, perform, observe, self.hparams.n_actions, self.streams.rng("population"))
+        estimate = (estimate_from_consequences(torch.cat([batch.observe_sensations for batch in batches]).numpy(),
+                                               observe, self.hparams.n_actions)
+                    if self.hparams.observer_sees == CONSEQUENCES else None)
+        return plant(self.population, perform, observe, self.hparams.n_actions, self.streams.rng("population"),
+                     estimate)
