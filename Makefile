@@ -76,23 +76,24 @@ readout: $(STAMP) ## the four GRU models x four readouts, tied and untied heads,
 	$(SWEEP) experiment=readout_untrained $(ARGS) -m
 	$(SWEEP) experiment=readout_input $(ARGS) -m
 
-asl: $(STAMP) ## Associative Sequence Learning, Hebb, covariance Hebb and Rescorla-Wagner: contingency (each unpaired kind, signalled or not), Cook et al.'s signalled design, contiguity, mismatch, counter-mirror, repair of a deficient system (1,770 jobs)
+asl: $(STAMP) ## Associative Sequence Learning, Hebb, covariance Hebb and Rescorla-Wagner: contingency (each unpaired kind, signalled or not), Cook et al.'s signalled design, contiguity, mismatch, counter-mirror, repair of a deficient system, the route through a sound (1,830 jobs)
 	$(SWEEP) experiment=asl_contingency $(ARGS) -m
 	$(SWEEP) experiment=asl_signalled $(ARGS) -m
 	$(SWEEP) experiment=asl_contiguity $(ARGS) -m
 	$(SWEEP) experiment=asl_mismatch $(ARGS) -m
 	$(SWEEP) experiment=asl_counter_mirror $(ARGS) -m
 	$(SWEEP) experiment=asl_repair $(ARGS) -m
+	$(SWEEP) experiment=asl_sound $(ARGS) -m
 
 asl-untrained: $(STAMP) ## the associative model untrained over asl_contiguity's lags, x seeds 0-9: A1's effect-absent reference (docs/calibration.md)
 	$(SWEEP) experiment=asl_untrained $(ARGS) -m
 
-REPORTS := planted visnet_control visnet_references hebbian_references ablations readout pairing_error asl_contingency asl_signalled asl_contiguity asl_mismatch asl_counter_mirror asl_repair asl_untrained sweep_seeds sweep_actions sweep_hidden sweep_noise_gru sweep_noise_hebbian sweep_lag counter_mirror hebbian_emergence sweep_consequences
+REPORTS := planted visnet_control visnet_references hebbian_references ablations readout pairing_error asl_contingency asl_signalled asl_contiguity asl_mismatch asl_counter_mirror asl_repair asl_sound asl_untrained sweep_seeds sweep_actions sweep_hidden sweep_noise_gru sweep_noise_hebbian sweep_lag counter_mirror hebbian_emergence sweep_consequences
 
 report: $(STAMP) ## tables and figures from MLflow: make report NAME=<experiment> (default: every preset's, JOBS at a time; a missing one is named and skipped)
 	@printf '%s\n' $(or $(NAME),$(REPORTS)) | xargs -P $(JOBS) -I{} $(PY) -m mirror.report --experiment {} $(ARGS)
 
-PAPER_PRESETS := planted visnet_control ablations readout readout_untied readout_untrained readout_input pairing_error asl_contingency asl_signalled asl_contiguity asl_mismatch asl_counter_mirror asl_repair asl_untrained sweep_seeds sweep_actions sweep_seeds_hebbian hebbian_conditions hebbian_regimes hebbian_emergence hebbian_emergence_lag hebbian_emergence_reference hebbian_references visnet_references sweep_hidden sweep_noise_gru sweep_consequences sweep_noise_hebbian sweep_lag counter_mirror
+PAPER_PRESETS := planted visnet_control ablations readout readout_untied readout_untrained readout_input pairing_error asl_contingency asl_signalled asl_contiguity asl_mismatch asl_counter_mirror asl_repair asl_sound asl_untrained sweep_seeds sweep_actions sweep_seeds_hebbian hebbian_conditions hebbian_regimes hebbian_emergence hebbian_emergence_lag hebbian_emergence_reference hebbian_references visnet_references sweep_hidden sweep_noise_gru sweep_consequences sweep_noise_hebbian sweep_lag counter_mirror
 
 paper: $(STAMP) ## every sweep (resumable: a re-run skips finished jobs), every report, then the claims page
 	$(PY) -m mirror.pipeline.plan $(PAPER_PRESETS) --jobs $(JOBS)

@@ -40,19 +40,20 @@ def pairings(**fields) -> SensorimotorPairingsDataModule:
     return SensorimotorPairingsDataModule(**constructor_arguments(SensorimotorPairingsDataConfig(**fields)))
 
 
-def model(n_actions: int = 4, seed: int = 0, signalled: bool = False, **fields) -> AssociativeSequenceLearning:
-    return AssociativeSequenceLearning(n_actions=n_actions, seed=seed, signalled=signalled,
+def model(n_actions: int = 4, seed: int = 0, signalled: bool = False, sounds: int = 0,
+          **fields) -> AssociativeSequenceLearning:
+    return AssociativeSequenceLearning(n_actions=n_actions, seed=seed, signalled=signalled, sounds=sounds,
                                        **constructor_arguments(AssociativeModelConfig(**fields)))
 
 
 def train(network: AssociativeSequenceLearning, data: SensorimotorPairingsDataModule) -> None:
     for batch in data.train_dataloader():
-        network.learn(batch.seen, batch.done, batch.signal)
+        network.learn(batch.seen, batch.done, batch.signal, batch.heard)
 
 
 def trained(rule: str, seed: int = 0, n_actions: int = 4, **schedule) -> AssociativeSequenceLearning:
     data = pairings(n_actions=n_actions, seed=seed, **schedule)
-    network = model(n_actions=n_actions, seed=seed, signalled=data.hparams.signalled, rule=rule)
+    network = model(**data.model_kwargs(), rule=rule)
     train(network, data)
     return network
 
@@ -359,3 +360,35 @@ def test_rescorla_wagner_keeps_the_selective_response_to_doing_alone_by_making_o
     assert np.diag(degraded).mean() < 0.8 * np.diag(plain).mean()
     assert degraded[off].mean() < plain[off].mean() - 0.1
     assert selective_response(degraded, 0.05) == pytest.approx(selective_response(plain, 0.05), rel=0.1)
+
+
+def test_the_indirect_route_through_a_sound_per_rule_against_a_sound_shared_by_all_actions():
+    """Doing i and seeing i never together, the action's sound heard with each: seeing i then drives M_i through
+    S_i -> A_i -> M_i under Hebb and covariance Hebb, by far more than with one sound for all actions (which carries
+    nothing about the action); the direct S -> M link learns nothing selective under either Hebb rule. Under
+    Rescorla-Wagner seeing with the sound and no movement makes S_i a conditioned inhibitor of M_i (its direct link
+    falls below zero), which cancels most of the route."""
+    from mirror.analysis.associative.measures import selective_response
+
+    def route(rule: str, sound: str) -> tuple[float, float]:
+        network = trained(rule, sound=sound, n_actions=8)
+        direct = network.weights[:, :8].numpy()
+        return selective_response(network.sensory_weights.numpy(), 0.05), selective_response(direct, 0.05)
+
+    for rule in ("hebb", "covariance"):
+        (own, own_direct), (shared, _) = route(rule, "per_action"), route(rule, "shared")
+        assert own > 5 and abs(shared) < 1 and abs(own_direct) < 1
+    (own, own_direct), (shared, _) = route("rescorla_wagner", "per_action"), route("rescorla_wagner", "shared")
+    assert own_direct < -3 and shared < own < 2
+
+
+def test_a_sound_splits_development_into_doing_or_seeing_alone_with_the_sound_heard():
+    schedule = pairings(n_actions=4, sound="per_action", seed=1).schedule
+    development = schedule["phase"] == 0
+    seen, done, heard = (schedule[k][development] for k in ("seen", "done", "heard"))
+    assert ((seen == NONE) != (done == NONE)).all(), "never both, never neither"
+    assert (heard == np.where(seen == NONE, done, seen)).all()
+    assert 0.4 < np.mean(seen == NONE) < 0.6
+    shared = pairings(n_actions=4, sound="shared", seed=1).schedule
+    assert (shared["heard"][development] == 0).all() and (shared["seen"] == schedule["seen"]).all()
+    assert (pairings(n_actions=4, seed=1).schedule["heard"] == NONE).all()

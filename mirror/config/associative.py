@@ -21,6 +21,9 @@ from mirror.vocabulary.associative import (
 )
 
 UNPAIRED_KINDS = ("seeing", "doing", "both")
+SOUNDS = ("none", "per_action", "shared")
+"""What is heard with an action on the trials of the indirect route: no sound (normal development), the action's own
+sound, or one sound shared by every action (the route's control)."""
 FLOAT32_MAX = 3.4028234663852886e38
 """The largest float32, the weights' type."""
 
@@ -96,6 +99,10 @@ class SensorimotorPairingsDataConfig(PairedDataSchema):
     """After development, trials of seeing action (i + 1) mod n while doing i."""
     repair_trials: int = 0
     """After counter-mirror training, paired trials of normal imitation again."""
+    sound: str = "none"
+    """The indirect route (Heyes): 'per_action' or 'shared' splits each paired trial of development into doing or
+    seeing alone, never both, with the action's own sound or one sound for all heard on it; 'none' leaves
+    development as it is."""
     batch_size: int = 20
     """Consecutive trials per training step (the model still learns trial by trial within it)."""
     test_trials: int = 20
@@ -111,6 +118,10 @@ class SensorimotorPairingsDataConfig(PairedDataSchema):
         check(0.0 <= self.mismatch <= 1.0, "mismatch", "must be in [0, 1]", self.mismatch)
         check(0.0 <= self.unpaired_fraction < 1.0, "unpaired_fraction", "must be in [0, 1)", self.unpaired_fraction)
         check_choice("unpaired_kind", self.unpaired_kind, UNPAIRED_KINDS)
+        check_choice("sound", self.sound, SOUNDS)
+        check(self.sound == "none" or (self.unpaired_fraction == 0.0 and not self.signalled), "sound",
+              "splits paired trials into doing and seeing alone: it takes no unpaired_fraction and no signalled cue",
+              self.sound)
         for name in ("counter_mirror_trials", "repair_trials"):
             check(getattr(self, name) >= 0, name, "must be non-negative", getattr(self, name))
         check(self.batch_size >= 1, "batch_size", "must be positive", self.batch_size)

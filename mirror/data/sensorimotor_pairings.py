@@ -14,6 +14,10 @@ fraction, so only contingency changes. With ``signalled`` an extra sensory cue i
 exactly the unpaired trials (Cook, Press, Dickinson & Heyes 2010, Exp. 2). Counter-mirror training
 (seeing (i + 1) mod n while doing i) and repair (normal pairing) follow. Batches are consecutive
 trials, in order.
+
+With a ``sound`` (Heyes' indirect route, docs/science.md 6), each paired trial of development is split: the action is
+either done or seen, at random, never both, and a sound is heard with it: the action's own (``per_action``) or one
+sound for every action (``shared``, the control: the sound carries nothing about the action).
 """
 
 from __future__ import annotations
@@ -34,7 +38,7 @@ from mirror.vocabulary import PHASES
 
 NONE = -1
 """The action seen or done on a trial where nothing is seen or done."""
-_STREAMS = ("actions", "mismatch", "unpaired", "counter_mirror", "repair")
+_STREAMS = ("actions", "mismatch", "unpaired", "counter_mirror", "repair", "sound")
 """One random stream per draw, so a later phase never changes an earlier one's trials."""
 
 
@@ -98,14 +102,31 @@ def programmed_contingency(seen: np.ndarray, done: np.ndarray, n_actions: int) -
     return float(np.mean(contrasts)) if contrasts else float("nan")
 
 
+def sound_units(sound: str, n_actions: int) -> int:
+    """How many auditory units a sound schedule needs: one per action, one for all, or none."""
+    return {"none": 0, "per_action": n_actions, "shared": 1}[sound]
+
+
+def apart_with_sounds(rng: np.random.Generator, seen: np.ndarray, done: np.ndarray,
+                      sound: str) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Each paired trial as doing alone or seeing alone (half each, at random), with the sound heard on it: the
+    action's index (per_action) or 0 (shared). Returns seen, done and heard."""
+    doing = rng.random(len(done)) < 0.5
+    action = np.where(seen == NONE, done, seen)
+    heard = action if sound == "per_action" else np.zeros_like(action)
+    return np.where(doing, NONE, action), np.where(doing, action, NONE), heard
+
+
 class PairingBatch(NamedTuple):
     """Consecutive trials, (B,) each: the action seen and the action done (``NONE`` for neither),
-    whether the extra cue is present (1.0) or not (0.0), and the training phase."""
+    whether the extra cue is present (1.0) or not (0.0), the training phase, and the sound heard (its
+    index, ``NONE`` for silence)."""
 
     seen: Tensor
     done: Tensor
     signal: Tensor
     phase: Tensor
+    heard: Tensor
 
 
 class SensorimotorPairingsDataModule(FamilyDataModule, pl.LightningDataModule):
@@ -113,25 +134,29 @@ class SensorimotorPairingsDataModule(FamilyDataModule, pl.LightningDataModule):
 
     def __init__(self, n_actions: int, n_trials: int, persistence: float, lag: int, mismatch: float,
                  unpaired_fraction: float, unpaired_kind: str, signalled: bool, counter_mirror_trials: int,
-                 repair_trials: int, batch_size: int, test_trials: int, seed: int) -> None:
+                 repair_trials: int, sound: str, batch_size: int, test_trials: int, seed: int) -> None:
         super().__init__()
         self.save_hyperparameters()
         self._streams = NamedStreams(seed, _STREAMS)
 
     def model_kwargs(self) -> dict[str, int | bool]:
         """What the model must know about the data to be built."""
-        return {"n_actions": self.hparams.n_actions, "seed": self.hparams.seed, "signalled": self.hparams.signalled}
+        return {"n_actions": self.hparams.n_actions, "seed": self.hparams.seed, "signalled": self.hparams.signalled,
+                "sounds": sound_units(self.hparams.sound, self.hparams.n_actions)}
 
     @cached_property
     def schedule(self) -> dict[str, np.ndarray]:
         """Per trial: the action seen, the action done (``NONE`` for neither), the cue (1.0 on a
-        signalled unpaired trial, else 0.0) and the phase index."""
+        signalled unpaired trial, else 0.0), the phase index and the sound heard (``NONE``: silence)."""
         hp = self.hparams
         rng = self._streams.rng
         seen, done = paired_trials(rng("actions"), rng("mismatch"), hp.n_trials, hp.n_actions, hp.persistence, hp.lag,
                                    hp.mismatch)
         seen, done, unpaired = with_unpaired_trials(rng("unpaired"), seen, done, hp.n_actions,
                                                     hp.unpaired_fraction, hp.unpaired_kind)
+        heard = np.full(len(done), NONE)
+        if hp.sound != "none":
+            seen, done, heard = apart_with_sounds(rng("sound"), seen, done, hp.sound)
         counter_done = rng("counter_mirror").integers(0, hp.n_actions, hp.counter_mirror_trials)
         repair_done = rng("repair").integers(0, hp.n_actions, hp.repair_trials)
         parts = (done, counter_done, repair_done)
@@ -142,6 +167,7 @@ class SensorimotorPairingsDataModule(FamilyDataModule, pl.LightningDataModule):
             "signal": np.concatenate([unpaired & hp.signalled, np.zeros(len(counter_done) + len(repair_done), bool)])
             .astype(np.float32),
             "phase": np.concatenate(phases),
+            "heard": np.concatenate([heard, np.full(len(counter_done) + len(repair_done), NONE)]),
         }
 
     @property

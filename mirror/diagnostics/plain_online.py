@@ -49,7 +49,7 @@ def associative(seed: int) -> str:
     model = AssociativeSequenceLearning(**data.model_kwargs(), **constructor_arguments(AssociativeModelConfig()))
     with torch.no_grad():
         for batch in data.train_dataloader():
-            model.learn(batch.seen, batch.done, batch.signal)
+            model.learn(batch.seen, batch.done, batch.signal, batch.heard)
     measures = weight_measures(model.sensory_weights.numpy(), model.hparams.response_noise)
     return f"selective response {measures[SELECTIVE_RESPONSE]:.2f} noise sd"
 
