@@ -34,6 +34,9 @@ class ActionSequenceDataConfig(PairedDataSchema):
     """Randomised sensory dynamics (docs/science.md 6): the share of the effect vectors' variance drawn afresh for
     every sequence; at 1 an action's consequence carries no stable information about it (sensory noise does not
     do this: the same effect stays under it)."""
+    observe_noise_std: float = 0.0
+    """Could the observer see (the mouse study's caveat, docs/science.md 6): the sd of noise added to the observed
+    sensations only, in training and test, on top of ``noise_std`` (which both modes share)."""
     persistence: float = 0.0
     """Probability that a_t repeats a_{t-1}; 0 draws every action i.i.d."""
     pairing: str = "matched"
@@ -62,6 +65,7 @@ class ActionSequenceDataConfig(PairedDataSchema):
         check(self.noise_std >= 0.0, "noise_std", "must be non-negative", self.noise_std)
         check(self.effect_scale > 0.0, "effect_scale", "must be positive", self.effect_scale)
         check(0.0 <= self.effect_redraw <= 1.0, "effect_redraw", "must be in [0, 1]", self.effect_redraw)
+        check(self.observe_noise_std >= 0.0, "observe_noise_std", "must be non-negative", self.observe_noise_std)
         check(0.0 <= self.persistence < 1.0, "persistence", "must be in [0, 1)", self.persistence)
         check(
             self.pairing in ("matched", "independent"),

@@ -51,6 +51,7 @@ class ActionSequenceDataModule(FamilyDataModule, pl.LightningDataModule):
         noise_std: float,
         effect_scale: float,
         effect_redraw: float,
+        observe_noise_std: float,
         persistence: float,
         pairing: str,
         pair_test: bool,
@@ -91,6 +92,17 @@ class ActionSequenceDataModule(FamilyDataModule, pl.LightningDataModule):
         for split in SPLITS:
             self.split_episodes(split)
 
+    def observed_sensations(self, split: str) -> np.ndarray:
+        """What the observer senses of a split's observe episodes: their sensations, plus noise of its own where
+        ``observe_noise_std`` says the observer sees less well (the performer's own sensations stay as they were)."""
+        observe = self.split_episodes(split)[1]
+        if self.hparams.observe_noise_std == 0.0:
+            return observe.sensations
+        rng = np.random.default_rng(np.random.SeedSequence(self._split_seeds[split].entropy,
+                                                           spawn_key=(*self._split_seeds[split].spawn_key, 1)))
+        noise = self.hparams.observe_noise_std * rng.standard_normal(observe.sensations.shape)
+        return (observe.sensations + noise).astype(np.float32)
+
     def _loader(self, split: str, shuffle: bool) -> DataLoader:
         perform, observe = self.split_episodes(split)
         dataset = NamedTensorDataset(
@@ -98,7 +110,7 @@ class ActionSequenceDataModule(FamilyDataModule, pl.LightningDataModule):
             torch.from_numpy(perform.actions),
             torch.from_numpy(perform.sensations),
             torch.from_numpy(observe.actions),
-            torch.from_numpy(observe.sensations),
+            torch.from_numpy(self.observed_sensations(split)),
         )
         order = (
             RandomSampler(dataset, generator=torch.Generator().manual_seed(self.hparams.seed))
