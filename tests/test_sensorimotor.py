@@ -120,3 +120,14 @@ def test_redrawn_effects_take_the_actions_information_out_of_their_consequences(
     if redraw == 0.0:
         assert (episodes.sensations == stable.sensations).all()
         np.testing.assert_allclose(datamodule.environment.residuals(episodes).std(), 0.1, rtol=0.05)
+
+
+def test_noise_on_the_observer_blurs_only_what_is_observed():
+    clear, blurred = small_datamodule(), small_datamodule(observe_noise_std=4.0)
+    perform, observe = (next(iter(d.test_dataloader())) for d in (clear, blurred))
+    assert (perform.perform_sensations == observe.perform_sensations).all(), "the performer's sensations stay"
+    assert (perform.observe_actions == observe.observe_actions).all()
+    extra = (observe.observe_sensations - perform.observe_sensations).numpy()
+    assert extra.std() == pytest.approx(4.0, rel=0.05) and abs(extra.mean()) < 0.1
+    again = next(iter(small_datamodule(observe_noise_std=4.0).test_dataloader()))
+    assert (again.observe_sensations == observe.observe_sensations).all(), "the same noise every time"
