@@ -5,7 +5,7 @@ PY     := $(VENV)/bin/python
 STAMP  := $(VENV)/.installed
 
 .DEFAULT_GOAL := help
-.PHONY: help install run test test-fast bench ui docs docs-serve demo clean visnet-control planted sweep-seeds sweep-actions sweep-hidden sweep-noise sweep-lag counter-mirror ablations readout asl asl-untrained report paper claims publish-claims pairing-error hebbian-conditions hebbian-emergence sweep-consequences sweep-observer
+.PHONY: help install run test test-fast bench ui docs docs-serve demo clean visnet-control planted sweep-seeds sweep-actions sweep-hidden sweep-noise sweep-lag counter-mirror ablations readout asl asl-untrained report paper claims publish-claims pairing-error hebbian-conditions hebbian-emergence sweep-consequences sweep-observer power-curve
 
 help: ## list the targets
 	@grep -hE '^[a-zA-Z_-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  %-12s %s\n", $$1, $$2}'
@@ -55,6 +55,9 @@ sweep-consequences: $(STAMP) ## randomised sensory dynamics (D11): the share of 
 sweep-observer: $(STAMP) ## could the observer see (M3): noise on the observed sensations alone 0..16, the shared core and two planted observers x seeds 0-4 (75 jobs)
 	$(SWEEP) experiment=sweep_observer $(ARGS) -m
 
+power-curve: $(STAMP) ## absence of evidence (M3): the same-unit test's power over prevalence x recorded units, from planted populations, seeds 0-4 (5 jobs)
+	$(SWEEP) experiment=power_curve $(ARGS) -m
+
 visnet-control: $(STAMP) ## VisNet's positive control: four shapes at nine positions, trace vs Hebb rules x seeds 0-4 (20 jobs)
 	$(SWEEP) experiment=visnet_control $(ARGS) -m
 
@@ -91,12 +94,12 @@ asl: $(STAMP) ## Associative Sequence Learning, Hebb, covariance Hebb and Rescor
 asl-untrained: $(STAMP) ## the associative model untrained over asl_contiguity's lags, x seeds 0-9: A1's effect-absent reference (docs/calibration.md)
 	$(SWEEP) experiment=asl_untrained $(ARGS) -m
 
-REPORTS := planted visnet_control visnet_references hebbian_references ablations readout pairing_error asl_contingency asl_signalled asl_contiguity asl_mismatch asl_counter_mirror asl_repair asl_sound asl_untrained sweep_seeds sweep_actions sweep_hidden sweep_noise_gru sweep_noise_hebbian sweep_lag counter_mirror hebbian_emergence sweep_consequences sweep_observer
+REPORTS := planted visnet_control visnet_references hebbian_references ablations readout pairing_error asl_contingency asl_signalled asl_contiguity asl_mismatch asl_counter_mirror asl_repair asl_sound asl_untrained sweep_seeds sweep_actions sweep_hidden sweep_noise_gru sweep_noise_hebbian sweep_lag counter_mirror hebbian_emergence sweep_consequences sweep_observer power_curve
 
 report: $(STAMP) ## tables and figures from MLflow: make report NAME=<experiment> (default: every preset's, JOBS at a time; a missing one is named and skipped)
 	@printf '%s\n' $(or $(NAME),$(REPORTS)) | xargs -P $(JOBS) -I{} $(PY) -m mirror.report --experiment {} $(ARGS)
 
-PAPER_PRESETS := planted visnet_control ablations readout readout_untied readout_untrained readout_input pairing_error asl_contingency asl_signalled asl_contiguity asl_mismatch asl_counter_mirror asl_repair asl_sound asl_untrained sweep_seeds sweep_actions sweep_seeds_hebbian hebbian_conditions hebbian_regimes hebbian_emergence hebbian_emergence_lag hebbian_emergence_reference hebbian_references visnet_references sweep_hidden sweep_noise_gru sweep_consequences sweep_observer sweep_noise_hebbian sweep_lag counter_mirror
+PAPER_PRESETS := planted visnet_control ablations readout readout_untied readout_untrained readout_input pairing_error asl_contingency asl_signalled asl_contiguity asl_mismatch asl_counter_mirror asl_repair asl_sound asl_untrained sweep_seeds sweep_actions sweep_seeds_hebbian hebbian_conditions hebbian_regimes hebbian_emergence hebbian_emergence_lag hebbian_emergence_reference hebbian_references visnet_references sweep_hidden sweep_noise_gru sweep_consequences sweep_observer power_curve sweep_noise_hebbian sweep_lag counter_mirror
 
 paper: $(STAMP) ## every sweep (resumable: a re-run skips finished jobs), every report, then the claims page
 	$(PY) -m mirror.pipeline.plan $(PAPER_PRESETS) --jobs $(JOBS)

@@ -246,3 +246,16 @@ def test_an_observer_of_consequences_mirrors_while_they_carry_the_action_and_not
 def test_an_observer_of_consequences_has_no_lag():
     with pytest.raises(ConfigError, match=r"model\.lag"):
         validate(compose_config(["model=planted_consequences", "model.lag=2"]))
+
+
+def test_the_power_of_the_same_unit_test_grows_with_units_and_prevalence_and_is_nil_where_it_cannot_reach():
+    """Ten units can never be significant (the smallest p is 1/19); the draft's 28 % of clean mirror units among 100
+    is found nearly always; 5 % among 25 units is not, since one unit in 25 cannot survive BH at 0.05."""
+    from mirror.analysis.power import power_curve
+
+    labels = _labels(0, trials=300)
+    metrics = power_curve(_population(observe_noise=0.1), [0.05, 0.28], [10, 25, 100], labels, 4, 10, "bh", 0.05,
+                          np.random.default_rng(0))
+    assert metrics["power/p28/n10"] == 0.0 and metrics["power/p5/n25"] == 0.0
+    assert metrics["power/p28/n100"] >= 0.9 and metrics["power/units_for_80pct/p28"] == 100.0
+    assert "power/units_for_80pct/p5" not in metrics, "no unit count of this grid reaches 80 % at 5 %"

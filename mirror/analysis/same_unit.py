@@ -30,6 +30,17 @@ class SameUnitResult:
         return float((1 + np.sum(self.null >= self.statistic)) / (len(self.null) + 1))
 
 
+def same_unit_p(c: np.ndarray) -> np.ndarray:
+    """Each unit's one-sided p, (U,) from C (U, U): how many of the other units' correlations with it, in either
+    mode, reach its own, +1 corrected. The smallest p is 1 / (2U - 1): with fewer than 11 units none is below 0.05."""
+    n_units = c.shape[0]
+    own = np.diag(c)
+    others = ~np.eye(n_units, dtype=bool)
+    beaten_in_row = ((c >= own[:, None]) & others).sum(axis=1)  # u's perform vs other units' observe
+    beaten_in_column = ((c >= own[None, :]) & others).sum(axis=0)  # other units' perform vs u's observe
+    return (1 + beaten_in_row + beaten_in_column) / (1 + 2 * (n_units - 1))
+
+
 def same_unit_test(correlations: np.ndarray, n_permutations: int, rng: np.random.Generator) -> SameUnitResult:
     """``correlations``: C[u, v] = r(perform unit u, observe unit v), (U, U) with U >= 2."""
     c = np.asarray(correlations, dtype=np.float64)
@@ -38,11 +49,7 @@ def same_unit_test(correlations: np.ndarray, n_permutations: int, rng: np.random
     if n_permutations < 1:
         raise ValueError("need at least one permutation")
     n_units = c.shape[0]
-    own = np.diag(c)
-    others = ~np.eye(n_units, dtype=bool)
-    beaten_in_row = ((c >= own[:, None]) & others).sum(axis=1)  # u's perform vs other units' observe
-    beaten_in_column = ((c >= own[None, :]) & others).sum(axis=0)  # other units' perform vs u's observe
-    p = (1 + beaten_in_row + beaten_in_column) / (1 + 2 * (n_units - 1))
+    p = same_unit_p(c)
     total = c.sum()
 
     def statistic(trace: np.ndarray | float) -> np.ndarray | float:

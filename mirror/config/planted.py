@@ -4,7 +4,7 @@ are scored on the same test set."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any, ClassVar
 
 from mirror.config.analysis import LesionAnalysisConfig
@@ -21,7 +21,21 @@ class PlantedAnalysisConfig(LesionAnalysisConfig):
     HEADLINE_METRICS: ClassVar[dict[str, str]] = {}
     """None of its own: the reports lead with the shared analysis's."""
 
-    _target_: str = "mirror.analysis.planted.PlantedLesionCallback"
+    _target_: str = "mirror.analysis.planted.PlantedControlsCallback"
+    power_populations: int = 0
+    """Planted populations drawn at each point of the power grid (mirror.analysis.power); 0 measures no power."""
+    power_prevalences: list[float] = field(default_factory=lambda: [0.05, 0.1, 0.28])
+    """Prevalences of mirror units the power grid plants: a few, a tenth, the draft's 28 %."""
+    power_units: list[int] = field(default_factory=lambda: [10, 25, 50, 100, 200, 400])
+    """Recorded units the power grid draws: from a handful of electrodes to a wide imaging field."""
+
+    def validate(self) -> None:
+        super().validate()
+        check(self.power_populations >= 0, "power_populations", "must be non-negative", self.power_populations)
+        check(bool(self.power_prevalences) and all(0.0 < p <= 1.0 for p in self.power_prevalences),
+              "power_prevalences", "values must be in (0, 1]", self.power_prevalences)
+        check(bool(self.power_units) and all(u >= 2 for u in self.power_units), "power_units",
+              "values must be at least 2 units", self.power_units)
 
 
 OBSERVER_SEES = ACTIONS, CONSEQUENCES = ("actions", "consequences")

@@ -181,3 +181,15 @@ TIME = "time"
 """Family of wall times in seconds: ``time/<part>_s``."""
 JOB_SECONDS = ("startup_s", "train_s", "analysis_s")
 """The parts of a job's wall time, each logged as ``time/<part>``: their sum is the job's time."""
+
+
+def power_metric(prevalence: float, units: int) -> str:
+    """``power/p<percent>/n<units>``: the chance that the same-unit test finds mirror units of this prevalence
+    among this many recorded units (mirror.analysis.power)."""
+    return f"power/p{round(100 * prevalence):g}/n{units}"
+
+
+def units_for_power_metric(prevalence: float) -> str:
+    """``power/units_for_80pct/p<percent>``: the fewest recorded units of the grid that find them at 80 %."""
+    return f"power/units_for_80pct/p{round(100 * prevalence):g}"
+
