@@ -176,7 +176,7 @@ def test_a_run_made_before_the_specification_grid_and_the_agreement_gets_them_fr
     client = MlflowClient(tracking_uri=uri)
     logged = client.get_run(outcome.run_id)
     # A run as an older version logged it: the same artifacts and metrics, without the grid or the agreement.
-    later = (GRID, "analysis/congruence/preferred_agreement")
+    later = (GRID, "analysis/congruence/preferred_agreement", "analysis/self_other/")
     older = client.create_run(logged.info.experiment_id)
     client.log_batch(older.info.run_id, metrics=[Metric(k, v, 0, 0) for k, v in logged.data.metrics.items()
                                                  if not k.startswith(later)])
@@ -191,6 +191,10 @@ def test_a_run_made_before_the_specification_grid_and_the_agreement_gets_them_fr
     agreement = {k: v for k, v in logged.data.metrics.items() if k.startswith(later[1])}
     assert len(agreement) == 2 and np.isfinite(list(agreement.values())).all(), "100 shuffles find selective units"
     assert agreement == {k: client.get_run(older.info.run_id).data.metrics[k] for k in agreement}
+    self_other = {k: v for k, v in logged.data.metrics.items() if k.startswith(later[2])}
+    assert len(self_other) == 5 and self_other == pytest.approx(
+        {k: client.get_run(older.info.run_id).data.metrics[k] for k in self_other}, nan_ok=True, abs=2e-3), \
+        "the same up to the decoder's last steps, which follow the thread count (mirror/pipeline/threads.py)"
 
 
 def test_a_lesion_of_planted_activity_costs_what_its_units_carried():
@@ -259,3 +263,25 @@ def test_the_power_of_the_same_unit_test_grows_with_units_and_prevalence_and_is_
     assert metrics["power/p28/n10"] == 0.0 and metrics["power/p5/n25"] == 0.0
     assert metrics["power/p28/n100"] >= 0.9 and metrics["power/units_for_80pct/p28"] == 100.0
     assert "power/units_for_80pct/p5" not in metrics, "no unit count of this grid reaches 80 % at 5 %"
+
+
+def test_the_mode_is_read_from_the_anti_mirror_units_where_they_alone_carry_it():
+    """D13's references: with 90 % mirror units (the same code in both modes) the mode is in the 10 % anti-mirror
+    units alone, so they read it far better than random units and silencing them halves a read-out of every unit;
+    where every unit carries another unit's code the mode is everywhere and neither differs."""
+    from mirror.analysis.self_other import self_other
+
+    labels = _labels(0, trials=200)
+    measures = {}
+    for name, fields in {"anti only": {"mirror_fraction": 0.9, "anti_mirror_fraction": 0.1}, "chance": {},
+                         "mirrors": {"mirror_fraction": 1.0}}.items():
+        activity = plant(_population(**fields), labels, labels, 4, np.random.default_rng(0))
+        measures[name] = {k.split("/")[-1]: v for k, v in self_other(activity, _r(activity), -0.6, 0).items()}
+    only = measures["anti only"]
+    assert only["n_anti_mirror"] == 10 and only["anti_mirror_mode_accuracy"] > only["random_mode_accuracy"] + 0.2
+    assert only["anti_mirror_lesion_drop"] > 0.4 and only["random_lesion_drop"] < 0.05
+    chance = measures["chance"]
+    assert chance["n_anti_mirror"] > 0 and chance["anti_mirror_mode_accuracy"] == pytest.approx(
+        chance["random_mode_accuracy"], abs=0.02) and chance["anti_mirror_lesion_drop"] < 0.02
+    assert measures["mirrors"]["n_anti_mirror"] == 0 and np.isnan(measures["mirrors"]["random_mode_accuracy"])
+

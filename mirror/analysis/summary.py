@@ -28,6 +28,7 @@ from mirror.analysis.permutation import (
 )
 from mirror.analysis.rotation import rotated_r
 from mirror.analysis.same_unit import SameUnitResult, same_unit_test
+from mirror.analysis.self_other import self_other
 from mirror.analysis.similarity import (
     UnitMatching,
     cka_sequence_null,
@@ -395,6 +396,7 @@ def analyse(activity: MirrorActivity, settings: AnalysisConfig) -> AnalysisResul
     metrics.update({**_congruence_metrics(congruence), **_rotation_metrics(perform, observe, settings, rng)})
     p_values = {"sequence": significant.permutation.p_positive, **({"same_unit": same_unit.p} if same_unit else {})}
     metrics.update(specification_grid(r_by_kind, correlations, p_values, settings))
+    metrics.update(self_other(activity, r, settings.anti_mirror_threshold, settings.seed))
 
     units = _units_table(r_by_kind, settings, significant, peaks, matching, same_unit, q_same_unit, congruence)
     return AnalysisResult(

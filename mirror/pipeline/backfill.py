@@ -1,6 +1,7 @@
 """``python -m mirror.pipeline.backfill``: measures added after a run was made, recomputed from what it kept and
-logged to the run itself: the specification grid (docs/calibration.md; from its activity and its units' p) and the
-preferred-action agreement with its chance level (docs/measures.md 3.2; from its units' preferences).
+logged to the run itself: the specification grid (docs/calibration.md; from its activity and its units' p), the
+preferred-action agreement with its chance level (docs/measures.md 3.2; from its units' preferences) and the mode
+read from its anti-mirror units (mirror.analysis.self_other; from its activity).
 
 The claims page reads both; a store whose runs predate them gets them without retraining anything. A run that has
 them, or kept no activity, is left as it is.
@@ -19,13 +20,15 @@ from mlflow.store.tracking import SEARCH_MAX_RESULTS_DEFAULT
 from mlflow.utils import get_results_from_paginated_fn
 
 from mirror.analysis.congruence import preferred_agreement
-from mirror.analysis.summary import NULL_P_COLUMNS, specification_grid_of
+from mirror.analysis.self_other import self_other
+from mirror.analysis.summary import NULL_P_COLUMNS, per_unit_r, specification_grid_of
 from mirror.config import AnalysisConfig, TrackingConfig
 from mirror.protocol import ACTIVITY_FILE, UNITS_FILE, MirrorActivity
 from mirror.tracking.store import read_store, resolve_uri
-from mirror.vocabulary import N_UNITS, SPECIFICATION, congruence_metric
+from mirror.vocabulary import N_UNITS, SPECIFICATION, congruence_metric, self_other_metric
 
 AGREEMENT = congruence_metric("preferred_agreement")
+SELF_OTHER_COUNT = self_other_metric("n_anti_mirror")
 
 if TYPE_CHECKING:
     from mlflow.entities import Run
@@ -42,21 +45,30 @@ def agreement_of(units: pd.DataFrame) -> dict[str, float]:
 
 def backfill_run(client: MlflowClient, run: Run) -> int:
     """Log what one finished run lacks; the number of metrics logged (0: nothing to do)."""
-    has_grid = any(key.startswith(SPECIFICATION) for key in run.data.metrics)
-    if (has_grid and AGREEMENT in run.data.metrics) or N_UNITS not in run.data.metrics:
+    logged = run.data.metrics
+    has_grid = any(key.startswith(SPECIFICATION) for key in logged)
+    needs_activity = not has_grid or SELF_OTHER_COUNT not in logged
+    if (not needs_activity and AGREEMENT in logged) or N_UNITS not in logged:
         return 0
     with tempfile.TemporaryDirectory() as folder:
         try:
             units = pd.read_csv(client.download_artifacts(run.info.run_id, f"analysis/{UNITS_FILE}", folder))
-            activity = None if has_grid else MirrorActivity.load(
-                client.download_artifacts(run.info.run_id, f"analysis/{ACTIVITY_FILE}", folder))
+            activity = MirrorActivity.load(client.download_artifacts(
+                run.info.run_id, f"analysis/{ACTIVITY_FILE}", folder)) if needs_activity else None
         except (OSError, ValueError):  # no activity kept: nothing to recompute from
             return 0
-    measures = {} if AGREEMENT in run.data.metrics else agreement_of(units)
-    if activity is not None:
+    params = run.data.params
+    settings = AnalysisConfig(fdr_alpha=float(params.get("analysis.fdr_alpha", AnalysisConfig.fdr_alpha)),
+                              anti_mirror_threshold=float(params.get("analysis.anti_mirror_threshold",
+                                                                     AnalysisConfig.anti_mirror_threshold)),
+                              seed=int(params.get("analysis.seed", AnalysisConfig.seed)))
+    measures = {} if AGREEMENT in logged else agreement_of(units)
+    if not has_grid:
         p_values = {null: units[column].to_numpy(float) for null, column in NULL_P_COLUMNS.items() if column in units}
-        alpha = float(run.data.params.get("analysis.fdr_alpha", AnalysisConfig.fdr_alpha))
-        measures.update(specification_grid_of(activity, p_values, AnalysisConfig(fdr_alpha=alpha)))
+        measures.update(specification_grid_of(activity, p_values, settings))
+    if SELF_OTHER_COUNT not in logged:
+        measures.update(self_other(activity, per_unit_r(activity)["centred"], settings.anti_mirror_threshold,
+                                   settings.seed))
     now = int(time.time() * 1000)
     client.log_batch(run.info.run_id, metrics=[Metric(key, value, now, 0) for key, value in measures.items()])
     return len(measures)
@@ -76,8 +88,8 @@ def main(argv: list[str] | None = None) -> None:
                                                    max_results=size, page_token=token),
             max_results_per_page=SEARCH_MAX_RESULTS_DEFAULT)
         filled += sum(backfill_run(client, run) > 0 for run in runs)
-    print(f"{filled} runs of {resolve_uri(args.tracking_uri)} now carry their specification grid and preferred-action "
-          f"agreement")
+    print(f"{filled} runs of {resolve_uri(args.tracking_uri)} now carry their specification grid, preferred-action "
+          f"agreement and self-other measures")
 
 
 if __name__ == "__main__":

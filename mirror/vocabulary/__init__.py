@@ -193,3 +193,15 @@ def units_for_power_metric(prevalence: float) -> str:
     """``power/units_for_80pct/p<percent>``: the fewest recorded units of the grid that find them at 80 %."""
     return f"power/units_for_80pct/p{round(100 * prevalence):g}"
 
+
+SELF_OTHER = ("n_anti_mirror", "anti_mirror_mode_accuracy", "random_mode_accuracy", "anti_mirror_lesion_drop",
+              "random_lesion_drop")
+"""Anti-mirror units and self-other distinction (mirror.analysis.self_other, the draft's D13)."""
+
+
+def self_other_metric(name: str) -> str:
+    """``analysis/self_other/<name>``: the mode read out from the anti-mirror units, and what silencing them costs."""
+    if name not in SELF_OTHER:
+        raise ValueError(f"no self-other measure {name!r}; the measures are {SELF_OTHER}")
+    return f"analysis/self_other/{name}"
+
