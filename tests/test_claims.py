@@ -9,6 +9,7 @@ import os
 import subprocess
 import sys
 import uuid
+from dataclasses import replace
 
 import numpy as np
 import pandas as pd
@@ -778,3 +779,13 @@ def test_a_share_test_needs_a_share_strictly_between_0_and_1(tmp_path, share):
                                        "runs: {experiment: e}, metric: m, test: {kind: share, value: 1" + field + "}}\n")
     with pytest.raises(ClaimError, match="a share test needs share"):
         read_sources(tmp_path)
+
+
+def test_a_trend_under_a_condition_whose_runs_lack_its_factor_is_not_run_and_a_typo_in_the_stated_design_is_an_error():
+    rows = pd.DataFrame({"model": "gru", "seed": [0, 1], "run_id": ["a", "b"], "metrics.y": [0.1, 0.2]})
+    claim = Claim(id="T", source="s", seeds=(0, 1), statement="", experiment="readout", where={}, metric="y",
+                  test=ClaimTest(kind="trend", factor="data.effect_redraw", direction="decreasing"))
+    verdict = judge(replace(claim, condition="readout both"), rows)
+    assert verdict.verdict == NOT_RUN and "params.data.effect_redraw" in verdict.test
+    with pytest.raises(ClaimError, match="test.factor names 'data.effect_redraw'"):
+        judge(claim, rows)

@@ -46,7 +46,8 @@ def judge(claim: Claim, runs: pd.DataFrame | None, history: History | None = Non
         runs = runs[runs["model"] == model].dropna(axis=1, how="all")
     if claim.condition != STATED:  # a condition names what some of its source's experiments have, not all
         names = [f"metrics.{m}" for m in (claim.metric, claim.test.reference_metric, claim.test.phase_metric) if m]
-        names += [f"params.{p}" for p in (*claim.selection, *claim.test.reference) if p != "model"]
+        names += [f"params.{p}" for p in (*claim.selection, *claim.test.reference, *filter(None, [claim.test.factor]))
+                  if p != "model"]
         missing = [name for name in names if name not in runs]
         if missing:
             return Verdict(claim, NOT_RUN, test=f"no run of '{claim.experiment}' has {missing[0]}")
