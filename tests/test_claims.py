@@ -414,6 +414,10 @@ def test_a_selection_that_mixes_configs_or_repeats_a_seed_is_refused():
     assert pinned.verdict == HOLDS and list(pinned.runs["run_id"]) == ["a", "b"]
     twice = judge(claim, rows.assign(**{"params.trainer.max_epochs": 20}))
     assert twice.verdict == REFUSED and "seed 0 appears twice" in twice.test
+    # A param that follows the seed is no config, even as floats (a column other models of the experiment lack).
+    following = judge(Claim(**{**claim.__dict__, "where": {"trainer.max_epochs": 20}}),
+                      rows.assign(**{"params.model.seed": [0.0, 1.0, 0.0]}))
+    assert following.verdict == HOLDS
 
 
 def test_absence_against_other_runs_of_the_same_seeds_is_tost_paired_by_seed_by_hand():

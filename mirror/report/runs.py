@@ -89,8 +89,10 @@ def load_runs(client: MlflowClient, selection: RunSelection) -> pd.DataFrame:
 
 
 def is_seed_copy(runs: pd.DataFrame, column: str) -> bool:
-    """True for a param that equals the seed in every run (``data.seed`` follows it)."""
-    return bool((runs[column].astype(str) == runs["seed"].astype(str)).all())
+    """True for a param that equals the seed in every run (``data.seed`` follows it), compared as numbers: in an
+    experiment where only some models have the param, its column is float (``model.seed`` 3.0 for seed 3)."""
+    values, seeds = pd.to_numeric(runs[column], errors="coerce"), pd.to_numeric(runs["seed"], errors="coerce")
+    return bool((values == seeds).all())
 
 
 def swept_factors(runs: pd.DataFrame) -> list[str]:
