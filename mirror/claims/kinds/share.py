@@ -10,7 +10,7 @@ from typing import TYPE_CHECKING
 import pandas as pd
 from scipy import stats
 
-from mirror.claims.kinds.above import draw_against_value_or_metric, one_of_value_and_metric
+from mirror.claims.kinds.above import one_of_value_and_metric
 from mirror.claims.kinds.base import TestKind, paired
 from mirror.claims.statistics import clopper_pearson
 from mirror.claims.verdict import ALPHA, INCONCLUSIVE, History, Verdict, needs_two
@@ -65,4 +65,16 @@ class Share(TestKind):
                        data=pairs.data)
 
     def draw(self, ax: plt.Axes, verdict: Verdict) -> None:
-        draw_against_value_or_metric(ax, verdict, "claimed bound")
+        """The share of seeds that meet the claim with its Clopper-Pearson interval, against the claimed share."""
+        data = verdict.data.dropna(subset=["value", "reference"])
+        meets = data["value"] > data["reference"] if verdict.claim.test.reference_metric else (
+            data["value"] >= data["reference"])
+        k, n = int(meets.sum()), len(data)
+        low, high = clopper_pearson(k, n)
+        ax.axhline(verdict.claim.test.share, color="C0", ls="--", label=f"claimed share {verdict.claim.test.share:.0%}")
+        ax.errorbar([0], [k / n], yerr=[[k / n - low], [high - k / n]], fmt="o", color="C3", capsize=4,
+                    label="share of seeds, Clopper-Pearson 95 %")
+        ax.set_xticks([0], [f"{k} of {n} seeds"])
+        ax.set_xlim(-1, 1)
+        ax.set_ylim(0, 1.05)
+        ax.set_ylabel("share of seeds meeting it")
