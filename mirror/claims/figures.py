@@ -22,7 +22,7 @@ def draw(verdict: Verdict, path: Path) -> Path | None:
     test, metric = claim.test, claim.metric
     fig, ax = plt.subplots(figsize=SIZE)
     KINDS[test.kind].draw(ax, verdict)
-    ax.set_ylabel("value" if test.reference_metric is not None else axis_label(metric))  # two measures: the x ticks
+    ax.set_ylabel(KINDS[test.kind].y_label(claim))
     ax.set_title(f"{claim.id}: {verdict.verdict}", fontsize=9)
     if ax.get_legend_handles_labels()[0]:
         ax.legend(fontsize=7, loc="upper left", bbox_to_anchor=(1.01, 1.0), frameon=False)  # off the data

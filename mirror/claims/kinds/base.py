@@ -44,6 +44,10 @@ class TestKind:
         """The claim's figure: its values against what the test compares them with."""
         raise NotImplementedError
 
+    def y_label(self, claim: Claim) -> str:
+        """The figure's y axis: the metric, or 'value' where two measures share it (the x ticks name them)."""
+        return "value" if claim.test.reference_metric is not None else axis_label(claim.metric)
+
 
 @dataclass(frozen=True)
 class Pairs:

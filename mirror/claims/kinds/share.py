@@ -77,4 +77,6 @@ class Share(TestKind):
         ax.set_xticks([0], [f"{k} of {n} seeds"])
         ax.set_xlim(-1, 1)
         ax.set_ylim(0, 1.05)
-        ax.set_ylabel("share of seeds meeting it")
+
+    def y_label(self, claim: Claim) -> str:
+        return "share of seeds meeting it"
