@@ -119,3 +119,58 @@ def test_preferred_action_agreement_and_its_chance_level_by_hand_and_on_planted_
     assert shares["draft"][0] == pytest.approx(27 / 37, abs=0.03) and shares["draft"][1] < 0.4, \
         "27 mirror units agree, 10 anti-mirror units prefer the action they least prefer in perform"
 
+
+
+def _subspace(perform_means, observe_means, seed=0):
+    from mirror.analysis.subspace import subspace_measures
+
+    return {k.split("/")[-1]: v for k, v in subspace_measures(perform_means, observe_means, 5, 200,
+                                                              np.random.default_rng(seed)).items()}
+
+
+def test_the_alignment_index_is_one_in_a_shared_subspace_near_zero_in_an_orthogonal_one_and_by_hand():
+    """Condition-by-bin means living in one 5-D subspace in both contexts align (1, above the unit-shuffle null);
+    means in orthogonal subspaces do not (near 0, below it); and the index is trace(V'CV) / top-k eigenvalues."""
+    from mirror.analysis.subspace import alignment_index, principal_axes
+
+    rng = np.random.default_rng(0)
+    basis = np.linalg.qr(rng.normal(size=(40, 10)))[0]  # two orthogonal 5-D subspaces of 40 units
+    shared = rng.normal(size=(4, 12, 5)) @ basis[:, :5].T
+    other = rng.normal(size=(4, 12, 5)) @ basis[:, :5].T
+    orthogonal = rng.normal(size=(4, 12, 5)) @ basis[:, 5:].T
+    aligned, apart = _subspace(shared, other), _subspace(shared, orthogonal)
+    assert aligned["alignment_observe_in_perform"] == pytest.approx(1.0, abs=1e-6)
+    assert aligned["alignment_observe_in_perform_p"] < 0.01 and aligned["alignment_perform_in_observe_p"] < 0.01
+    assert apart["alignment_observe_in_perform"] < 0.05 and apart["alignment_observe_in_perform_p"] > 0.9
+    x, y = rng.normal(size=(30, 8)), rng.normal(size=(30, 8))
+    axes = principal_axes(x, 3)
+    c = np.cov(y, rowvar=False)
+    assert alignment_index(axes, c) == pytest.approx(np.trace(axes.T @ c @ axes) / np.sort(np.linalg.eigvalsh(c))[-3:].sum())
+
+
+def test_the_population_correlation_finds_responses_shared_across_contexts_and_not_unrelated_ones():
+    rng = np.random.default_rng(1)
+    responses = rng.normal(size=(4, 1, 30)).repeat(6, axis=1)  # (conditions, bins, units)
+    same = _subspace(responses, responses + 0.1 * rng.normal(size=responses.shape))
+    unrelated = _subspace(responses, rng.normal(size=(4, 1, 30)).repeat(6, axis=1))
+    assert same["population_correlation"] > 0.9 and same["population_correlation_p"] < 0.01
+    assert abs(unrelated["population_correlation"]) < 0.3 and unrelated["population_correlation_p"] > 0.01
+
+
+def test_signed_modulation_finds_a_planted_suppressed_class_and_nothing_where_the_contexts_are_alike():
+    """Ten units 1 sd higher in execution and 1 sd lower in observation than their mean over both: facilitated in
+    one, suppressed in the other, found; units alike in both contexts: none."""
+    from mirror.analysis.modulation import modulation
+
+    rng = np.random.default_rng(2)
+    perform = rng.normal(size=(100, 12, 40))
+    observe = perform + 0.5 * rng.normal(size=perform.shape)
+    perform[..., :10] += 1.0
+    observe[..., :10] -= 1.0
+    measures = {k.split("/")[-1]: v for k, v in modulation(perform, observe, "bh", 0.05).items()}
+    assert measures["perform_facilitated"] == 0.25 and measures["observe_suppressed"] == 0.25
+    assert measures["perform_suppressed"] == 0.0 and measures["observe_facilitated"] == 0.0
+    assert measures["observe_suppressed_of_perform_facilitated"] == 1.0
+    alike = {k.split("/")[-1]: v for k, v in modulation(perform[..., 10:], perform[..., 10:], "bh", 0.05).items()}
+    assert alike["perform_facilitated"] == alike["observe_suppressed"] == 0.0
+    assert np.isnan(alike["observe_suppressed_of_perform_facilitated"])

@@ -28,7 +28,9 @@ from mirror.analysis.permutation import (
 )
 from mirror.analysis.rotation import rotated_r
 from mirror.analysis.same_unit import SameUnitResult, same_unit_test
+from mirror.analysis.modulation import modulation
 from mirror.analysis.self_other import self_other
+from mirror.analysis.subspace import condition_bin_means, subspace_measures
 from mirror.analysis.similarity import (
     UnitMatching,
     cka_sequence_null,
@@ -355,6 +357,20 @@ def _units_table(r_by_kind: dict[str, np.ndarray], settings: AnalysisConfig, sig
     )
 
 
+BATTERY_STREAM = 5
+"""The battery's nulls draw from their own stream of the analysis seed, so runs made before can get them later."""
+
+
+def recording_battery(activity: MirrorActivity, settings: AnalysisConfig) -> dict[str, float]:
+    """What experimentalists measure in recordings, on the same activity (docs/measures.md 3.4): modulation with its
+    sign per context, the population correlation and the alignment index both ways with their nulls."""
+    means = [condition_bin_means(values, labels, activity.n_classes) for values, labels in
+             ((activity.perform, activity.perform_labels), (activity.observe, activity.observe_labels))]
+    return {**modulation(activity.perform, activity.observe, settings.fdr_method, settings.fdr_alpha),
+            **subspace_measures(*means, settings.alignment_components, settings.n_permutations,
+                                np.random.default_rng([settings.seed, BATTERY_STREAM]))}
+
+
 def analyse(activity: MirrorActivity, settings: AnalysisConfig) -> AnalysisResult:
     """Score one model's matched activity with the shared mirror metrics.
 
@@ -397,6 +413,7 @@ def analyse(activity: MirrorActivity, settings: AnalysisConfig) -> AnalysisResul
     p_values = {"sequence": significant.permutation.p_positive, **({"same_unit": same_unit.p} if same_unit else {})}
     metrics.update(specification_grid(r_by_kind, correlations, p_values, settings))
     metrics.update(self_other(activity, r, settings.anti_mirror_threshold, settings.seed))
+    metrics.update(recording_battery(activity, settings))
 
     units = _units_table(r_by_kind, settings, significant, peaks, matching, same_unit, q_same_unit, congruence)
     return AnalysisResult(

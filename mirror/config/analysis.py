@@ -108,6 +108,9 @@ class AnalysisConfig:
     silhouette_samples: int = 1000
     """Samples drawn to compute each mode's silhouette score (its cost is quadratic)."""
     rotations: int = 10
+    alignment_components: int = 5
+    """Principal axes of one context's condition-by-bin means the alignment index projects the other onto (5, as
+    Jerjian et al. 2020)."""
     """Random orthogonal rotations of the hidden space over which the rotated per-unit r is averaged."""
     seed: int = 0
     """Seeds the permutations, folds and subsamples (follows the run's seed)."""
@@ -122,7 +125,8 @@ class AnalysisConfig:
             self.anti_mirror_threshold,
         )
         check(self.headline in ("centred", "raw"), "headline", "must be 'centred' or 'raw'", self.headline)
-        for name in ("n_permutations", "top_units", "cka_permutations", "silhouette_samples", "rotations"):
+        for name in ("n_permutations", "top_units", "cka_permutations", "silhouette_samples", "rotations",
+                     "alignment_components"):
             check(getattr(self, name) >= 1, name, "must be positive", getattr(self, name))
         check(self.fdr_method in ("bh", "by"), "fdr_method", "must be 'bh' or 'by'", self.fdr_method)
         check(0.0 < self.fdr_alpha < 1.0, "fdr_alpha", "must be in (0, 1)", self.fdr_alpha)

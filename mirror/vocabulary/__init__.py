@@ -205,3 +205,27 @@ def self_other_metric(name: str) -> str:
         raise ValueError(f"no self-other measure {name!r}; the measures are {SELF_OTHER}")
     return f"analysis/self_other/{name}"
 
+
+SUBSPACE = ("population_correlation", "alignment_observe_in_perform", "alignment_perform_in_observe")
+"""The population measures of recordings and models alike (mirror.analysis.subspace), each logged with its null's
+mean (``_null_mean``) and one-sided p (``_p``)."""
+
+
+def subspace_metric(name: str) -> str:
+    """``analysis/subspace/<name>``: the alignment index either way or the population correlation, or its null."""
+    if name.removesuffix("_null_mean").removesuffix("_p") not in SUBSPACE:
+        raise ValueError(f"no subspace measure {name!r}; the measures are {SUBSPACE}")
+    return f"analysis/subspace/{name}"
+
+
+MODULATION = ("perform_facilitated", "perform_suppressed", "observe_facilitated", "observe_suppressed",
+              "observe_suppressed_of_perform_facilitated")
+"""Modulation with its sign, per context (mirror.analysis.modulation)."""
+
+
+def modulation_metric(name: str) -> str:
+    """``analysis/modulation/<name>``: the share of units facilitated or suppressed in a context."""
+    if name not in MODULATION:
+        raise ValueError(f"no modulation measure {name!r}; the measures are {MODULATION}")
+    return f"analysis/modulation/{name}"
+
