@@ -51,14 +51,24 @@ def alignment_index(axes: np.ndarray, covariance: np.ndarray) -> float:
     return float(np.trace(axes.T @ covariance @ axes) / top) if top > 0 else float("nan")
 
 
-def population_correlation(perform_means: np.ndarray, observe_means: np.ndarray) -> float:
-    """r over every (unit, condition) between the two contexts' responses (K, T, U means)."""
-    responses = [np.nanmean(means, axis=1) for means in (perform_means, observe_means)]  # (K, U)
-    responses = [r - np.nanmean(r, axis=0) for r in responses]
-    a, b = (r.ravel() for r in responses)
+def responses(means: np.ndarray) -> np.ndarray:
+    """(K, T, U) means -> (K, U): each condition's mean over bins less the unit's mean over conditions."""
+    response = np.nanmean(means, axis=1)
+    return response - np.nanmean(response, axis=0)
+
+
+def correlation_with_null(perform_means: np.ndarray, observe_means: np.ndarray, n_permutations: int,
+                          rng: np.random.Generator) -> tuple[float, np.ndarray]:
+    """r over every (unit, condition) between the two contexts' responses, and r with the observation responses
+    permuted ``n_permutations`` times."""
+    a, b = (responses(means).ravel() for means in (perform_means, observe_means))
     keep = ~(np.isnan(a) | np.isnan(b))
-    return float(np.corrcoef(a[keep], b[keep])[0, 1]) if keep.sum() > 2 and a[keep].std() and b[keep].std() else (
-        float("nan"))
+    a, b = a[keep] - a[keep].mean(), b[keep] - b[keep].mean()
+    norm = np.sqrt((a @ a) * (b @ b))
+    if len(a) < 3 or norm == 0:
+        return float("nan"), np.array([])
+    shuffled = rng.permuted(np.broadcast_to(b, (n_permutations, len(b))), axis=1)
+    return float(a @ b / norm), shuffled @ a / norm
 
 
 def subspace_measures(perform_means: np.ndarray, observe_means: np.ndarray, components: int, n_permutations: int,
@@ -69,26 +79,19 @@ def subspace_measures(perform_means: np.ndarray, observe_means: np.ndarray, comp
     scale = ranges + np.median(ranges)
     scale[scale == 0] = 1.0
     perform, observe = _samples(perform_means) / scale, _samples(observe_means) / scale
-    metrics = {}
-    correlation = population_correlation(perform_means, observe_means)
-    responses = np.nanmean(observe_means, axis=1)
-    null = []
-    for _ in range(n_permutations):
-        shuffled = rng.permutation(responses.ravel()).reshape(responses.shape)
-        null.append(population_correlation(perform_means, np.repeat(shuffled[:, None], perform_means.shape[1], 1)))
-    metrics |= _with_null("population_correlation", correlation, np.asarray(null))
+    metrics = _with_null("population_correlation", *correlation_with_null(perform_means, observe_means,
+                                                                          n_permutations, rng))
     enough = min(len(perform), len(observe)) > components
     for name, axes_from, projected in (("observe_in_perform", perform, observe), ("perform_in_observe", observe, perform)):
         if not enough:
             metrics |= {subspace_metric(f"alignment_{name}{part}"): float("nan") for part in ("", "_null_mean", "_p")}
             continue
         axes, covariance = principal_axes(axes_from, components), np.cov(projected, rowvar=False)
-        value = alignment_index(axes, covariance)
-        null = []
-        for _ in range(n_permutations):  # a shuffled unit order keeps the eigenvalues: only the axes turn
-            order = rng.permutation(len(covariance))
-            null.append(alignment_index(axes, covariance[np.ix_(order, order)]))
-        metrics |= _with_null(f"alignment_{name}", value, np.asarray(null))
+        top = np.sort(np.linalg.eigvalsh(covariance))[::-1][:components].sum()
+        # A shuffled unit order keeps the eigenvalues and moves the axes' rows: trace(W' C W), W = V re-ordered.
+        turned = axes[np.argsort(rng.random((n_permutations, len(axes))), axis=1)]  # (P, U, k)
+        null = np.einsum("puk,uv,pvk->p", turned, covariance, turned) / top if top > 0 else np.array([])
+        metrics |= _with_null(f"alignment_{name}", alignment_index(axes, covariance), null)
     return metrics
 
 
