@@ -108,10 +108,10 @@ class AnalysisConfig:
     silhouette_samples: int = 1000
     """Samples drawn to compute each mode's silhouette score (its cost is quadratic)."""
     rotations: int = 10
+    """Random orthogonal rotations of the hidden space over which the rotated per-unit r is averaged."""
     alignment_components: int = 5
     """Principal axes of one context's condition-by-bin means the alignment index projects the other onto (5, as
     Jerjian et al. 2020)."""
-    """Random orthogonal rotations of the hidden space over which the rotated per-unit r is averaged."""
     seed: int = 0
     """Seeds the permutations, folds and subsamples (follows the run's seed)."""
 
