@@ -81,6 +81,10 @@ def test_every_group_file_composes_validates_and_names_a_class_that_imports(tmp_
                    "sensorimotor_pairings": "asl_associative", "associative": "asl_associative",
                    "shape_stimuli": "visnet_control", "visnet": "visnet_control", "planted": "planted_chance"}
     overrides = [f"model={selected_by[option]}"] if option in selected_by else [f"{group}={option}"]
+    if option == "recording":  # a recording is a file: one planted session stands in for a lab's
+        from tests.test_recordings import _session
+
+        overrides = ["model=recording", f"data.path={_session(tmp_path, 'session', 0.5)}"]
     cfg = compose_job(overrides, tmp_path / "job")
     validate(cfg)
     node = cfg[group]

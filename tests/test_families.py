@@ -11,6 +11,7 @@ from mirror.analysis.callback import FamilyCallback, MirrorAnalysisCallback
 from mirror.analysis.gru.callback import GRUControlsCallback
 from mirror.analysis.hebbian.callback import HebbianAnalysisCallback
 from mirror.analysis.planted import PlantedControlsCallback
+from mirror.analysis.recording import RecordingProvenanceCallback
 from mirror.analysis.visnet.callback import VisNetControlCallback
 from mirror.config import (
     HEADLINE_METRICS,
@@ -40,7 +41,7 @@ def test_each_familys_analysis_names_its_own_callback():
     callbacks = {family.name: get_class(family.analysis._target_) for family in MODEL_FAMILIES}
     assert callbacks == {"gru": GRUControlsCallback, "hebbian": HebbianAnalysisCallback,
                          "associative": AssociativeAnalysisCallback, "visnet": VisNetControlCallback,
-                         "planted": PlantedControlsCallback}
+                         "planted": PlantedControlsCallback, "recording": RecordingProvenanceCallback}
     assert get_class(AnalysisConfig._target_) is MirrorAnalysisCallback  # the shared analysis alone
     assert all(issubclass(callback, FamilyCallback) for callback in [*callbacks.values(), MirrorAnalysisCallback])
 

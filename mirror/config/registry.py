@@ -44,6 +44,12 @@ from mirror.config.visnet import (
 )
 from mirror.config.memory import check_memory
 from mirror.config.planted import PlantedAnalysisConfig, PlantedPopulationConfig, planted_bytes
+from mirror.config.recording import (
+    RecordingAnalysisConfig,
+    RecordingDataConfig,
+    RecordingModelConfig,
+    recording_bytes,
+)
 
 
 class ModelFamily(NamedTuple):
@@ -64,6 +70,7 @@ MODEL_FAMILIES: tuple[ModelFamily, ...] = (
                 associative_bytes),
     ModelFamily("visnet", VisNetControlModelConfig, ShapeStimuliDataConfig, VisNetAnalysisConfig, visnet_bytes),
     ModelFamily("planted", PlantedPopulationConfig, ActionSequenceDataConfig, PlantedAnalysisConfig, planted_bytes),
+    ModelFamily("recording", RecordingModelConfig, RecordingDataConfig, RecordingAnalysisConfig, recording_bytes),
 )
 
 def check_capabilities(families: tuple[ModelFamily, ...]) -> None:

@@ -1,0 +1,95 @@
+"""Recordings through the same analysis (docs/recordings.md): NWB sessions built from planted populations, read,
+binned and scored like a model; a mirror-rich session looks mirror-rich and a mirror-free one does not; every bad
+file is one line naming the file and the table or column, before any run."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+from pathlib import Path
+
+import numpy as np
+import pytest
+from mlflow.tracking import MlflowClient
+
+from mirror.analysis.summary import analyse
+from mirror.config import AnalysisConfig, ConfigError
+from mirror.config.recording import RecordingDataConfig
+from mirror.data.planted import Population, plant
+from tests.nwb_sessions import write_session
+
+FAST = AnalysisConfig(n_permutations=100, cka_permutations=5, silhouette_samples=100, rotations=1)
+
+
+def _session(tmp_path: Path, name: str, mirror_fraction: float, signal: str = "units", units: int = 30) -> Path:
+    """40 execution and 40 observation trials of 20 bins, unpaired: each context its own trials of the same
+    population, one condition (of four) per trial."""
+    rng = np.random.default_rng(0)
+    conditions = rng.integers(0, 4, 80)
+    labels = np.repeat(conditions[:, None], 20, axis=1)
+    activity = plant(Population(units, mirror_fraction, 0.0, "permuted", 0, 0.1, 0.1), labels, labels, 4, rng)
+    return write_session(tmp_path / f"{name}.nwb", activity.perform[:40], activity.observe[40:], conditions[:40],
+                         conditions[40:], signal=signal)
+
+
+@pytest.mark.parametrize("signal", ["units", "roi"])
+def test_a_mirror_rich_session_aligns_and_correlates_across_contexts_and_a_mirror_free_one_does_not(tmp_path, signal):
+    measures = {}
+    for name, fraction in (("rich", 1.0), ("free", 0.0)):
+        session = RecordingDataConfig(path=str(_session(tmp_path, name, fraction, signal)), signal=signal).session()
+        assert session.perform.shape == (40, 20, 30) and session.observe.shape == (40, 20, 30)
+        metrics = analyse(session.condition_means(), FAST).metrics
+        measures[name] = {k.split("/")[-1]: v for k, v in metrics.items() if k.startswith("analysis/subspace/")}
+    assert measures["rich"]["population_correlation"] > 0.8 and measures["rich"]["population_correlation_p"] < 0.05
+    assert measures["rich"]["alignment_observe_in_perform"] > 0.8
+    assert abs(measures["free"]["population_correlation"]) < 0.4
+    assert measures["free"]["alignment_observe_in_perform"] < 0.5
+
+
+def _bad(tmp_path: Path, case: str) -> tuple[dict, str]:
+    good = _session(tmp_path, "good", 0.5)
+    if case == "missing file":
+        return {"path": str(tmp_path / "nowhere.nwb")}, "is not a file"
+    if case == "not nwb":
+        text = tmp_path / "notes.nwb"
+        text.write_text("not an NWB file")
+        return {"path": str(text)}, "cannot be read as NWB"
+    if case == "missing column":
+        return {"path": str(good), "condition_column": "grip"}, "trials table has no column 'grip' (data.condition_column)"
+    if case == "unknown context":
+        return {"path": str(good), "observation_value": "watch"}, "has values ['observation'] that are neither"
+    if case == "no roi series":
+        return {"path": str(good), "signal": "roi"}, "has no RoiResponseSeries"
+    silent = write_session(tmp_path / "silent.nwb", np.full((4, 20, 3), -50.0), np.full((4, 20, 3), -50.0),
+                           np.arange(4), np.arange(4))
+    return {"path": str(silent)}, "holds not a single spike"
+
+
+@pytest.mark.parametrize("case", ["missing file", "not nwb", "missing column", "unknown context", "no roi series",
+                                  "no spikes"])
+def test_a_bad_session_is_one_error_naming_the_file_and_what_is_missing(tmp_path, case):
+    fields, expected = _bad(tmp_path, case)
+    with pytest.raises(ConfigError, match="^path .*" + expected.replace("(", r"\(").replace(")", r"\)").replace("[", r"\[").replace("]", r"\]")):
+        RecordingDataConfig(**fields).validate()
+
+
+def test_a_session_runs_as_a_run_into_mlflow_and_a_bad_one_stops_with_exit_2_writing_nothing(tmp_path):
+    """The real CLI: a session becomes a FINISHED run with its provenance; a missing column exits 2 in one line."""
+    uri = f"sqlite:///{tmp_path}/mlruns/mlflow.db"
+    common = [sys.executable, "-m", "mirror.run", "model=recording", f"tracking.uri={uri}", "tracking.experiment=rec",
+              f"hydra.run.dir={tmp_path}/out", "analysis.n_permutations=50", "analysis.cka_permutations=5",
+              "analysis.silhouette_samples=100", "analysis.rotations=1"]
+    path = _session(tmp_path, "session", 0.5)
+    done = subprocess.run([*common, f"data.path={path}"], capture_output=True, text=True, timeout=300)
+    assert done.returncode == 0, done.stderr[-2000:]
+    client = MlflowClient(tracking_uri=uri)
+    (run,) = client.search_runs([client.get_experiment_by_name("rec").experiment_id])
+    assert run.info.status == "FINISHED" and run.data.tags["recording.identifier"] == "planted-session"
+    assert len(run.data.tags["recording.sha256"]) == 64 and run.data.metrics["recording/n_units"] == 30
+    assert "analysis/subspace/alignment_observe_in_perform" in run.data.metrics
+    bad = subprocess.run([*common, f"data.path={path}", "data.context_column=mode"], capture_output=True, text=True,
+                         timeout=300)
+    assert bad.returncode == 2
+    lines = [line for line in bad.stderr.splitlines() if line.strip()]
+    assert len(lines) == 1 and "data.path" in lines[0] and "'mode' (data.context_column)" in lines[0], bad.stderr
+    assert len(client.search_runs([client.get_experiment_by_name("rec").experiment_id])) == 1, "nothing written"
