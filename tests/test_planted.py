@@ -193,7 +193,7 @@ def test_a_run_made_before_the_specification_grid_and_the_agreement_gets_them_fr
     assert agreement == {k: client.get_run(older.info.run_id).data.metrics[k] for k in agreement}
     self_other = {k: v for k, v in logged.data.metrics.items() if k.startswith(later[2])}
     assert len(self_other) == 5 and self_other == pytest.approx(
-        {k: client.get_run(older.info.run_id).data.metrics[k] for k in self_other}, nan_ok=True, abs=2e-3), \
+        {k: client.get_run(older.info.run_id).data.metrics[k] for k in self_other}, nan_ok=True, abs=5e-3), \
         "the same up to the decoder's last steps, which follow the thread count (mirror/pipeline/threads.py)"
 
 

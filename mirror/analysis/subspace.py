@@ -74,7 +74,8 @@ def correlation_with_null(perform_means: np.ndarray, observe_means: np.ndarray, 
 def subspace_measures(perform_means: np.ndarray, observe_means: np.ndarray, components: int, n_permutations: int,
                       rng: np.random.Generator) -> dict[str, float]:
     """The alignment index both ways and the population correlation, each with its null's mean and one-sided p
-    (+1 corrected); NaN where there are no more condition-bins than components (e.g. a model with one step)."""
+    (+1 corrected); no alignment where there are no more condition-bins than components (the Hebbian network's two
+    expressions at one step): it is skipped, not logged."""
     ranges = np.ptp(np.concatenate([_samples(perform_means), _samples(observe_means)]), axis=0)
     scale = ranges + np.median(ranges)
     scale[scale == 0] = 1.0
@@ -84,7 +85,6 @@ def subspace_measures(perform_means: np.ndarray, observe_means: np.ndarray, comp
     enough = min(len(perform), len(observe)) > components
     for name, axes_from, projected in (("observe_in_perform", perform, observe), ("perform_in_observe", observe, perform)):
         if not enough:
-            metrics |= {subspace_metric(f"alignment_{name}{part}"): float("nan") for part in ("", "_null_mean", "_p")}
             continue
         axes, covariance = principal_axes(axes_from, components), np.cov(projected, rowvar=False)
         top = np.sort(np.linalg.eigvalsh(covariance))[::-1][:components].sum()
