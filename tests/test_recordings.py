@@ -93,3 +93,14 @@ def test_a_session_runs_as_a_run_into_mlflow_and_a_bad_one_stops_with_exit_2_wri
     lines = [line for line in bad.stderr.splitlines() if line.strip()]
     assert len(lines) == 1 and "data.path" in lines[0] and "'mode' (data.context_column)" in lines[0], bad.stderr
     assert len(client.search_runs([client.get_experiment_by_name("rec").experiment_id])) == 1, "nothing written"
+
+
+def test_spikes_are_binned_as_a_histogram_of_each_trials_window_by_hand():
+    from mirror.data.recording import bin_spikes
+
+    spikes = [np.array([0.01, 0.06, 0.07, 1.02, 1.5]), np.array([])]
+    rates = bin_spikes(spikes, np.array([0.0, 1.0]), 0.0, 0.1, 0.05)
+    np.testing.assert_array_equal(rates[..., 0], [[20.0, 40.0], [20.0, 0.0]])
+    assert (rates[..., 1] == 0).all()
+    expected = np.histogram(spikes[0] - 1.0, np.arange(0.0, 0.1 + 0.025, 0.05))[0] / 0.05
+    np.testing.assert_array_equal(rates[1, :, 0], expected)
