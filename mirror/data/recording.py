@@ -20,7 +20,8 @@ import numpy as np
 from mirror.config.checks import ConfigError
 from mirror.protocol import MirrorActivity
 
-CONTEXTS = ("perform", "observe")
+CONTEXTS = ("execution", "observation")
+"""The two contexts, in the order the shared analysis takes them (perform, observe)."""
 
 
 @dataclass(frozen=True)
