@@ -104,3 +104,20 @@ def test_spikes_are_binned_as_a_histogram_of_each_trials_window_by_hand():
     assert (rates[..., 1] == 0).all()
     expected = np.histogram(spikes[0] - 1.0, np.arange(0.0, 0.1 + 0.025, 0.05))[0] / 0.05
     np.testing.assert_array_equal(rates[1, :, 0], expected)
+
+
+def test_modulation_against_the_pre_event_baseline_finds_units_facilitated_in_execution_and_suppressed_in_observation(
+        tmp_path):
+    """Kraskov et al.'s signed classes on single trials: ten units fire above their baseline in execution and below
+    it in observation, the rest at it; found as such, and nothing else."""
+    from mirror.analysis.recording import modulation_against_baseline
+
+    conditions = np.arange(80) % 4
+    perform, observe = np.zeros((40, 20, 30)), np.zeros((40, 20, 30))
+    perform[..., :10], observe[..., :10] = 1.0, -1.0
+    path = write_session(tmp_path / "signed.nwb", perform, observe, conditions[:40], conditions[40:])
+    session = RecordingDataConfig(path=str(path)).session()
+    measures = {k.split("/")[-1]: v for k, v in modulation_against_baseline(session, "bh", 0.05).items()}
+    assert measures["execution_facilitated"] == pytest.approx(10 / 30) and measures["execution_suppressed"] == 0
+    assert measures["observation_suppressed"] == pytest.approx(10 / 30) and measures["observation_facilitated"] == 0
+    assert measures["observation_suppressed_of_execution_facilitated"] == 1.0

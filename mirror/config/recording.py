@@ -46,6 +46,10 @@ class RecordingDataConfig(PairedDataSchema):
     """End of the binned window, seconds from the event."""
     bin_s: float = 0.05
     """Bin width, seconds."""
+    baseline_start: float = -0.5
+    """Start of each trial's baseline window, seconds from the event (modulation with its sign is read against it)."""
+    baseline_stop: float = 0.0
+    """End of the baseline window, seconds from the event."""
 
     def validate(self) -> None:
         check(self.path != "???", "path", "must name an NWB file (data.path=<session.nwb>)", self.path)
@@ -53,6 +57,8 @@ class RecordingDataConfig(PairedDataSchema):
         check(self.bin_s > 0, "bin_s", "must be positive", self.bin_s)
         check(self.window_stop - self.window_start >= 2 * self.bin_s, "window_stop",
               "must leave at least two bins after data.window_start", self.window_stop)
+        check(self.baseline_stop > self.baseline_start, "baseline_stop", "must lie after data.baseline_start",
+              self.baseline_stop)
         self.session()  # the file, its tables and columns: ConfigError naming the first thing missing
 
     def session(self) -> Any:
@@ -62,7 +68,8 @@ class RecordingDataConfig(PairedDataSchema):
 
     def _key(self) -> tuple:
         return (self.signal, self.roi_series, self.context_column, self.execution_value, self.observation_value,
-                self.condition_column, self.event_column, self.window_start, self.window_stop, self.bin_s)
+                self.condition_column, self.event_column, self.window_start, self.window_stop, self.bin_s,
+                self.baseline_start, self.baseline_stop)
 
     def test_shape(self) -> tuple[int, int]:
         """(conditions, bins): the condition-by-bin means the shared analysis scores."""
@@ -75,7 +82,7 @@ def _read(path: Path, mtime: int, key: tuple) -> Any:
     from mirror.data.recording import read_session
 
     fields = ("signal", "roi_series", "context_column", "execution_value", "observation_value", "condition_column",
-              "event_column", "window_start", "window_stop", "bin_s")
+              "event_column", "window_start", "window_stop", "bin_s", "baseline_start", "baseline_stop")
     return read_session(path, RecordingSettings(**dict(zip(fields, key))))
 
 
@@ -93,6 +100,8 @@ class RecordingSettings:
     window_start: float
     window_stop: float
     bin_s: float
+    baseline_start: float
+    baseline_stop: float
 
 
 @dataclass

@@ -33,6 +33,9 @@ class Session:
     observe: np.ndarray
     perform_conditions: np.ndarray
     observe_conditions: np.ndarray
+    perform_baseline: np.ndarray
+    """(trials, units): each execution trial's mean rate in its pre-event baseline window."""
+    observe_baseline: np.ndarray
     conditions: tuple[str, ...]
     identifier: str
     silent_units: int
@@ -124,12 +127,16 @@ def read_session(path: Path, settings: Any) -> Session:
                 raise _fail(path, "has no Units table", "(nwbfile.units; data.signal=units)")
             spikes = [np.asarray(nwb.units.get_unit_spike_times(i)) for i in range(len(nwb.units))]
             rates = bin_spikes(spikes, events, settings.window_start, settings.window_stop, settings.bin_s)
+            baseline = bin_spikes(spikes, events, settings.baseline_start, settings.baseline_stop,
+                                  settings.baseline_stop - settings.baseline_start)[:, 0]
         else:
             series = _roi_series(nwb, settings.roi_series, path)
             timestamps = (np.asarray(series.timestamps[:]) if series.timestamps is not None else
                           series.starting_time + np.arange(series.data.shape[0]) / series.rate)
-            rates = bin_series(np.asarray(series.data[:], dtype=np.float64), timestamps, events,
-                               settings.window_start, settings.window_stop, settings.bin_s)
+            data = np.asarray(series.data[:], dtype=np.float64)
+            rates = bin_series(data, timestamps, events, settings.window_start, settings.window_stop, settings.bin_s)
+            baseline = bin_series(data, timestamps, events, settings.baseline_start, settings.baseline_stop,
+                                  settings.baseline_stop - settings.baseline_start)[:, 0]
         identifier = str(nwb.identifier)
     finally:
         io.close()
@@ -143,9 +150,10 @@ def read_session(path: Path, settings: Any) -> Session:
         missing = sorted(str(name) for name in set(names) - set(conditions[context == side]))
         if missing:
             raise _fail(path, f"has no {name} trial of condition(s) {missing}", f"(column {settings.condition_column!r})")
-    rates = rates[..., active]
+    rates, baseline = rates[..., active], baseline[:, active]
     return Session(perform=rates[context == 0], observe=rates[context == 1], perform_conditions=index[context == 0],
-                   observe_conditions=index[context == 1], conditions=names, identifier=identifier,
+                   observe_conditions=index[context == 1], perform_baseline=baseline[context == 0],
+                   observe_baseline=baseline[context == 1], conditions=names, identifier=identifier,
                    silent_units=int((~active).sum()))
 
 
