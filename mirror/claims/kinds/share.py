@@ -11,7 +11,8 @@ import pandas as pd
 from scipy import stats
 
 from mirror.claims.kinds.above import one_of_value_and_metric
-from mirror.claims.kinds.base import TestKind, paired
+from mirror.claims.kinds.base import TestKind
+from mirror.claims.kinds.every import count_seeds, meeting, relation
 from mirror.claims.statistics import clopper_pearson
 from mirror.claims.verdict import ALPHA, INCONCLUSIVE, History, Verdict, needs_two
 from mirror.plotting import plt
@@ -45,30 +46,23 @@ class Share(TestKind):
         return one_of_value_and_metric(test)
 
     def judge(self, claim: Claim, chosen: pd.DataFrame, runs: pd.DataFrame, history: History | None) -> Verdict:
-        pairs = paired(claim, chosen)
-        keep, n = pairs.kept, int(pairs.kept.sum())
-        if n < 2:
-            return needs_two(claim, pairs.estimate)
-        values, reference = pairs.values[keep], pairs.reference[keep]
-        meets = values > reference if claim.test.reference_metric else values >= reference
-        k, share = int(meets.sum()), claim.test.share
-        low, high = clopper_pearson(k, n)
-        relation = "above" if claim.test.reference_metric else "at least"
-        return Verdict(claim, INCONCLUSIVE, value=k / n, quantity="seeds",
-                       measured=f"{k} of {n} seeds ({k / n:.0%}, Clopper-Pearson 95 % [{low:.2f}, {high:.2f}])",
-                       test=f"each seed {relation} {pairs.against}, in more than {share:.0%} of networks "
+        count = count_seeds(claim, chosen)
+        if count.n < 2:
+            return needs_two(claim, count.pairs.estimate)
+        k, n, share = count.k, count.n, claim.test.share
+        return Verdict(claim, INCONCLUSIVE, value=k / n, quantity="seeds", measured=count.measured(),
+                       test=f"each seed {relation(claim)} {count.pairs.against}, in more than {share:.0%} of networks "
                             f"(exact binomial; {seeds_all_meeting(share)} seeds, all meeting it, are the fewest "
                             f"that could show it)",
                        p=float(stats.binomtest(k, n, share, alternative="greater").pvalue),
                        p_against=float(stats.binomtest(k, n, share, alternative="less").pvalue),
                        to_decide=further_seeds(k, n, share),
-                       data=pairs.data)
+                       data=count.pairs.data)
 
     def draw(self, ax: plt.Axes, verdict: Verdict) -> None:
         """The share of seeds that meet the claim with its Clopper-Pearson interval, against the claimed share."""
         data = verdict.data.dropna(subset=["value", "reference"])
-        meets = data["value"] > data["reference"] if verdict.claim.test.reference_metric else (
-            data["value"] >= data["reference"])
+        meets = meeting(verdict.claim, data["value"].to_numpy(), data["reference"].to_numpy())
         k, n = int(meets.sum()), len(data)
         low, high = clopper_pearson(k, n)
         ax.axhline(verdict.claim.test.share, color="C0", ls="--", label=f"claimed share {verdict.claim.test.share:.0%}")
