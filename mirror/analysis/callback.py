@@ -28,6 +28,16 @@ class FamilyCallback(pl.Callback):
         self.logged: dict[str, float] = {}
         self.seconds = 0.0
 
+    def record(self, trainer: pl.Trainer, metrics: dict[str, float], folder: Path, artifact_path: str) -> None:
+        """Keep ``metrics`` as the run's (``logged``), write them to ``folder/metrics.json``, log them to every logger
+        and hand the folder to MLflow as ``artifact_path``."""
+        folder.mkdir(parents=True, exist_ok=True)
+        (folder / "metrics.json").write_text(json.dumps(metrics, indent=1, sort_keys=True))
+        self.logged.update(metrics)
+        for logger in trainer.loggers:
+            logger.log_metrics(metrics, step=trainer.global_step)
+        log_artifact_folder(trainer, folder, artifact_path)
+
 
 class MirrorAnalysisCallback(FamilyCallback):
     """Score the model on the test set after fitting (zero epochs included) and log the results.

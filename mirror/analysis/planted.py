@@ -3,7 +3,6 @@ the power of the same-unit test over a grid of prevalences and unit counts (M3, 
 
 from __future__ import annotations
 
-import json
 import logging
 import time
 from pathlib import Path
@@ -17,7 +16,6 @@ from mirror.analysis.power import power_curve
 from mirror.analysis.summary import per_unit_r
 from mirror.config.planted import PlantedAnalysisConfig
 from mirror.models.planted import PlantedPopulationModel
-from mirror.tracking.lightning_logger import log_artifact_folder
 
 log = logging.getLogger(__name__)
 
@@ -51,11 +49,6 @@ class PlantedControlsCallback(FamilyCallback):
                                        activity.perform_labels, activity.n_classes, settings.power_populations,
                                        settings.fdr_method, settings.fdr_alpha,
                                        np.random.default_rng([settings.seed, POWER_STREAM])))
-        self.output_dir.mkdir(parents=True, exist_ok=True)
-        (self.output_dir / "metrics.json").write_text(json.dumps(metrics, indent=1, sort_keys=True))
-        self.logged.update(metrics)
-        for logger in trainer.loggers:
-            logger.log_metrics(metrics, step=trainer.global_step)
-        log_artifact_folder(trainer, self.output_dir, "controls")
+        self.record(trainer, metrics, self.output_dir, "controls")
         self.seconds = time.perf_counter() - started
         log.info("controls done in %.1f s", self.seconds)

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 import logging
 import time
 from pathlib import Path
@@ -16,7 +15,6 @@ from mirror.analysis.lesions import LESION_STREAM, lesion_metrics
 from mirror.analysis.summary import analyse, per_unit_r
 from mirror.config import GRUAnalysisConfig
 from mirror.models.predictive_gru import PredictiveGRU
-from mirror.tracking.lightning_logger import log_artifact_folder
 from mirror.vocabulary.gru import dark_metric, lesion_metric
 
 log = logging.getLogger(__name__)
@@ -76,10 +74,6 @@ class GRUControlsCallback(FamilyCallback):
         metrics = self.in_the_dark(pl_module, dataloader) if pl_module.reads_previous_state else {}
         metrics.update(self.lesions(pl_module, dataloader))
         pl_module.train(was_training)
-        (self.output_dir / "metrics.json").write_text(json.dumps(metrics, indent=1, sort_keys=True))
-        self.logged.update(metrics)
-        for logger in trainer.loggers:
-            logger.log_metrics(metrics, step=trainer.global_step)
-        log_artifact_folder(trainer, self.output_dir, "controls")
+        self.record(trainer, metrics, self.output_dir, "controls")
         self.seconds = time.perf_counter() - started
         log.info("controls done in %.1f s", self.seconds)
