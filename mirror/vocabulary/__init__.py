@@ -134,6 +134,13 @@ those selective in both with the same (strictly) or an overlapping (broadly) pre
 the share whose preferred action agrees, and that share's chance level (the mouse study's M2)."""
 
 
+def analysis_metric(group: str, name: str, names: tuple[str, ...]) -> str:
+    """``analysis/<group>/<name>`` for one of a group's ``names``; ValueError naming the group's names otherwise."""
+    if name not in names:
+        raise ValueError(f"no {group} measure {name!r}; the measures are {names}")
+    return f"analysis/{group}/{name}"
+
+
 def congruence_metric(count: str) -> str:
     """The key of a congruence count, e.g. ``analysis/congruence/n_strictly_congruent``."""
     if count not in CONGRUENCE_COUNTS:
@@ -201,9 +208,7 @@ SELF_OTHER = ("n_anti_mirror", "anti_mirror_mode_accuracy", "random_mode_accurac
 
 def self_other_metric(name: str) -> str:
     """``analysis/self_other/<name>``: the mode read out from the anti-mirror units, and what silencing them costs."""
-    if name not in SELF_OTHER:
-        raise ValueError(f"no self-other measure {name!r}; the measures are {SELF_OTHER}")
-    return f"analysis/self_other/{name}"
+    return analysis_metric("self_other", name, SELF_OTHER)
 
 
 SUBSPACE = ("population_correlation", "alignment_observe_in_perform", "alignment_perform_in_observe")
@@ -213,8 +218,7 @@ mean (``_null_mean``) and one-sided p (``_p``)."""
 
 def subspace_metric(name: str) -> str:
     """``analysis/subspace/<name>``: the alignment index either way or the population correlation, or its null."""
-    if name.removesuffix("_null_mean").removesuffix("_p") not in SUBSPACE:
-        raise ValueError(f"no subspace measure {name!r}; the measures are {SUBSPACE}")
+    analysis_metric("subspace", name.removesuffix("_null_mean").removesuffix("_p"), SUBSPACE)
     return f"analysis/subspace/{name}"
 
 
@@ -225,7 +229,5 @@ MODULATION = ("perform_facilitated", "perform_suppressed", "observe_facilitated"
 
 def modulation_metric(name: str) -> str:
     """``analysis/modulation/<name>``: the share of units facilitated or suppressed in a context."""
-    if name not in MODULATION:
-        raise ValueError(f"no modulation measure {name!r}; the measures are {MODULATION}")
-    return f"analysis/modulation/{name}"
+    return analysis_metric("modulation", name, MODULATION)
 
