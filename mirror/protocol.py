@@ -56,6 +56,10 @@ class MirrorActivity:
     def n_units(self) -> int:
         return self.perform.shape[2]
 
+    def trials(self) -> ContextTrials:
+        """The same trials as each context's own, unpaired: what the battery reads."""
+        return ContextTrials(self.perform, self.perform_labels, self.observe, self.observe_labels, self.n_classes)
+
     def save(self, path: Path) -> Path:
         """A compressed ``.npz``, so a run can be re-analysed without training it again.
 
@@ -77,6 +81,18 @@ class MirrorActivity:
                 perform, observe = perform.astype(perform_dtype), observe.astype(observe_dtype)
             return cls(perform, observe, saved["perform_labels"], saved["observe_labels"],
                        saved["trial_ids"], int(saved["n_classes"]), tuple(str(c) for c in saved["condition_names"]))
+
+
+@dataclass(frozen=True)
+class ContextTrials:
+    """Single trials of each context, unpaired and unequal in number (a recording's): (N_c, T, U) activity and
+    (N_c, T) labels per context. The battery of docs/measures.md 3.4 reads these; a model's are its paired trials."""
+
+    perform: np.ndarray
+    perform_labels: np.ndarray
+    observe: np.ndarray
+    observe_labels: np.ndarray
+    n_classes: int
 
 
 def _narrowest_exact(values: np.ndarray) -> np.ndarray:

@@ -20,7 +20,7 @@ def write_session(path: Path, perform: np.ndarray, observe: np.ndarray, perform_
     from pynwb import NWBHDF5IO, NWBFile
 
     rng = np.random.default_rng(seed)
-    nwb = NWBFile(session_description="planted", identifier=f"planted-{path.stem}",
+    nwb = NWBFile(session_description="planted", identifier=f"planted-{path.stem}", keywords=["mirror planted"],
                   session_start_time=datetime(2026, 1, 1, tzinfo=timezone.utc))
     nwb.add_trial_column("context", "execution or observation")
     nwb.add_trial_column("condition", "the action")

@@ -10,7 +10,8 @@ from mirror.figures import main as figures_main
 from tests.conftest import TINY, run_cli, store_overrides
 
 SHARED_FIGURES = {"analysis/figure1_per_unit_r.png", "analysis/figure2_permutation_decoding.png",
-                  "analysis/figure3_lags_anti_mirror.png", "analysis/figure4_geometry_pca.png"}
+                  "analysis/figure3_lags_anti_mirror.png", "analysis/figure4_geometry_pca.png",
+                  "analysis/figure5_battery.png"}
 
 
 def _artifacts(client: MlflowClient, run_id: str) -> set[str]:

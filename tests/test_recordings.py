@@ -38,7 +38,7 @@ def test_a_mirror_rich_session_aligns_and_correlates_across_contexts_and_a_mirro
     for name, fraction in (("rich", 1.0), ("free", 0.0)):
         session = RecordingDataConfig(path=str(_session(tmp_path, name, fraction, signal)), signal=signal).session()
         assert session.perform.shape == (40, 20, 30) and session.observe.shape == (40, 20, 30)
-        metrics = analyse(session.condition_means(), FAST).metrics
+        metrics = analyse(session.activity(), FAST, session.trials()).metrics
         measures[name] = {k.split("/")[-1]: v for k, v in metrics.items() if k.startswith("analysis/subspace/")}
     assert measures["rich"]["population_correlation"] > 0.8 and measures["rich"]["population_correlation_p"] < 0.05
     assert measures["rich"]["alignment_observe_in_perform"] > 0.8

@@ -25,6 +25,7 @@ ANALYSIS_ARTIFACTS = {
     "analysis/figure2_permutation_decoding.png",
     "analysis/figure3_lags_anti_mirror.png",
     "analysis/figure4_geometry_pca.png",
+    "analysis/figure5_battery.png",
     "analysis/activity.npz",
 }
 ANALYSIS_METRICS = {

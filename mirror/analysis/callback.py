@@ -66,7 +66,10 @@ class MirrorAnalysisCallback(FamilyCallback):
         started = time.perf_counter()
         log.info("analysis: per-unit r, permutation nulls, decoders and figures")
         activity = pl_module.mirror_activity(trainer.datamodule.test_dataloader())
-        self.result = result = analyse(activity, self.settings)
+        # A recording's battery reads its single trials, unpaired; a model's, the trials it was scored on.
+        trials = getattr(pl_module, "context_trials", None)
+        self.result = result = analyse(activity, self.settings,
+                                       trials(trainer.datamodule.test_dataloader()) if trials else None)
         self.logged = result.metrics
         self.output_dir.mkdir(parents=True, exist_ok=True)
         result.units.to_csv(self.output_dir / UNITS_FILE, index=False)

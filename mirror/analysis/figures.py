@@ -1,4 +1,4 @@
-"""Per-run figures of the shared analysis (docs/measures.md figures 1, 2A/C and 4, and the geometry).
+"""Per-run figures of the shared analysis (docs/measures.md figures 1, 2A/C and 4, the geometry and the battery).
 
 Each ``figure_*`` function draws one PNG from an :class:`AnalysisResult` and returns its path.
 """
@@ -15,7 +15,7 @@ from mirror.analysis.summary import AnalysisResult, top_unit_indices
 from mirror.config import AnalysisConfig
 from mirror.plotting import plt, save_figure
 from mirror.protocol import MirrorActivity
-from mirror.vocabulary import silhouette_metric
+from mirror.vocabulary import SUBSPACE, modulation_metric, silhouette_metric, subspace_metric
 
 TRACE_SEQUENCES = 4
 """Test sequences laid end to end in the time-course panels."""
@@ -170,16 +170,59 @@ def figure_4(result: AnalysisResult, activity: MirrorActivity, title: str, path:
     return save_figure(fig, path, title)
 
 
+def figure_5(result: AnalysisResult, title: str, path: Path) -> Path:
+    """The battery (docs/measures.md 3.4): (A) modulation with its sign per context, (B) the alignment index each way
+    and the population correlation against their shuffles, (C) time-resolved cross-context decoding."""
+    sns.set_theme(style="whitegrid", context="notebook")
+    fig, axes = plt.subplots(1, 3, figsize=(16, 4.4))
+    metrics = result.metrics
+    ax = axes[0]
+    shares = pd.DataFrame([{"context": context, "class": kind, "share of units":
+                            metrics[modulation_metric(f"{context}_{kind}")]}
+                           for context in ("perform", "observe") for kind in ("facilitated", "suppressed")])
+    sns.barplot(data=shares, x="context", y="share of units", hue="class", palette=["C2", "C3"], ax=ax)
+    ax.set(ylim=(0, 1.02), title="modulation against baseline (BH FDR)")
+    _panel_label(ax, "A")
+    ax = axes[1]
+    names = [name for name in SUBSPACE if subspace_metric(name) in metrics]
+    ax.bar(range(len(names)), [metrics[subspace_metric(name)] for name in names], color="C0", label="measured")
+    ax.scatter(range(len(names)), [metrics[subspace_metric(f"{name}_null_mean")] for name in names], color="0.2",
+               marker="_", s=600, zorder=3, label="shuffle null (mean)")
+    ax.set_xticks(range(len(names)), [name.replace("alignment_", "alignment\n").replace("_", " ") for name in names],
+                  fontsize=8)
+    ax.set(ylim=(min(0.0, *(metrics[subspace_metric(n)] for n in names)) - 0.05, 1.05),
+           title="shared subspace and population correlation")
+    ax.legend(fontsize=8, loc="upper center", bbox_to_anchor=(0.5, -0.25), ncol=2)
+    _panel_label(ax, "B")
+    ax = axes[2]
+    curves = result.time_decoding
+    if curves:
+        bins = np.arange(len(curves["chance"]))
+        ax.plot(bins, curves["perform_to_observe"], color="C0", label="trained perform -> tested observe")
+        ax.plot(bins, curves["observe_to_perform"], color="C1", label="trained observe -> tested perform")
+        ax.plot(bins, curves["chance"], color="0.3", ls="--", label="chance")
+        ax.set(ylim=(0, 1.02), xlabel="bin (step)", ylabel="accuracy")
+        ax.legend(fontsize=8, loc="upper center", bbox_to_anchor=(0.5, -0.25), ncol=2)
+    else:
+        ax.text(0.5, 0.5, "one step per trial:\nno time course to decode", ha="center", va="center",
+                transform=ax.transAxes)
+        ax.set(xticks=[], yticks=[])
+    ax.set_title("time-resolved cross-context decoding")
+    _panel_label(ax, "C")
+    return save_figure(fig, path, title)
+
+
 R_AT_INIT_FILE = "r_at_init.npy"
 """The per-unit r at initialisation a run keeps beside its activity: figure 1B's untrained control."""
 
 
 def draw_figures(result: AnalysisResult, activity: MirrorActivity, r_at_init: np.ndarray, settings: AnalysisConfig,
                  title: str, folder: Path) -> list[Path]:
-    """The four figures of one run's shared analysis, into ``folder``."""
+    """The five figures of one run's shared analysis and battery, into ``folder``."""
     return [
         figure_1(result, activity, r_at_init, settings, title, folder / "figure1_per_unit_r.png"),
         figure_2(result, settings, title, folder / "figure2_permutation_decoding.png"),
         figure_3(result, activity, settings, title, folder / "figure3_lags_anti_mirror.png"),
         figure_4(result, activity, title, folder / "figure4_geometry_pca.png"),
+        figure_5(result, title, folder / "figure5_battery.png"),
     ]

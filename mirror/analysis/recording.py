@@ -1,6 +1,7 @@
 """A recording's own measures beside the shared analysis: modulation with its sign on single trials against each
 trial's pre-event baseline (Kraskov et al. 2009), which a model, with no window before its event, cannot have; and the
-file's provenance, what it was and what was kept of it."""
+file's provenance, what it was, where it came from (recorded, or planted or exported by this project) and what was
+kept of it."""
 
 from __future__ import annotations
 
@@ -50,7 +51,8 @@ class RecordingProvenanceCallback(FamilyCallback):
                    "recording/n_conditions": float(len(session.conditions)),
                    **modulation_against_baseline(session, self.settings.fdr_method, self.settings.fdr_alpha)}
         tags = {"recording.path": str(path), "recording.bytes": str(path.stat().st_size),
-                "recording.sha256": content_hash(path), "recording.identifier": session.identifier}
+                "recording.sha256": content_hash(path), "recording.identifier": session.identifier,
+                "recording.origin": session.origin}
         self.logged.update(metrics)
         for logger in trainer.loggers:
             logger.log_metrics(metrics, step=trainer.global_step)

@@ -31,6 +31,7 @@ from mirror.analysis.same_unit import SameUnitResult, same_unit_test
 from mirror.analysis.modulation import modulation
 from mirror.analysis.self_other import self_other
 from mirror.analysis.subspace import condition_bin_means, subspace_measures
+from mirror.analysis.time_decoding import time_decoding
 from mirror.analysis.similarity import (
     UnitMatching,
     cka_sequence_null,
@@ -39,7 +40,7 @@ from mirror.analysis.similarity import (
     match_units,
 )
 from mirror.config import AnalysisConfig
-from mirror.protocol import MirrorActivity
+from mirror.protocol import ContextTrials, MirrorActivity
 from mirror.vocabulary import (
     CKA,
     CKA_NULL_MEAN,
@@ -98,6 +99,8 @@ class AnalysisResult:
     """None for a single unit, which has no other unit to be compared with."""
     embeddings: dict[str, tuple[np.ndarray, np.ndarray, np.ndarray]]
     """Per mode: (PCA scores (samples, 2), explained variance (2,), labels (samples,))."""
+    time_decoding: dict[str, np.ndarray]
+    """The time-resolved cross-context decoding curves each way and chance, (T,) each; empty with one bin."""
 
 
 def per_unit_r(activity: MirrorActivity) -> dict[str, np.ndarray]:
@@ -361,18 +364,21 @@ BATTERY_STREAM = 5
 """The battery's nulls draw from their own stream of the analysis seed, so runs made before can get them later."""
 
 
-def recording_battery(activity: MirrorActivity, settings: AnalysisConfig) -> dict[str, float]:
-    """What experimentalists measure in recordings, on the same activity (docs/measures.md 3.4): modulation with its
-    sign per context, the population correlation and the alignment index both ways with their nulls."""
-    means = [condition_bin_means(values, labels, activity.n_classes) for values, labels in
-             ((activity.perform, activity.perform_labels), (activity.observe, activity.observe_labels))]
-    return {**modulation(activity.perform, activity.observe, settings.fdr_method, settings.fdr_alpha),
+def battery(trials: ContextTrials, settings: AnalysisConfig) -> tuple[dict[str, float], dict[str, np.ndarray]]:
+    """What experimentalists measure in recordings, on each context's single trials (docs/measures.md 3.4):
+    modulation with its sign per context, the population correlation and the alignment index both ways with their
+    nulls, and time-resolved cross-context decoding (its curves beside the metrics)."""
+    means = [condition_bin_means(values, labels, trials.n_classes) for values, labels in
+             ((trials.perform, trials.perform_labels), (trials.observe, trials.observe_labels))]
+    decoding, curves = time_decoding(trials)
+    return {**modulation(trials.perform, trials.observe, settings.fdr_method, settings.fdr_alpha),
             **subspace_measures(*means, settings.alignment_components, settings.n_permutations,
-                                np.random.default_rng([settings.seed, BATTERY_STREAM]))}
+                                np.random.default_rng([settings.seed, BATTERY_STREAM])), **decoding}, curves
 
 
-def analyse(activity: MirrorActivity, settings: AnalysisConfig) -> AnalysisResult:
-    """Score one model's matched activity with the shared mirror metrics.
+def analyse(activity: MirrorActivity, settings: AnalysisConfig, trials: ContextTrials | None = None) -> AnalysisResult:
+    """Score one model's matched activity with the shared mirror metrics, and ``trials`` (the activity's own trials
+    unless given: a recording's single trials) with the battery.
 
     The measures that draw from ``rng`` (the sequence null, the CKA null, the same-unit null) are
     taken in this order, so adding a measure after them leaves every earlier number unchanged.
@@ -413,7 +419,8 @@ def analyse(activity: MirrorActivity, settings: AnalysisConfig) -> AnalysisResul
     p_values = {"sequence": significant.permutation.p_positive, **({"same_unit": same_unit.p} if same_unit else {})}
     metrics.update(specification_grid(r_by_kind, correlations, p_values, settings))
     metrics.update(self_other(activity, r, settings.anti_mirror_threshold, settings.seed))
-    metrics.update(recording_battery(activity, settings))
+    battery_metrics, time_curves = battery(activity.trials() if trials is None else trials, settings)
+    metrics.update(battery_metrics)
 
     units = _units_table(r_by_kind, settings, significant, peaks, matching, same_unit, q_same_unit, congruence)
     return AnalysisResult(
@@ -426,4 +433,5 @@ def analyse(activity: MirrorActivity, settings: AnalysisConfig) -> AnalysisResul
         matching=matching,
         same_unit=same_unit,
         embeddings=embeddings,
+        time_decoding=time_curves,
     )

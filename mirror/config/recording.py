@@ -13,8 +13,9 @@ from mirror.config.checks import check, check_choice
 from mirror.config.hooks import ModelSchema, PairedDataSchema
 from mirror.config.memory import DOUBLE, analysis_bytes
 
-SIGNALS = ("units", "roi")
-"""Where the activity is: spike times of the Units table, or a RoiResponseSeries (calcium imaging)."""
+SIGNALS = ("units", "roi", "series")
+"""Where the activity is: spike times of the Units table, a RoiResponseSeries (calcium imaging), or any TimeSeries of
+(time, units) activity (an exported model run's)."""
 
 
 @dataclass
@@ -26,10 +27,10 @@ class RecordingDataConfig(PairedDataSchema):
     path: str = "???"
     """The NWB file (required)."""
     signal: str = "units"
-    """'units' (spike times, binned to spikes/s) or 'roi' (a RoiResponseSeries, each bin the sample nearest its
-    centre)."""
-    roi_series: str = ""
-    """With signal=roi, the RoiResponseSeries's name ('' when the file holds one)."""
+    """'units' (spike times, binned to spikes/s), 'roi' (a RoiResponseSeries) or 'series' (a TimeSeries); a series
+    is binned to the mean of each bin's samples."""
+    series: str = ""
+    """With signal=roi or series, the series's name ('' when the file holds one of that kind)."""
     context_column: str = "context"
     """The trials column saying whether the subject executed or observed."""
     execution_value: str = "execution"
@@ -38,6 +39,10 @@ class RecordingDataConfig(PairedDataSchema):
     """Its value on observation trials."""
     condition_column: str = "condition"
     """The trials column naming the action, grip or object."""
+    pair_column: str = ""
+    """A trials column pairing each execution trial with one observation trial of the same sequence (an exported
+    model run's 'pair'): the trials then reach the shared analysis as a model's. '' (recordings): unpaired, read as
+    condition-by-bin means."""
     event_column: str = "start_time"
     """The trials column of the event each trial is aligned on (seconds), e.g. movement onset or go cue."""
     window_start: float = 0.0
@@ -55,8 +60,8 @@ class RecordingDataConfig(PairedDataSchema):
         check(self.path != "???", "path", "must name an NWB file (data.path=<session.nwb>)", self.path)
         check_choice("signal", self.signal, SIGNALS)
         check(self.bin_s > 0, "bin_s", "must be positive", self.bin_s)
-        check(self.window_stop - self.window_start >= 2 * self.bin_s, "window_stop",
-              "must leave at least two bins after data.window_start", self.window_stop)
+        check(self.window_stop - self.window_start >= self.bin_s, "window_stop",
+              "must leave at least one bin (data.bin_s) after data.window_start", self.window_stop)
         check(self.baseline_stop > self.baseline_start, "baseline_stop", "must lie after data.baseline_start",
               self.baseline_stop)
         self.session()  # the file, its tables and columns: ConfigError naming the first thing missing
@@ -67,13 +72,13 @@ class RecordingDataConfig(PairedDataSchema):
         return _read(path, path.stat().st_mtime_ns if path.is_file() else 0, self._key())
 
     def _key(self) -> tuple:
-        return (self.signal, self.roi_series, self.context_column, self.execution_value, self.observation_value,
-                self.condition_column, self.event_column, self.window_start, self.window_stop, self.bin_s,
+        return (self.signal, self.series, self.context_column, self.execution_value, self.observation_value,
+                self.condition_column, self.pair_column, self.event_column, self.window_start, self.window_stop, self.bin_s,
                 self.baseline_start, self.baseline_stop)
 
     def test_shape(self) -> tuple[int, int]:
         """(conditions, bins): the condition-by-bin means the shared analysis scores."""
-        activity = self.session().condition_means()
+        activity = self.session().activity()
         return activity.perform.shape[:2]
 
 
@@ -81,8 +86,8 @@ class RecordingDataConfig(PairedDataSchema):
 def _read(path: Path, mtime: int, key: tuple) -> Any:
     from mirror.data.recording import read_session
 
-    fields = ("signal", "roi_series", "context_column", "execution_value", "observation_value", "condition_column",
-              "event_column", "window_start", "window_stop", "bin_s", "baseline_start", "baseline_stop")
+    fields = ("signal", "series", "context_column", "execution_value", "observation_value", "condition_column",
+              "pair_column", "event_column", "window_start", "window_stop", "bin_s", "baseline_start", "baseline_stop")
     return read_session(path, RecordingSettings(**dict(zip(fields, key))))
 
 
@@ -91,11 +96,12 @@ class RecordingSettings:
     """The reading settings of RecordingDataConfig, hashable."""
 
     signal: str
-    roi_series: str
+    series: str
     context_column: str
     execution_value: str
     observation_value: str
     condition_column: str
+    pair_column: str
     event_column: str
     window_start: float
     window_stop: float

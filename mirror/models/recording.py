@@ -1,5 +1,6 @@
 """A recorded session as a model: nothing to train, its activity the session's condition-by-bin means per context
-(mirror.data.recording), reaching the shared analysis, MLflow and the claims page by the path every model takes."""
+(mirror.data.recording), reaching the shared analysis, MLflow and the claims page by the path every model takes;
+its single trials reach the battery (``context_trials``)."""
 
 from __future__ import annotations
 
@@ -7,7 +8,7 @@ from collections.abc import Iterable
 
 import pytorch_lightning as pl
 
-from mirror.protocol import MirrorActivity
+from mirror.protocol import ContextTrials, MirrorActivity
 
 
 class RecordedSession(pl.LightningModule):
@@ -23,6 +24,11 @@ class RecordedSession(pl.LightningModule):
         return None
 
     def mirror_activity(self, dataloader: Iterable) -> MirrorActivity:
-        """The session's means, the same on every call."""
+        """The session's condition-by-bin means (or its paired trials), the same on every call."""
         (item,) = list(dataloader)
-        return item.session.condition_means()
+        return item.session.activity()
+
+    def context_trials(self, dataloader: Iterable) -> ContextTrials:
+        """The session's single trials, unpaired: what the battery reads."""
+        (item,) = list(dataloader)
+        return item.session.trials()

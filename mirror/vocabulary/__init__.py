@@ -231,3 +231,14 @@ def modulation_metric(name: str) -> str:
     """``analysis/modulation/<name>``: the share of units facilitated or suppressed in a context."""
     return analysis_metric("modulation", name, MODULATION)
 
+
+
+TIME_DECODING = ("perform_to_observe", "observe_to_perform", "perform_to_observe_peak", "observe_to_perform_peak",
+                 "chance")
+"""Time-resolved cross-context decoding (mirror.analysis.time_decoding): the mean over bins of the accuracy of a
+decoder trained in one context at a bin and tested in the other at that bin, its best bin, and chance."""
+
+
+def time_decoding_metric(name: str) -> str:
+    """``analysis/time_decoding/<name>``."""
+    return analysis_metric("time_decoding", name, TIME_DECODING)
