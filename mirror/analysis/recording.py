@@ -15,6 +15,7 @@ from mirror.analysis.callback import FamilyCallback
 from mirror.analysis.modulation import FACILITATED, SUPPRESSED, signed_classes
 from mirror.config.recording import RecordingAnalysisConfig
 from mirror.data.recording import Session, content_hash
+from mirror.tracking.tags import RECORDING_IDENTIFIER_TAG, RECORDING_ORIGIN_TAG
 
 
 def modulation_against_baseline(session: Session, fdr_method: str, alpha: float) -> dict[str, float]:
@@ -51,8 +52,8 @@ class RecordingProvenanceCallback(FamilyCallback):
                    "recording/n_conditions": float(len(session.conditions)),
                    **modulation_against_baseline(session, self.settings.fdr_method, self.settings.fdr_alpha)}
         tags = {"recording.path": str(path), "recording.bytes": str(path.stat().st_size),
-                "recording.sha256": content_hash(path), "recording.identifier": session.identifier,
-                "recording.origin": session.origin}
+                "recording.sha256": content_hash(path), RECORDING_IDENTIFIER_TAG: session.identifier,
+                RECORDING_ORIGIN_TAG: session.origin}
         self.logged.update(metrics)
         for logger in trainer.loggers:
             logger.log_metrics(metrics, step=trainer.global_step)

@@ -22,6 +22,7 @@ from mirror.claims.page import (
 )
 from mirror.claims.provenance import summary
 from mirror.claims.quantities import shown
+from mirror.claims.recordings import PUBLISHED_METHOD, Beside, published_table, sentences, table
 from mirror.claims.verdict import NOT_RUN, Verdict
 
 MARKS = {"holds": "✅", "does not hold": "❌", "inconclusive": "❔", "not run yet": "·", "refused": "⛔",
@@ -70,6 +71,20 @@ def _rows(matrix: SourceMatrix, claims_dir: Path) -> list[str]:
     return lines
 
 
+def _markdown_table(header: list[str], rows: list[list[str]]) -> list[str]:
+    return [f"| {' | '.join(_escape(cell) for cell in header)} |", f"|{'---|' * len(header)}",
+            *(f"| {' | '.join(_escape(cell) for cell in row)} |" for row in rows)]
+
+
+def _recordings(section: Beside | None) -> list[str]:
+    """Recorded sessions beside the models, and the published alignment indices (mirror.claims.recordings)."""
+    if section is None:
+        return []
+    return ["### Recordings beside the models", "", *(f"- {_escape(line)}" for line in sentences(section)), "",
+            *_markdown_table(*table(section)), "", f"Published alignment indices: {_escape(PUBLISHED_METHOD)}", "",
+            *_markdown_table(*published_table()), ""]
+
+
 def render_markdown(matrices: Sequence[SourceMatrix], store: str, claims_dir: Path) -> str:
     """The page's Markdown."""
     lines = ["# The claims and what the runs measured", "",
@@ -90,4 +105,5 @@ def render_markdown(matrices: Sequence[SourceMatrix], store: str, claims_dir: Pa
             lines += ["The conditions (columns):", "", *(f"- {_escape(text)}" for text in conditions), ""]
         lines += [f"- {sentence}" for sentence in synthesis(matrix)]
         lines += ["", *_rows(matrix, claims_dir), ""]
+        lines += _recordings(matrix.recordings)
     return "\n".join(lines) + "\n"

@@ -12,6 +12,7 @@ import pandas as pd
 from mlflow.tracking import MlflowClient
 
 from mirror.claims.calibration import NOT_DIAGNOSTIC, REFERENCES, Calibration
+from mirror.claims.recordings import Beside, beside
 from mirror.claims.spec import STATED, Claim, ClaimError, Source
 from mirror.claims.specification import Curve, curve
 from mirror.claims.verdict import HOLDS, NOT_RUN, Verdict
@@ -32,6 +33,8 @@ class SourceMatrix:
     """claim id -> its verdicts on its references."""
     curves: dict[str, Curve | None]
     """claim id -> its specification curve (None: its test has none, or no run logged its choices)."""
+    recordings: Beside | None = None
+    """Recorded sessions beside the models, for a source whose claim file names a recordings experiment."""
 
     def cell(self, claim: Claim, column: str) -> Verdict:
         return self.cells[claim.id, column]
@@ -91,7 +94,8 @@ def evaluate(client: MlflowClient, sources: Sequence[Source]) -> list[SourceMatr
         curves = {claim.id: curve(claim, {STATED: claim, **{c.name: claim.under(c) for c in source.conditions
                                                            if claim.applies(c)}}, judged)
                   for claim in source.claims}
-        matrices.append(SourceMatrix(source, tuple(columns), cells, calibrations, curves))
+        section = beside(source, runs_of, lambda claim: cells[claim.id, STATED].verdict)
+        matrices.append(SourceMatrix(source, tuple(columns), cells, calibrations, curves, section))
     return matrices
 
 

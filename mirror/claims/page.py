@@ -22,6 +22,7 @@ from mirror.claims.matrix import SourceMatrix, synthesis
 from mirror.claims.presets import filled_by
 from mirror.claims.provenance import run_links, summary
 from mirror.claims.quantities import shown
+from mirror.claims.recordings import PUBLISHED_METHOD, Beside, published_table, sentences, table
 from mirror.claims.registration import claim_files_digest, registration_note
 from mirror.claims.spec import CLAIMS_DIR, STATED, TEST_KINDS, Condition
 from mirror.claims.verdict import ADJUSTMENT, ALPHA, FAILS, HOLDS, INCONCLUSIVE, NOT_RUN, REFUSED, VERDICTS, Verdict
@@ -299,6 +300,22 @@ def provenance_line(store: str, claims_dir: Path) -> str:
             "(their digest)")
 
 
+def _table(header: list[str], rows: list[list[str]]) -> str:
+    head = "".join(f"<th>{html.escape(cell)}</th>" for cell in header)
+    body = "".join("<tr>" + "".join(f"<td>{html.escape(cell)}</td>" for cell in row) + "</tr>" for row in rows)
+    return f"<table><tr>{head}</tr>{body}</table>"
+
+
+def _recordings(section: Beside | None) -> str:
+    """Recorded sessions beside the models, and the published alignment indices (mirror.claims.recordings)."""
+    if section is None:
+        return ""
+    lines = "".join(f"<li>{html.escape(line)}</li>" for line in sentences(section))
+    return (f"<h3>Recordings beside the models</h3><ul>{lines}</ul>{_table(*table(section))}"
+            f"<p class=small>Published alignment indices: {html.escape(PUBLISHED_METHOD)}</p>"
+            f"{_table(*published_table())}")
+
+
 def _legend(meanings: dict[str, str]) -> str:
     """Each verdict or status in its colour, with what it means."""
     return "<ul>" + "".join(f'<li><b style="color:{COLOURS[k]}">{k}</b>: {html.escape(text)}</li>'
@@ -318,7 +335,7 @@ def render(matrices: Sequence[SourceMatrix], store: str, folder: Path, claims_di
             "<table><colgroup><col style='width:110px'><col style='width:400px'><col style='width:190px'>"
             "<col style='width:250px'><col style='width:100px'><col style='width:250px'></colgroup>"
             "<tr><th>claim</th><th>statement, control and runs</th><th>measured (mean [95 % CI], n seeds)</th>"
-            f"<th>test</th><th>verdict</th><th>figure</th></tr>{rows}</table>")
+            f"<th>test</th><th>verdict</th><th>figure</th></tr>{rows}</table>{_recordings(matrix.recordings)}")
     legend = "".join(f"<li><b>{kind}</b>: {html.escape(text)}</li>" for kind, text in TEST_KINDS.items())
     return (
         "<!doctype html><html><head><meta charset=utf-8><title>mirror: the claims and what the runs measured"

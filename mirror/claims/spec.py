@@ -180,6 +180,14 @@ class Claim:
 
 
 @dataclass(frozen=True)
+class Recordings:
+    """Where a claim file's recorded sessions are (an experiment) and which of its claims are judged on them."""
+
+    experiment: str
+    claims: tuple[str, ...]
+
+
+@dataclass(frozen=True)
 class Source:
     """One claim file: its claims and the conditions they are judged under."""
 
@@ -187,6 +195,8 @@ class Source:
     claims: tuple[Claim, ...]
     conditions: tuple[Condition, ...] = ()
     references: dict[str, Reference] = field(default_factory=dict)
+    recordings: Recordings | None = None
+    """The recorded sessions its claims are also judged on (mirror.claims.recordings); None: none."""
 
 
 def _require(condition: bool, where: str, message: str) -> None:
@@ -232,6 +242,21 @@ def _conditions(raw: Any, where: str) -> tuple[Condition, ...]:
                                     where=dict(item.get("where") or {}), metrics=metrics,
                                     metric_prefix=str(item.get("metric_prefix") or "")))
     return tuple(conditions)
+
+
+def _recordings(raw: Any, ids: set[str], where: str) -> Recordings | None:
+    """``recordings: {experiment: <name>, claims: [<claim id>, ...]}``, or None where the file has none."""
+    if raw is None:
+        return None
+    at = f"{where}, recordings"
+    _require(isinstance(raw, dict) and set(raw) == {"experiment", "claims"}, at,
+             "must be {experiment: <name>, claims: [<claim id>, ...]}")
+    _require(isinstance(raw["experiment"], str) and bool(raw["experiment"]), at, "experiment must be a name")
+    claims = raw["claims"]
+    _require(isinstance(claims, list) and all(isinstance(c, str) for c in claims), at, "claims must be a list of ids")
+    unknown = [c for c in claims if c not in ids]
+    _require(not unknown, at, f"names {', '.join(unknown)}, no claim of this file")
+    return Recordings(raw["experiment"], tuple(claims))
 
 
 def _references(raw: Any, where: str) -> dict[str, Reference]:
@@ -338,7 +363,8 @@ def read_sources(folder: Path = CLAIMS_DIR) -> list[Source]:
             _require(not unknown, f"{path.name}, claim {claim.id}",
                      f"controlled_by names {', '.join(unknown)}, no claim of this file")
         sources.append(Source(document["source"], tuple(claims),
-                              _conditions(document.get("conditions") or [], path.name), references))
+                              _conditions(document.get("conditions") or [], path.name), references,
+                              _recordings(document.get("recordings"), ids, path.name)))
     return sources
 
 

@@ -18,6 +18,7 @@ from mirror.tracking.tags import (
     CONFIG_HASH_TAG,
     GIT_COMMIT_TAG,
     MODEL_TAG,
+    RECORDING_TAG_PREFIX,
     SWEEP_ID_TAG,
     is_job_run,
 )
@@ -53,8 +54,8 @@ def _numeric(column: pd.Series) -> pd.Series:
 
 
 def load_runs(client: MlflowClient, selection: RunSelection) -> pd.DataFrame:
-    """One row per FINISHED job run: run_id, model, seed, commit, sweep_id, experiment_id, every param and
-    every metric.
+    """One row per FINISHED job run: run_id, model, seed, commit, sweep_id, experiment_id, every param, every
+    metric and a recording's provenance tags (``tags.recording.*``).
 
     Sweep parents and report runs are left out, and when several runs share a config
     (a sweep re-run with ``tracking.resume=false``) only the newest counts, so no seed
@@ -79,6 +80,7 @@ def load_runs(client: MlflowClient, selection: RunSelection) -> pd.DataFrame:
         "config_hash": run.data.tags.get(CONFIG_HASH_TAG, run.info.run_id),
         **{f"params.{key}": value for key, value in run.data.params.items()},
         **{f"metrics.{key}": value for key, value in run.data.metrics.items()},
+        **{f"tags.{key}": value for key, value in run.data.tags.items() if key.startswith(RECORDING_TAG_PREFIX)},
     } for run in found if is_job_run(run.data.tags)]
     if not rows:
         raise ValueError(f"no finished runs match {selection}")

@@ -27,6 +27,13 @@ EXPERIMENT_KIND_TAG = "mlflow.experimentKind"
 MODEL_TRAINING_KIND = "custom_model_development"
 """The UI's model-training view: the runs table, charts and metrics."""
 
+# What a recording's run carries (mirror.analysis.recording): its file's provenance.
+RECORDING_TAG_PREFIX = "recording."
+RECORDING_ORIGIN_TAG = "recording.origin"
+"""'recorded', or 'planted' / 'exported' for a session this project wrote: only recorded ones are shown as data."""
+RECORDING_IDENTIFIER_TAG = "recording.identifier"
+"""The NWB session's identifier."""
+
 # What every job run carries.
 MODEL_TAG = "mirror.model"
 """The model's choice in ``conf/model/`` (``shared_gru``): present on job runs, and only on them."""
