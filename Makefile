@@ -29,7 +29,7 @@ test: $(STAMP) ## the whole test suite, slow end-to-end tests included (what CI 
 test-fast: $(STAMP) ## unit tests only
 	$(PY) -m pytest -m "not slow" $(ARGS)
 
-bench: $(STAMP) ## one run end to end against a plain-PyTorch script (ARGS=--parts: training loop and analysis; --variants)
+bench: $(STAMP) ## one run end to end against a plain-PyTorch script (ARGS=--parts: training loop and analysis; --variants; --recording)
 	$(PY) -m mirror.diagnostics.bench $(ARGS)
 
 # Sweeps: presets in conf/experiment/, one MLflow experiment each. JOBS=2 runs two jobs at

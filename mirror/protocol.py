@@ -93,6 +93,10 @@ class ContextTrials:
     observe: np.ndarray
     observe_labels: np.ndarray
     n_classes: int
+    perform_baseline: np.ndarray | None = None
+    """(N_c, U): each trial's mean in a window before the event (a recording's); None: a model's, whose sequences
+    start from rest, so each trial's first step is its baseline."""
+    observe_baseline: np.ndarray | None = None
 
 
 def _narrowest_exact(values: np.ndarray) -> np.ndarray:

@@ -157,20 +157,27 @@ def test_the_population_correlation_finds_responses_shared_across_contexts_and_n
     assert abs(unrelated["population_correlation"]) < 0.3 and unrelated["population_correlation_p"] > 0.01
 
 
-def test_signed_modulation_finds_a_planted_suppressed_class_and_nothing_where_the_contexts_are_alike():
-    """Ten units 1 sd higher in execution and 1 sd lower in observation than their mean over both: facilitated in
-    one, suppressed in the other, found; units alike in both contexts: none."""
+def test_signed_modulation_finds_planted_classes_in_each_context_and_nothing_at_baseline():
+    """Model trials, each against its first step: ten units rise in both contexts (a baseline pooled over the two
+    contexts could never find them facilitated in both), ten rise in execution and fall in observation (Kraskov's
+    suppressed class), the rest stay at their first step: each found as planted, nothing else."""
     from mirror.analysis.modulation import modulation
+    from mirror.protocol import ContextTrials
 
     rng = np.random.default_rng(2)
-    perform = rng.normal(size=(100, 12, 40))
-    observe = perform + 0.5 * rng.normal(size=perform.shape)
-    perform[..., :10] += 1.0
-    observe[..., :10] -= 1.0
-    measures = {k.split("/")[-1]: v for k, v in modulation(perform, observe, "bh", 0.05).items()}
-    assert measures["perform_facilitated"] == 0.25 and measures["observe_suppressed"] == 0.25
-    assert measures["perform_suppressed"] == 0.0 and measures["observe_facilitated"] == 0.0
-    assert measures["observe_suppressed_of_perform_facilitated"] == 1.0
-    alike = {k.split("/")[-1]: v for k, v in modulation(perform[..., 10:], perform[..., 10:], "bh", 0.05).items()}
+    perform, observe = rng.normal(size=(2, 100, 12, 40))
+    perform[:, 1:, :20] += 1.0
+    observe[:, 1:, :10] += 1.0
+    observe[:, 1:, 10:20] -= 1.0
+    labels = np.zeros((100, 12), int)
+    measures = {k.split("/")[-1]: v for k, v in
+                modulation(ContextTrials(perform, labels, observe, labels, 1), "bh", 0.05).items()}
+    assert measures["perform_facilitated"] == 0.5 and measures["perform_suppressed"] == 0.0
+    assert measures["observe_facilitated"] == 0.25 and measures["observe_suppressed"] == 0.25
+    assert measures["observe_suppressed_of_perform_facilitated"] == 0.5
+    flat = rng.normal(size=(100, 12, 40))
+    alike = {k.split("/")[-1]: v for k, v in
+             modulation(ContextTrials(flat, labels, flat, labels, 1), "bh", 0.05).items()}
     assert alike["perform_facilitated"] == alike["observe_suppressed"] == 0.0
     assert np.isnan(alike["observe_suppressed_of_perform_facilitated"])
+    assert modulation(ContextTrials(flat[:, :1], labels[:, :1], flat[:, :1], labels[:, :1], 1), "bh", 0.05) == {}

@@ -16,7 +16,7 @@ from mirror.analysis.summary import analyse
 from mirror.config import AnalysisConfig, ConfigError
 from mirror.config.recording import RecordingDataConfig
 from mirror.data.planted import Population, plant
-from tests.nwb_sessions import write_session
+from mirror.data.planted_sessions import write_session
 
 FAST = AnalysisConfig(n_permutations=100, cka_permutations=5, silhouette_samples=100, rotations=1)
 
@@ -110,14 +110,14 @@ def test_modulation_against_the_pre_event_baseline_finds_units_facilitated_in_ex
         tmp_path):
     """Kraskov et al.'s signed classes on single trials: ten units fire above their baseline in execution and below
     it in observation, the rest at it; found as such, and nothing else."""
-    from mirror.analysis.recording import modulation_against_baseline
+    from mirror.analysis.modulation import modulation
 
     conditions = np.arange(80) % 4
     perform, observe = np.zeros((40, 20, 30)), np.zeros((40, 20, 30))
     perform[..., :10], observe[..., :10] = 1.0, -1.0
     path = write_session(tmp_path / "signed.nwb", perform, observe, conditions[:40], conditions[40:])
     session = RecordingDataConfig(path=str(path)).session()
-    measures = {k.split("/")[-1]: v for k, v in modulation_against_baseline(session, "bh", 0.05).items()}
-    assert measures["execution_facilitated"] == pytest.approx(10 / 30) and measures["execution_suppressed"] == 0
-    assert measures["observation_suppressed"] == pytest.approx(10 / 30) and measures["observation_facilitated"] == 0
-    assert measures["observation_suppressed_of_execution_facilitated"] == 1.0
+    measures = {k.split("/")[-1]: v for k, v in modulation(session.trials(), "bh", 0.05).items()}
+    assert measures["perform_facilitated"] == pytest.approx(10 / 30) and measures["perform_suppressed"] == 0
+    assert measures["observe_suppressed"] == pytest.approx(10 / 30) and measures["observe_facilitated"] == 0
+    assert measures["observe_suppressed_of_perform_facilitated"] == 1.0

@@ -170,6 +170,11 @@ def figure_4(result: AnalysisResult, activity: MirrorActivity, title: str, path:
     return save_figure(fig, path, title)
 
 
+def _skipped(ax: plt.Axes, why: str) -> None:
+    ax.text(0.5, 0.5, why, ha="center", va="center", transform=ax.transAxes)
+    ax.set(xticks=[], yticks=[])
+
+
 def figure_5(result: AnalysisResult, title: str, path: Path) -> Path:
     """The battery (docs/measures.md 3.4): (A) modulation with its sign per context, (B) the alignment index each way
     and the population correlation against their shuffles, (C) time-resolved cross-context decoding."""
@@ -177,11 +182,15 @@ def figure_5(result: AnalysisResult, title: str, path: Path) -> Path:
     fig, axes = plt.subplots(1, 3, figsize=(16, 4.4))
     metrics = result.metrics
     ax = axes[0]
-    shares = pd.DataFrame([{"context": context, "class": kind, "share of units":
-                            metrics[modulation_metric(f"{context}_{kind}")]}
-                           for context in ("perform", "observe") for kind in ("facilitated", "suppressed")])
-    sns.barplot(data=shares, x="context", y="share of units", hue="class", palette=["C2", "C3"], ax=ax)
-    ax.set(ylim=(0, 1.02), title="modulation against baseline (BH FDR)")
+    if modulation_metric("perform_facilitated") in metrics:
+        shares = pd.DataFrame([{"context": context, "class": kind, "share of units":
+                                metrics[modulation_metric(f"{context}_{kind}")]}
+                               for context in ("perform", "observe") for kind in ("facilitated", "suppressed")])
+        sns.barplot(data=shares, x="context", y="share of units", hue="class", palette=["C2", "C3"], ax=ax)
+        ax.set(ylim=(0, 1.02))
+    else:
+        _skipped(ax, "one step per trial:\nno baseline to modulate against")
+    ax.set_title("modulation against baseline (BH FDR)")
     _panel_label(ax, "A")
     ax = axes[1]
     names = [name for name in SUBSPACE if subspace_metric(name) in metrics]
@@ -204,9 +213,7 @@ def figure_5(result: AnalysisResult, title: str, path: Path) -> Path:
         ax.set(ylim=(0, 1.02), xlabel="bin (step)", ylabel="accuracy")
         ax.legend(fontsize=8, loc="upper center", bbox_to_anchor=(0.5, -0.25), ncol=2)
     else:
-        ax.text(0.5, 0.5, "one step per trial:\nno time course to decode", ha="center", va="center",
-                transform=ax.transAxes)
-        ax.set(xticks=[], yticks=[])
+        _skipped(ax, "one step per trial:\nno time course to decode")
     ax.set_title("time-resolved cross-context decoding")
     _panel_label(ax, "C")
     return save_figure(fig, path, title)

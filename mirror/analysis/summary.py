@@ -371,7 +371,7 @@ def battery(trials: ContextTrials, settings: AnalysisConfig) -> tuple[dict[str, 
     means = [condition_bin_means(values, labels, trials.n_classes) for values, labels in
              ((trials.perform, trials.perform_labels), (trials.observe, trials.observe_labels))]
     decoding, curves = time_decoding(trials)
-    return {**modulation(trials.perform, trials.observe, settings.fdr_method, settings.fdr_alpha),
+    return {**modulation(trials, settings.fdr_method, settings.fdr_alpha),
             **subspace_measures(*means, settings.alignment_components, settings.n_permutations,
                                 np.random.default_rng([settings.seed, BATTERY_STREAM])), **decoding}, curves
 

@@ -51,9 +51,13 @@ class Session:
     """'recorded', or 'planted' or 'exported' for a session this project wrote (ORIGINS)."""
 
     def trials(self) -> ContextTrials:
-        """Each context's single trials, unpaired: what the battery reads."""
+        """Each context's single trials, unpaired, with their pre-event baselines: what the battery reads. An exported
+        model run has no window before its event (its baseline window reads the trial before): it is read as the
+        model was, each trial's first step its baseline."""
+        exported = self.origin == "exported"
         return ContextTrials(self.perform, self.perform_labels, self.observe, self.observe_labels,
-                             len(self.conditions))
+                             len(self.conditions), None if exported else self.perform_baseline,
+                             None if exported else self.observe_baseline)
 
     def activity(self) -> MirrorActivity:
         """What the shared analysis scores: paired trials as they are; otherwise each context's mean over the trials

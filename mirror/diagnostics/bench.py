@@ -5,7 +5,8 @@ training, analysis, figures, MLflow) against ``python -m mirror.diagnostics.plai
 (the same model, data, training and per-unit r in one plain script), each a fresh process,
 interleaved, median of ``--repeats``, and their ratio. ``--parts`` times the training loop
 (Lightning against the plain loop, in one process) and the shared analysis instead;
-``--variants`` every readout and input variant's training.
+``--variants`` every readout and input variant's training; ``--recording`` a planted NWB session of 1,000 units
+and 600 trials read, binned and analysed (and smaller ones, for how it grows).
 """
 
 from __future__ import annotations
@@ -17,7 +18,9 @@ import sys
 import tempfile
 import time
 from collections.abc import Callable
+from pathlib import Path
 
+import numpy as np
 import pytorch_lightning as pl
 import torch
 
@@ -28,7 +31,11 @@ from mirror.config import (
     GRUModelConfig,
     constructor_arguments,
 )
+from mirror.config.recording import RecordingAnalysisConfig, RecordingDataConfig
 from mirror.data.action_sequences import ActionSequenceDataModule
+from mirror.data.planted import Population, plant
+from mirror.data.planted_sessions import write_session
+from mirror.data.recording import read_session
 from mirror.models.gru_variants import SharedCoreGRU
 
 VARIANTS = {
@@ -168,6 +175,57 @@ def sweep_end_to_end(family: str, seeds: int, repeats: int) -> tuple[float, floa
     return plain_s, sweep_s
 
 
+RECORDING = (1000, 600, 20)
+"""The session the recording target is stated for: units, trials (half each context), bins (docs/recordings.md)."""
+RECORDING_SCALING = ((250, 600), (500, 600), (1000, 150), (1000, 300))
+"""Smaller sessions, each timed once, for how the cost grows with units and with trials."""
+
+
+def planted_recording(path: Path, units: int, trials: int, bins: int) -> Path:
+    """A planted session of spike trains (30 % mirror units, four conditions) written to ``path`` (untimed)."""
+    rng = np.random.default_rng(0)
+    conditions = rng.integers(0, 4, trials)
+    labels = np.repeat(conditions[:, None], bins, axis=1)
+    activity = plant(Population(units, 0.3, 0.1, "permuted", 0, 0.1, 0.1), labels, labels, 4, rng)
+    half = trials // 2
+    return write_session(path, activity.perform[:half], activity.observe[half:], conditions[:half],
+                         conditions[half:])
+
+
+def recording_seconds(path: Path, scratch: Path) -> tuple[float, float, float]:
+    """Wall seconds of ``python -m mirror.run model=recording`` on ``path`` in a fresh process (read, binned,
+    analysed, recorded), and, in this process, of reading and binning and of the analysis alone."""
+    runs = len(list(scratch.glob("run*")))
+    wall = wall_seconds([sys.executable, "-m", "mirror.run", "model=recording", f"data.path={path}",
+                         f"tracking.uri=sqlite:///{scratch}/mlflow.db", f"tracking.artifact_root={scratch}/artifacts",
+                         "tracking.resume=false", f"hydra.run.dir={scratch}/run{runs}"])
+    started = time.perf_counter()
+    session = read_session(path, RecordingDataConfig(path=str(path)))
+    read = time.perf_counter() - started
+    started = time.perf_counter()
+    analyse(session.activity(), RecordingAnalysisConfig(), session.trials())
+    return wall, read, time.perf_counter() - started
+
+
+def time_recordings(repeats: int) -> None:
+    """The recording target (a 1,000-unit, 600-trial session in under a minute), median of ``repeats``, then each
+    smaller session once."""
+    units, trials, bins = RECORDING
+    with tempfile.TemporaryDirectory() as folder:
+        scratch = Path(folder)
+        path = planted_recording(scratch / "session.nwb", units, trials, bins)
+        timings = [recording_seconds(path, scratch) for _ in range(repeats)]
+        wall, read, analysis = (statistics.median(column) for column in zip(*timings))
+        print(f"a recorded session of {units} units x {trials} trials x {bins} bins, median of {repeats}:")
+        print(f"  python -m mirror.run model=recording, end to end  {wall:7.2f} s (target: under 60 s)")
+        print(f"  of which reading and binning                     {read:7.2f} s, the analysis {analysis:7.2f} s")
+        print("how it grows (each once): units x trials -> end to end, reading, analysis")
+        for units, trials in RECORDING_SCALING:
+            path = planted_recording(scratch / f"session_{units}_{trials}.nwb", units, trials, bins)
+            wall, read, analysis = recording_seconds(path, scratch)
+            print(f"  {units:5d} x {trials:4d}  {wall:7.2f} s  {read:6.2f} s  {analysis:6.2f} s")
+
+
 STACK = {
     "python alone": "pass",
     "torch": "import torch",
@@ -197,7 +255,12 @@ def main() -> None:
     parser.add_argument("--sweep", type=int, metavar="SEEDS",
                         help="time a sweep over SEEDS seeds against the plain loop over them in one process")
     parser.add_argument("--family", choices=sorted(SWEEPS), default="gru", help="whose sweep --sweep times")
+    parser.add_argument("--recording", action="store_true",
+                        help="time a planted 1,000-unit, 600-trial NWB session through model=recording instead")
     args = parser.parse_args()
+    if args.recording:
+        time_recordings(args.repeats)
+        return
     if args.variants:
         time_variants(args.epochs, args.repeats)
         return
