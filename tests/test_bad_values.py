@@ -76,6 +76,9 @@ HEBBIAN = ["model=hebbian_face"]
         (["model=asl_associative", "model.initial_weight=1e300"], "model.initial_weight"),
         (["model=asl_associative", "model.response_noise=0"], "model.response_noise"),
         (["tracking.heartbeat_timeout_s=1"], "tracking.heartbeat_timeout_s"),
+        (["tracking.experiment=../../../x"], "tracking.experiment"),  # its report would land outside --out
+        (["tracking.experiment=a/b"], "tracking.experiment"),
+        (["tracking.experiment=.."], "tracking.experiment"),
         (["tracking.uri=http://user:secret@127.0.0.1:5000"], "tracking.uri"),
     ],
 )

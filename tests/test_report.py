@@ -197,13 +197,14 @@ def test_an_unknown_experiment_is_a_clear_error(store, tmp_path):
         main(["--experiment", "toy", "--tracking-uri", uri, "--out", str(tmp_path), "--metric", "analysis/no/such"])
 
 
-PATH_NAME = "must be a folder name"
-LONG_NAME = "must be at most 100 printable characters"
+PATH_NAME = "must be a name, not a path"
+LONG_NAME = "must be at most 100 characters"
+CONTROL = "must not hold a newline or control character"
 
 
 @pytest.mark.parametrize(("name", "refusal"), [
     ("../../x", PATH_NAME), ("/tmp/elsewhere", PATH_NAME), ("..", PATH_NAME), ("a/b", PATH_NAME),
-    ("x" * 300, LONG_NAME), ("two\nlines", LONG_NAME), ("tab\there", LONG_NAME),
+    ("x" * 300, LONG_NAME), ("two\nlines", CONTROL), ("tab\there", CONTROL),
 ])
 def test_a_report_name_that_is_a_path_too_long_or_unprintable_is_refused_and_nothing_is_written(store, tmp_path,
                                                                                                   name, refusal):
@@ -212,6 +213,16 @@ def test_a_report_name_that_is_a_path_too_long_or_unprintable_is_refused_and_not
     with pytest.raises(SystemExit, match=rf"^mirror.report: --name {refusal}"):
         main(["--experiment", "toy", "--tracking-uri", uri, "--out", str(out), "--name", name])
     assert not out.exists()
+
+
+@pytest.mark.parametrize("experiment", ["../../../x", "a/b", ".."])
+def test_an_experiment_name_that_would_put_the_report_outside_out_is_refused_before_the_store_is_read(tmp_path,
+                                                                                                     experiment):
+    """Its default folder is named after the experiment: ../../../x wrote the report three folders above --out."""
+    out = tmp_path / "deep" / "er" / "reports"
+    with pytest.raises(SystemExit, match=rf"^mirror.report: --experiment {PATH_NAME}"):
+        main(["--experiment", experiment, "--tracking-uri", f"sqlite:///{tmp_path}/none.db", "--out", str(out)])
+    assert not out.exists() and not (tmp_path / "none.db").exists() and list(tmp_path.rglob("*")) == []
 
 
 def test_a_report_folder_that_cannot_be_written_is_one_line(store):

@@ -18,6 +18,31 @@ def check(condition: bool, name: str, message: str, value: Any) -> None:
         raise ConfigError(f"{name} {message} (got {value!r})")
 
 
+MAX_FOLDER_NAME = 100
+"""The longest name that becomes a folder (an experiment's report, a report's --name)."""
+
+
+def folder_name_problem(value: str) -> str:
+    """Why ``value`` cannot be a folder's name inside another ('' when it can): no path separator, no '.' or '..',
+    no control character, at most MAX_FOLDER_NAME characters. A name that becomes a folder must stay in the folder
+    it is put in."""
+    if not value:
+        return "must not be empty"
+    if "/" in value or "\\" in value or value in (".", ".."):
+        return "must be a name, not a path (no '/', '\\', '.' or '..')"
+    if not value.isprintable():
+        return "must not hold a newline or control character"
+    if len(value) > MAX_FOLDER_NAME:
+        return f"must be at most {MAX_FOLDER_NAME} characters (got {len(value)})"
+    return ""
+
+
+def check_folder_name(name: str, value: str) -> None:
+    """ConfigError naming field ``name`` unless ``value`` can be a folder's name (folder_name_problem)."""
+    problem = folder_name_problem(value)
+    check(not problem, name, problem, value)
+
+
 def check_choice(name: str, value: str, allowed: tuple[str, ...]) -> None:
     check(value in allowed, name, f"must be one of {', '.join(allowed)}", value)
 

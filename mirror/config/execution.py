@@ -8,7 +8,7 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
 
-from mirror.config.checks import ConfigError, check, check_choice, creatable_folder
+from mirror.config.checks import ConfigError, check, check_choice, check_folder_name, creatable_folder
 
 HEARTBEAT_EVERY_S = 30.0
 """Seconds between a live run's heartbeats (see :mod:`mirror.tracking.liveness`)."""
@@ -134,7 +134,7 @@ class TrackingConfig:
             check(creatable_folder(Path(self.artifact_root)), "artifact_root",
                   "must be a folder this user can create and write (a new experiment keeps its artifacts there)",
                   self.artifact_root)
-        check(bool(self.experiment), "experiment", "must not be empty", self.experiment)
+        check_folder_name("experiment", self.experiment)  # a report's default folder is named after it
         check(self.heartbeat_timeout_s > HEARTBEAT_EVERY_S, "heartbeat_timeout_s",
                f"must be longer than the heartbeat interval ({HEARTBEAT_EVERY_S:g} s)", self.heartbeat_timeout_s)
         check(self.write_patience_s >= 0.0, "write_patience_s", "must be non-negative", self.write_patience_s)

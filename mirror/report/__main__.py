@@ -11,14 +11,11 @@ from mlflow.exceptions import MlflowException
 from mlflow.tracking import MlflowClient
 
 from mirror.config import TrackingConfig
+from mirror.config.checks import folder_name_problem
 from mirror.report.build import build_report, log_report_run
 from mirror.report.runs import RunSelection
 from mirror.tracking.store import StoreUnreachable, read_store, resolve_uri
 from mirror.tracking.tags import ROLE_TAG, SWEEP_ID_TAG, SWEEP_ROLE
-
-
-MAX_NAME = 100
-"""The longest report name: it becomes a folder name and an MLflow run name."""
 
 
 def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
@@ -58,12 +55,12 @@ def main(argv: list[str] | None = None) -> None:
     args = parse_args(argv)
     os.environ.setdefault("MLFLOW_ENABLE_ARTIFACTS_PROGRESS_BAR", "false")
     selection = RunSelection(args.experiment, args.sweep, args.filter)
-    if args.name is not None and (Path(args.name).name != args.name or args.name in (".", "..")):
-        raise SystemExit(f"mirror.report: --name must be a folder name inside {args.out}/, not a path "
-                         f"(got {args.name!r})")
-    if args.name is not None and (len(args.name) > MAX_NAME or not args.name.isprintable()):
-        raise SystemExit(f"mirror.report: --name must be at most {MAX_NAME} printable characters (no newline or "
-                         f"control character; got {len(args.name)} characters)")
+    # The report's folder is named after --name, or else the experiments: either must stay inside --out.
+    option, named = ("--name", args.name) if args.name is not None else ("--experiment", "+".join(args.experiment))
+    problem = folder_name_problem(named)
+    if problem:
+        raise SystemExit(f"mirror.report: {option} {problem} (got {named!r}): the report's folder under {args.out}/ "
+                         "is named after it" + ("; name it with --name" if args.name is None else ""))
     try:
         client = read_store(args.tracking_uri)
         uri = resolve_uri(args.tracking_uri)
