@@ -6,7 +6,7 @@ from __future__ import annotations
 import pytest
 from mlflow.tracking import MlflowClient
 
-from mirror.tracking.decision import COPY, RUN, SKIP, ConfigAlreadyRunning, decide
+from mirror.tracking.decision import COPY, RUN, SKIP, ConfigAlreadyRunning, claim, decide
 from mirror.tracking.liveness import owner_tags
 from mirror.tracking.store import prepare_experiment
 from mirror.tracking.tags import CODE_DIGEST_TAG, CONFIG_HASH_TAG, EXPERIMENT_KIND_TAG, MODEL_TAG, MODEL_TRAINING_KIND
@@ -78,3 +78,43 @@ def test_every_experiment_opens_in_the_model_training_view_old_ones_included(tmp
     assert EXPERIMENT_KIND_TAG not in client.get_experiment(old).tags
     _, found = prepare_experiment(uri, "made-by-an-earlier-version", str(tmp_path / "art"))
     assert found == old and client.get_experiment(old).tags[EXPERIMENT_KIND_TAG] == MODEL_TRAINING_KIND
+
+
+def test_two_processes_that_both_decided_to_run_a_config_run_it_once_whoever_claims_first(tmp_path):
+    """Look-then-create is not atomic: both decide RUN before either creates its run. Create-then-check keeps the
+    oldest run of the config and deletes the other, whichever order the checks come in."""
+    client, here, _ = store(tmp_path)
+    assert decision(client, here, "abc").action == decision(client, here, "abc").action == RUN
+    first = job_run(client, here, "abc", status="RUNNING", **owner_tags())
+    second = job_run(client, here, "abc", status="RUNNING", **owner_tags())
+    with pytest.raises(ConfigAlreadyRunning, match=f"already RUNNING in run {first}"):
+        claim(client, here, "abc", second)  # the later run checks first: it loses
+    claim(client, here, "abc", first)  # the earlier one keeps its run
+    assert client.get_run(second).info.lifecycle_stage == "deleted"
+    live = client.search_runs([here], "attributes.status = 'RUNNING'")
+    assert [run.info.run_id for run in live] == [first]
+
+
+def test_a_finished_run_of_the_config_wins_over_a_run_created_after_it_and_failed_ones_do_not_count(tmp_path):
+    client, here, _ = store(tmp_path)
+    job_run(client, here, "abc", status="FAILED")
+    finished = job_run(client, here, "abc")
+    late = job_run(client, here, "abc", status="RUNNING", **owner_tags())
+    with pytest.raises(ConfigAlreadyRunning, match=f"already FINISHED in run {finished}"):
+        claim(client, here, "abc", late)
+    alone = job_run(client, here, "new", status="RUNNING", **owner_tags())
+    claim(client, here, "new", alone)  # no rival: kept
+    assert client.get_run(alone).info.lifecycle_stage == "active"
+
+
+def test_a_run_finished_elsewhere_that_lost_its_artifacts_is_run_again_not_copied(tmp_path):
+    client, here, elsewhere = store(tmp_path)
+    whole, bare = job_run(client, elsewhere, "abc"), job_run(client, elsewhere, "def")
+    for run_id in (whole, bare):
+        client.log_text(run_id, "seed: 0", "config.yaml")
+    client.log_text(whole, "x", "analysis/activity.npz")
+    needed = ("config.yaml", "analysis/activity.npz")
+    kept = decide(client, here, "abc", resuming=True, code=CODE, heartbeat_timeout_s=600.0, artifacts=needed)
+    lost = decide(client, here, "def", resuming=True, code=CODE, heartbeat_timeout_s=600.0, artifacts=needed)
+    assert kept.action == COPY and kept.run.info.run_id == whole
+    assert lost.action == RUN, "only config.yaml left: a copy would be FINISHED with nothing to draw or read"

@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 from typing import ClassVar
 
 from mirror.config.checks import check
+from mirror.protocol import ACTIVITY_FILE, UNITS_FILE
 from mirror.vocabulary import (
     CKA,
     CKA_NULL_MEAN,
@@ -75,6 +76,9 @@ class AnalysisConfig:
     """Logged properties of a run's design (not of what it learnt) that a report plots the headline
     metrics against, with their labels: e.g. the contingency an associative schedule programs."""
 
+    ARTIFACTS: ClassVar[tuple[str, ...]] = (f"analysis/{ACTIVITY_FILE}", f"analysis/{UNITS_FILE}")
+    """What every run of the family keeps whatever its settings (figures aside): a run that lost any of them is not
+    copied into another experiment (mirror.tracking.decision), since its figures and activity could not be read."""
     SHARED_ANALYSIS: ClassVar[bool] = True
     """Whether the shared analysis scores the family: every family but VisNet's positive control, whose
     analysis schema stands alone (VisNet has no perform and observe modes)."""

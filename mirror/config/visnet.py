@@ -86,6 +86,8 @@ class VisNetAnalysisConfig:
     The shared mirror analysis does not apply (VisNet has no perform and observe modes)."""
 
     SHARED_ANALYSIS: ClassVar[bool] = False
+    ARTIFACTS: ClassVar[tuple[str, ...]] = ()
+    """VisNet keeps no activity and draws its one figure only when asked: its config is all it always keeps."""
     """Whether the shared mirror analysis scores this family (every other family's analysis extends it)."""
     HEADLINE_METRICS: ClassVar[dict[str, str]] = {
         visnet_metric("trained", "trained", f"{N_INVARIANT}_layer4"): "invariant layer-4 cells, trained positions",

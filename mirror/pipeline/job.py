@@ -11,20 +11,25 @@ from __future__ import annotations
 import logging
 import os
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from hydra.core.hydra_config import HydraConfig
-from omegaconf import DictConfig
+from omegaconf import DictConfig, OmegaConf
 
 from mirror.config import validate
 from mirror.pipeline.outcome import ExperimentOutcome
 from mirror.pipeline.worker import job_clock_start, job_log_tag, working_for
 from mirror.termination import stop_on_sigterm
-from mirror.tracking.decision import COPY, SKIP, decide
+from mirror.tracking.decision import COPY, SKIP, ConfigAlreadyRunning, Decision, decide
 from mirror.tracking.job_context import JobContext
+from mirror.tracking.job_run import CONFIG_ARTIFACT
 from mirror.tracking.resume import config_hash
 from mirror.tracking.store import bound_server_requests, prepare_experiment
 from mirror.tracking.sweep import Sweep
 from mirror.tracking.tags import COPIED_FROM_TAG, NOTE_TAG, code_digest
+
+if TYPE_CHECKING:
+    from mlflow.tracking import MlflowClient
 
 log = logging.getLogger("mirror")
 
@@ -66,6 +71,33 @@ DYING_HOLDER_GRACE_S = 10.0
 """How long such a job waits for the process holding its config RUNNING to end before refusing to start."""
 
 
+def _decided(cfg: DictConfig, job: JobContext, client: MlflowClient, experiment_id: str,
+             started: float) -> tuple[Decision, ExperimentOutcome]:
+    """Skip, copy or run the job; the decision and what came of it."""
+    hydra_cfg = HydraConfig.get()
+    tracking = cfg.tracking
+    artifacts = (CONFIG_ARTIFACT, *type(OmegaConf.to_object(cfg.analysis)).ARTIFACTS)
+    decision = decide(client, experiment_id, job.config_hash, resuming=job.sweep is not None and tracking.resume,
+                      code=code_digest(), heartbeat_timeout_s=tracking.heartbeat_timeout_s,
+                      holder_grace_s=DYING_HOLDER_GRACE_S if os.environ.get(RUN_AGAIN_AFTER_A_CRASH) else 0.0,
+                      artifacts=artifacts)
+    headline = cfg.analysis.get("headline")
+    if decision.action == SKIP:
+        job.sweep.mark_done(hydra_cfg.job.num, "SKIPPED", decision.run.info.run_id)
+        return decision, ExperimentOutcome.recorded(decision.run, headline)
+    if decision.action == COPY:
+        from mirror.tracking.reuse import copy_finished_run  # its run's logger loads Lightning
+
+        copied = client.get_run(copy_finished_run(cfg, job, client, experiment_id, decision.run))
+        job.sweep.mark_done(hydra_cfg.job.num, "COPIED", copied.info.run_id)
+        return decision, ExperimentOutcome.recorded(copied, headline, copied.data.tags[COPIED_FROM_TAG])
+    # The boundary: torch and Lightning load here, after a config was validated and not skipped.
+    from mirror.pipeline.experiment import run_experiment
+
+    return decision, run_experiment(cfg, job, client, experiment_id, started=started,
+                                    threads=threads_per_job(cfg.threads, hydra_cfg.launcher))
+
+
 def _run_job(cfg: DictConfig, started: float, sweep: Sweep | None) -> ExperimentOutcome:
     validate(cfg)
     hydra_cfg = HydraConfig.get()
@@ -80,25 +112,12 @@ def _run_job(cfg: DictConfig, started: float, sweep: Sweep | None) -> Experiment
     bound_server_requests(tracking.request_timeout_s, tracking.request_retries)
     client, experiment_id = prepare_experiment(tracking.uri, tracking.experiment, tracking.artifact_root,
                                                tracking.write_patience_s)
-    decision = decide(client, experiment_id, job.config_hash, resuming=job.sweep is not None and tracking.resume,
-                      code=code_digest(), heartbeat_timeout_s=tracking.heartbeat_timeout_s,
-                      holder_grace_s=DYING_HOLDER_GRACE_S if os.environ.get(RUN_AGAIN_AFTER_A_CRASH) else 0.0)
-    headline = cfg.analysis.get("headline")
-    if decision.action == SKIP:
-        job.sweep.mark_done(hydra_cfg.job.num, "SKIPPED", decision.run.info.run_id)
-        outcome = ExperimentOutcome.recorded(decision.run, headline)
-    elif decision.action == COPY:
-        from mirror.tracking.reuse import copy_finished_run  # its run's logger loads Lightning
-
-        copied = client.get_run(copy_finished_run(cfg, job, client, experiment_id, decision.run))
-        job.sweep.mark_done(hydra_cfg.job.num, "COPIED", copied.info.run_id)
-        outcome = ExperimentOutcome.recorded(copied, headline, copied.data.tags[COPIED_FROM_TAG])
-    else:
-        # The boundary: torch and Lightning load here, after a config was validated and not skipped.
-        from mirror.pipeline.experiment import run_experiment
-
-        outcome = run_experiment(cfg, job, client, experiment_id, started=started,
-                                 threads=threads_per_job(cfg.threads, hydra_cfg.launcher))
+    try:
+        decision, outcome = _decided(cfg, job, client, experiment_id, started)
+    except ConfigAlreadyRunning as held:  # another live process runs it: skipped, in one line
+        job.sweep.mark_done(hydra_cfg.job.num, "SKIPPED")
+        log.warning("%s seed %s: %s", job.model_name, cfg.seed, held)
+        return ExperimentOutcome.held(str(held))
     log.info(outcome.describe(job, cfg))  # the console and the job's own .log file
     if decision.action != SKIP and outcome.end_recorded:
         client.set_tag(outcome.run_id, NOTE_TAG, outcome.description(job, cfg))  # the run's page in the UI

@@ -43,12 +43,19 @@ class ExperimentOutcome:
     """False when the tracking store did not record the run's end (a server that died mid-run)."""
     experiment_id: str = ""
     """The run's experiment in the store, for its page in the UI."""
+    held_by: str | None = None
+    """Why a job was skipped while another process held its config (no run of its own: run_id is empty)."""
 
     @classmethod
     def recorded(cls, run: Run, headline: str | None, copied_from: str | None = None) -> ExperimentOutcome:
         """The outcome of an earlier FINISHED run, for a job a resumed sweep skips or copies."""
         return cls(run_id=run.info.run_id, metrics=dict(run.data.metrics), headline=headline, skipped=True,
                    copied_from=copied_from, experiment_id=run.info.experiment_id)
+
+    @classmethod
+    def held(cls, why: str) -> ExperimentOutcome:
+        """The outcome of a job skipped because another live process holds its config (``why`` says which run)."""
+        return cls(run_id="", metrics={}, headline=None, skipped=True, held_by=why)
 
     @property
     def headline_fraction(self) -> float:

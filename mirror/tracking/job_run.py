@@ -14,6 +14,7 @@ from omegaconf import DictConfig, OmegaConf
 
 from mirror.config import is_execution_field
 from mirror.termination import Terminated
+from mirror.tracking.decision import claim
 from mirror.tracking.job_context import JobContext
 from mirror.tracking.lightning_logger import JobRunLogger
 from mirror.tracking.liveness import Heartbeat, owner_tags
@@ -65,7 +66,8 @@ def job_run(cfg: DictConfig, job: JobContext, client: MlflowClient, experiment_i
             carried_tags: Mapping[str, str] | None = None) -> Iterator[JobRunLogger]:
     """Open the job's run in the store the job opened, log its config, and close the run
     FINISHED, FAILED (with the traceback) or KILLED. ``carried_tags`` replace the job's own (a copied
-    run keeps the commit that computed it)."""
+    run keeps the commit that computed it). A resumed sweep's job claims its config first
+    (:func:`mirror.tracking.decision.claim`: ConfigAlreadyRunning, its run deleted, when another holds it)."""
     tags = {
         MODEL_TAG: job.model_name,
         OVERRIDES_TAG: " ".join(job.overrides),
@@ -82,6 +84,8 @@ def job_run(cfg: DictConfig, job: JobContext, client: MlflowClient, experiment_i
         tags[PARENT_RUN_TAG] = job.sweep.parent_run_id
     run = client.create_run(experiment_id, run_name=run_name(cfg, job), tags=tags)
     run_id = run.info.run_id
+    if job.sweep is not None and cfg.tracking.resume:  # a resumed sweep's job: the oldest run of its config wins
+        claim(client, experiment_id, job.config_hash, run_id)
     logger: JobRunLogger | None = None
     try:
         resolved = OmegaConf.to_container(cfg, resolve=True)
