@@ -13,6 +13,8 @@ import matplotlib
 matplotlib.use("Agg")
 import matplotlib.pyplot as plt  # noqa: E402  (after the backend is chosen)
 
+from mirror.files import write_with  # noqa: E402
+
 __all__ = ["axis_label", "legend_under_panels", "plt", "save_figure"]
 
 
@@ -48,7 +50,8 @@ def save_figure(fig: plt.Figure, path: Path, title: str | None = None, dpi: int 
     if title:
         fig.suptitle(title, y=1.0, va="bottom")
     path = Path(path)
-    fig.savefig(path, dpi=dpi, bbox_inches="tight")
-    fig.savefig(path.with_suffix(f".{VECTOR_FORMAT}"), bbox_inches="tight")
+    write_with(path, lambda partial: fig.savefig(partial, dpi=dpi, bbox_inches="tight", format="png"))
+    vector = path.with_suffix(f".{VECTOR_FORMAT}")
+    write_with(vector, lambda partial: fig.savefig(partial, bbox_inches="tight", format=VECTOR_FORMAT))
     plt.close(fig)
     return path

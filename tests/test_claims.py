@@ -6,8 +6,10 @@ runs a claim names."""
 from __future__ import annotations
 
 import os
+import re
 import subprocess
 import sys
+import time
 import uuid
 from dataclasses import replace
 
@@ -526,12 +528,73 @@ def test_a_condition_naming_a_param_no_run_has_is_an_error(store, tmp_path):
         evaluate(MlflowClient(tracking_uri=uri), read_sources(tmp_path))
 
 
+GOOD = "{id: X, statement: s, control: c, runs: {experiment: e}, metric: m, test: {kind: above, value: 0}}"
+"""A claim a file may state: the cases below each break one field of it."""
+
+
+def _claim_with(**test: str) -> str:
+    fields = ", ".join(f"{key}: {value}" for key, value in test.items())
+    return f"{{id: X, statement: s, control: c, runs: {{experiment: e}}, metric: m, margin_reason: r, test: {{{fields}}}}}"
+
+
+@pytest.mark.parametrize(("claim", "expected"), [
+    # claims that could not fail, or never be judged: every bound and margin finite, margins positive
+    (_claim_with(kind="range", low=0, high=1, tolerance=".inf"), "test.tolerance must be a finite number, got inf"),
+    (_claim_with(kind="range", low="-.inf", high=".inf", tolerance=0), "test.low must be a finite number, got -inf"),
+    (_claim_with(kind="equivalent", value=0, margin=".inf"), "test.margin must be a finite number, got inf"),
+    (_claim_with(kind="equivalent", value=0, margin=-0.1), "test.margin must be positive, got -0.1"),
+    (_claim_with(kind="every", value="-.inf"), "test.value must be a finite number, got -inf"),
+    (_claim_with(kind="above", value=".nan"), "test.value must be a finite number, got nan"),
+    (_claim_with(kind="range", low=0, high=1, tolerance=-1), "test.tolerance must not be negative, got -1"),
+    # malformed fields: one line naming the field, before any store is read
+    ("{id: X, statement: {a: 1}, control: c, runs: {experiment: e}, metric: m, test: {kind: above, value: 0}}",
+     "statement must be text, got {'a': 1}"),
+    ("{id: X, statement: s, control: c, runs: {experiment: e, where: [1, 2]}, metric: m, test: {kind: above, value: 0}}",
+     "runs.where must map a param to its value, got [1, 2]"),
+    ("{id: X, statement: s, control: c, runs: {experiment: e, where: {seed: [1, 2]}}, metric: m, "
+     "test: {kind: above, value: 0}}", "runs.where.seed must be one value (text or a finite number), got [1, 2]"),
+])
+def test_a_claim_that_cannot_fail_or_is_malformed_is_refused_naming_file_claim_and_field(tmp_path, claim, expected):
+    (tmp_path / "bad.yaml").write_text(f"source: x\nseeds: [0, 1, 2, 3]\nclaims:\n  - {claim}\n")
+    with pytest.raises(ClaimError, match="^bad.yaml, claim X: " + re.escape(expected) + "$"):
+        read_sources(tmp_path)
+
+
+@pytest.mark.parametrize(("text", "expected"), [
+    (f"source: x\nseeds: [0]\nconditions:\n  - {{name: n, metrics: {{m: {{metric: m2, margin: -5}}}}}}\n"
+     f"claims:\n  - {GOOD}\n", "bad.yaml, condition 1: metrics.m.margin must be a positive finite number, got -5"),
+    (f"source: x\nseeds: [0]\nconditions:\n  - {{name: n, metrics: {{m: {{metric: m2, margin: abc}}}}}}\n"
+     f"claims:\n  - {GOOD}\n", "bad.yaml, condition 1: metrics.m.margin must be a positive finite number, got 'abc'"),
+    (f"source: x\nseeds: [0]\nconditions:\n  - {{name: n, where: [1, 2]}}\nclaims:\n  - {GOOD}\n",
+     "bad.yaml, condition 1: where must map a param to its value, got [1, 2]"),
+    ("source: x\nseeds: [0]\nclaims: []\n", "bad.yaml: claims must list between 1 and 1000 claims, got 0"),
+    (f"source: {{a: 1}}\nseeds: [0]\nclaims:\n  - {GOOD}\n", "bad.yaml: source must name the source in text, got {'a': 1}"),
+])
+def test_a_malformed_file_or_condition_is_refused_in_one_line(tmp_path, text, expected):
+    (tmp_path / "bad.yaml").write_text(text)
+    with pytest.raises(ClaimError, match="^" + re.escape(expected) + "$"):
+        read_sources(tmp_path)
+
+
+def test_a_latin_1_file_and_a_file_too_large_are_refused_before_anything_is_read(tmp_path):
+    (tmp_path / "bad.yaml").write_bytes(f"source: caf\xe9\nseeds: [0]\nclaims:\n  - {GOOD}\n".encode("latin-1"))
+    with pytest.raises(ClaimError, match=r"^bad.yaml: not UTF-8 text \(byte 11\); save it as UTF-8$"):
+        read_sources(tmp_path)
+    huge = "source: x\nseeds: [0]\nclaims:\n" + "".join(f"  - {GOOD.replace('X', f'X{i}')}\n" for i in range(20000))
+    (tmp_path / "bad.yaml").write_text(huge)
+    started = time.perf_counter()
+    with pytest.raises(ClaimError, match=r"^bad.yaml: is [\d,]+ bytes; a claim file is at most 1,000,000$"):
+        read_sources(tmp_path)
+    assert time.perf_counter() - started < 5, "refused from its size, not after parsing it"
+
+
 @pytest.mark.parametrize(("files", "expected"), [
     ({"bad.yaml": "source: x\nseeds: [0, 1, 2, 3]\nclaims: [\n"}, r"^bad.yaml: not valid YAML at line \d+"),
     ({"bad.yaml": "source: x\nseeds: [0, 1, 2, 3]\nclaims: 5\n"}, r"^bad.yaml: needs 'source' and a list 'claims'$"),
     ({"bad.yaml": "source: x\nseeds: [0, 1, 2, 3]\nclaims:\n  - {id: X, statement: s, control: c, runs: {experiment: e}, metric: m, "
-                  "test: {kind: range, low: a, high: 1, tolerance: 0}}\n"}, r"^bad.yaml, claim X: test.low must be a number, got 'a'$"),
-    ({"bad.yaml": "source: x\nseeds: [0, 1, 2, 3]\nconditions:\n  - {where: {a: 1}}\nclaims: []\n"}, r"^bad.yaml, condition 1: a condition needs a name$"),
+                  "test: {kind: range, low: a, high: 1, tolerance: 0}}\n"}, r"^bad.yaml, claim X: test.low must be a finite number, got 'a'$"),
+    ({"bad.yaml": f"source: x\nseeds: [0, 1, 2, 3]\nconditions:\n  - {{where: {{a: 1}}}}\nclaims:\n  - {GOOD}\n"},
+     r"^bad.yaml, condition 1: a condition needs a name$"),
     ({}, r"holds no claim files \(\*.yaml\)$"),
 ])
 def test_a_malformed_claims_file_or_folder_is_one_line_naming_it(tmp_path, files, expected):

@@ -10,6 +10,7 @@ from collections import Counter
 from pathlib import Path
 
 from mirror.claims.calibration import COUNTED, DIAGNOSTIC, NOT_CALIBRATED, NOT_DIAGNOSTIC
+from mirror.files import write_text
 from mirror.claims.verdict import AS_VERB, FAILS, HOLDS, INCONCLUSIVE, NOT_RUN, REFUSED
 
 BEGIN, END = "<!-- findings: computed from docs/claims.md -->", "<!-- /findings -->"
@@ -87,5 +88,5 @@ def refresh_readme(readme: Path, page: str) -> bool:
     if BEGIN not in text or END not in text:
         return False
     start, stop = text.index(BEGIN), text.index(END) + len(END)
-    readme.write_text(text[:start] + findings_block(page) + text[stop:])
+    write_text(readme, text[:start] + findings_block(page) + text[stop:])
     return True

@@ -3,6 +3,7 @@ without figures, so the published snapshot (``docs/claims.md``) reads on any cod
 
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
 from pathlib import Path
 
@@ -29,8 +30,27 @@ MARKS = {"holds": "✅", "does not hold": "❌", "inconclusive": "❔", "not run
          "diagnostic": "🎯", "not diagnostic": "⚠️", "not calibrated": "◌"}
 
 
+MARKDOWN_SPECIALS = "\\`*[]|"
+"""Characters a claim file's text could use to format the page (emphasis, links, code, table cells): shown as
+typed, not obeyed."""
+
+
 def _escape(text: str) -> str:
-    return text.replace("|", "\\|").replace("\n", " ")
+    """Text from a claim file or a run as it reads, never as Markdown or HTML: a statement holding '<!--' hid the
+    rest of the published page on GitHub, and '<img onerror=...>' or a link reached the file."""
+    text = str(text).replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+    return "".join(f"\\{ch}" if ch in MARKDOWN_SPECIALS else ch for ch in text).replace("\n", " ").replace("\r", " ")
+
+
+def _code(text: str) -> str:
+    """A name (a metric, an experiment) as inline code whatever backticks it holds, safe in a table cell: fenced by
+    one backtick more than its longest run of them."""
+    text = str(text).replace("\n", " ").replace("|", "\\|")
+    runs = re.findall("`+", text)
+    if not runs:
+        return f"`{text}`"
+    fence = "`" * (max(len(run) for run in runs) + 1)
+    return f"{fence} {text} {fence}"
 
 
 def _legend(meanings: dict[str, str]) -> list[str]:
@@ -66,8 +86,8 @@ def _rows(matrix: SourceMatrix, claims_dir: Path) -> list[str]:
             test += (f"; {kind}: {on.claim.calibration[kind].about}, {on.measured or on.test}, {on.verdict}")
         lines.append(f"| {_escape(claim.id)} | {_escape(claim.statement)} (control that would make it fail: "
                      f"{_escape(claim.control)}) | {_escape(verdict.measured) or '–'} | {_escape(test)} | "
-                     f"{MARKS[verdict.verdict]} {verdict.verdict} | experiment `{claim.experiment}`, "
-                     f"metric `{claim.metric}`; {_escape(summary(verdict))} |")
+                     f"{MARKS[verdict.verdict]} {verdict.verdict} | experiment {_code(claim.experiment)}, "
+                     f"metric {_code(claim.metric)}; {_escape(summary(verdict))} |")
     return lines
 
 

@@ -26,6 +26,7 @@ from mirror.claims.recordings import PUBLISHED_METHOD, Beside, published_table, 
 from mirror.claims.registration import claim_files_digest, registration_note
 from mirror.claims.spec import CLAIMS_DIR, STATED, TEST_KINDS, Condition
 from mirror.claims.verdict import ADJUSTMENT, ALPHA, FAILS, HOLDS, INCONCLUSIVE, NOT_RUN, REFUSED, VERDICTS, Verdict
+from mirror.files import write_text
 from mirror.report.build import record_report_run
 from mirror.tracking.tags import GIT_COMMIT_TAG, SOURCE_NAME_TAG, git_state
 
@@ -354,11 +355,10 @@ def render(matrices: Sequence[SourceMatrix], store: str, folder: Path, claims_di
 
 
 def write_page(html_text: str, markdown: str, folder: Path) -> Path:
+    """index.html and claims.md into ``folder``, each whole or not at all (mirror.files)."""
     folder.mkdir(parents=True, exist_ok=True)
-    (folder / "claims.md").write_text(markdown)
-    page = folder / "index.html"
-    page.write_text(html_text)
-    return page
+    write_text(folder / "claims.md", markdown)
+    return write_text(folder / "index.html", html_text)
 
 
 def log_page_run(uri: str, artifact_root: str, page: Path, matrices: Sequence[SourceMatrix]) -> str:

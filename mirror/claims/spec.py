@@ -11,6 +11,7 @@ claim and the field.
 from __future__ import annotations
 
 import json
+import math
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
@@ -205,7 +206,33 @@ def _require(condition: bool, where: str, message: str) -> None:
 
 
 def _number(value: Any) -> bool:
-    return isinstance(value, (int, float)) and not isinstance(value, bool)
+    """A finite number: an infinite bound or margin makes a claim that cannot fail, and nan one never judged."""
+    return isinstance(value, (int, float)) and not isinstance(value, bool) and math.isfinite(value)
+
+
+SCALAR = (str, int, float, bool)
+"""What a param value in ``where`` can be: a run's params are single values."""
+MAX_FILE_BYTES = 1_000_000
+"""The largest claim file read: the project's largest is a few dozen kilobytes."""
+MAX_CLAIMS = 1000
+"""The most claims a file may state: each is judged under every condition, on two references."""
+
+
+def _text(raw: Any, where: str, name: str, required: bool = True) -> str:
+    """A field that must be text (a statement, a metric): one error naming it otherwise."""
+    _require(isinstance(raw, str) and (bool(raw.strip()) or not required), where, f"{name} must be text, got {raw!r}")
+    return raw
+
+
+def _where(raw: Any, at: str, name: str = "where") -> dict[str, Any]:
+    """``{param: value, ...}`` with single values."""
+    raw = {} if raw is None else raw
+    _require(isinstance(raw, dict), at, f"{name} must map a param to its value, got {raw!r}")
+    for key, value in raw.items():
+        _require(isinstance(key, str) and isinstance(value, SCALAR) and (not isinstance(value, float)
+                                                                        or math.isfinite(value)),
+                 at, f"{name}.{key} must be one value (text or a finite number), got {value!r}")
+    return dict(raw)
 
 
 def _test(raw: Any, where: str) -> ClaimTest:
@@ -215,7 +242,14 @@ def _test(raw: Any, where: str) -> ClaimTest:
     test = ClaimTest(**raw)
     for name in ("low", "high", "value", "margin", "tolerance", "share"):
         bound = getattr(test, name)
-        _require(bound is None or _number(bound), where, f"test.{name} must be a number, got {bound!r}")
+        _require(bound is None or _number(bound), where, f"test.{name} must be a finite number, got {bound!r}")
+    _require(test.margin is None or test.margin > 0, where, f"test.margin must be positive, got {test.margin!r}")
+    _require(test.tolerance is None or test.tolerance >= 0, where,
+             f"test.tolerance must not be negative, got {test.tolerance!r}")
+    for name in ("reference_metric", "factor", "direction", "phase_metric"):
+        value = getattr(test, name)
+        _require(value is None or isinstance(value, str), where, f"test.{name} must be text, got {value!r}")
+    _where(test.reference, where, "test.reference")
     kind = test.kind
     _require(kind in TEST_KINDS, where, f"test.kind must be one of {', '.join(TEST_KINDS)}, got {kind!r}")
     problem = KINDS[kind].check(test)
@@ -236,11 +270,20 @@ def _conditions(raw: Any, where: str) -> tuple[Condition, ...]:
         _require(item["name"] not in names, at, f"name {item['name']!r} used twice")
         names.add(item["name"])
         metrics = item.get("metrics") or {}
-        _require(isinstance(metrics, dict) and all(isinstance(v, dict) and "metric" in v for v in metrics.values()),
+        _require(isinstance(metrics, dict) and all(isinstance(v, dict) and isinstance(v.get("metric"), str)
+                                                   for v in metrics.values()),
                  at, "metrics must map a metric to {metric: ..., margin: ...}")
-        conditions.append(Condition(name=item["name"], experiment=item.get("experiment"),
-                                    where=dict(item.get("where") or {}), metrics=metrics,
-                                    metric_prefix=str(item.get("metric_prefix") or "")))
+        for metric, replacement in metrics.items():
+            margin = replacement.get("margin")
+            _require(margin is None or (_number(margin) and margin > 0), at,
+                     f"metrics.{metric}.margin must be a positive finite number, got {margin!r}")
+        experiment = item.get("experiment")
+        _require(experiment is None or (isinstance(experiment, str) and bool(experiment)), at,
+                 f"experiment must be a name, got {experiment!r}")
+        prefix = item.get("metric_prefix") or ""
+        _require(isinstance(prefix, str), at, f"metric_prefix must be text, got {prefix!r}")
+        conditions.append(Condition(name=item["name"], experiment=experiment, where=_where(item.get("where"), at),
+                                    metrics=metrics, metric_prefix=prefix))
     return tuple(conditions)
 
 
@@ -269,6 +312,8 @@ def _references(raw: Any, where: str) -> dict[str, Reference]:
         _require(not unknown, at, f"has unknown field(s) {', '.join(unknown)}")
         _require(isinstance(item.get("experiment"), str) and isinstance(item.get("where"), dict), at,
                  "needs an experiment and where: {param: value, ...}")
+        _where(item["where"], at)
+        _where(item.get("compared_with"), at, "compared_with")
         _require(isinstance(item.get("about"), str) and bool(item["about"].strip()), at,
                  "needs about: what it is and why its answer is known")
         references[str(name)] = Reference(str(name), item["experiment"], dict(item["where"]), item["about"].strip(),
@@ -307,10 +352,18 @@ def _claim(raw: Any, index: int, source: str, file: str, seeds: Any = None,
     _require(isinstance(raw, dict), where, "a claim must be a mapping")
     missing = [k for k in ("id", "statement", "runs", "metric", "test", "control") if k not in raw]
     _require(not missing, where, f"missing field(s) {', '.join(missing)}")
+    _require(isinstance(raw["id"], (str, int)) and not isinstance(raw["id"], bool), where, "id must be text")
+    for name in ("statement", "metric", "control"):
+        _text(raw[name], where, name)
+    for name in ("short", "margin_reason"):
+        if raw.get(name) is not None:
+            _text(raw[name], where, name, required=False)
     runs = raw["runs"]
     _require(isinstance(runs, dict) and isinstance(runs.get("experiment"), str), where, "runs must name an experiment")
     unknown = sorted(set(runs) - {"experiment", "where", "fixed"})
     _require(not unknown, where, f"runs has unknown field(s) {', '.join(unknown)}")
+    _where(runs.get("where"), where, "runs.where")
+    _where(runs.get("fixed"), where, "runs.fixed")
     test = _test(raw["test"], where)
     planned = raw.get("seeds", seeds)
     _require(planned is not None, where, "needs seeds: the planned seeds, an explicit list (in the claim, or for "
@@ -342,14 +395,22 @@ def read_sources(folder: Path = CLAIMS_DIR) -> list[Source]:
     _require(bool(paths), str(folder), "holds no claim files (*.yaml)")
     sources, seen = [], set()
     for path in paths:
+        size = path.stat().st_size
+        _require(size <= MAX_FILE_BYTES, path.name, f"is {size:,} bytes; a claim file is at most {MAX_FILE_BYTES:,}")
         try:
-            document = yaml.safe_load(path.read_text()) or {}
+            document = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+        except UnicodeDecodeError as error:
+            raise ClaimError(f"{path.name}: not UTF-8 text (byte {error.start}); save it as UTF-8") from None
         except yaml.YAMLError as error:
             mark = getattr(error, "problem_mark", None)
             at = f" at line {mark.line + 1}" if mark is not None else ""
             raise ClaimError(f"{path.name}: not valid YAML{at} ({getattr(error, 'problem', None) or error})") from None
         _require(isinstance(document, dict) and "source" in document and isinstance(document.get("claims"), list),
                  path.name, "needs 'source' and a list 'claims'")
+        _require(isinstance(document["source"], str) and bool(document["source"].strip()), path.name,
+                 f"source must name the source in text, got {document['source']!r}")
+        _require(0 < len(document["claims"]) <= MAX_CLAIMS, path.name,
+                 f"claims must list between 1 and {MAX_CLAIMS} claims, got {len(document['claims'])}")
         references = _references(document.get("references") or {}, path.name)
         claims = []
         for index, raw in enumerate(document["claims"]):
