@@ -102,7 +102,7 @@ report: $(STAMP) ## tables and figures from MLflow: make report NAME=<experiment
 PAPER_PRESETS := planted visnet_control ablations readout readout_untied readout_untrained readout_input pairing_error asl_contingency asl_signalled asl_contiguity asl_mismatch asl_counter_mirror asl_repair asl_sound asl_untrained sweep_seeds sweep_actions sweep_seeds_hebbian hebbian_conditions hebbian_regimes hebbian_emergence hebbian_emergence_lag hebbian_emergence_reference hebbian_references visnet_references sweep_hidden sweep_noise_gru sweep_consequences sweep_observer power_curve sweep_noise_hebbian sweep_lag counter_mirror
 
 paper: $(STAMP) ## every sweep (resumable: a re-run skips finished jobs), every report, then the claims page
-	$(PY) -m mirror.pipeline.plan $(PAPER_PRESETS) --jobs $(JOBS)
+	$(PY) -m mirror.plan $(PAPER_PRESETS) --jobs $(JOBS)
 	$(foreach preset,$(PAPER_PRESETS),$(SWEEP) experiment=$(preset) $(ARGS) -m &&) true
 	$(MAKE) report ARGS=
 	$(MAKE) claims ARGS=

@@ -21,13 +21,20 @@ import numpy as np
 from omegaconf import OmegaConf
 
 
-def _settings(config_yaml: Path):
-    """The run's analysis settings, typed by its family's schema."""
+def _settings(config_yaml: Path, run_id: str):
+    """The run's analysis settings, typed by its family's schema; ValueError for a run whose config this version
+    cannot read (a family or a field it no longer has)."""
+    from omegaconf.errors import OmegaConfBaseException
+
     from mirror.config import MODEL_FAMILIES
 
-    analysis = OmegaConf.load(config_yaml).analysis
-    schema = next(family.analysis for family in MODEL_FAMILIES if family.analysis._target_ == analysis._target_)
-    return OmegaConf.to_object(OmegaConf.merge(OmegaConf.structured(schema), analysis))
+    try:
+        analysis = OmegaConf.load(config_yaml).analysis
+        schema = next(family.analysis for family in MODEL_FAMILIES if family.analysis._target_ == analysis._target_)
+        return OmegaConf.to_object(OmegaConf.merge(OmegaConf.structured(schema), analysis))
+    except (StopIteration, OmegaConfBaseException) as error:
+        raise ValueError(f"run {run_id} is a run of another version: its analysis settings do not fit this "
+                         f"version's ({type(error).__name__}); draw it with the version that made it") from None
 
 
 def draw_run_figures(run_id: str, tracking_uri: str | None = None) -> list[str]:
@@ -54,7 +61,7 @@ def draw_run_figures(run_id: str, tracking_uri: str | None = None) -> list[str]:
         except (OSError, MlflowException):
             raise ValueError(f"run {run_id} keeps no config.yaml or analysis/{R_AT_INIT_FILE} (a run of an earlier "
                              "version, or of a family the shared analysis does not score)") from None
-        settings = _settings(config)
+        settings = _settings(config, run_id)
         activity = load_activity(run_id, tracking_uri)
         tags = run.data.tags
         # The threads the job's analysis ran with; a run of an earlier version records none: this process's.

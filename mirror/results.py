@@ -49,8 +49,14 @@ def load_activity(run_id: str, tracking_uri: str | None = None) -> MirrorActivit
     """The matched test activity a run's analysis scored, as the model produced it."""
     from mirror.protocol import ACTIVITY_FILE, MirrorActivity
 
+    from mlflow.exceptions import MlflowException
+
     with tempfile.TemporaryDirectory() as folder:
-        path = _client(tracking_uri).download_artifacts(run_id, f"analysis/{ACTIVITY_FILE}", folder)
+        try:
+            path = _client(tracking_uri).download_artifacts(run_id, f"analysis/{ACTIVITY_FILE}", folder)
+        except (MlflowException, OSError):
+            raise ValueError(f"run {run_id} keeps no analysis/{ACTIVITY_FILE} (a run of an earlier version, of a "
+                             "family the shared analysis does not score, or one whose artifacts were lost)") from None
         try:
             return MirrorActivity.load(path)
         except (OSError, EOFError, KeyError, ValueError, zipfile.BadZipFile, zlib.error) as error:

@@ -26,8 +26,14 @@ class _Refused(BaseException):
     """Carries one of Hydra's composition errors past its own reporting (which catches ``Exception``)."""
 
 
+class _Failed(BaseException):
+    """Carries a run's failure past Hydra's reporting, which prints some fifty lines of traceback."""
+
+
 def _report_composition_errors_in_one_line(report: Callable[[Callable[[], Any]], Any]) -> Callable:
-    """Hydra's ``run_and_report`` with its refusals of a command line turned into one line and exit 2."""
+    """Hydra's ``run_and_report`` with its refusals of a command line turned into one line and exit 2, and a failed
+    run into one line and exit 1: its traceback is in the run's ``error.txt`` in MLflow (``HYDRA_FULL_ERROR=1``
+    prints it here too)."""
 
     def run_and_report(func: Callable[[], Any]) -> Any:
         def composing() -> Any:
@@ -35,11 +41,20 @@ def _report_composition_errors_in_one_line(report: Callable[[Callable[[], Any]],
                 return func()
             except COMPOSITION_ERRORS as error:
                 raise _Refused(composition_refusal(error)) from None
+            except Exception as error:
+                if os.environ.get("HYDRA_FULL_ERROR") == "1":
+                    raise
+                raise _Failed(f"{type(error).__name__}: {str(error).splitlines()[0] if str(error) else ''}") \
+                    from None
 
         try:
             return report(composing)
         except _Refused as refused:
             refuse(str(refused))
+        except _Failed as failed:
+            print(f"mirror: the run failed: {failed} (its traceback: error.txt of its MLflow run; "
+                  "HYDRA_FULL_ERROR=1 prints it here)", file=sys.stderr, flush=True)
+            raise SystemExit(1) from None
 
     return run_and_report
 

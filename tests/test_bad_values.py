@@ -77,6 +77,11 @@ HEBBIAN = ["model=hebbian_face"]
         (["model=asl_associative", "model.response_noise=0"], "model.response_noise"),
         (["tracking.heartbeat_timeout_s=1"], "tracking.heartbeat_timeout_s"),
         (["tracking.experiment=../../../x"], "tracking.experiment"),  # its report would land outside --out
+        # accepted silently before: each now names its field
+        (["model=visnet_control", "model.vision.fan_in=[100000,20,20,20]"], "model.vision.fan_in"),
+        ([*HEBBIAN, "model.vision.fan_in=[100000000,100,100,100]"], "model.vision.fan_in"),
+        (["model=visnet_control", "analysis.cell_counts=[100000]"], "analysis.cell_counts"),
+        (["model=visnet_control", "analysis.information_bins=1000000000"], "analysis.information_bins"),
         (["tracking.experiment=a/b"], "tracking.experiment"),
         (["tracking.experiment=.."], "tracking.experiment"),
         (["tracking.uri=http://user:secret@127.0.0.1:5000"], "tracking.uri"),
@@ -129,7 +134,17 @@ def test_the_memory_refusal_states_what_is_needed_and_what_there_is(tmp_path):
         (["experiment=nonexistent"], "mirror: experiment=nonexistent: no such option in conf/experiment/"),
         (["seed=range("], "mirror: seed=range( cannot be read as an override: no viable alternative"),
         (["model.hidden_size=abc,12", "-m"], "mirror: sweep job 1 of 2 (trainer=fast "),
-        (["seed=0,1", "hydra/launcher=joblib", "hydra.launcher.n_jobs=0", "-m"], "mirror: hydra.launcher.n_jobs must not"),
+        (["seed=0,1", "hydra/launcher=joblib", "hydra.launcher.n_jobs=0", "-m"], "mirror: hydra.launcher.n_jobs must be"),
+        (["seed=0,1", "hydra/launcher=joblib", "hydra.launcher.n_jobs=1000", "-m"],
+         "mirror: hydra.launcher.n_jobs must be -1 (one per core) or a count from 1 to this machine's"),
+        (["seed=range(20000)", "-m"], "mirror: the sweep expands to 20,000 jobs, more than 10,000"),
+        (["threads=100000"], "mirror: threads must be an integer from 0"),
+        (["threads=2147483648"], "mirror: threads must be an integer from 0"),
+        (['tracking.uri="http://127.0.0.1:5999/?token=secret"'], "mirror: tracking.uri must not carry a query or "
+                                                                 "fragment (got http://127.0.0.1:5999/?***)"),
+        (['tracking.uri="http://127.0.0.1:5999/?token=secret"', "seed=0,1", "-m"], "mirror: tracking.uri must not carry"),
+        (["tracking.uri=http://127.0.0.1:5999/?token=secret"], "mirror: tracking.uri=http://127.0.0.1:5999/?*** cannot be "
+                                                               "read as an override"),
         (["experiment=sweep_seeds", "seed=range(0)"], "mirror: the sweep has no jobs"),
     ],
 )
@@ -173,6 +188,7 @@ def test_reading_runs_from_python_refuses_a_password_before_any_network_use(monk
         ("mirror.report.__main__", ["--experiment", "x", "--no-mlflow-run", "--tracking-uri", SECRET_URI]),
         ("mirror.claims.__main__", ["--no-mlflow-run", "--tracking-uri", SECRET_URI]),
         ("mirror.pipeline.plan", ["sweep_seeds", "--tracking-uri", SECRET_URI]),
+        ("mirror.pipeline.plan", ["sweep_seeds", "--tracking-uri", "http://secret.invalid:5999/?token=secret"]),
     ],
 )
 def test_the_report_the_claims_page_and_the_plan_refuse_a_password_in_one_masked_line(module, arguments, tmp_path,
@@ -186,13 +202,17 @@ def test_the_report_the_claims_page_and_the_plan_refuse_a_password_in_one_masked
         importlib.import_module(module).main([*arguments, "--out", str(tmp_path / "out")]
                                              if module != "mirror.pipeline.plan" else arguments)
     message = str(stopped.value.code)
-    assert "must not carry a user name or password" in message and "***@secret.invalid" in message
-    assert "user:secret" not in message and len(message.splitlines()) == 1
+    if "token" in arguments[-1]:  # a token in the query: refused, the query masked
+        assert "must not carry a query or fragment (got http://secret.invalid:5999/?***)" in message
+    else:
+        assert "must not carry a user name or password" in message and "***@secret.invalid" in message
+    assert "user:secret" not in message and "token=" not in message and len(message.splitlines()) == 1
 
 
 @pytest.mark.parametrize(("arguments", "expected"), [
-    (["sweep_seeds", "--jobs", "0"], "--jobs must be at least 1 (got 0)"),
-    (["sweep_seeds", "--jobs", "-2"], "--jobs must be at least 1 (got -2)"),
+    (["sweep_seeds", "--jobs", "0"], "--jobs must be from 1 to 256 (got 0)"),
+    (["sweep_seeds", "--jobs", "-2"], "--jobs must be from 1 to 256 (got -2)"),
+    (["sweep_seeds", "--jobs", "100000"], "--jobs must be from 1 to 256 (got 100000)"),
     (["nope"], "no preset named nope in conf/experiment/; the presets are ablations, "),
 ])
 def test_the_plan_refuses_a_count_or_preset_that_cannot_be_planned(arguments, expected, capsys):

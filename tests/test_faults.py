@@ -157,12 +157,21 @@ def test_a_run_whose_artifacts_cannot_be_written_is_marked_failed_not_left_runni
     assert "could not be recorded in full" in result.stdout + result.stderr
 
 
-def test_a_diverging_training_fails_with_its_reason(tmp_path):
+def test_a_diverging_training_fails_with_its_reason_in_one_line_and_its_traceback_in_mlflow(tmp_path):
     result = run_cli(*TINY, "model.lr=1e6", *store_overrides(tmp_path), cwd=tmp_path)
     assert result.returncode == 1
     (run,) = job_runs(tmp_path)
     assert run.info.status == "FAILED"
     assert run.data.tags["mirror.error"].startswith("TrainingDiverged: training diverged")
+    mine = [line for line in result.stderr.splitlines() if line.startswith("mirror: ")]
+    assert mine == [line for line in mine if line.startswith("mirror: the run failed: TrainingDiverged: training "
+                                                              "diverged")] and len(mine) == 1, result.stderr
+    assert "Traceback" not in result.stderr
+    said = [line for line in result.stderr.splitlines() if line.strip() and " INFO mlflow." not in line]
+    assert len(said) <= 2, said  # Hydra's line naming the job's overrides, and this one
+    trace = MlflowClient(f"sqlite:///{tmp_path}/mlruns/mlflow.db").download_artifacts(run.info.run_id, "error.txt",
+                                                                                     str(tmp_path))
+    assert "Traceback" in Path(trace).read_text()
 
 
 def test_a_store_locked_past_sqlite_s_own_wait_loses_no_write_and_says_so_once(tmp_path, caplog):

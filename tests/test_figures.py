@@ -51,3 +51,34 @@ def test_figures_is_refused_unless_auto_always_or_never(tmp_path):
     assert result.returncode != 0
     assert "figures must be one of" in result.stderr and "sometimes" in result.stderr
     assert not (tmp_path / "mlruns").exists()
+
+
+@pytest.mark.parametrize(("case", "expected"), [
+    ("no activity", "keeps no analysis/activity.npz"),
+    ("no config", "keeps no config.yaml or analysis/r_at_init.npy"),
+    ("another family", "is a run of another version"),
+    ("another field", "is a run of another version"),
+])
+def test_figures_of_a_run_it_cannot_draw_are_one_line_saying_what_is_missing(tmp_path, case, expected):
+    """Through the real command: runs of another version, or that lost what figures are drawn from."""
+    import subprocess
+    import sys
+
+    import numpy as np
+
+    uri = f"sqlite:///{tmp_path}/mlflow.db"
+    client = MlflowClient(uri)
+    run_id = client.create_run(client.create_experiment("old", artifact_location=str(tmp_path / "art")),
+                               tags={"mirror.model": "shared_gru"}).info.run_id
+    analysis = {"another family": "  _target_: mirror.analysis.gone.Callback\n",
+                "another field": "  _target_: mirror.analysis.gru.callback.GRUControlsCallback\n  retired: 3\n"}
+    if case != "no config":
+        client.log_text(run_id, "seed: 0\nanalysis:\n" + analysis.get(
+            case, "  _target_: mirror.analysis.gru.callback.GRUControlsCallback\n"), "config.yaml")
+        np.save(tmp_path / "r_at_init.npy", np.zeros(3))
+        client.log_artifact(run_id, str(tmp_path / "r_at_init.npy"), "analysis")
+    client.set_terminated(run_id, "FINISHED")
+    done = subprocess.run([sys.executable, "-m", "mirror.figures", run_id, "--tracking-uri", uri],
+                          capture_output=True, text=True, timeout=120)
+    lines = [line for line in done.stderr.splitlines() if line.strip() and " INFO mlflow" not in line]
+    assert done.returncode == 1 and len(lines) == 1 and expected in lines[0], done.stderr

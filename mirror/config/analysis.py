@@ -10,7 +10,7 @@ reports describe runs without importing Lightning.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import ClassVar
+from typing import Any, ClassVar
 
 from mirror.config.checks import check
 from mirror.protocol import ACTIVITY_FILE, UNITS_FILE
@@ -118,6 +118,18 @@ class AnalysisConfig:
     Jerjian et al. 2020)."""
     seed: int = 0
     """Seeds the permutations, folds and subsamples (follows the run's seed)."""
+
+    def check_against(self, model: Any, data: Any) -> None:
+        """Settings that only make sense for the test set and the units the model has (a family whose analysis
+        reads other things checks those instead)."""
+        n_trials, n_steps = data.test_shape()
+        n_units = model.n_units(data)
+        check(self.decoder_folds <= n_trials, "analysis.decoder_folds",
+              f"must be at most the number of test trials ({n_trials})", self.decoder_folds)
+        check(n_steps < 2 or self.max_lag <= n_steps - 2, "analysis.max_lag",
+              f"must be at most data.seq_len - 2 ({n_steps - 2}): a lag needs two steps to correlate", self.max_lag)
+        check(self.top_units <= n_units, "analysis.top_units",
+              f"must be at most the number of units the model has ({n_units})", self.top_units)
 
     def validate(self) -> None:
         check(-1.0 <= self.mirror_threshold <= 1.0, "mirror_threshold", "must be in [-1, 1]", self.mirror_threshold)

@@ -78,7 +78,7 @@ def check_store_address(uri: str, field: str = "uri") -> None:
     scheme = urlsplit(uri).scheme
     check(scheme in STORE_SCHEMES and (scheme != "sqlite" or uri.startswith(SQLITE_PREFIX)), field,
           f"must be sqlite:///<path> (the default) or a server or database MLflow opens "
-          f"({', '.join(s + '://' for s in STORE_SCHEMES[1:])})", uri)
+          f"({', '.join(s + '://' for s in STORE_SCHEMES[1:])})", masked(uri))
     if scheme == "sqlite":
         database = Path(uri[len(SQLITE_PREFIX):]).expanduser()
         check(creatable_folder(database.parent), field, "must name a database in a folder this user can create "
@@ -93,10 +93,20 @@ def refuse_credentials(uri: str, field: str = "uri") -> None:
     is never printed, resolved as a host name or sent anywhere."""
     address = urlsplit(uri)
     if address.username or address.password:
-        hidden = address._replace(netloc="***@" + address.netloc.rpartition("@")[2]).geturl()
-        raise ConfigError(f"{field} must not carry a user name or password (got {hidden}): they would be written "
-                          "to the run's params, tags and config; give them in MLFLOW_TRACKING_USERNAME and "
+        raise ConfigError(f"{field} must not carry a user name or password (got {masked(uri)}): they would be "
+                          "written to the run's params, tags and config; give them in MLFLOW_TRACKING_USERNAME and "
                           "MLFLOW_TRACKING_PASSWORD (or MLFLOW_TRACKING_TOKEN) instead")
+    if address.scheme in ("http", "https") and (address.query or address.fragment):
+        raise ConfigError(f"{field} must not carry a query or fragment (got {masked(uri)}): a token there would be "
+                          "written to the run's params and printed; give it in MLFLOW_TRACKING_TOKEN instead")
+
+
+def masked(uri: str) -> str:
+    """``uri`` as it may be printed: a user name and password, and any query or fragment, as ***."""
+    address = urlsplit(uri)
+    if address.username or address.password:
+        address = address._replace(netloc="***@" + address.netloc.rpartition("@")[2])
+    return address._replace(query="***" if address.query else "", fragment="***" if address.fragment else "").geturl()
 
 
 @dataclass
@@ -140,6 +150,18 @@ class TrackingConfig:
         check(self.write_patience_s >= 0.0, "write_patience_s", "must be non-negative", self.write_patience_s)
         check(self.request_timeout_s > 0.0, "request_timeout_s", "must be positive", self.request_timeout_s)
         check(self.request_retries >= 0, "request_retries", "must be non-negative", self.request_retries)
+
+
+MAX_THREADS = 1024
+"""The most torch threads a job may ask for (``threads``): more than any machine this runs on has cores; a
+hundred thousand failed after start-up with "can't start new thread"."""
+
+
+MAX_SWEEP_JOBS = 10_000
+"""The most jobs one sweep may expand to: the largest preset has under a thousand, and each job is composed and
+validated before the first starts (``range(20000)`` sat composing for minutes)."""
+MAX_JOBS_AT_ONCE = 256
+"""The most jobs a plan may assume run at once (``--jobs``)."""
 
 
 EXECUTION_FIELDS = ("tracking", "threads", "figures", "trainer.enable_progress_bar")

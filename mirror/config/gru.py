@@ -100,7 +100,7 @@ class GRUModelConfig(ModelSchema):
 
     SECONDS_PER_JOB: ClassVar[float] = 9.5
     """Mean wall seconds of one job of ``make paper``'s presets on a 2-core machine, two jobs at a time (from
-    the job run's start to its end): what `mirror.pipeline.plan` assumes for a model with no finished run in
+    the job run's start to its end): what `mirror.plan` assumes for a model with no finished run in
     the store to time."""
 
     _target_: str = "mirror.models.gru_variants.SharedCoreGRU"

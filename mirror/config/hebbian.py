@@ -100,6 +100,18 @@ class VisionConfig:
     cache_dir: str = ".cache/visnet"
     """Pre-trained weights are cached here per configuration; safe to delete."""
 
+    def check_inputs(self, image_size: int) -> None:
+        """Layer 1 draws its connections from the filtered image (an on and an off channel of each filter at each
+        pixel) around each neuron's centre, Gaussian with ``fan_in_radius``: nearly all from within three radii.
+        A fan-in beyond the inputs there would draw the same inputs over and over (the other layers' fan-in is
+        checked against the layer below by validate)."""
+        channels = len(self.wavelengths) * self.orientations * 4
+        side = min(image_size, int(6 * self.fan_in_radius[0]) + 1)
+        inputs = side**2 * channels
+        check(self.fan_in[0] <= inputs, "vision.fan_in",
+              f"value of layer 1 must be at most the {inputs} inputs within three fan_in_radius of a neuron's "
+              f"centre ({side} x {side} pixels of data.image_size {image_size}, {channels} channels)", self.fan_in)
+
     def validate(self) -> None:
         layers = len(self.fan_in)
         check(layers >= 1, "fan_in", "must name at least one layer", self.fan_in)

@@ -11,7 +11,7 @@ import hashlib
 import uuid
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
-from dataclasses import is_dataclass
+from dataclasses import dataclass, is_dataclass
 from pathlib import Path
 from typing import Any, NamedTuple
 
@@ -26,7 +26,7 @@ from mirror.config.associative import (
     associative_bytes,
 )
 from mirror.config.checks import ConfigError, check, check_choice, validate_part
-from mirror.config.execution import EXECUTION_FIELDS, FIGURE_CHOICES, TrackingConfig, TrainerConfig
+from mirror.config.execution import EXECUTION_FIELDS, FIGURE_CHOICES, MAX_THREADS, TrackingConfig, TrainerConfig
 from mirror.config.gru import ActionSequenceDataConfig, GRUAnalysisConfig, GRUModelConfig, gru_bytes
 from mirror.config.hebbian import (
     FaceInteractionDataConfig,
@@ -182,7 +182,8 @@ def validate(cfg: DictConfig) -> None:
     """Range-check every group of a composed config; raise :class:`ConfigError` naming the field."""
     check(isinstance(cfg.get("seed"), int) and cfg.seed >= 0, "seed", "must be a non-negative integer", cfg.get("seed"))
     threads = cfg.get("threads", 0)
-    check(isinstance(threads, int) and threads >= 0, "threads", "must be a non-negative integer", threads)
+    check(isinstance(threads, int) and 0 <= threads <= MAX_THREADS, "threads",
+          f"must be an integer from 0 (one share of the cores per job) to {MAX_THREADS}", threads)
     check_choice("figures", cfg.get("figures", "auto"), FIGURE_CHOICES)
     nodes = {group: OmegaConf.to_object(cfg[group]) for group in GROUP_SCHEMAS}
     for group, node in nodes.items():
@@ -195,19 +196,18 @@ def validate(cfg: DictConfig) -> None:
         check(type(nodes[group]) is expected, group,
               f"must be the {type(model).__name__}'s own ({expected.__name__}); a model selects it",
               type(nodes[group]).__name__)
-    if analysis.SHARED_ANALYSIS:
-        _check_against_the_test_set(model, data, analysis)
+    if getattr(model, "vision", None) is not None:
+        validate_part("model", _VisionInputs(model.vision, data.image_size))
+    analysis.check_against(model, data)
     check_memory(cfg, family.memory, model, data, analysis)
 
 
-def _check_against_the_test_set(model: Any, data: Any, analysis: AnalysisConfig) -> None:
-    """Analysis settings that only make sense for the test set and the units the model has."""
-    n_trials, n_steps = data.test_shape()
-    n_units = model.n_units(data)
-    check(analysis.decoder_folds <= n_trials, "analysis.decoder_folds",
-          f"must be at most the number of test trials ({n_trials})", analysis.decoder_folds)
-    check(n_steps < 2 or analysis.max_lag <= n_steps - 2, "analysis.max_lag",
-          f"must be at most data.seq_len - 2 ({n_steps - 2}): a lag needs two steps to correlate",
-          analysis.max_lag)
-    check(analysis.top_units <= n_units, "analysis.top_units",
-          f"must be at most the number of units the model has ({n_units})", analysis.top_units)
+@dataclass
+class _VisionInputs:
+    """A model's vision against its data's images (the one check across the model and data groups)."""
+
+    vision: Any
+    image_size: int
+
+    def validate(self) -> None:
+        self.vision.check_inputs(self.image_size)

@@ -9,7 +9,7 @@ from typing import Any, ClassVar
 from mirror.config.checks import check, validate_part
 from mirror.config.hooks import ModelSchema
 from mirror.config.hebbian import VisionConfig
-from mirror.config.memory import FLOAT
+from mirror.config.memory import DOUBLE, FLOAT
 from mirror.vocabulary.visnet import CEILING, MAX_INFORMATION, MULTIPLE_CELL, N_INVARIANT, SHAPES, visnet_metric
 
 
@@ -107,6 +107,13 @@ class VisNetAnalysisConfig:
     """Each cell's responses are binned into this many equal bins between its own minimum and maximum."""
     cell_counts: list[int] = field(default_factory=lambda: [1, 2, 5, 10, 20, 50])
     """Sizes of the populations multiple-cell information is decoded from (the top layer's best cells)."""
+    def check_against(self, model: Any, data: Any) -> None:
+        """Populations no bigger than the top layer it decodes from."""
+        cells = model.vision.sheet_size**2
+        check(max(self.cell_counts) <= cells, "analysis.cell_counts",
+              f"must be at most the {cells} cells of the top layer (model.vision.sheet_size squared)",
+              self.cell_counts)
+
     def validate(self) -> None:
         check(0.0 < self.invariance_criterion <= 1.0, "invariance_criterion", "must be in (0, 1]",
               self.invariance_criterion)
@@ -136,4 +143,6 @@ def visnet_bytes(model: Any, data: Any, analysis: Any) -> dict[str, float]:
     return {
         "model.vision.sheet_size": neurons * sum(vision.fan_in) * (FLOAT + 2 * FLOAT) * 2,
         "data.image_size": data.image_size**2 * images * (1 + channels) * FLOAT * 2,
+        # Each cell's binned responses, one-hot over the bins, and their probabilities (mirror.analysis.hebbian).
+        "analysis.information_bins": images * neurons * analysis.information_bins * (1 + 2 * DOUBLE),
     }

@@ -5,5 +5,5 @@
     experiment.py  instantiate -> fit -> analyse -> log (every heavy import is here)
     outcome.py     what a job produced, readable without torch
     progress.py    progress bars on a terminal, a line per epoch elsewhere
-    plan.py        ``python -m mirror.pipeline.plan``: how many jobs presets will run, and how long
+    plan.py        ``python -m mirror.plan``: how many jobs presets will run, and how long
 """

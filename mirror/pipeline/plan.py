@@ -1,4 +1,4 @@
-"""``python -m mirror.pipeline.plan PRESET [PRESET ...] --jobs N``: how many jobs the presets will run and
+"""``python -m mirror.plan PRESET [PRESET ...] --jobs N``: how many jobs the presets will run and
 about how long, before a long batch such as ``make paper`` starts.
 
 Jobs are composed from each preset's sweep (``hydra.sweeper.params``, expanded as Hydra expands them, each
@@ -25,6 +25,7 @@ from functools import cache
 from omegaconf import OmegaConf
 
 from mirror.config import CONF_DIR, ConfigError, TrackingConfig, compose_config
+from mirror.config.execution import MAX_JOBS_AT_ONCE, MAX_SWEEP_JOBS
 from mirror.tracking.store import StoreUnreachable
 from mirror.tracking.sweep import planned_jobs
 from mirror.tracking.tags import (
@@ -52,22 +53,40 @@ class PresetPlan:
 
 
 def plan_presets(presets: list[str]) -> list[PresetPlan]:
-    """Each preset's jobs, expanded and composed as its sweep will run them."""
+    """Each preset's jobs, expanded, composed and validated as its sweep will run them; ConfigError naming the
+    preset, the job and the field at the first that its sweep would refuse."""
     from hydra import compose
 
+    from mirror.config import validate
     from mirror.config.registry import composing
-    from mirror.pipeline.preflight import JobComposer
+    from mirror.pipeline.preflight import COMPOSITION_ERRORS, JobComposer, composition_refusal
     from mirror.tracking.resume import config_hash
 
     plans = []
     with composing():
         for preset in presets:
-            cfg = compose(config_name="config", overrides=[f"experiment={preset}"], return_hydra_config=True)
+            try:
+                cfg = compose(config_name="config", overrides=[f"experiment={preset}"], return_hydra_config=True)
+            except COMPOSITION_ERRORS as error:
+                raise ConfigError(f"preset {preset}: {composition_refusal(error)}") from None
             default_model = cfg.hydra.runtime.choices["model"]
             composer = JobComposer(cfg.hydra.job.config_name)
-            jobs = tuple(PlannedJob(dict(o.split("=", 1) for o in overrides).get("model", default_model),
-                                    config_hash(composer.compose(overrides))) for overrides in planned_jobs(cfg))
-            plans.append(PresetPlan(preset, cfg.tracking.experiment, jobs))
+            overrides_of = planned_jobs(cfg)
+            if len(overrides_of) > MAX_SWEEP_JOBS:
+                raise ConfigError(f"preset {preset} expands to {len(overrides_of):,} jobs, more than "
+                                  f"{MAX_SWEEP_JOBS:,}: split it")
+            jobs = []
+            for number, overrides in enumerate(overrides_of):
+                try:
+                    composed = composer.compose(overrides)
+                    validate(composed)
+                except (ConfigError, *COMPOSITION_ERRORS) as error:
+                    why = str(error) if isinstance(error, ConfigError) else composition_refusal(error)
+                    raise ConfigError(f"preset {preset}, job {number + 1} of {len(overrides_of)} "
+                                      f"({' '.join(overrides)}): {why}") from None
+                jobs.append(PlannedJob(dict(o.split("=", 1) for o in overrides).get("model", default_model),
+                                       config_hash(composed)))
+            plans.append(PresetPlan(preset, cfg.tracking.experiment, tuple(jobs)))
     return plans
 
 
@@ -166,23 +185,23 @@ def describe(plans: list[PresetPlan], store: FinishedRuns, jobs_at_once: int) ->
 
 
 def main(argv: list[str] | None = None) -> None:
-    parser = argparse.ArgumentParser(prog="python -m mirror.pipeline.plan", description=__doc__,
+    parser = argparse.ArgumentParser(prog="python -m mirror.plan", description=__doc__,
                                      formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("presets", nargs="+", help="names of files in conf/experiment/")
     parser.add_argument("--jobs", type=int, default=1, help="jobs run at once (make's JOBS)")
     parser.add_argument("--tracking-uri", default=TrackingConfig().uri)
     args = parser.parse_args(argv)
-    if args.jobs < 1:
-        parser.error(f"--jobs must be at least 1 (got {args.jobs})")
+    if not 1 <= args.jobs <= MAX_JOBS_AT_ONCE:
+        parser.error(f"--jobs must be from 1 to {MAX_JOBS_AT_ONCE} (got {args.jobs})")
     known = sorted(path.stem for path in (CONF_DIR / "experiment").glob("*.yaml"))
     unknown = [preset for preset in args.presets if preset not in known]
     if unknown:
         parser.error(f"no preset named {', '.join(unknown)} in conf/experiment/; the presets are {', '.join(known)}")
-    plans = plan_presets(args.presets)
     try:
+        plans = plan_presets(args.presets)
         store = read_finished(args.tracking_uri, code_digest())
     except (ConfigError, StoreUnreachable) as error:
-        raise SystemExit(f"mirror.pipeline.plan: {error}") from None
+        raise SystemExit(f"mirror.plan: {error}") from None
     print(describe(plans, store, args.jobs), flush=True)
 
 

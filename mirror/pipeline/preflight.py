@@ -10,9 +10,12 @@ A sweep composes and validates every job it will run before the first one starts
 from __future__ import annotations
 
 import copy
+import os
+import re
 import sys
 from typing import Any
 
+import yaml
 from hydra import compose
 from hydra.errors import (
     CompactHydraException,
@@ -28,6 +31,7 @@ from omegaconf import DictConfig, OmegaConf
 from omegaconf.errors import OmegaConfBaseException
 
 from mirror.config import CONF_DIR, ConfigError, validate
+from mirror.config.execution import MAX_SWEEP_JOBS
 from mirror.tracking.store import StoreUnreachable, check_reachable
 from mirror.tracking.sweep import planned_jobs
 
@@ -35,20 +39,29 @@ EXIT_BAD_CONFIG = 2
 """Exit status of a run or sweep refused for its config (as for a command-line usage error)."""
 
 
+QUERY = re.compile(r"(https?://[^\s?#'\"()]*)[?#][^\s'\"()]*")
+"""A web address's query or fragment, where a token may be (masked in every refusal: an override Hydra cannot
+parse is quoted back whole)."""
+
+
 def refuse(message: str) -> None:
     """Print one line that says what is wrong, and stop with :data:`EXIT_BAD_CONFIG`."""
-    print(f"mirror: {message}", file=sys.stderr, flush=True)
+    print(f"mirror: {QUERY.sub(lambda m: m.group(1) + '?***', message)}", file=sys.stderr, flush=True)
     raise SystemExit(EXIT_BAD_CONFIG)
 
 
-COMPOSITION_ERRORS = (ConfigCompositionException, OverrideParseException, SearchPathException)
+COMPOSITION_ERRORS = (ConfigCompositionException, OverrideParseException, SearchPathException, yaml.YAMLError)
 """Hydra's own refusals of a command line: an override it cannot parse, a key or option that does
 not exist, a value of the wrong type. Raised before any output folder exists."""
 
 
-def composition_refusal(error: CompactHydraException) -> str:
+def composition_refusal(error: CompactHydraException | yaml.YAMLError) -> str:
     """One line for one of Hydra's refusals, naming the key and, for a missing option, the choices
     (Hydra writes 6-20 lines and exits 1; a refused command line here is one line and exit 2)."""
+    if isinstance(error, yaml.YAMLError):  # a config file (a preset) that is not YAML: Hydra lets it through raw
+        mark = getattr(error, "problem_mark", None)
+        where = f"{mark.name}, line {mark.line + 1}" if mark is not None else "a config file"
+        return f"{where}: not valid YAML ({getattr(error, 'problem', None) or str(error).splitlines()[0]})"
     cause = error.__cause__
     if isinstance(error, MissingConfigException) and error.missing_cfg_file:
         group, _, option = error.missing_cfg_file.rpartition("/")
@@ -89,14 +102,14 @@ class Preflight(Callback):
             check_reachable(config.tracking.uri)
         except (ConfigError, StoreUnreachable) as error:
             refuse(str(error))
-        n_jobs = config.hydra.launcher.get("n_jobs")
-        if n_jobs is not None and n_jobs == 0:
-            refuse("hydra.launcher.n_jobs must not be 0 (a count of parallel jobs, or -1 for one per core)")
         jobs = planned_jobs(config)
+        check_parallel_jobs(config)
         if jobs is None:  # an optimising sweeper decides its jobs as it goes; each job validates itself
             return
         if not jobs:
             refuse(f"the sweep has no jobs: a swept value is an empty list ({' '.join(config.hydra.overrides.task)})")
+        if len(jobs) > MAX_SWEEP_JOBS:
+            refuse(f"the sweep expands to {len(jobs):,} jobs, more than {MAX_SWEEP_JOBS:,}: split it into sweeps")
         composer = JobComposer(config.hydra.job.config_name)
         for number, overrides in enumerate(jobs):
             try:
@@ -106,6 +119,18 @@ class Preflight(Callback):
             except COMPOSITION_ERRORS as error:
                 refuse(f"sweep job {number + 1} of {len(jobs)} ({' '.join(overrides)}): {composition_refusal(error)}")
         _validated_jobs.update(tuple(overrides) for overrides in jobs)
+
+
+def check_parallel_jobs(config: DictConfig) -> None:
+    """joblib's ``n_jobs``: -1 (one per core) or a count up to this machine's cores (a thousand workers for two
+    jobs started a thousand processes and ran nothing)."""
+    n_jobs = config.hydra.launcher.get("n_jobs")
+    if n_jobs is None:
+        return
+    cores = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count() or 1
+    if not (n_jobs == -1 or 1 <= n_jobs <= cores):
+        refuse(f"hydra.launcher.n_jobs must be -1 (one per core) or a count from 1 to this machine's {cores} cores "
+               f"(got {n_jobs})")
 
 
 class JobComposer:

@@ -14,7 +14,7 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from mirror.config.execution import SQLITE_PREFIX, check_store_address
+from mirror.config.execution import SQLITE_PREFIX, check_store_address, masked
 from mirror.termination import uninterrupted
 from mirror.tracking.tags import EXPERIMENT_KIND_TAG, MODEL_TRAINING_KIND
 
@@ -101,7 +101,7 @@ def check_reachable(uri: str, timeout_s: float = REACHABLE_TIMEOUT_S) -> None:
         return  # it answered: an older server without /health, or one behind authentication
     except (urllib.error.URLError, OSError) as error:
         reason = getattr(error, "reason", error)
-        raise StoreUnreachable(f"tracking.uri {uri} does not answer ({reason}; asked once, {timeout_s:g} s timeout): "
+        raise StoreUnreachable(f"tracking.uri {masked(uri)} does not answer ({reason}; asked once, {timeout_s:g} s timeout): "
                                "start the server or point tracking.uri elsewhere") from None
 
 
