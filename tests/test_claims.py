@@ -856,3 +856,17 @@ def test_a_trend_under_a_condition_whose_runs_lack_its_factor_is_not_run_and_a_t
     assert verdict.verdict == NOT_RUN and "params.data.effect_redraw" in verdict.test
     with pytest.raises(ClaimError, match="test.factor names 'data.effect_redraw'"):
         judge(claim, rows)
+
+
+def test_a_condition_naming_an_experiment_the_store_has_not_says_so_not_merely_not_run_yet(store, tmp_path):
+    from mirror.claims.matrix import evaluate
+
+    uri, _, _ = store
+    (tmp_path / "1_x.yaml").write_text(
+        "source: x\nseeds: [0, 1, 2, 3]\nconditions:\n  - {name: elsewhere, experiment: nowhere}\nclaims:\n"
+        "  - {id: X, statement: s, control: c, runs: {experiment: seeds, where: {model: shared_gru, model.width: 1}}, "
+        "metric: analysis/fraction, test: {kind: above, value: 0}}\n")
+    (matrix,) = evaluate(MlflowClient(tracking_uri=uri), read_sources(tmp_path))
+    claim = matrix.source.claims[0]
+    assert matrix.cell(claim, STATED).verdict == HOLDS
+    assert matrix.cell(claim, "elsewhere").test.startswith("the store has no experiment 'nowhere'")

@@ -287,3 +287,5 @@ def test_a_tracking_server_lost_mid_run_ends_the_job_within_seconds_saying_where
     assert time.monotonic() - lost_at < 30, "neither the job nor a stop is held for minutes by a lost server"
     status = "FAILED" if fault == "killed" else "KILLED"
     assert f"did not record this run's end as {status}" in output and "analysis/metrics.json" in output
+    lost = [line for line in output.splitlines() if line.strip() and not line.startswith("epoch ")]
+    assert len(lost) <= 25 and "Traceback" not in output, "\n".join(lost)

@@ -349,9 +349,11 @@ def test_killing_the_launcher_ends_its_workers_and_no_job_starts_after_it(tmp_pa
         time.sleep(0.5)
     assert not any(_alive(pid) for pid in workers), "a worker outlived its launcher"
     time.sleep(3)  # a worker that had gone on would have opened another job's run by now
-    jobs, _ = runs_of(tmp_path)
+    jobs, (parent,) = runs_of(tmp_path)
     assert sorted(r.info.status for r in jobs) == ["KILLED", "KILLED"], (tmp_path / "multirun.log").read_text()[-3000:]
     assert all("terminated" in r.data.tags["mirror.error"] for r in jobs)
+    assert parent.info.status == "KILLED", "the workers end the parent their killed launcher could not"
+    assert "launching process died" in parent.data.tags["mirror.error"]
 
 
 @pytest.mark.parametrize("kills", [1, 2])

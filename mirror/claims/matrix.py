@@ -51,6 +51,7 @@ def evaluate(client: MlflowClient, sources: Sequence[Source]) -> list[SourceMatr
     """Every cell of every source's matrix from the finished runs the store holds (each experiment read
     once), its p adjusted with every other p on the page."""
     runs: dict[str, pd.DataFrame | None] = {}
+    absent: set[str] = set()
 
     def runs_of(experiment: str) -> pd.DataFrame | None:
         if experiment not in runs:
@@ -58,13 +59,19 @@ def evaluate(client: MlflowClient, sources: Sequence[Source]) -> list[SourceMatr
                 runs[experiment] = load_runs(client, RunSelection([experiment]))
             except ValueError:  # no such experiment, or no finished run in it
                 runs[experiment] = None
+                if client.get_experiment_by_name(experiment) is None:
+                    absent.add(experiment)
         return runs[experiment]
 
     def history(run_id: str, metric: str) -> list[tuple[int, float]]:
         return [(point.step, point.value) for point in client.get_metric_history(run_id, metric)]
 
     def judged(claim: Claim) -> Verdict:
-        return judge(claim, runs_of(claim.experiment), history)
+        found = runs_of(claim.experiment)
+        if claim.experiment in absent:  # a name no preset has run into: said, not taken for a claim not run yet
+            return Verdict(claim, NOT_RUN, test=f"the store has no experiment '{claim.experiment}' (a typo in the "
+                                                "claim file, or no preset has run into it yet)")
+        return judge(claim, found, history)
 
     keys, verdicts = [], []
     for source in sources:

@@ -25,6 +25,8 @@ the process) start their clock when they start."""
 _launcher_watch: LauncherWatch | None = None
 """In a sweep's worker process, the one watch on the launching process, for the worker's whole life."""
 _job_in_progress = threading.Event()
+_sweep: Sweep | None = None
+"""In a sweep's worker process, the sweep it works for (its parent run is ended here if the launcher dies)."""
 
 
 def seconds_since_process_start() -> float:
@@ -44,8 +46,11 @@ def job_clock_start() -> float:
 
 
 def _exit_with_the_launcher() -> NoReturn:
-    """End a worker whose sweep's launcher is gone: nobody waits for its jobs any more."""
+    """End a worker whose sweep's launcher is gone: nobody waits for its jobs any more. The launcher, killed, could
+    not end the sweep's parent run: the worker marks it KILLED."""
     log.warning("the sweep's launching process is gone: this worker ends")
+    if _sweep is not None:
+        _sweep.end_orphaned()
     sys.stdout.flush()
     sys.stderr.flush()
     os._exit(Terminated.exit_status)
@@ -63,7 +68,8 @@ def _launcher_gone() -> None:
 def working_for(sweep: Sweep | None) -> Iterator[None]:
     """Run one job in this process; in a sweep's worker on the launcher's host, end the worker when the
     launching process is gone (at once if it already is)."""
-    global _launcher_watch
+    global _launcher_watch, _sweep
+    _sweep = sweep
     watch = sweep.launcher_watch() if sweep is not None else None
     if watch is not None and watch.gone():
         _exit_with_the_launcher()

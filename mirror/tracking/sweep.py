@@ -8,6 +8,7 @@ sweep directory is shared by every launcher, SLURM included) and marks itself do
 from __future__ import annotations
 
 import json
+import logging
 import os
 import socket
 import time
@@ -25,6 +26,7 @@ from omegaconf import DictConfig, OmegaConf
 from mirror.tracking.liveness import LauncherWatch, fail_abandoned_runs, owner_tags, process_start_ticks
 from mirror.tracking.tags import (
     CONFIG_HASH_TAG,
+    ERROR_TAG,
     LAUNCHER_TAG,
     NOTE_TAG,
     OVERRIDES_TAG,
@@ -36,6 +38,8 @@ from mirror.tracking.tags import (
     SWEEP_PARAMS_TAG,
     SWEEP_ROLE,
 )
+
+log = logging.getLogger(__name__)
 
 if TYPE_CHECKING:
     from mlflow.tracking import MlflowClient
@@ -96,6 +100,8 @@ class Sweep:
     launcher_start: str = ""
     """The launching process (host, pid and start in ticks since boot): its workers on the same host
     stop when it is gone (:class:`~mirror.tracking.liveness.LauncherWatch`)."""
+    tracking_uri: str = ""
+    """The store the parent run is in: a worker that outlives its launcher ends the parent there."""
 
     def launcher_watch(self) -> LauncherWatch | None:
         """A watch on the launching process, for a job that runs in another process on its host."""
@@ -137,6 +143,7 @@ class Sweep:
             launcher_host=socket.gethostname(),
             launcher_pid=os.getpid(),
             launcher_start=process_start_ticks(os.getpid()) or "",
+            tracking_uri=client.tracking_uri,
         )
         (directory / DONE_DIR).mkdir(parents=True, exist_ok=True)
         (directory / SWEEP_FILE).write_text(json.dumps(asdict(sweep), indent=2))
@@ -151,6 +158,23 @@ class Sweep:
             return None
         path = Path(str(hydra.sweep.dir)).resolve() / SWEEP_FILE
         return cls(**json.loads(path.read_text())) if path.exists() else None
+
+    def end_orphaned(self) -> None:
+        """Mark the parent run KILLED when its launching process died without ending it (a SIGKILL): called by a
+        worker that saw the launcher go, so the parent is not left RUNNING until the next run of the experiment
+        reaps it. Never raises: the worker is on its way out."""
+        if not self.tracking_uri:
+            return
+        try:
+            from mlflow.tracking import MlflowClient
+
+            client = MlflowClient(tracking_uri=self.tracking_uri)
+            if client.get_run(self.parent_run_id).info.status == "RUNNING":
+                client.set_tag(self.parent_run_id, ERROR_TAG, "the sweep's launching process died without ending it "
+                                                              "(killed); its workers stopped their jobs")
+                client.set_terminated(self.parent_run_id, "KILLED")
+        except Exception as unrecorded:  # noqa: BLE001 - the store may be what failed
+            log.warning("the sweep's parent run could not be marked KILLED (%s)", type(unrecorded).__name__)
 
     def mark_done(self, job_num: int, status: str, run_id: str = "") -> None:
         """Record how a job ended, and for a job that ran nothing the run it stands for (a skipped job's run

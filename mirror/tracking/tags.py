@@ -8,11 +8,14 @@ runs by these names, and a tag renamed here is renamed for its writers and reade
 from __future__ import annotations
 
 import hashlib
+import logging
 import subprocess
 from collections.abc import Mapping
 from functools import cache
 from pathlib import Path
 from typing import Any
+
+log = logging.getLogger(__name__)
 
 # MLflow's own tags.
 SOURCE_NAME_TAG = "mlflow.source.name"
@@ -120,15 +123,23 @@ COMPUTING_LIBRARIES = ("torch", "pytorch-lightning", "numpy", "scipy", "scikit-l
 """Distributions whose versions are part of :func:`code_digest` (the package's own source is read whole)."""
 
 
+def _sources() -> list[Path]:
+    return sorted(Path(__file__).resolve().parents[1].rglob("*.py"))
+
+
+def _stamp() -> tuple[tuple[str, int, int], ...]:
+    """Every module's path, size and modification time: what changes when the source is edited."""
+    return tuple((str(path), stat.st_size, stat.st_mtime_ns) for path in _sources() for stat in [path.stat()])
+
+
 @cache
-def code_digest() -> str:
-    """A digest of the code that computes a run's numbers: every module of this package and the versions
-    of the libraries it computes with. Read once a process (a sweep's worker runs many jobs of one code)."""
+def _digest_at_start() -> tuple[str, tuple[tuple[str, int, int], ...]]:
     from importlib.metadata import PackageNotFoundError, version
 
+    stamp = _stamp()
     package = Path(__file__).resolve().parents[1]
     digest = hashlib.sha256()
-    for path in sorted(package.rglob("*.py")):
+    for path in _sources():
         digest.update(path.relative_to(package).as_posix().encode())
         digest.update(path.read_bytes())
     for name in COMPUTING_LIBRARIES:
@@ -136,4 +147,21 @@ def code_digest() -> str:
             digest.update(f"{name}=={version(name)}".encode())
         except PackageNotFoundError:
             digest.update(f"{name} absent".encode())
-    return digest.hexdigest()[:20]
+    return digest.hexdigest()[:20], stamp
+
+
+EDITED = "+edited"
+"""Appended to the digest of a process whose source was edited after it read it: such a process may run a mix of old
+modules and new ones imported later, a code no other process has, so its runs are copied to no one and copy no one's."""
+
+
+def code_digest() -> str:
+    """A digest of the code that computes a run's numbers: every module of this package and the versions
+    of the libraries it computes with, read once a process (a sweep's worker runs many jobs of one code). If the
+    source has been edited since, the digest says so (``EDITED``)."""
+    digest, stamp = _digest_at_start()
+    if _stamp() != stamp:
+        log.warning("this package's source was edited while this process ran: its runs are recorded as of edited "
+                    "code (%s%s) and are neither copied nor copied from", digest, EDITED)
+        return digest + EDITED
+    return digest
