@@ -121,3 +121,43 @@ def test_modulation_against_the_pre_event_baseline_finds_units_facilitated_in_ex
     assert measures["perform_facilitated"] == pytest.approx(10 / 30) and measures["perform_suppressed"] == 0
     assert measures["observe_suppressed"] == pytest.approx(10 / 30) and measures["observe_facilitated"] == 0
     assert measures["observe_suppressed_of_perform_facilitated"] == 1.0
+
+
+@pytest.mark.slow
+def test_a_recorded_session_is_judged_on_the_claims_page_beside_the_models_and_a_planted_one_never_is(tmp_path):
+    """The documented command puts a session into experiment 'recordings'; the claims page judges the mouse study's
+    claims on it by each claim's rule. A planted session (its NWB keyword) in the same experiment is not shown, and
+    with no recorded session the page says so."""
+    uri = f"sqlite:///{tmp_path}/mlruns/mlflow.db"
+    common = [sys.executable, "-m", "mirror.run", "model=recording", f"tracking.uri={uri}",
+              f"tracking.artifact_root={tmp_path}/mlruns/artifacts", "analysis.n_permutations=50",
+              "analysis.cka_permutations=5", "analysis.silhouette_samples=100", "analysis.rotations=1"]
+
+    def page() -> str:
+        done = subprocess.run([sys.executable, "-m", "mirror.claims", "--no-mlflow-run", "--tracking-uri", uri,
+                               "--out", str(tmp_path / "page")], capture_output=True, text=True, timeout=600)
+        assert done.returncode == 0, done.stderr[-2000:]
+        markdown = (tmp_path / "page" / "claims.md").read_text()
+        return markdown[markdown.index("### Recordings beside the models"):]
+
+    planted = _session(tmp_path, "planted", 0.5)
+    rng = np.random.default_rng(1)
+    conditions = rng.integers(0, 4, 80)
+    labels = np.repeat(conditions[:, None], 20, axis=1)
+    activity = plant(Population(30, 0.0, 0.0, "permuted", 0, 0.1, 0.1), labels, labels, 4, rng)
+    lab = write_session(tmp_path / "lab.nwb", activity.perform[:40], activity.observe[40:], conditions[:40],
+                        conditions[40:], keywords=())
+    for path, name in ((planted, "planted"), (lab, "lab")):
+        done = subprocess.run([*common, f"data.path={path}", f"hydra.run.dir={tmp_path}/{name}"], capture_output=True,
+                              text=True, timeout=300)
+        assert done.returncode == 0, done.stderr[-2000:]
+    client = MlflowClient(tracking_uri=uri)
+    runs = client.search_runs([client.get_experiment_by_name("recordings").experiment_id])
+    assert sorted(r.data.tags["recording.origin"] for r in runs) == ["planted", "recorded"]
+    section = page()
+    assert "session planted-lab: M0 meets, M1 " in section and ", M2 " in section, section[:3000]
+    assert "planted-planted" not in section, "a planted session is never shown as data"
+    assert "| measure | planted-lab (recorded) |" in section, "its column beside the models' (none in this store)"
+    for run in runs:
+        client.delete_run(run.info.run_id)
+    assert "The store holds no recorded session in experiment 'recordings'" in page()

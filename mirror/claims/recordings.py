@@ -142,7 +142,9 @@ def beside(source: Source, runs_of: Callable[[str], pd.DataFrame | None],
                                  {base(c): verdict_of(c) for c in same}, recorded=False))
     recorded = runs_of(source.recordings.experiment)
     sessions = []
-    rules = {base(c): c for c in reversed(claims)}  # one rule per claim: its first model's (they differ in runs only)
+    rules: dict[str, Claim] = {}
+    for claim in claims:  # one rule per claim: its first model's (they differ in runs only)
+        rules.setdefault(base(claim), claim)
     if recorded is not None and ORIGIN_TAG in recorded:
         for _, run in recorded[recorded[ORIGIN_TAG] == "recorded"].iterrows():
             point = {str(c).removeprefix("metrics."): float(v) for c, v in run.items()

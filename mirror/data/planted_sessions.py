@@ -15,13 +15,15 @@ TRIAL_S, BIN_S = 2.0, 0.05
 
 
 def write_session(path: Path, perform: np.ndarray, observe: np.ndarray, perform_conditions: np.ndarray,
-                  observe_conditions: np.ndarray, signal: str = "units", seed: int = 0) -> Path:
+                  observe_conditions: np.ndarray, signal: str = "units", seed: int = 0,
+                  keywords: tuple[str, ...] = ("mirror planted",)) -> Path:
     """(trials, bins, units) activity per context -> an NWB file: rates (exp of the activity, so positive) turned
-    into Poisson spike times, or the activity itself sampled every bin as fluorescence."""
+    into Poisson spike times, or the activity itself sampled every bin as fluorescence. ``keywords`` mark it planted
+    (a test that stands in for a lab's recording passes none)."""
     from pynwb import NWBHDF5IO, NWBFile
 
     rng = np.random.default_rng(seed)
-    nwb = NWBFile(session_description="planted", identifier=f"planted-{path.stem}", keywords=["mirror planted"],
+    nwb = NWBFile(session_description="planted", identifier=f"planted-{path.stem}", keywords=list(keywords) or None,
                   session_start_time=datetime(2026, 1, 1, tzinfo=timezone.utc))
     nwb.add_trial_column("context", "execution or observation")
     nwb.add_trial_column("condition", "the action")
