@@ -5,7 +5,7 @@ PY     := $(VENV)/bin/python
 STAMP  := $(VENV)/.installed
 
 .DEFAULT_GOAL := help
-.PHONY: help install run test test-fast bench ui docs docs-serve demo clean visnet-control planted sweep-seeds sweep-actions sweep-hidden sweep-noise sweep-lag counter-mirror ablations readout asl asl-untrained report paper claims publish-claims pairing-error hebbian-conditions hebbian-emergence sweep-consequences sweep-observer power-curve
+.PHONY: help install run server server-stop test test-fast bench ui docs docs-serve demo clean visnet-control planted sweep-seeds sweep-actions sweep-hidden sweep-noise sweep-lag counter-mirror ablations readout asl asl-untrained report paper claims publish-claims pairing-error hebbian-conditions hebbian-emergence sweep-consequences sweep-observer power-curve
 
 help: ## list the targets
 	@grep -hE '^[a-zA-Z_-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  %-12s %s\n", $$1, $$2}'
@@ -36,6 +36,7 @@ bench: $(STAMP) ## one run end to end against a plain-PyTorch script (ARGS=--par
 # once through the joblib launcher; a re-run skips jobs that already FINISHED.
 JOBS   ?= 1
 PORT   ?= 5000
+DB_PORT ?= 5433
 LAUNCH := $(if $(filter-out 1,$(JOBS)),hydra/launcher=joblib hydra.launcher.n_jobs=$(JOBS))
 SWEEP  := $(PY) -m mirror.run $(LAUNCH)
 
@@ -132,6 +133,12 @@ pairing-error: $(STAMP) ## the draft paper's pairing error (D10): matched vs ind
 	$(SWEEP) experiment=pairing_error $(ARGS) -m
 
 STORE ?= mlruns
+server: $(STAMP) ## a tracking server on PostgreSQL at http://127.0.0.1:$(PORT) (DB_PORT=5433; data in outputs/server): docs/cluster.md
+	$(PY) -m mirror.tracking.server start --port $(PORT) --db-port $(DB_PORT)
+
+server-stop: $(STAMP) ## stop make server's MLflow server and PostgreSQL
+	$(PY) -m mirror.tracking.server stop
+
 ui: $(STAMP) ## browse every run in the MLflow UI on http://127.0.0.1:$(PORT) (PORT=5000; STORE=outputs/demo for the demo's)
 	@echo "the runs, in MLflow's model-training view: http://127.0.0.1:$(PORT)/#/experiments?workflowType=machine_learning"
 	$(VENV)/bin/mlflow ui --backend-store-uri sqlite:///$(STORE)/mlflow.db --host 127.0.0.1 --port $(PORT)

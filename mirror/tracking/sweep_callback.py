@@ -76,6 +76,13 @@ class SweepTracking(Callback):
             return
         sweep, self._sweep = self._sweep, None
         self._heartbeat.stop()
-        status, summary = sweep.close(self._client, self._heartbeat_timeout_s, stopped=stop_requested())
+        try:
+            status, summary = sweep.close(self._client, self._heartbeat_timeout_s, stopped=stop_requested())
+        except Exception as unrecorded:  # the store died with the sweep (a tracking server killed): one line
+            reason = str(unrecorded).splitlines()[0][:200] if str(unrecorded) else ""
+            log.warning("sweep %s: the tracking store did not record its end (%s: %s); its parent run may show "
+                        "RUNNING until the next run of the experiment marks it FAILED, and a resume repeats nothing "
+                        "that FINISHED", sweep.sweep_id, type(unrecorded).__name__, reason)
+            return
         log.info("\n".join([f"sweep {sweep.sweep_id}: {status}; across seeds, mean [95 % interval]:", *summary]))
 
