@@ -260,3 +260,16 @@ def test_the_report_the_claims_page_and_the_plan_refuse_a_store_they_cannot_open
     message = str(stopped.value.code)
     assert "tracking.uri must" in message and len(message.splitlines()) == 1
     assert not any(tmp_path.iterdir())
+
+
+def test_a_preset_that_is_not_yaml_is_one_line_naming_its_file_and_line(tmp_path):
+    """A preset with broken YAML printed Hydra's 111-line traceback."""
+    presets = tmp_path / "extra" / "experiment"
+    presets.mkdir(parents=True)
+    (presets / "broken.yaml").write_text("# @package _global_\nhydra:\n  sweeper:\n    params:\n      seed: 0,1\n  bad: [\n")
+    result = run_cli("experiment=broken", f"hydra.searchpath=[file://{tmp_path / 'extra'}]", "-m", cwd=tmp_path,
+                     timeout=120)
+    lines = result.stderr.strip().splitlines()
+    assert result.returncode == 2 and len(lines) == 1, result.stderr[-2000:]
+    assert lines[0].startswith(f"mirror: {presets / 'broken.yaml'}, line 7: not valid YAML")
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["extra"], "nothing written"
