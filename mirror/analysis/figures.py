@@ -10,6 +10,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 import seaborn as sns
+from matplotlib.ticker import MaxNLocator
 
 from mirror.analysis.summary import AnalysisResult, top_unit_indices
 from mirror.config import AnalysisConfig
@@ -211,6 +212,7 @@ def figure_5(result: AnalysisResult, title: str, path: Path) -> Path:
         ax.plot(bins, curves["observe_to_perform"], color="C1", label="trained observe -> tested perform")
         ax.plot(bins, curves["chance"], color="0.3", ls="--", label="chance")
         ax.set(ylim=(0, 1.02), xlabel="bin (step)", ylabel="accuracy")
+        ax.xaxis.set_major_locator(MaxNLocator(integer=True))
         ax.legend(fontsize=8, loc="upper center", bbox_to_anchor=(0.5, -0.25), ncol=2)
     else:
         _skipped(ax, "one step per trial:\nno time course to decode")
