@@ -18,6 +18,7 @@ from pathlib import Path
 
 import numpy as np
 
+from mirror.files import replacing
 from mirror.protocol import MirrorActivity
 
 BIN_S = 0.05
@@ -76,16 +77,12 @@ def reading_overrides(path: Path, n_steps: int, params: dict[str, str]) -> list[
 
 
 def write(session_file: object, path: Path) -> None:
-    """Written beside ``path`` and renamed: a failed write leaves no half file."""
+    """Written beside ``path`` and renamed (mirror.files): a failed write leaves no half file. The partial file's name
+    ends in .nwb, as pynwb expects."""
     from pynwb import NWBHDF5IO
 
-    partial = path.with_name(f".partial-{path.name}")
-    try:
-        with NWBHDF5IO(str(partial), "w") as io:
-            io.write(session_file)
-        os.replace(partial, path)
-    finally:
-        partial.unlink(missing_ok=True)
+    with replacing(path) as partial, NWBHDF5IO(str(partial), "w") as io:
+        io.write(session_file)
 
 
 def export(run_id: str, path: Path, tracking_uri: str | None = None) -> list[str]:

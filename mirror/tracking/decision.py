@@ -68,9 +68,10 @@ def decide(client: MlflowClient, experiment_id: str, digest: str, *, resuming: b
         raise ConfigAlreadyRunning(f"this config is already RUNNING ({holder}): not started a second time; a later "
                                    "resume of the sweep skips it once that run has FINISHED")
     elsewhere = finished_elsewhere(client, experiment_id, digest, code)
-    if elsewhere is not None and missing_artifacts(client, elsewhere.info.run_id, artifacts):
+    lost = missing_artifacts(client, elsewhere.info.run_id, artifacts) if elsewhere is not None else []
+    if lost:
         log.warning("run %s FINISHED this config but lost %s: running the job, not copying it",
-                    elsewhere.info.run_id, ", ".join(missing_artifacts(client, elsewhere.info.run_id, artifacts)))
+                    elsewhere.info.run_id, ", ".join(lost))
         return Decision(RUN)
     return Decision(COPY, elsewhere) if elsewhere is not None else Decision(RUN)
 

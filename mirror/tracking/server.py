@@ -21,9 +21,11 @@ import socket
 import subprocess
 import sys
 import time
-import urllib.request
 from dataclasses import asdict, dataclass
 from pathlib import Path
+
+from mirror.tracking.liveness import process_start_ticks
+from mirror.tracking.store import StoreUnreachable, check_reachable
 
 STATE_FILE = "server.json"
 DATABASE = "mlflow"
@@ -45,6 +47,12 @@ class Running:
     db_port: int
     mlflow_pid: int
     folder: str
+    mlflow_start: str = ""
+    """The server process's start in ticks since boot: its pid, reused by another process, is not it."""
+
+    @property
+    def alive(self) -> bool:
+        return process_start_ticks(self.mlflow_pid) == self.mlflow_start
 
     @property
     def uri(self) -> str:
@@ -78,19 +86,9 @@ def _free(port: int) -> bool:
 
 def _answers(uri: str) -> bool:
     try:
-        with urllib.request.urlopen(f"{uri}/health", timeout=2):
-            return True
-    except OSError:
+        check_reachable(uri, timeout_s=2)
+    except StoreUnreachable:
         return False
-
-
-def _alive(pid: int) -> bool:
-    try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return False
-    except PermissionError:
-        return True
     return True
 
 
@@ -100,7 +98,7 @@ def running(folder: Path) -> Running | None:
     if not state.exists():
         return None
     found = Running(**json.loads(state.read_text()))
-    return found if _alive(found.mlflow_pid) and _answers(found.uri) else None
+    return found if found.alive and _answers(found.uri) else None
 
 
 def _run(command: list[str], what: str, env: dict[str, str] | None = None) -> None:
@@ -170,7 +168,7 @@ def start(folder: Path, port: int, db_port: int, workers: int = 4) -> Running:
             [sys.executable, "-m", "mlflow", "server", "--host", "127.0.0.1", "--port", str(port), "--workers",
              str(workers), "--backend-store-uri", backend, "--artifacts-destination", str(artifacts)],
             stdout=log, stderr=subprocess.STDOUT, start_new_session=True)
-    found = Running(port, db_port, server.pid, str(folder))
+    found = Running(port, db_port, server.pid, str(folder), process_start_ticks(server.pid) or "")
     deadline = time.monotonic() + START_TIMEOUT_S
     while not _answers(found.uri):
         if server.poll() is not None or time.monotonic() > deadline:
@@ -204,12 +202,12 @@ def stop(folder: Path) -> bool:
     stopped = False
     if state.exists():
         found = Running(**json.loads(state.read_text()))
-        if _alive(found.mlflow_pid):
+        if found.alive:
             os.killpg(found.mlflow_pid, signal.SIGTERM)
             deadline = time.monotonic() + 30
-            while _alive(found.mlflow_pid) and time.monotonic() < deadline:
+            while found.alive and time.monotonic() < deadline:
                 time.sleep(0.2)
-            if _alive(found.mlflow_pid):
+            if found.alive:
                 os.killpg(found.mlflow_pid, signal.SIGKILL)
             stopped = True
         state.unlink()
