@@ -28,10 +28,11 @@ from mirror.config import AnalysisConfig, TrackingConfig
 from mirror.protocol import ACTIVITY_FILE, UNITS_FILE, MirrorActivity
 from mirror.tracking.store import read_store, resolve_uri
 from mirror.tracking.tags import RECORDING_ORIGIN_TAG
-from mirror.vocabulary import N_UNITS, SPECIFICATION, congruence_metric, self_other_metric, time_decoding_metric
+from mirror.vocabulary import N_UNITS, SPECIFICATION, congruence_metric, self_other_metric, subspace_metric
 
 AGREEMENT = congruence_metric("preferred_agreement")
-TIME_DECODING_CHANCE = time_decoding_metric("chance")
+BATTERY_MARK = subspace_metric("population_correlation")
+"""Logged by the battery for every family (one-step ones too, which log no time course): a run with it has the battery."""
 BACKFILL_SETTINGS = ("fdr_alpha", "fdr_method", "anti_mirror_threshold", "seed", "n_permutations",
                      "alignment_components")
 """The analysis settings the recomputed measures read, taken from the run's params."""
@@ -54,7 +55,7 @@ def backfill_run(client: MlflowClient, run: Run) -> int:
     """Log what one finished run lacks; the number of metrics logged (0: nothing to do)."""
     logged = run.data.metrics
     has_grid = any(key.startswith(SPECIFICATION) for key in logged)
-    needs_battery = TIME_DECODING_CHANCE not in logged and RECORDING_ORIGIN_TAG not in run.data.tags
+    needs_battery = BATTERY_MARK not in logged and RECORDING_ORIGIN_TAG not in run.data.tags
     needs_activity = not has_grid or SELF_OTHER_COUNT not in logged or needs_battery
     if (not needs_activity and AGREEMENT in logged) or N_UNITS not in logged:
         return 0
@@ -75,7 +76,7 @@ def backfill_run(client: MlflowClient, run: Run) -> int:
     if SELF_OTHER_COUNT not in logged:
         measures.update(self_other(activity, per_unit_r(activity)["centred"], settings.anti_mirror_threshold,
                                    settings.seed))
-    if needs_battery:  # a run with one step per trial logs no time course: only what it lacks is logged
+    if needs_battery:
         measures.update({key: value for key, value in battery(activity.trials(), settings)[0].items()
                          if key not in logged})
     if not measures:
