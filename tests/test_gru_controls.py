@@ -111,3 +111,19 @@ def test_in_the_dark_the_textbook_model_performs_as_with_the_action_alone():
     np.testing.assert_array_equal(dark.perform, action_only.mirror_activity(datamodule.test_dataloader()).perform)
     np.testing.assert_array_equal(dark.observe, lit.observe)
     assert not np.allclose(dark.perform, lit.perform)
+
+
+@pytest.mark.parametrize("fractions", [[], [0.25]])
+def test_a_preset_with_no_lesion_sizes_runs_no_lesion_test(tmp_path, fractions):
+    from types import SimpleNamespace
+
+    from mirror.analysis.gru.callback import GRUControlsCallback
+    from mirror.config import GRUAnalysisConfig
+
+    pl.seed_everything(0, verbose=False)
+    _, datamodule = _test_batch()
+    controls = GRUControlsCallback(GRUAnalysisConfig(lesion_fractions=fractions, lesion_draws=5), tmp_path)
+    GRUAnalysisConfig(lesion_fractions=fractions).validate()
+    controls.on_fit_end(SimpleNamespace(datamodule=datamodule, loggers=[], global_step=0), gru(SharedCoreGRU, hidden_size=8))
+    lesions = sorted(name for name in controls.logged if name.startswith("lesion/"))
+    assert len(lesions) == 3 * 2 * len(fractions), lesions  # mirror, random and p for both costs, per size

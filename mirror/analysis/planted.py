@@ -41,7 +41,7 @@ class PlantedControlsCallback(FamilyCallback):
         rng = np.random.default_rng([self.settings.seed, LESION_STREAM])
         settings = self.settings
         metrics = lesion_metrics(per_unit_r(activity)["centred"], read_out_costs(activity, settings.seed),
-                                 settings.lesion_fractions, settings.lesion_draws, rng)
+                                 settings.lesion_fractions, settings.lesion_draws, rng) if settings.lesion_fractions else {}
         if settings.power_populations:
             log.info("power: %d populations at each of %d prevalences x %d unit counts", settings.power_populations,
                      len(settings.power_prevalences), len(settings.power_units))

@@ -72,7 +72,8 @@ class GRUControlsCallback(FamilyCallback):
         pl_module.eval()
         dataloader = trainer.datamodule.test_dataloader()
         metrics = self.in_the_dark(pl_module, dataloader) if pl_module.reads_previous_state else {}
-        metrics.update(self.lesions(pl_module, dataloader))
+        if self.settings.lesion_fractions:  # empty where no claim or report of the preset reads a lesion
+            metrics.update(self.lesions(pl_module, dataloader))
         pl_module.train(was_training)
         self.record(trainer, metrics, self.output_dir, "controls")
         self.seconds = time.perf_counter() - started
