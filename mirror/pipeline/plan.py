@@ -19,7 +19,7 @@ from __future__ import annotations
 import argparse
 import math
 from collections import Counter
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import cache
 
 from omegaconf import OmegaConf
@@ -37,6 +37,7 @@ from mirror.tracking.tags import (
     code_digest,
     is_job_run,
 )
+from mirror.vocabulary import JOB_SECONDS, TIME
 
 
 @dataclass(frozen=True)
@@ -117,11 +118,20 @@ def _preset(overrides: str) -> str | None:
 class FinishedRuns:
     """What the store holds for a plan: per experiment, the config hashes of its FINISHED job runs; those a
     job of this code may copy; the mean wall seconds of a job run (not copied) per (preset, model)
-    and per model."""
+    and per model, and the mean of its work alone (training and measuring, as the run timed them)."""
 
     done: dict[str, set[str]]
     copyable: set[str]
     seconds: dict[tuple[str, str] | str, float]
+    work: dict[tuple[str, str] | str, float] = field(default_factory=dict)
+
+    def per_job(self, preset: str, model: str) -> tuple[float, float]:
+        """Wall seconds of one job of ``model`` in ``preset``, and of its work alone: the preset's runs of the
+        model, else the model's anywhere, else its schema's estimate for both."""
+        for key in ((preset, model), model):
+            if key in self.seconds:
+                return self.seconds[key], self.work.get(key, self.seconds[key])
+        return assumed_seconds(model), assumed_seconds(model)
 
 
 def read_finished(uri: str, code: str) -> FinishedRuns:
@@ -132,6 +142,7 @@ def read_finished(uri: str, code: str) -> FinishedRuns:
     done: dict[str, set[str]] = {}
     copyable: set[str] = set()
     seconds: dict[tuple[str, str] | str, list[float]] = {}
+    work: dict[tuple[str, str] | str, list[float]] = {}
     for experiment in client.search_experiments():
         for run in client.search_runs([experiment.experiment_id], "attributes.status = 'FINISHED'",
                                       max_results=50000):
@@ -143,17 +154,23 @@ def read_finished(uri: str, code: str) -> FinishedRuns:
                 copyable.add(tags[CONFIG_HASH_TAG])
             if run.info.end_time and run.info.start_time and COPIED_FROM_TAG not in tags:
                 wall = (run.info.end_time - run.info.start_time) / 1000
+                own = [run.data.metrics.get(f"{TIME}/{part}") for part in JOB_SECONDS[1:]]
                 preset = _preset(tags.get(OVERRIDES_TAG, ""))
-                if preset is not None:
-                    seconds.setdefault((preset, tags[MODEL_TAG]), []).append(wall)
-                seconds.setdefault(tags[MODEL_TAG], []).append(wall)
-    return FinishedRuns(done, copyable, {key: sum(values) / len(values) for key, values in seconds.items()})
+                for key in ([(preset, tags[MODEL_TAG])] if preset is not None else []) + [tags[MODEL_TAG]]:
+                    seconds.setdefault(key, []).append(wall)
+                    if None not in own:
+                        work.setdefault(key, []).append(sum(own))
+    return FinishedRuns(done, copyable, _means(seconds), _means(work))
+
+
+def _means(samples: dict[tuple[str, str] | str, list[float]]) -> dict[tuple[str, str] | str, float]:
+    return {key: sum(values) / len(values) for key, values in samples.items()}
 
 
 def describe(plans: list[PresetPlan], store: FinishedRuns, jobs_at_once: int) -> str:
     """The plan in words: jobs to run and to copy, about how long, and per preset; a config run by an
     earlier preset of the list is copied by a later one."""
-    lines, total_run, total_copied, total_seconds = [], 0, 0, 0.0
+    lines, total_run, total_copied, total_seconds, floor = [], 0, 0, 0.0, 0.0
     done = {name: set(hashes) for name, hashes in store.done.items()}
     copyable = set(store.copyable)
     for plan in plans:
@@ -169,19 +186,24 @@ def describe(plans: list[PresetPlan], store: FinishedRuns, jobs_at_once: int) ->
                 to_run[job.model] += 1
             here.add(job.config_hash)
             copyable.add(job.config_hash)
-        cost = to_copy * (JOB_START_S + COPY_S) + sum(
-            n * (JOB_START_S + (store.seconds.get((plan.preset, model)) or store.seconds.get(model)
-                                or assumed_seconds(model)))
-            for model, n in to_run.items())
+        per_job = {model: store.per_job(plan.preset, model) for model in to_run}
+        cost = to_copy * (JOB_START_S + COPY_S) + sum(n * (JOB_START_S + per_job[model][0]) for model, n in to_run.items())
+        floor += sum(n * per_job[model][1] for model, n in to_run.items()) / max(1, jobs_at_once)
         n_run = sum(to_run.values())
         total_run += n_run
         total_copied += to_copy
         total_seconds += cost / max(1, jobs_at_once) + (SWEEP_START_S if n_run or to_copy else 0.0)
         lines.append(f"  {plan.preset:<22} {len(plan.jobs):>4} jobs, {n_run:>4} to run, {to_copy:>4} to copy "
                      f"(experiment {plan.experiment})")
-    hours, minutes = divmod(math.ceil(total_seconds / 60), 60)
+    ratio = f"{total_seconds / floor:.2f}x" if floor else "-"
     return "\n".join([f"{total_run} jobs to run and {total_copied} to copy, {jobs_at_once} at a time: "
-                      f"about {hours} h {minutes:02d} min", *lines])
+                      f"about {_clock(total_seconds)}; the jobs' own work (training and measuring) {_clock(floor)}, "
+                      f"the plan {ratio} its floor", *lines])
+
+
+def _clock(seconds: float) -> str:
+    hours, minutes = divmod(math.ceil(seconds / 60), 60)
+    return f"{hours} h {minutes:02d} min"
 
 
 def main(argv: list[str] | None = None) -> None:
@@ -190,6 +212,8 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("presets", nargs="+", help="names of files in conf/experiment/")
     parser.add_argument("--jobs", type=int, default=1, help="jobs run at once (make's JOBS)")
     parser.add_argument("--tracking-uri", default=TrackingConfig().uri)
+    parser.add_argument("--fresh", action="store_true",
+                        help="plan as on an empty store (every job run or copied), timed by the store's runs")
     args = parser.parse_args(argv)
     if not 1 <= args.jobs <= MAX_JOBS_AT_ONCE:
         parser.error(f"--jobs must be from 1 to {MAX_JOBS_AT_ONCE} (got {args.jobs})")
@@ -202,6 +226,8 @@ def main(argv: list[str] | None = None) -> None:
         store = read_finished(args.tracking_uri, code_digest())
     except (ConfigError, StoreUnreachable) as error:
         raise SystemExit(f"mirror.plan: {error}") from None
+    if args.fresh:
+        store = FinishedRuns({}, set(), store.seconds, store.work)
     print(describe(plans, store, args.jobs), flush=True)
 
 
