@@ -14,9 +14,16 @@ from mirror.analysis.figures import R_AT_INIT_FILE, draw_figures
 from mirror.analysis.summary import AnalysisResult, analyse, per_unit_r
 from mirror.config import AnalysisConfig
 from mirror.protocol import ACTIVITY_FILE, UNITS_FILE
-from mirror.tracking.lightning_logger import log_artifact_folder
 
 log = logging.getLogger(__name__)
+
+
+def log_artifact_folder(trainer: pl.Trainer, folder: Path, artifact_path: str) -> None:
+    """Hand a folder of outputs to every logger of the trainer that keeps artifacts (here, not beside the MLflow logger:
+    measuring by hand, :mod:`mirror.diagnostics.same_work`, loads no MLflow)."""
+    for logger in trainer.loggers:
+        if hasattr(logger, "log_artifacts"):
+            logger.log_artifacts(folder, artifact_path)
 
 
 class FamilyCallback(pl.Callback):

@@ -70,10 +70,3 @@ class JobRunLogger(MLFlowLogger):
     def log_artifacts(self, local_dir: Path, artifact_path: str | None = None) -> None:
         """Copy a folder of outputs into the run's artifacts."""
         self.experiment.log_artifacts(self.run_id, str(local_dir), artifact_path)
-
-
-def log_artifact_folder(trainer: pl.Trainer, folder: Path, artifact_path: str) -> None:
-    """Hand a folder of outputs to every logger of the trainer that keeps artifacts."""
-    for logger in trainer.loggers:
-        if hasattr(logger, "log_artifacts"):
-            logger.log_artifacts(folder, artifact_path)

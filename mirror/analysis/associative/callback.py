@@ -10,11 +10,11 @@ import pytorch_lightning as pl
 import seaborn as sns
 
 from mirror.analysis.associative.measures import weight_measures
+from mirror.analysis.callback import log_artifact_folder
 from mirror.analysis.training_curves import TrainingCurveCallback, curves_over_training
 from mirror.config import AssociativeAnalysisConfig
 from mirror.models.associative import AssociativeSequenceLearning
 from mirror.plotting import plt, save_figure
-from mirror.tracking.lightning_logger import log_artifact_folder
 from mirror.vocabulary.associative import (
     ASSOCIATIVE_CURVE_PHASE,
     D_PRIME,

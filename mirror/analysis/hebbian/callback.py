@@ -9,6 +9,7 @@ import numpy as np
 import pytorch_lightning as pl
 import torch
 
+from mirror.analysis.callback import log_artifact_folder
 from mirror.analysis.hebbian.figures import (
     face_sheet,
     mirror_counts_over_training,
@@ -24,7 +25,6 @@ from mirror.analysis.hebbian.vision_memory import measures_key, remembered
 from mirror.analysis.training_curves import TrainingCurveCallback
 from mirror.config import HebbianAnalysisConfig
 from mirror.models.hebbian_face import HebbianFaceNetwork, random_streams
-from mirror.tracking.lightning_logger import log_artifact_folder
 from mirror.vocabulary.hebbian import (
     DEVELOPS_MIRROR_NEURONS,
     HEBBIAN_CEILING,

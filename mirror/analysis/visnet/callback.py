@@ -9,12 +9,11 @@ from pathlib import Path
 import numpy as np
 import pytorch_lightning as pl
 
-from mirror.analysis.callback import FamilyCallback
+from mirror.analysis.callback import FamilyCallback, log_artifact_folder
 from mirror.analysis.visnet.figures import information_per_cell
 from mirror.analysis.visnet.measures import information_per_layer, labels_of, layer_measures, population_measures
 from mirror.config.visnet import VisNetAnalysisConfig
 from mirror.models.visnet_control import VisNetControl
-from mirror.tracking.lightning_logger import log_artifact_folder
 from mirror.vocabulary.hebbian import VISION_UPDATES_PER_LAYER
 from mirror.vocabulary.visnet import CEILING, visnet_metric
 
