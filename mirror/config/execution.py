@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import sqlite3
 from dataclasses import dataclass
 from pathlib import Path
@@ -9,6 +10,11 @@ from typing import Any
 from urllib.parse import urlsplit
 
 from mirror.config.checks import ConfigError, check, check_choice, check_folder_name, creatable_folder
+
+def machine_cores() -> int:
+    """The cores this process may run on: what jobs at once and their threads are measured against."""
+    return len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count() or 1
+
 
 HEARTBEAT_EVERY_S = 30.0
 """Seconds between a live run's heartbeats (see :mod:`mirror.tracking.liveness`)."""

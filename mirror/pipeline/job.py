@@ -17,6 +17,7 @@ from hydra.core.hydra_config import HydraConfig
 from omegaconf import DictConfig, OmegaConf
 
 from mirror.config import validate
+from mirror.config.execution import machine_cores
 from mirror.pipeline.outcome import ExperimentOutcome
 from mirror.pipeline.worker import job_clock_start, job_log_tag, working_for
 from mirror.termination import stop_on_sigterm
@@ -41,7 +42,7 @@ def threads_per_job(threads: int, launcher: DictConfig) -> int:
         return threads
     if launcher.get("cpus_per_task"):  # submitit: what the job was allotted
         return int(launcher.cpus_per_task)
-    cores = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count() or 1
+    cores = machine_cores()
     if "submitit" in str(launcher.get("_target_", "")):  # local executor starts every job at once
         return 1
     n_jobs = launcher.get("n_jobs")  # joblib; -1 means one job per core

@@ -10,7 +10,6 @@ A sweep composes and validates every job it will run before the first one starts
 from __future__ import annotations
 
 import copy
-import os
 import re
 import sys
 from typing import Any
@@ -31,7 +30,7 @@ from omegaconf import DictConfig, OmegaConf
 from omegaconf.errors import OmegaConfBaseException
 
 from mirror.config import CONF_DIR, ConfigError, validate
-from mirror.config.execution import MAX_SWEEP_JOBS
+from mirror.config.execution import MAX_SWEEP_JOBS, machine_cores
 from mirror.tracking.store import StoreUnreachable, check_reachable
 from mirror.tracking.sweep import planned_jobs
 
@@ -127,7 +126,7 @@ def check_parallel_jobs(config: DictConfig) -> None:
     n_jobs = config.hydra.launcher.get("n_jobs")
     if n_jobs is None:
         return
-    cores = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count() or 1
+    cores = machine_cores()
     if not (n_jobs == -1 or 1 <= n_jobs <= cores):
         refuse(f"hydra.launcher.n_jobs must be -1 (one per core) or a count from 1 to this machine's {cores} cores "
                f"(got {n_jobs})")
