@@ -29,8 +29,9 @@ test: $(STAMP) ## the whole test suite, slow end-to-end tests included (what CI 
 test-fast: $(STAMP) ## unit tests only
 	$(PY) -m pytest -m "not slow" $(ARGS)
 
-bench: $(STAMP) ## one run end to end against a plain-PyTorch script (ARGS=--parts: training loop and analysis; --variants; --recording)
+bench: $(STAMP) ## the framework against the same work by hand, a GRU job against its compute floor, make paper's plan against its floor (ARGS=--run, --parts, --variants, --recording: docs/performance.md)
 	$(PY) -m mirror.diagnostics.bench $(ARGS)
+	$(if $(ARGS),,$(PY) -m mirror.plan $(PAPER_PRESETS) --jobs 2 --fresh)
 
 # Sweeps: presets in conf/experiment/, one MLflow experiment each. JOBS=2 runs two jobs at
 # once through the joblib launcher; a re-run skips jobs that already FINISHED.

@@ -1,6 +1,10 @@
-"""``make bench``: the time of one run against a plain-PyTorch script, end to end.
+"""``make bench``: what the pipeline costs, each figure a ratio of interleaved runs.
 
-By default, the wall time of ``python -m mirror.run`` at the paper's settings (start-up,
+By default, the framework's cost (``--framework``: each family's 10-seed sweep against the same work by hand,
+:mod:`mirror.diagnostics.same_work`; the associative model's cost per job) and the compute floor of one GRU job
+(``--floor``: its training and lesion test against their matrix products timed alone,
+:mod:`mirror.diagnostics.floor`); ``make bench`` then prints the plan of ``make paper`` and its ratio to its floor.
+``--run``: the wall time of ``python -m mirror.run`` at the paper's settings (start-up,
 training, analysis, figures, MLflow) against ``python -m mirror.diagnostics.plain_gru``
 (the same model, data, training and per-unit r in one plain script), each a fresh process,
 interleaved, median of ``--repeats``, and their ratio. ``--parts`` times the training loop
@@ -36,6 +40,7 @@ from mirror.data.action_sequences import ActionSequenceDataModule
 from mirror.data.planted import Population, plant
 from mirror.data.planted_sessions import write_session
 from mirror.data.recording import read_session
+from mirror.diagnostics.same_work import FAMILIES
 from mirror.models.gru_variants import SharedCoreGRU
 
 VARIANTS = {
@@ -149,30 +154,57 @@ def end_to_end(repeats: int) -> tuple[float, float]:
     return plain_s, run_s
 
 
-SWEEPS = {
-    "gru": (["experiment=sweep_seeds"], ["mirror.diagnostics.plain_gru"]),
-    "hebbian": (["experiment=sweep_seeds_hebbian"], ["mirror.diagnostics.plain_online", "hebbian"]),
-    "associative": (["model=asl_associative"], ["mirror.diagnostics.plain_online", "associative"]),
-}
-"""Per family: the sweep's overrides and the plain loop's module (and arguments) it is timed against."""
-
-
-def sweep_end_to_end(family: str, seeds: int, repeats: int) -> tuple[float, float]:
-    """Median wall seconds of the family's plain loop over ``seeds`` seeds in one process and of a sweep over
-    the same seeds (one job after another, every job analysed and recorded), interleaved, after one untimed
-    pass of each (which also fills the Hebbian vision cache both then read)."""
-    overrides, module = SWEEPS[family]
+def framework_seconds(family: str, seeds: int, repeats: int) -> tuple[float, float]:
+    """Median wall seconds of the family's jobs over ``seeds`` seeds done by hand in one process
+    (:mod:`mirror.diagnostics.same_work`) and of the same sweep through ``python -m mirror.run`` (one job after
+    another, every job analysed and recorded), interleaved, after one untimed pass of each (which also fills the
+    Hebbian vision cache both then read)."""
+    overrides = FAMILIES[family].sweep
     with tempfile.TemporaryDirectory() as scratch:
         sweeps = iter(range(repeats + 1))
         sweep = [sys.executable, "-m", "mirror.run", *overrides, f"seed=range({seeds})",
                  f"tracking.uri=sqlite:///{scratch}/mlflow.db", f"tracking.artifact_root={scratch}/artifacts",
                  "tracking.resume=false"]  # every repeat runs every job, none skipped as FINISHED
-        plain = [sys.executable, "-m", *module, "--seeds", str(seeds)]
-        measures = (lambda: wall_seconds(plain),
+        by_hand = [sys.executable, "-m", "mirror.diagnostics.same_work", family, "--seeds", str(seeds),
+                   "--out", f"{scratch}/metrics.json"]
+        measures = (lambda: wall_seconds(by_hand),
                     lambda: wall_seconds([*sweep, f"hydra.sweep.dir={scratch}/sweep{next(sweeps)}", "-m"]))
         interleaved_medians(1, *measures)
-        plain_s, sweep_s = interleaved_medians(repeats, *measures)
-    return plain_s, sweep_s
+        return tuple(interleaved_medians(repeats, *measures))
+
+
+FRAMEWORK_SEEDS = 10
+"""Seeds of each family's sweep in ``--framework`` (the associative model's per-job cost also at three times as many)."""
+FRAMEWORK_TARGET = 1.15
+"""The sweep's time over the same work by hand that the GRU and the Hebbian network must stay within."""
+
+
+def time_framework(repeats: int, families: list[str]) -> None:
+    """Each family's sweep against the same work by hand; for the associative model, whose whole job is smaller than
+    the fixed costs of a process, the cost per job once the sweep has started (30 seeds against 10)."""
+    seeds = FRAMEWORK_SEEDS
+    print(f"the framework's cost: a sweep of {seeds} seeds against the same work by hand in one process "
+          f"(python -m mirror.diagnostics.same_work), median of {repeats}, interleaved")
+    for family in families:
+        by_hand, sweep = framework_seconds(family, seeds, repeats)
+        print(f"  {family:<12} by hand {by_hand:7.2f} s  sweep {sweep:7.2f} s  sweep / by hand {sweep / by_hand:5.2f} x"
+              + (f" (target {FRAMEWORK_TARGET})" if family != "associative" else ""))
+        if family == "associative":
+            by_hand_more, sweep_more = framework_seconds(family, 3 * seeds, repeats)
+            per_job = (sweep_more - sweep) / (2 * seeds)
+            print(f"  {'':<12} per job once started ({3 * seeds} seeds against {seeds}): sweep {per_job:6.3f} s, "
+                  f"by hand {(by_hand_more - by_hand) / (2 * seeds):6.3f} s")
+
+
+def time_floor(threads: int) -> None:
+    """One default GRU job (shared core, seed 0) against the floor of its matrix products."""
+    from mirror.diagnostics.floor import gru_job_floor
+
+    training, lesions = gru_job_floor(threads)
+    print(f"the compute floor of one default GRU job (shared core, seed 0, {threads} torch thread"
+          f"{'s' if threads > 1 else ''}; make paper's jobs at JOBS=2 have 1):")
+    print(training.line("training, 20 epochs"))
+    print(lesions.line("lesion test"))
 
 
 RECORDING = (1000, 600, 20)
@@ -244,50 +276,23 @@ def import_seconds(repeats: int) -> dict[str, float]:
     return dict(zip(STACK, medians))
 
 
-def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--epochs", type=int, default=20, help="training epochs of --parts and --variants (paper: 20)")
-    parser.add_argument("--repeats", type=int, default=3, help="timings are medians of this many")
-    parser.add_argument("--parts", action="store_true",
-                        help="time the training loop (Lightning vs plain, one process) and the analysis instead")
-    parser.add_argument("--variants", action="store_true",
-                        help="time every readout and input variant's training against readout=own instead")
-    parser.add_argument("--sweep", type=int, metavar="SEEDS",
-                        help="time a sweep over SEEDS seeds against the plain loop over them in one process")
-    parser.add_argument("--family", choices=sorted(SWEEPS), default="gru", help="whose sweep --sweep times")
-    parser.add_argument("--recording", action="store_true",
-                        help="time a planted 1,000-unit, 600-trial NWB session through model=recording instead")
-    args = parser.parse_args()
-    if args.recording:
-        time_recordings(args.repeats)
-        return
-    if args.variants:
-        time_variants(args.epochs, args.repeats)
-        return
-    if args.sweep:
-        plain, sweep = sweep_end_to_end(args.family, args.sweep, args.repeats)
-        overrides, module = SWEEPS[args.family]
-        print(f"{args.family}: {args.sweep} seeds end to end, default settings, median of {args.repeats}, interleaved:")
-        print(f"  plain loop, one process ({' '.join(module)} --seeds {args.sweep})  {plain:7.2f} s")
-        print(f"  python -m mirror.run {' '.join(overrides)} seed='range({args.sweep})' -m  {sweep:7.2f} s")
-        print(f"  sweep / plain loop                                               {sweep / plain:7.2f} x")
-        return
-    if not args.parts:
-        plain, run = end_to_end(args.repeats)
-        print(f"one run end to end, paper settings, median of {args.repeats}, interleaved:")
-        print(f"  plain PyTorch script (python -m mirror.diagnostics.plain_gru)  {plain:7.2f} s")
-        print(f"  python -m mirror.run                                           {run:7.2f} s")
-        print(f"  mirror.run / plain                                             {run / plain:7.2f} x")
-        print(f"a fresh process importing, median of {args.repeats}, interleaved:")
-        for name, seconds in import_seconds(args.repeats).items():
-            print(f"  {name:<61}  {seconds:7.2f} s")
-        return
+def time_run(repeats: int) -> None:
+    """One run end to end against the plain script, and what importing the stack costs a fresh process."""
+    plain, run = end_to_end(repeats)
+    print(f"one run end to end, paper settings, median of {repeats}, interleaved:")
+    print(f"  plain PyTorch script (python -m mirror.diagnostics.plain_gru)  {plain:7.2f} s")
+    print(f"  python -m mirror.run                                           {run:7.2f} s")
+    print(f"  mirror.run / plain                                             {run / plain:7.2f} x")
+    print(f"a fresh process importing, median of {repeats}, interleaved:")
+    for name, seconds in import_seconds(repeats).items():
+        print(f"  {name:<61}  {seconds:7.2f} s")
 
-    print(f"torch {torch.__version__}, {torch.get_num_threads()} threads, {args.epochs} epochs, median of {args.repeats}")
-    plain, lightning = interleaved_medians(
-        args.repeats, lambda: plain_fit(args.epochs, seed=0), lambda: lightning_fit(args.epochs, seed=0)
-    )
-    analysis = analysis_seconds(max(args.repeats, 5))
+
+def time_parts(epochs: int, repeats: int) -> None:
+    """The training loop (Lightning against the plain loop, in one process) and the shared analysis."""
+    print(f"torch {torch.__version__}, {torch.get_num_threads()} threads, {epochs} epochs, median of {repeats}")
+    plain, lightning = interleaved_medians(repeats, lambda: plain_fit(epochs, seed=0), lambda: lightning_fit(epochs, seed=0))
+    analysis = analysis_seconds(max(repeats, 5))
     rows = [
         ("training, plain PyTorch loop", plain),
         ("training, Lightning Trainer", lightning),
@@ -298,7 +303,41 @@ def main() -> None:
     for name, value in rows:
         unit = "x" if "/" in name else "s"
         print(f"{name:<{width}}  {value:8.3f} {unit}")
-    print(f"steps per second, plain: {args.epochs * 32 / plain:.0f}; Lightning: {args.epochs * 32 / lightning:.0f}")
+    print(f"steps per second, plain: {epochs * 32 / plain:.0f}; Lightning: {epochs * 32 / lightning:.0f}")
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--epochs", type=int, default=20, help="training epochs of --parts and --variants (paper: 20)")
+    parser.add_argument("--repeats", type=int, default=3, help="timings are medians of this many")
+    parser.add_argument("--parts", action="store_true",
+                        help="time the training loop (Lightning vs plain, one process) and the analysis instead")
+    parser.add_argument("--variants", action="store_true",
+                        help="time every readout and input variant's training against readout=own instead")
+    parser.add_argument("--framework", nargs="*", choices=sorted(FAMILIES), metavar="FAMILY",
+                        help="time each family's sweep against the same work by hand (default: every family)")
+    parser.add_argument("--floor", action="store_true",
+                        help="one GRU job's training and lesion test against the floor of their matrix products")
+    parser.add_argument("--threads", type=int, default=1, help="torch threads of --floor (make paper's jobs: 1)")
+    parser.add_argument("--run", action="store_true",
+                        help="time one run end to end against a plain-PyTorch script, and the stack's imports")
+    parser.add_argument("--recording", action="store_true",
+                        help="time a planted 1,000-unit, 600-trial NWB session through model=recording instead")
+    args = parser.parse_args()
+    if not (args.run or args.parts or args.variants or args.recording or args.floor or args.framework is not None):
+        args.framework, args.floor = [], True
+    if args.framework is not None:
+        time_framework(args.repeats, args.framework or sorted(FAMILIES))
+    if args.floor:
+        time_floor(args.threads)
+    if args.recording:
+        time_recordings(args.repeats)
+    if args.variants:
+        time_variants(args.epochs, args.repeats)
+    if args.run:
+        time_run(args.repeats)
+    if args.parts:
+        time_parts(args.epochs, args.repeats)
 
 
 if __name__ == "__main__":

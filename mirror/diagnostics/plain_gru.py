@@ -2,8 +2,6 @@
 in plain PyTorch, as a researcher would write it in one script (no Lightning, no MLflow, no
 Hydra, no figures). ``python -m mirror.diagnostics.plain_gru`` prints the fraction of units with
 r > 0.75; its wall time, start-up included, is what ``python -m mirror.run`` is measured against.
-``--seeds N`` trains seeds 0 to N-1 one after another in one process: what a sweep over seeds is
-measured against (``make bench ARGS=--sweep``).
 """
 
 from __future__ import annotations
@@ -75,11 +73,8 @@ def train_and_score(seed: int) -> float:
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--seeds", type=int, help="train seeds 0 to N-1 in turn (default: the run's seed, 42)")
-    args = parser.parse_args()
-    for seed in [SEED] if args.seeds is None else range(args.seeds):
-        print(f"seed {seed}: fraction of units with r > 0.75: {train_and_score(seed):.3f}", flush=True)
+    argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter).parse_args()
+    print(f"seed {SEED}: fraction of units with r > 0.75: {train_and_score(SEED):.3f}", flush=True)
 
 
 if __name__ == "__main__":

@@ -211,7 +211,7 @@ class HebbianFaceNetwork(pl.LightningModule):
 
     def prepare(self, datamodule: pl.LightningDataModule) -> None:
         """Pre-train (or load) the vision module and see the parent's faces through it: everything before
-        the interaction, with or without a Trainer (``mirror.diagnostics.plain_online`` calls it)."""
+        the interaction, with or without a Trainer (``mirror.diagnostics.same_work`` calls it)."""
         self._prepare_vision(datamodule)
         interaction_faces, test_faces = datamodule.parent_faces
         self.register_buffer("interaction_rates", self.vision(interaction_faces), persistent=False)
