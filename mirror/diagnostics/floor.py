@@ -94,11 +94,10 @@ def gru_job_floor(threads: int) -> tuple[Floor, Floor]:
     """The floor of one default GRU job's training (shared core, seed 0) and of its lesion test, at ``threads``."""
     from mirror.diagnostics.same_work import FAMILIES, _built, _gru_epoch
 
-    torch.set_num_threads(threads)
     family = FAMILIES["gru"]
 
     def fresh() -> tuple:
-        datamodule, model, settings = _built(family, 0)
+        datamodule, model, settings = _built(family, 0, threads)
         loaders = datamodule.train_dataloader(), datamodule.val_dataloader()
         return datamodule, model, settings, loaders, model.configure_optimizers()
 

@@ -67,19 +67,19 @@ FAMILIES = {
 of the sweep it is timed against (``seed=range(N)`` added)."""
 
 
-def _seeded(seed: int) -> None:
-    """Every generator seeded, algorithms pinned and the threads set as a job's are when it runs alone (torch on every
-    core, the BLAS on one: :mod:`mirror.pipeline.threads`)."""
-    set_threads(machine_cores())
+def _seeded(seed: int, threads: int) -> None:
+    """Every generator seeded, algorithms pinned and the threads set as a job's are (torch's ``threads``, the BLAS's
+    one: :mod:`mirror.pipeline.threads`)."""
+    set_threads(threads)
     random.seed(seed)
     np.random.seed(seed)
     torch.manual_seed(seed)
     torch.use_deterministic_algorithms(True)
 
 
-def _built(family: Family, seed: int) -> tuple[Any, Any, Any]:
+def _built(family: Family, seed: int, threads: int) -> tuple[Any, Any, Any]:
     """The job's datamodule (set up), model and analysis settings, from the schemas' defaults at ``seed``."""
-    _seeded(seed)
+    _seeded(seed, threads)
     data_config = family.data(seed=seed)
     datamodule = get_class(data_config._target_)(**constructor_arguments(data_config))
     model_config = family.model()
@@ -128,7 +128,7 @@ def _gru_epoch(model: Any, loaders: tuple[Any, Any], optimiser: torch.optim.Opti
 def job(family_name: str, seed: int, folder: Path) -> dict[str, float]:
     """One job's work by hand; its metrics (each callback's latest, and a GRU's last validation)."""
     family = FAMILIES[family_name]
-    datamodule, model, settings = _built(family, seed)
+    datamodule, model, settings = _built(family, seed, machine_cores())  # a job run alone: torch on every core
     callbacks = _callbacks(settings, folder)
     trainer = SimpleNamespace(datamodule=datamodule, loggers=[], global_step=0)  # what the callbacks read of one
     for callback in callbacks:
