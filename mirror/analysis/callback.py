@@ -9,6 +9,7 @@ from pathlib import Path
 
 import numpy as np
 import pytorch_lightning as pl
+from hydra.utils import get_class
 
 from mirror.analysis.figures import R_AT_INIT_FILE, draw_figures
 from mirror.analysis.summary import AnalysisResult, analyse, per_unit_r
@@ -91,3 +92,19 @@ class MirrorAnalysisCallback(FamilyCallback):
         log_artifact_folder(trainer, self.output_dir, "analysis")
         self.seconds = time.perf_counter() - started
         log.info("analysis done in %.1f s", self.seconds)
+
+
+def measuring_callbacks(settings: AnalysisConfig, output_dir: Path, title: str, figures: bool) -> list[FamilyCallback]:
+    """The shared analysis first (where the family has it), then the model family's own measurements,
+    the callback its analysis schema names in ``_target_`` (their order is part of the result: both draw
+    from the model's noise): a :class:`FamilyCallback` that takes its settings and the job's output folder and
+    draws its figures only when ``figures``. A job's, and the same work's by hand (:mod:`mirror.diagnostics.same_work`)."""
+    callbacks: list[FamilyCallback] = []
+    if settings.SHARED_ANALYSIS:
+        callbacks.append(MirrorAnalysisCallback(settings, output_dir, title=title, figures=figures))
+    family = get_class(settings._target_)
+    if not issubclass(family, FamilyCallback):
+        raise TypeError(f"{settings._target_} must subclass mirror.analysis.callback.FamilyCallback")
+    if family is not MirrorAnalysisCallback:
+        callbacks.append(family(settings, output_dir, figures=figures))
+    return callbacks

@@ -23,7 +23,7 @@ import numpy as np
 import torch
 from hydra.utils import get_class
 
-from mirror.analysis.callback import FamilyCallback, MirrorAnalysisCallback
+from mirror.analysis.callback import measuring_callbacks
 from mirror.config import (
     ActionSequenceDataConfig,
     AssociativeAnalysisConfig,
@@ -88,17 +88,6 @@ def _built(family: Family, seed: int, threads: int) -> tuple[Any, Any, Any]:
     return datamodule, model, family.analysis(seed=seed)
 
 
-def _callbacks(settings: Any, folder: Path) -> list[FamilyCallback]:
-    """The measuring callbacks a job runs, in its order: the shared analysis where the family has it, then its own."""
-    callbacks: list[FamilyCallback] = []
-    if settings.SHARED_ANALYSIS:
-        callbacks.append(MirrorAnalysisCallback(settings, folder, figures=False))
-    own = get_class(settings._target_)
-    if own is not MirrorAnalysisCallback:
-        callbacks.append(own(settings, folder, figures=False))
-    return callbacks
-
-
 def _gru_epoch(model: Any, loaders: tuple[Any, Any], optimiser: torch.optim.Optimizer) -> dict[str, float]:
     """One epoch of Adam on the model's objective, then validation: the epoch means a job logs (train and val losses,
     observe accuracy), computed as the model computes them."""
@@ -129,7 +118,7 @@ def job(family_name: str, seed: int, folder: Path) -> dict[str, float]:
     """One job's work by hand; its metrics (each callback's latest, and a GRU's last validation)."""
     family = FAMILIES[family_name]
     datamodule, model, settings = _built(family, seed, machine_cores())  # a job run alone: torch on every core
-    callbacks = _callbacks(settings, folder)
+    callbacks = measuring_callbacks(settings, folder, title="", figures=False)
     trainer = SimpleNamespace(datamodule=datamodule, loggers=[], global_step=0)  # what the callbacks read of one
     for callback in callbacks:
         callback.setup(trainer, model, "fit")

@@ -12,12 +12,11 @@ from typing import TYPE_CHECKING
 
 import pytorch_lightning as pl
 import torch
-from hydra.utils import get_class, instantiate
+from hydra.utils import instantiate
 from mlflow.entities import RunTag
 from omegaconf import DictConfig, OmegaConf
 
-from mirror.analysis.callback import FamilyCallback, MirrorAnalysisCallback
-from mirror.config import AnalysisConfig
+from mirror.analysis.callback import measuring_callbacks
 from mirror.config.execution import draws_figures
 from mirror.pipeline.outcome import ExperimentOutcome
 from mirror.pipeline.progress import progress
@@ -49,23 +48,6 @@ def reset_process_state(seed: int, threads: int) -> None:
     set_threads(threads)
 
 
-def analysis_callbacks(settings: AnalysisConfig, job: JobContext, seed: int, figures: bool) -> list[FamilyCallback]:
-    """The shared analysis first (where the family has it), then the model family's own measurements,
-    the callback its analysis schema names in ``_target_`` (their order is part of the result: both draw
-    from the model's noise): a :class:`~mirror.analysis.callback.FamilyCallback` that takes its settings and the
-    job's output folder and draws its figures only when ``figures``."""
-    callbacks: list[FamilyCallback] = []
-    if settings.SHARED_ANALYSIS:
-        callbacks.append(MirrorAnalysisCallback(settings, job.output_dir, title=f"{job.model_name}, seed {seed}",
-                                                figures=figures))
-    family = get_class(settings._target_)
-    if not issubclass(family, FamilyCallback):
-        raise TypeError(f"{settings._target_} must subclass mirror.analysis.callback.FamilyCallback")
-    if family is not MirrorAnalysisCallback:
-        callbacks.append(family(settings, job.output_dir, figures=figures))
-    return callbacks
-
-
 def run_experiment(cfg: DictConfig, job: JobContext, client: MlflowClient, experiment_id: str, started: float,
                    threads: int) -> ExperimentOutcome:
     """Train and analyse one validated config into the job's open store; ``started`` is the
@@ -77,8 +59,9 @@ def run_experiment(cfg: DictConfig, job: JobContext, client: MlflowClient, exper
     with job_run(cfg, job, client, experiment_id) as logger:
         logger.experiment.log_batch(logger.run_id, tags=[RunTag(TORCH_THREADS_TAG, str(threads)),
                                                          RunTag(BLAS_THREADS_TAG, str(BLAS_THREADS))])
-        callbacks = analysis_callbacks(OmegaConf.to_object(cfg.analysis), job, cfg.seed,
-                                       draws_figures(cfg.figures, in_a_sweep=job.sweep is not None))
+        callbacks = measuring_callbacks(OmegaConf.to_object(cfg.analysis), job.output_dir,
+                                        f"{job.model_name}, seed {cfg.seed}",
+                                        draws_figures(cfg.figures, in_a_sweep=job.sweep is not None))
         arguments = OmegaConf.to_object(cfg.trainer).trainer_arguments()
         arguments["enable_progress_bar"], reporters = progress(arguments["enable_progress_bar"])
         trainer = pl.Trainer(
