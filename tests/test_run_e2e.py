@@ -122,7 +122,8 @@ def test_every_control_goes_through_the_same_analysis(tiny_job, tmp_path, model,
 
 def test_the_textbook_model_with_untied_heads_is_scored_in_the_dark_and_lesioned(tiny_job, tmp_path):
     outcome = run_job(tiny_job("model.perform_input=action_and_previous_state", "model.readout=both",
-                               "model.heads=untied", "analysis.lesion_draws=20", *QUICK_ANALYSIS))
+                               "model.heads=untied", "analysis.lesion_draws=20",
+                               "analysis.lesion_fractions=[0.05,0.1,0.2]", *QUICK_ANALYSIS))  # more sizes on request
     client = client_for(tmp_path)
     run = client.get_run(outcome.run_id)
     metrics = run.data.metrics
