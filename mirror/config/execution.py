@@ -11,6 +11,7 @@ from urllib.parse import urlsplit
 
 from mirror.config.checks import ConfigError, check, check_choice, check_folder_name, creatable_folder
 
+
 def machine_cores() -> int:
     """The cores this process may run on: what jobs at once and their threads are measured against."""
     return len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count() or 1

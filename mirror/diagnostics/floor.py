@@ -92,19 +92,19 @@ def floor_of(work: Callable[[], object], repeat: int, measured_s: float) -> Floo
 
 def gru_job_floor(threads: int) -> tuple[Floor, Floor]:
     """The floor of one default GRU job's training (shared core, seed 0) and of its lesion test, at ``threads``."""
-    from mirror.diagnostics.same_work import FAMILIES, _built, _gru_epoch
+    from mirror.diagnostics.same_work import FAMILIES, build_job, train_epoch
 
     family = FAMILIES["gru"]
 
     def fresh() -> tuple:
-        datamodule, model, settings = _built(family, 0, threads)
+        datamodule, model, settings = build_job(family, 0, threads)
         loaders = datamodule.train_dataloader(), datamodule.val_dataloader()
         return datamodule, model, settings, loaders, model.configure_optimizers()
 
     datamodule, model, settings, loaders, optimiser = fresh()
     started = time.perf_counter()
     for _ in range(family.epochs):
-        _gru_epoch(model, loaders, optimiser)
+        train_epoch(model, loaders, optimiser)
     training_s = time.perf_counter() - started
     model.eval()
     controls = GRUControlsCallback(settings, Path("."))
@@ -113,6 +113,6 @@ def gru_job_floor(threads: int) -> tuple[Floor, Floor]:
     lesion_s = time.perf_counter() - started
 
     _, counted, _, counted_loaders, counted_optimiser = fresh()
-    training = floor_of(lambda: _gru_epoch(counted, counted_loaders, counted_optimiser), family.epochs, training_s)
+    training = floor_of(lambda: train_epoch(counted, counted_loaders, counted_optimiser), family.epochs, training_s)
     lesions = floor_of(lambda: controls.lesions(model, datamodule.test_dataloader()), 1, lesion_s)
     return training, lesions

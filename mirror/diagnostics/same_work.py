@@ -77,7 +77,7 @@ def _seeded(seed: int, threads: int) -> None:
     torch.use_deterministic_algorithms(True)
 
 
-def _built(family: Family, seed: int, threads: int) -> tuple[Any, Any, Any]:
+def build_job(family: Family, seed: int, threads: int) -> tuple[Any, Any, Any]:
     """The job's datamodule (set up), model and analysis settings, from the schemas' defaults at ``seed``."""
     _seeded(seed, threads)
     data_config = family.data(seed=seed)
@@ -88,7 +88,7 @@ def _built(family: Family, seed: int, threads: int) -> tuple[Any, Any, Any]:
     return datamodule, model, family.analysis(seed=seed)
 
 
-def _gru_epoch(model: Any, loaders: tuple[Any, Any], optimiser: torch.optim.Optimizer) -> dict[str, float]:
+def train_epoch(model: Any, loaders: tuple[Any, Any], optimiser: torch.optim.Optimizer) -> dict[str, float]:
     """One epoch of Adam on the model's objective, then validation: the epoch means a job logs (train and val losses,
     observe accuracy), computed as the model computes them."""
     means = {stage: EpochMeans() for stage in ("train", "val")}
@@ -117,7 +117,7 @@ def _gru_epoch(model: Any, loaders: tuple[Any, Any], optimiser: torch.optim.Opti
 def job(family_name: str, seed: int, folder: Path) -> dict[str, float]:
     """One job's work by hand; its metrics (each callback's latest, and a GRU's last validation)."""
     family = FAMILIES[family_name]
-    datamodule, model, settings = _built(family, seed, machine_cores())  # a job run alone: torch on every core
+    datamodule, model, settings = build_job(family, seed, machine_cores())  # a job run alone: torch on every core
     callbacks = measuring_callbacks(settings, folder, title="", figures=False)
     trainer = SimpleNamespace(datamodule=datamodule, loggers=[], global_step=0)  # what the callbacks read of one
     for callback in callbacks:
@@ -134,7 +134,7 @@ def job(family_name: str, seed: int, folder: Path) -> dict[str, float]:
     loaders = (train, datamodule.val_dataloader()) if optimiser is not None else (train, None)
     for _ in range(family.epochs):
         if optimiser is not None:
-            metrics.update(_gru_epoch(model, loaders, optimiser))
+            metrics.update(train_epoch(model, loaders, optimiser))
             continue
         for index, batch in enumerate(loaders[0]):
             model.training_step(batch, index)
