@@ -12,14 +12,12 @@ from __future__ import annotations
 
 import argparse
 import json
-import random
 import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 from types import SimpleNamespace
 from typing import Any
 
-import numpy as np
 import torch
 from hydra.utils import get_class
 
@@ -39,7 +37,7 @@ from mirror.config import (
 )
 from mirror.config.execution import machine_cores
 from mirror.models.predictive_gru import EpochMeans
-from mirror.pipeline.threads import set_threads
+from mirror.pipeline.threads import reset_process_state
 from mirror.vocabulary import training_metric
 from mirror.vocabulary.gru import OBSERVE_ACCURACY
 
@@ -67,19 +65,9 @@ FAMILIES = {
 of the sweep it is timed against (``seed=range(N)`` added)."""
 
 
-def _seeded(seed: int, threads: int) -> None:
-    """Every generator seeded, algorithms pinned and the threads set as a job's are (torch's ``threads``, the BLAS's
-    one: :mod:`mirror.pipeline.threads`)."""
-    set_threads(threads)
-    random.seed(seed)
-    np.random.seed(seed)
-    torch.manual_seed(seed)
-    torch.use_deterministic_algorithms(True)
-
-
 def build_job(family: Family, seed: int, threads: int) -> tuple[Any, Any, Any]:
     """The job's datamodule (set up), model and analysis settings, from the schemas' defaults at ``seed``."""
-    _seeded(seed, threads)
+    reset_process_state(seed, threads)  # as a job's
     data_config = family.data(seed=seed)
     datamodule = get_class(data_config._target_)(**constructor_arguments(data_config))
     model_config = family.model()

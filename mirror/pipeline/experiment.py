@@ -20,7 +20,7 @@ from mirror.analysis.callback import measuring_callbacks
 from mirror.config.execution import draws_figures
 from mirror.pipeline.outcome import ExperimentOutcome
 from mirror.pipeline.progress import progress
-from mirror.pipeline.threads import BLAS_THREADS, set_threads
+from mirror.pipeline.threads import BLAS_THREADS, reset_process_state
 from mirror.tracking.job_context import JobContext
 from mirror.tracking.job_run import job_run
 from mirror.tracking.tags import BLAS_THREADS_TAG, TORCH_THREADS_TAG
@@ -35,17 +35,6 @@ if TYPE_CHECKING:
 warnings.filterwarnings("ignore", message=r".*isinstance\(treespec, LeafSpec\)")
 warnings.filterwarnings("ignore", message=r".*configure_optimizers. returned .None., this fit will run with no optimizer")
 warnings.filterwarnings("ignore", message=r".*You passed in a .val_dataloader. but have no .validation_step")
-
-
-def reset_process_state(seed: int, threads: int) -> None:
-    """Seed every generator, pin algorithms and set the thread count, per job.
-
-    The same command gives the same numbers, and a launcher worker reused across jobs
-    carries nothing from one job to the next.
-    """
-    pl.seed_everything(seed, workers=True, verbose=False)
-    torch.use_deterministic_algorithms(True)
-    set_threads(threads)
 
 
 def run_experiment(cfg: DictConfig, job: JobContext, client: MlflowClient, experiment_id: str, started: float,

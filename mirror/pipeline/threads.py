@@ -1,11 +1,13 @@
-"""The threads a job's numerical libraries use: one home for the rule, applied by every job and by
-``mirror.figures`` when it recomputes a job's analysis (the last bits of some numbers follow it)."""
+"""A job's process state: its seeds, and the threads its numerical libraries use: one home for the rule, applied by
+every job, by the same work by hand, and by ``mirror.figures`` when it recomputes a job's analysis (the last bits of
+some numbers follow it)."""
 
 from __future__ import annotations
 
 from collections.abc import Iterator
 from contextlib import contextmanager
 
+import pytorch_lightning as pl
 import torch
 from threadpoolctl import threadpool_limits
 
@@ -38,3 +40,14 @@ def threads_of_a_job(torch_threads: int, blas_threads: int) -> Iterator[None]:
             yield
         finally:
             torch.set_num_threads(before)
+
+
+def reset_process_state(seed: int, threads: int) -> None:
+    """Seed every generator, pin algorithms and set the thread count, per job.
+
+    The same command gives the same numbers, and a launcher worker reused across jobs
+    carries nothing from one job to the next.
+    """
+    pl.seed_everything(seed, workers=True, verbose=False)
+    torch.use_deterministic_algorithms(True)
+    set_threads(threads)
