@@ -180,16 +180,16 @@ FRAMEWORK_TARGET = 1.15
 
 
 def time_framework(repeats: int, families: list[str]) -> None:
-    """Each family's sweep against the same work by hand; for the associative model, whose whole job is smaller than
-    the fixed costs of a process, the cost per job once the sweep has started (30 seeds against 10)."""
+    """Each family's sweep against the same work by hand; for a family judged per job (the associative model), also
+    the cost per job once the sweep has started (30 seeds against 10)."""
     seeds = FRAMEWORK_SEEDS
     print(f"the framework's cost: a sweep of {seeds} seeds against the same work by hand in one process "
           f"(python -m mirror.diagnostics.same_work), median of {repeats}, interleaved")
     for family in families:
         by_hand, sweep = framework_seconds(family, seeds, repeats)
         print(f"  {family:<12} by hand {by_hand:7.2f} s  sweep {sweep:7.2f} s  sweep / by hand {sweep / by_hand:5.2f} x"
-              + (f" (target {FRAMEWORK_TARGET})" if family != "associative" else ""))
-        if family == "associative":
+              + ("" if FAMILIES[family].per_job else f" (target {FRAMEWORK_TARGET})"))
+        if FAMILIES[family].per_job:
             by_hand_more, sweep_more = framework_seconds(family, 3 * seeds, repeats)
             per_job = (sweep_more - sweep) / (2 * seeds)
             print(f"  {'':<12} per job once started ({3 * seeds} seeds against {seeds}): sweep {per_job:6.3f} s, "

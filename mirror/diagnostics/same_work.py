@@ -51,6 +51,9 @@ class Family:
     analysis: type
     epochs: int
     sweep: tuple[str, ...]
+    per_job: bool = False
+    """Judged by its cost per job once a sweep has started (its whole job is smaller than a process's fixed costs),
+    not by the ratio of one sweep to the same work by hand."""
 
 
 FAMILIES = {
@@ -59,7 +62,7 @@ FAMILIES = {
     "hebbian": Family(FaceInteractionDataConfig, HebbianModelConfig, HebbianAnalysisConfig, 1,
                       ("experiment=sweep_seeds_hebbian",)),
     "associative": Family(SensorimotorPairingsDataConfig, AssociativeModelConfig, AssociativeAnalysisConfig, 1,
-                          ("model=asl_associative", "experiment=sweep_seeds")),
+                          ("model=asl_associative", "experiment=sweep_seeds"), per_job=True),
 }
 """Per family: its schemas, its epochs (the default trainer's, or the online trainer's single pass) and the overrides
 of the sweep it is timed against (``seed=range(N)`` added)."""
